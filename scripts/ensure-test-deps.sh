@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The test suite runs against Debian's mosquitto and Chromium. Install them when they are missing,
+# so `npm test` works on a fresh machine; fail loudly rather than skip the tests that need them.
+set -euo pipefail
+missing=()
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "ensure-test-deps: installing ${missing[*]} from Debian" >&2
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "ensure-test-deps: need root to apt-get install ${missing[*]}; install them and re-run" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts mosquitto as a system service on install; the tests start their own brokers.
+  (systemctl stop mosquitto || service mosquitto stop) >/dev/null 2>&1 || true
+fi
