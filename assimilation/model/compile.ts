@@ -1,0 +1,143 @@
+import { generateBody, type GeneratedOutput } from '../symbolic/codegen';
+import { differentiate } from '../symbolic/differentiate';
+import { type Expr, ExpressionBuilder, symbolsOf } from '../symbolic/expression';
+import { parseFormula } from '../symbolic/parse';
+import type { ModelDefinition } from './definition';
+
+type Vec = Float64Array;
+
+/**
+ * A model compiled to straight-line float64 functions. Every function reads states x (n), parameters
+ * p (m, in definition order) and inputs u (k), and writes into caller-owned arrays: nothing allocates.
+ * Matrices are dense and row-major: J[i*cols + j] = ∂f_i/∂(var j).
+ */
+export interface CompiledModel {
+  readonly definition: ModelDefinition;
+  readonly stateNames: readonly string[];
+  readonly parameterNames: readonly string[];
+  readonly inputNames: readonly string[];
+  readonly signalNames: readonly string[];
+  /** out = f(x, p, u) */
+  rhs(x: Vec, p: Vec, u: Vec, out: Vec): void;
+  /** out (n×n) = ∂f/∂x */
+  jacobianStates(x: Vec, p: Vec, u: Vec, out: Vec): void;
+  /** out (n×m) = ∂f/∂p */
+  jacobianParams(x: Vec, p: Vec, u: Vec, out: Vec): void;
+  /** out (n×k) = ∂f/∂u */
+  jacobianInputs(x: Vec, p: Vec, u: Vec, out: Vec): void;
+  /** outX = (∂f/∂x)ᵀ w;  accP += (∂f/∂p)ᵀ w. The adjoint's inner loop. */
+  transposeJacobianProduct(x: Vec, p: Vec, u: Vec, w: Vec, outX: Vec, accP: Vec): void;
+  /** outX = ∇ₓ(wᵀ (∂f/∂x) v);  accP += ∇ₚ(wᵀ (∂f/∂x) v). Second order, for Rosenbrock gradients. */
+  stateJacobianContractionGradient(x: Vec, p: Vec, u: Vec, w: Vec, v: Vec, outX: Vec, accP: Vec): void;
+  /** outX = ∇ₓ(wᵀ (∂f/∂u) du);  accP += ∇ₚ(wᵀ (∂f/∂u) du). */
+  inputJacobianContractionGradient(x: Vec, p: Vec, u: Vec, w: Vec, du: Vec, outX: Vec, accP: Vec): void;
+  /** h_s(x, p) for signal index s. */
+  measure: readonly ((x: Vec, p: Vec) => number)[];
+  /** outX = ∂h_s/∂x;  accP += ∂h_s/∂p. */
+  measureGradient: readonly ((x: Vec, p: Vec, outX: Vec, accP: Vec) => void)[];
+}
+
+const W = (i: number) => `$w${i}`;
+const V = (i: number) => `$v${i}`;
+
+/** Compiles a model definition: parses it once and generates every derivative symbolically. */
+export function compileModel(def: ModelDefinition): CompiledModel {
+  const b = new ExpressionBuilder();
+  const states = def.states;
+  const params = def.parameters.map((q) => q.name);
+  const inputs = def.inputs.map((q) => q.name);
+  const n = states.length;
+  const m = params.length;
+  const k = inputs.length;
+  checkNames(def, states, params, inputs);
+
+  const source = new Map<string, string>();
+  states.forEach((name, i) => source.set(name, `x[${i}]`));
+  params.forEach((name, i) => source.set(name, `p[${i}]`));
+  inputs.forEach((name, i) => source.set(name, `u[${i}]`));
+  for (let i = 0; i < n; i++) source.set(W(i), `w[${i}]`);
+  for (let i = 0; i < Math.max(n, k); i++) source.set(V(i), `v[${i}]`);
+
+  const intermediates = new Map<string, Expr>();
+  const resolve = (name: string): Expr => {
+    const known = intermediates.get(name);
+    if (known) return known;
+    if (source.has(name) && !name.startsWith('$')) return b.sym(name);
+    throw new Error(`model ${def.name}: unknown name "${name}"`);
+  };
+  for (const [name, formula] of def.intermediates) {
+    if (intermediates.has(name) || source.has(name)) throw new Error(`model ${def.name}: "${name}" defined twice`);
+    intermediates.set(name, parseFormula(formula, b, resolve));
+  }
+  const f = states.map((s) => {
+    const formula = def.rates[s];
+    if (formula === undefined) throw new Error(`model ${def.name}: no rate for state "${s}"`);
+    return parseFormula(formula, b, resolve);
+  });
+  const signalNames = Object.keys(def.signals);
+  const h = signalNames.map((s) => {
+    const e = parseFormula(def.signals[s], b, resolve);
+    for (const name of symbolsOf(e)) {
+      if (inputs.includes(name)) throw new Error(`model ${def.name}: signal "${s}" may not read input "${name}"`);
+    }
+    return e;
+  });
+
+  const jx = f.map((fi) => states.map((s) => differentiate(fi, s, b)));
+  const jp = f.map((fi) => params.map((q) => differentiate(fi, q, b)));
+  const ju = f.map((fi) => inputs.map((q) => differentiate(fi, q, b)));
+
+  const dense = (name: string, rows: Expr[][]): GeneratedOutput[] =>
+    rows.flatMap((row, i) => row.map((expr, j) => ({ target: `${name}[${i * row.length + j}]`, expr })));
+  const sumOf = (terms: Expr[]): Expr => terms.reduce((acc, t) => b.add(acc, t), b.num(0));
+  const gradientOutputs = (scalar: Expr): GeneratedOutput[] => [
+    ...states.map((s, i) => ({ target: `outX[${i}]`, expr: differentiate(scalar, s, b) })),
+    ...params.map((q, i) => ({ target: `accP[${i}]`, expr: differentiate(scalar, q, b), accumulate: true })),
+  ];
+
+  // wᵀ J_x and wᵀ J_p, as sums over rows of J, one output per column.
+  const wTjx = states.map((_, j) => sumOf(f.map((_, i) => b.mul(b.sym(W(i)), jx[i][j]))));
+  const wTjp = params.map((_, j) => sumOf(f.map((_, i) => b.mul(b.sym(W(i)), jp[i][j]))));
+  // Scalars wᵀ J_x v and wᵀ J_u du whose gradients feed the Rosenbrock adjoint.
+  const wJxv = sumOf(f.flatMap((_, i) => states.map((_, j) => b.mul(b.mul(b.sym(W(i)), jx[i][j]), b.sym(V(j))))));
+  const wJudu = sumOf(f.flatMap((_, i) => inputs.map((_, j) => b.mul(b.mul(b.sym(W(i)), ju[i][j]), b.sym(V(j))))));
+
+  const sym = (name: string): string => source.get(name)!;
+  const build = <F>(args: string[], outputs: GeneratedOutput[], tail = ''): F =>
+    // biome-ignore lint/security/noGlobalEval: the model compiler emits straight-line arithmetic it generated itself.
+    new Function(...args, `"use strict";\n${generateBody(outputs, sym)}\n${tail}`) as F;
+
+  return {
+    definition: def,
+    stateNames: states,
+    parameterNames: params,
+    inputNames: inputs,
+    signalNames,
+    rhs: build(['x', 'p', 'u', 'out'], f.map((expr, i) => ({ target: `out[${i}]`, expr }))),
+    jacobianStates: build(['x', 'p', 'u', 'out'], dense('out', jx)),
+    jacobianParams: build(['x', 'p', 'u', 'out'], dense('out', jp)),
+    jacobianInputs: build(['x', 'p', 'u', 'out'], dense('out', ju)),
+    transposeJacobianProduct: build(
+      ['x', 'p', 'u', 'w', 'outX', 'accP'],
+      [
+        ...wTjx.map((expr, i) => ({ target: `outX[${i}]`, expr })),
+        ...wTjp.map((expr, i) => ({ target: `accP[${i}]`, expr, accumulate: true })),
+      ],
+    ),
+    stateJacobianContractionGradient: build(['x', 'p', 'u', 'w', 'v', 'outX', 'accP'], gradientOutputs(wJxv)),
+    inputJacobianContractionGradient: build(['x', 'p', 'u', 'w', 'v', 'outX', 'accP'], gradientOutputs(wJudu)),
+    measure: h.map((expr) => build<(x: Vec, p: Vec) => number>(['x', 'p'], [{ target: 'const r', expr }], 'return r;')),
+    measureGradient: h.map((expr) => build(['x', 'p', 'outX', 'accP'], gradientOutputs(expr))),
+  };
+}
+
+function checkNames(def: ModelDefinition, states: readonly string[], params: string[], inputs: string[]): void {
+  const all = [...states, ...params, ...inputs];
+  const seen = new Set<string>();
+  for (const name of all) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`model ${def.name}: bad name "${name}"`);
+    if (seen.has(name)) throw new Error(`model ${def.name}: "${name}" is declared twice`);
+    if (name === 'exp' || name === 'log' || name === 'sqrt') throw new Error(`model ${def.name}: "${name}" is reserved`);
+    seen.add(name);
+  }
+}

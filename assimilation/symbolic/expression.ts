@@ -1,0 +1,169 @@
+/**
+ * Expression graphs for model equations. Nodes are hash-consed by an ExpressionBuilder, so equal
+ * subexpressions are one node: derivatives reuse the terms of the function they differentiate, and
+ * the code generator emits each shared term once.
+ */
+
+export type UnaryFunction = 'exp' | 'log' | 'sqrt';
+
+export type Expr =
+  | { readonly kind: 'num'; readonly id: number; readonly value: number }
+  | { readonly kind: 'sym'; readonly id: number; readonly name: string }
+  | { readonly kind: 'add'; readonly id: number; readonly a: Expr; readonly b: Expr }
+  | { readonly kind: 'sub'; readonly id: number; readonly a: Expr; readonly b: Expr }
+  | { readonly kind: 'mul'; readonly id: number; readonly a: Expr; readonly b: Expr }
+  | { readonly kind: 'div'; readonly id: number; readonly a: Expr; readonly b: Expr }
+  | { readonly kind: 'neg'; readonly id: number; readonly a: Expr }
+  | { readonly kind: 'pow'; readonly id: number; readonly a: Expr; readonly exponent: number }
+  | { readonly kind: 'call'; readonly id: number; readonly fn: UnaryFunction; readonly a: Expr };
+
+type Binary = 'add' | 'sub' | 'mul' | 'div';
+
+/** Builds simplified, shared expression nodes. One builder per compiled model; it holds no global state. */
+export class ExpressionBuilder {
+  private readonly nodes = new Map<string, Expr>();
+  private nextId = 0;
+
+  private intern<E extends Expr>(key: string, make: (id: number) => E): E {
+    const found = this.nodes.get(key);
+    if (found) return found as E;
+    const node = make(this.nextId++);
+    this.nodes.set(key, node);
+    return node;
+  }
+
+  num(value: number): Expr {
+    if (!Number.isFinite(value)) throw new Error(`non-finite constant ${value} in a model expression`);
+    const v = value === 0 ? 0 : value; // fold -0 into 0
+    return this.intern(`n${v}`, (id) => ({ kind: 'num', id, value: v }));
+  }
+
+  sym(name: string): Expr {
+    return this.intern(`s${name}`, (id) => ({ kind: 'sym', id, name }));
+  }
+
+  add(a: Expr, b: Expr): Expr {
+    if (isNum(a, 0)) return b;
+    if (isNum(b, 0)) return a;
+    if (a.kind === 'num' && b.kind === 'num') return this.num(a.value + b.value);
+    if (b.kind === 'neg') return this.sub(a, b.a);
+    if (a.kind === 'neg') return this.sub(b, a.a);
+    return this.binary('add', a.id <= b.id ? a : b, a.id <= b.id ? b : a);
+  }
+
+  sub(a: Expr, b: Expr): Expr {
+    if (isNum(b, 0)) return a;
+    if (isNum(a, 0)) return this.neg(b);
+    if (a === b) return this.num(0);
+    if (a.kind === 'num' && b.kind === 'num') return this.num(a.value - b.value);
+    if (b.kind === 'neg') return this.add(a, b.a);
+    return this.binary('sub', a, b);
+  }
+
+  mul(a: Expr, b: Expr): Expr {
+    if (isNum(a, 0) || isNum(b, 0)) return this.num(0);
+    if (isNum(a, 1)) return b;
+    if (isNum(b, 1)) return a;
+    if (isNum(a, -1)) return this.neg(b);
+    if (isNum(b, -1)) return this.neg(a);
+    if (a.kind === 'num' && b.kind === 'num') return this.num(a.value * b.value);
+    if (a.kind === 'neg' && b.kind === 'neg') return this.mul(a.a, b.a);
+    if (a.kind === 'neg') return this.neg(this.mul(a.a, b));
+    if (b.kind === 'neg') return this.neg(this.mul(a, b.a));
+    // Constants first, so that 2*(3*x) folds and c*x is one shape.
+    if (b.kind === 'num') return this.mul(b, a);
+    if (a.kind === 'num' && b.kind === 'mul' && b.a.kind === 'num') return this.mul(this.num(a.value * b.a.value), b.b);
+    if (a.kind !== 'num' && b.kind !== 'num' && a.id > b.id) return this.binary('mul', b, a);
+    return this.binary('mul', a, b);
+  }
+
+  div(a: Expr, b: Expr): Expr {
+    if (isNum(b, 0)) throw new Error('division by the constant 0 in a model expression');
+    if (isNum(a, 0)) return this.num(0);
+    if (isNum(b, 1)) return a;
+    if (a === b) return this.num(1);
+    if (a.kind === 'num' && b.kind === 'num') return this.num(a.value / b.value);
+    if (a.kind === 'neg') return this.neg(this.div(a.a, b));
+    if (b.kind === 'neg') return this.neg(this.div(a, b.a));
+    return this.binary('div', a, b);
+  }
+
+  neg(a: Expr): Expr {
+    if (a.kind === 'num') return this.num(-a.value);
+    if (a.kind === 'neg') return a.a;
+    if (a.kind === 'sub') return this.sub(a.b, a.a);
+    return this.intern(`-${a.id}`, (id) => ({ kind: 'neg', id, a }));
+  }
+
+  pow(a: Expr, exponent: number): Expr {
+    if (exponent === 0) return this.num(1);
+    if (exponent === 1) return a;
+    if (a.kind === 'num') return this.num(a.value ** exponent);
+    return this.intern(`^${a.id},${exponent}`, (id) => ({ kind: 'pow', id, a, exponent }));
+  }
+
+  call(fn: UnaryFunction, a: Expr): Expr {
+    if (a.kind === 'num') return this.num(Math[fn](a.value));
+    return this.intern(`${fn}${a.id}`, (id) => ({ kind: 'call', id, fn, a }));
+  }
+
+  private binary(kind: Binary, a: Expr, b: Expr): Expr {
+    return this.intern(`${kind}${a.id},${b.id}`, (id) => ({ kind, id, a, b }) as Expr);
+  }
+}
+
+function isNum(e: Expr, value: number): boolean {
+  return e.kind === 'num' && e.value === value;
+}
+
+/** The children of a node, for graph walks. */
+export function childrenOf(e: Expr): Expr[] {
+  switch (e.kind) {
+    case 'num':
+    case 'sym':
+      return [];
+    case 'neg':
+    case 'pow':
+    case 'call':
+      return [e.a];
+    default:
+      return [e.a, e.b];
+  }
+}
+
+/** Every symbol name an expression reads. */
+export function symbolsOf(e: Expr, into = new Set<string>()): Set<string> {
+  const seen = new Set<number>();
+  const walk = (n: Expr): void => {
+    if (seen.has(n.id)) return;
+    seen.add(n.id);
+    if (n.kind === 'sym') into.add(n.name);
+    for (const c of childrenOf(n)) walk(c);
+  };
+  walk(e);
+  return into;
+}
+
+/** Evaluates an expression with symbol values from a lookup; used by tests and one-off checks, not hot loops. */
+export function evaluate(e: Expr, valueOf: (name: string) => number): number {
+  switch (e.kind) {
+    case 'num':
+      return e.value;
+    case 'sym':
+      return valueOf(e.name);
+    case 'add':
+      return evaluate(e.a, valueOf) + evaluate(e.b, valueOf);
+    case 'sub':
+      return evaluate(e.a, valueOf) - evaluate(e.b, valueOf);
+    case 'mul':
+      return evaluate(e.a, valueOf) * evaluate(e.b, valueOf);
+    case 'div':
+      return evaluate(e.a, valueOf) / evaluate(e.b, valueOf);
+    case 'neg':
+      return -evaluate(e.a, valueOf);
+    case 'pow':
+      return evaluate(e.a, valueOf) ** e.exponent;
+    case 'call':
+      return Math[e.fn](evaluate(e.a, valueOf));
+  }
+}
