@@ -73,7 +73,7 @@ export class ExpressionBuilder {
     // Constants first, so that 2*(3*x) folds and c*x is one shape.
     if (b.kind === 'num') return this.mul(b, a);
     if (a.kind === 'num' && b.kind === 'mul' && b.a.kind === 'num') return this.mul(this.num(a.value * b.a.value), b.b);
-    if (a.kind !== 'num' && b.kind !== 'num' && a.id > b.id) return this.binary('mul', b, a);
+    if (a.kind !== 'num' && a.id > b.id) return this.binary('mul', b, a);
     return this.binary('mul', a, b);
   }
 
