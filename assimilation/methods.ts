@@ -1,8 +1,11 @@
-import { createDopri5AdjointScratch, dopri5StepAdjoint } from './gradient/dopri5-adjoint';
-import { createDopri5TangentScratch, dopri5StepTangent } from './gradient/dopri5-tangent';
+import { createDopri5StepAdjoint } from './gradient/dopri5-adjoint';
+import { createDopri5StepTangent } from './gradient/dopri5-tangent';
+import { createRodas4StepAdjoint } from './gradient/rodas4-adjoint';
+import { createRodas4StepTangent } from './gradient/rodas4-tangent';
 import type { CompiledModel } from './model/compile';
 import { createDopri5Stepper, dopri5Interpolate } from './solvers/dopri5';
 import { type IntegrationRecord, stepHeader } from './solvers/integration-record';
+import { createRodas4Stepper, rodas4Interpolate } from './solvers/rodas4';
 import type { MethodName, Stepper } from './solvers/types';
 
 /**
@@ -21,18 +24,15 @@ export interface MethodKit {
 
 export function createMethodKit(model: CompiledModel, method: MethodName): MethodKit {
   const n = model.stateNames.length;
-  const m = model.parameterNames.length;
   const k = model.inputNames.length;
   switch (method) {
     case 'dopri5': {
-      const adjoint = createDopri5AdjointScratch(n, k);
-      const tangent = createDopri5TangentScratch(n, m, k);
       const xStart = new Float64Array(n);
       const xEnd = new Float64Array(n);
       return {
         stepper: createDopri5Stepper(model),
-        stepAdjoint: (p, record, step, lambda, mu) => dopri5StepAdjoint(model, p, record, step, lambda, mu, adjoint),
-        stepTangent: (p, record, step, sens) => dopri5StepTangent(model, p, record, step, sens, tangent),
+        stepAdjoint: createDopri5StepAdjoint(model),
+        stepTangent: createDopri5StepTangent(model),
         interpolate(record, step, theta, out) {
           for (let i = 0; i < n; i++) {
             xStart[i] = record.nodeStates[step * n + i];
@@ -44,7 +44,22 @@ export function createMethodKit(model: CompiledModel, method: MethodName): Metho
         },
       };
     }
-    case 'rodas4':
-      throw new Error('rodas4 is not available yet');
+    case 'rodas4': {
+      const xStart = new Float64Array(n);
+      const xEnd = new Float64Array(n);
+      return {
+        stepper: createRodas4Stepper(model),
+        stepAdjoint: createRodas4StepAdjoint(model),
+        stepTangent: createRodas4StepTangent(model),
+        interpolate(record, step, theta, out) {
+          for (let i = 0; i < n; i++) {
+            xStart[i] = record.nodeStates[step * n + i];
+            xEnd[i] = record.nodeStates[(step + 1) * n + i];
+          }
+          const offset = step * record.stride + stepHeader.methodRecord(k);
+          rodas4Interpolate(record.steps, offset, n, xStart, xEnd, theta, out);
+        },
+      };
+    }
   }
 }

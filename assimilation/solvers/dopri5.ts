@@ -43,14 +43,24 @@ export const dopri5Record = {
 export function createDopri5Stepper(model: CompiledModel): Stepper {
   const n = model.stateNames.length;
   const k = model.inputNames.length;
-  const { a, e, c } = dopri5;
+  const rhs = model.rhs;
+  const [, a2, a3, a4, a5, a6, a7] = dopri5.a;
+  const [, c2, c3, c4, c5] = dopri5.c;
+  const [e1, , e3, e4, e5, e6, e7] = dopri5.e;
   const u = new Float64Array(k);
-  const slopes = Array.from({ length: 7 }, () => new Float64Array(n));
-  const stages = Array.from({ length: 7 }, () => new Float64Array(n));
+  const [k1, k2, k3, k4, k5, k6, k7] = Array.from({ length: 7 }, () => new Float64Array(n));
+  const [y2, y3, y4, y5, y6, y7] = Array.from({ length: 6 }, () => new Float64Array(n));
   let firstSlopeValid = false;
   let stiffCount = 0;
   let nonStiffCount = 0;
   let lastStiffnessRatio = 0;
+  const inputsAt = (inputs: StepInputs, dt: number): Float64Array => {
+    for (let j = 0; j < k; j++) u[j] = inputs.base[j] + inputs.slope[j] * dt;
+    return u;
+  };
+  const store = (record: Float64Array, at: number, v: Float64Array): void => {
+    for (let i = 0; i < n; i++) record[at + i] = v[i];
+  };
 
   const stepper: Stepper = {
     method: 'dopri5',
@@ -58,45 +68,59 @@ export function createDopri5Stepper(model: CompiledModel): Stepper {
     stepRecordLength: dopri5Record.length(n),
     rhsEvaluations: 0,
     jacobianEvaluations: 0,
-    attempt(p, inputs: StepInputs, x, h, xNew, err, record, offset) {
-      for (let s = 0; s < 7; s++) {
-        const Y = s === 0 ? x : stages[s];
-        if (s > 0) {
-          const row = a[s];
-          for (let i = 0; i < n; i++) {
-            let acc = 0;
-            for (let j = 0; j < s; j++) acc += row[j] * slopes[j][i];
-            Y[i] = x[i] + h * acc;
-          }
-        }
-        if (s === 0 && firstSlopeValid) continue;
-        for (let j = 0; j < k; j++) u[j] = inputs.base[j] + inputs.slope[j] * c[s] * h;
-        model.rhs(Y, p, u, slopes[s]);
+    attempt(p, inputs, x, h, xNew, err, record, offset) {
+      // Stages written out as in Hairer's dopri5.f: loops over tableau rows cost more than the stages.
+      if (!firstSlopeValid) {
+        rhs(x, p, inputsAt(inputs, 0), k1);
         stepper.rhsEvaluations++;
       }
+      for (let i = 0; i < n; i++) y2[i] = x[i] + h * a2[0] * k1[i];
+      rhs(y2, p, inputsAt(inputs, c2 * h), k2);
+      for (let i = 0; i < n; i++) y3[i] = x[i] + h * (a3[0] * k1[i] + a3[1] * k2[i]);
+      rhs(y3, p, inputsAt(inputs, c3 * h), k3);
+      for (let i = 0; i < n; i++) y4[i] = x[i] + h * (a4[0] * k1[i] + a4[1] * k2[i] + a4[2] * k3[i]);
+      rhs(y4, p, inputsAt(inputs, c4 * h), k4);
+      for (let i = 0; i < n; i++) y5[i] = x[i] + h * (a5[0] * k1[i] + a5[1] * k2[i] + a5[2] * k3[i] + a5[3] * k4[i]);
+      rhs(y5, p, inputsAt(inputs, c5 * h), k5);
+      for (let i = 0; i < n; i++) {
+        y6[i] = x[i] + h * (a6[0] * k1[i] + a6[1] * k2[i] + a6[2] * k3[i] + a6[3] * k4[i] + a6[4] * k5[i]);
+      }
+      rhs(y6, p, inputsAt(inputs, h), k6);
+      for (let i = 0; i < n; i++) {
+        y7[i] = x[i] + h * (a7[0] * k1[i] + a7[2] * k3[i] + a7[3] * k4[i] + a7[4] * k5[i] + a7[5] * k6[i]);
+      }
+      rhs(y7, p, u, k7);
+      stepper.rhsEvaluations += 6;
       // Stage 7 sits at x_{n+1} (FSAL): its state is the new solution.
       let finite = true;
-      for (let i = 0; i < n; i++) {
-        xNew[i] = stages[6][i];
-        let acc = 0;
-        for (let s = 0; s < 7; s++) acc += e[s] * slopes[s][i];
-        err[i] = h * acc;
-        if (!Number.isFinite(xNew[i]) || !Number.isFinite(slopes[6][i]) || !Number.isFinite(err[i])) finite = false;
-      }
-      for (let s = 0; s < 6; s++) record.set(s === 0 ? x : stages[s], offset + dopri5Record.stageState(n, s));
-      for (let s = 0; s < 7; s++) record.set(slopes[s], offset + dopri5Record.slope(n, s));
-      // Hairer's stiffness test: h·|λ| estimated from the last two stages, which share c = 1.
       let num = 0;
       let den = 0;
       for (let i = 0; i < n; i++) {
-        num += (slopes[6][i] - slopes[5][i]) ** 2;
-        den += (stages[6][i] - stages[5][i]) ** 2;
+        xNew[i] = y7[i];
+        err[i] = h * (e1 * k1[i] + e3 * k3[i] + e4 * k4[i] + e5 * k5[i] + e6 * k6[i] + e7 * k7[i]);
+        if (!Number.isFinite(xNew[i] + k7[i] + err[i])) finite = false;
+        num += (k7[i] - k6[i]) ** 2;
+        den += (y7[i] - y6[i]) ** 2;
       }
+      // Hairer's stiffness test: h·|λ| estimated from the last two stages, which share c = 1.
       lastStiffnessRatio = den > 0 ? h * Math.sqrt(num / den) : 0;
+      store(record, offset, x);
+      store(record, offset + n, y2);
+      store(record, offset + 2 * n, y3);
+      store(record, offset + 3 * n, y4);
+      store(record, offset + 4 * n, y5);
+      store(record, offset + 5 * n, y6);
+      store(record, offset + 6 * n, k1);
+      store(record, offset + 7 * n, k2);
+      store(record, offset + 8 * n, k3);
+      store(record, offset + 9 * n, k4);
+      store(record, offset + 10 * n, k5);
+      store(record, offset + 11 * n, k6);
+      store(record, offset + 12 * n, k7);
       return finite;
     },
     accepted() {
-      slopes[0].set(slopes[6]);
+      for (let i = 0; i < n; i++) k1[i] = k7[i];
       firstSlopeValid = true;
       if (lastStiffnessRatio > 3.25) {
         nonStiffCount = 0;

@@ -25,6 +25,8 @@ export interface DriverScratch {
   inputs: StepInputs;
   cursor: Int32Array;
   stops: Float64Array;
+  /** The stop list is reused while the task's times are the same arrays (an optimizer's iterations). */
+  stopsFor: { obsTime: Float64Array | null; inputs: InputSeries[] | null; t0: number; tEnd: number; count: number };
 }
 
 export function createDriverScratch(n: number, k: number): DriverScratch {
@@ -35,6 +37,7 @@ export function createDriverScratch(n: number, k: number): DriverScratch {
     inputs: { base: new Float64Array(k), slope: new Float64Array(k) },
     cursor: new Int32Array(k),
     stops: new Float64Array(256),
+    stopsFor: { obsTime: null, inputs: null, t0: Number.NaN, tEnd: Number.NaN, count: 0 },
   };
 }
 
@@ -52,6 +55,11 @@ export function integrate(
 ): IntegrationOutcome {
   const { n, k } = record;
   const { x, xNew, err, inputs, cursor } = scratch;
+  const timeAt = stepHeader.time;
+  const sizeAt = stepHeader.size;
+  const baseAt = stepHeader.inputBase;
+  const slopeAt = stepHeader.inputSlope(k);
+  const recordAt = stepHeader.methodRecord(k);
   const { rtol, atol } = options;
   const p = task.params;
   const obsTime = task.obsTime;
@@ -99,7 +107,7 @@ export function integrate(
     const hStep = lands ? remaining : remaining < 2 * h ? remaining / 2 : h;
     reserveStep(record);
     const offset = record.stepCount * record.stride;
-    const finite = stepper.attempt(p, inputs, x, hStep, xNew, err, record.steps, offset + stepHeader.methodRecord(k));
+    const finite = stepper.attempt(p, inputs, x, hStep, xNew, err, record.steps, offset + recordAt);
 
     let errNorm = Number.POSITIVE_INFINITY;
     if (finite) {
@@ -123,16 +131,19 @@ export function integrate(
 
     if (errNorm <= 1) {
       const steps = record.steps;
-      steps[offset + stepHeader.time] = t;
-      steps[offset + stepHeader.size] = hStep;
+      steps[offset + timeAt] = t;
+      steps[offset + sizeAt] = hStep;
       for (let j = 0; j < k; j++) {
-        steps[offset + stepHeader.inputBase + j] = inputs.base[j];
-        steps[offset + stepHeader.inputSlope(k) + j] = inputs.slope[j];
+        steps[offset + baseAt + j] = inputs.base[j];
+        steps[offset + slopeAt + j] = inputs.slope[j];
       }
       stepper.accepted();
       record.stepCount++;
-      x.set(xNew);
-      record.nodeStates.set(x, record.stepCount * n);
+      const nodeOffset = record.stepCount * n;
+      for (let i = 0; i < n; i++) {
+        x[i] = xNew[i];
+        record.nodeStates[nodeOffset + i] = xNew[i];
+      }
       const hNext = proposeStep(controller, hStep, errNorm, stepper.embeddedOrder, true);
       if (lands) {
         t = tStop;
@@ -161,6 +172,10 @@ export function integrate(
 
 /** Observation times and input samples strictly inside (t0, tEnd], merged, plus tEnd. */
 function collectStops(task: IntegrationTask, tEnd: number, scratch: DriverScratch): number {
+  const cached = scratch.stopsFor;
+  if (cached.obsTime === task.obsTime && cached.inputs === task.inputs && cached.t0 === task.t0 && cached.tEnd === tEnd) {
+    return cached.count;
+  }
   let count = 0;
   const push = (t: number): void => {
     if (!(t > task.t0) || t > tEnd) return;
@@ -177,6 +192,7 @@ function collectStops(task: IntegrationTask, tEnd: number, scratch: DriverScratc
   const sorted = scratch.stops.subarray(0, count).sort();
   let unique = 0;
   for (let i = 0; i < count; i++) if (i === 0 || sorted[i] !== sorted[unique - 1]) sorted[unique++] = sorted[i];
+  Object.assign(cached, { obsTime: task.obsTime, inputs: task.inputs, t0: task.t0, tEnd, count: unique });
   return unique;
 }
 

@@ -3,17 +3,18 @@
  * current error and the previous accepted one, which damps the oscillation of a plain I controller.
  */
 export interface StepSizeController {
-  /** Previous accepted error norm, floored. */
-  previousError: number;
+  /** log of the previous accepted error norm, floored at 1e-4. */
+  logPreviousError: number;
 }
 
 const safety = 0.9;
 const maxGrowth = 10;
 const maxShrink = 0.2;
 const beta = 0.04;
+const logErrorFloor = Math.log(1e-4);
 
 export function createStepSizeController(): StepSizeController {
-  return { previousError: 1e-4 };
+  return { logPreviousError: Math.log(1e-4) };
 }
 
 /** Proposes the next step after an error norm `err` (1 = exactly at tolerance). */
@@ -21,12 +22,13 @@ export function proposeStep(c: StepSizeController, h: number, err: number, embed
   const q = embeddedOrder + 1;
   if (!(err > 0)) return h * maxGrowth;
   const alpha = 1 / q - 0.75 * beta;
-  let factor = safety * err ** -alpha;
+  // In logs: one log and one exp instead of two non-integer powers per step.
+  const logErr = Math.log(err);
   if (accepted) {
-    factor *= c.previousError ** beta;
-    c.previousError = Math.max(err, 1e-4);
+    const factor = safety * Math.exp(-alpha * logErr + beta * c.logPreviousError);
+    c.logPreviousError = Math.max(logErr, logErrorFloor);
     return h * Math.min(maxGrowth, Math.max(maxShrink, factor));
   }
   // After a rejection never grow the step.
-  return h * Math.min(1, Math.max(maxShrink, factor));
+  return h * Math.min(1, Math.max(maxShrink, safety * Math.exp(-alpha * logErr)));
 }

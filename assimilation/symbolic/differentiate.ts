@@ -38,7 +38,11 @@ export function differentiate(e: Expr, name: string, b: ExpressionBuilder): Expr
         break;
       }
       case 'pow':
-        r = b.mul(b.mul(b.num(n.exponent), b.pow(n.a, n.exponent - 1)), d(n.a));
+        // d(1/a) = −(1/a)² da keeps to the reciprocal already computed.
+        r =
+          n.exponent === -1
+            ? b.neg(b.mul(b.mul(n, n), d(n.a)))
+            : b.mul(b.mul(b.num(n.exponent), b.pow(n.a, n.exponent - 1)), d(n.a));
         break;
       case 'call': {
         const da = d(n.a);

@@ -77,15 +77,15 @@ export class ExpressionBuilder {
     return this.binary('mul', a, b);
   }
 
+  /**
+   * a/b is built as a·(1/b): every quotient by the same b then shares one reciprocal, which matters
+   * because divisions dominate the cost of generated Jacobians.
+   */
   div(a: Expr, b: Expr): Expr {
     if (isNum(b, 0)) throw new Error('division by the constant 0 in a model expression');
-    if (isNum(a, 0)) return this.num(0);
-    if (isNum(b, 1)) return a;
+    if (b.kind === 'num') return this.mul(a, this.num(1 / b.value));
     if (a === b) return this.num(1);
-    if (a.kind === 'num' && b.kind === 'num') return this.num(a.value / b.value);
-    if (a.kind === 'neg') return this.neg(this.div(a.a, b));
-    if (b.kind === 'neg') return this.neg(this.div(a, b.a));
-    return this.binary('div', a, b);
+    return this.mul(a, this.pow(b, -1));
   }
 
   neg(a: Expr): Expr {

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import type { CompiledModel } from '../../assimilation/model/compile';
+import { parseWindowProblem, WindowFormatError, type WindowProblem } from '../../assimilation/problem/window-problem';
+import { UsageError } from './usage-error';
+
+/** Reads a JSON file, refusing with a message that names the file and the problem. */
+export function readJsonFile(path: string | undefined, what: string): unknown {
+  if (!path) throw new UsageError(`missing ${what} file argument`);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Reads and validates a window-problem file (shared/spec/culture-model.md §2). */
+export function readWindowFile(path: string | undefined, model: CompiledModel): { raw: unknown; problem: WindowProblem } {
+  const raw = readJsonFile(path, 'WINDOW.json');
+  try {
+    return { raw, problem: parseWindowProblem(raw, model) };
+  } catch (e) {
+    if (e instanceof WindowFormatError) throw new UsageError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
