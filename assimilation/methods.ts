@@ -1,5 +1,5 @@
 import { createDopri5StepAdjoint } from './gradient/dopri5-adjoint';
-import { createDopri5StepTangent } from './gradient/dopri5-tangent';
+import { createDopri5StepTangent, type StepTangent } from './gradient/dopri5-tangent';
 import { createRodas4StepAdjoint } from './gradient/rodas4-adjoint';
 import { createRodas4StepTangent } from './gradient/rodas4-tangent';
 import type { CompiledModel } from './model/compile';
@@ -16,8 +16,8 @@ export interface MethodKit {
   stepper: Stepper;
   /** lambda: ∂L/∂x_{n+1} in, ∂L/∂x_n out; parameter adjoints accumulate into mu. */
   stepAdjoint(p: Float64Array, record: IntegrationRecord, step: number, lambda: Float64Array, mu: Float64Array): void;
-  /** sens (n × (m+n)): ∂x_n/∂θ in, ∂x_{n+1}/∂θ out. */
-  stepTangent(p: Float64Array, record: IntegrationRecord, step: number, sens: Float64Array): void;
+  /** sens (n × (P+n)) for θ = (parameters in paramColumns, x0): ∂x_n/∂θ in, ∂x_{n+1}/∂θ out. */
+  stepTangent: StepTangent;
   /** State at t_n + θh inside recorded step `step`. */
   interpolate(record: IntegrationRecord, step: number, theta: number, out: Float64Array): void;
 }

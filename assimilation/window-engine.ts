@@ -165,9 +165,11 @@ export function lossAndGradient(
 export interface ResidualSensitivities {
   ok: true;
   residuals: Float64Array;
-  /** nObs × (m + n), row-major: ∂rᵢ/∂θ for θ = (all parameters, x0), natural units. */
+  /** Model indices of the parameter columns. */
+  paramColumns: Int32Array;
+  /** nObs × (P + n), row-major: ∂rᵢ/∂θ for θ = (parameters in paramColumns, x0), natural units. */
   jacobian: Float64Array;
-  /** Final state and its sensitivity (n × (m+n)) at the end of the solve. */
+  /** Final state and its sensitivity (n × (P+n)) at the end of the solve. */
   finalState: Float64Array;
   finalSensitivity: Float64Array;
   stats: SolveStats;
@@ -182,30 +184,31 @@ export function residualSensitivities(
   ws: EngineWorkspace,
   options: SolverOptions = defaultSolverOptions,
   tEnd?: number,
+  paramColumns: Int32Array = allParameterColumns(ws.model),
 ): ResidualSensitivities | { ok: false; failure: SolveFailure } {
   const solved = solveWindow(tEnd === undefined ? problem : { ...problem, tEnd }, options, ws);
   if (!solved.ok) return solved;
   const { model, record } = ws;
   const n = record.n;
-  const m = model.parameterNames.length;
-  const cols = m + n;
+  const P = paramColumns.length;
+  const cols = P + n;
   evaluateResiduals(problem, ws, quadraticLoss);
   const kit = kitFor(ws, record.method);
-  const sens = ws.sens;
+  const sens = ws.sens.subarray(0, n * cols);
   sens.fill(0);
-  for (let q = 0; q < n; q++) sens[q * cols + m + q] = 1;
+  for (let q = 0; q < n; q++) sens[q * cols + P + q] = 1;
   const count = problem.obsTime.length;
   const jacobian = new Float64Array(count * cols);
   const x = ws.measureX;
   let obs = 0;
   for (let node = 0; node <= record.stepCount; node++) {
-    if (node > 0) kit.stepTangent(problem.params, record, node - 1, sens);
+    if (node > 0) kit.stepTangent(problem.params, record, node - 1, sens, paramColumns);
     while (obs < count && record.obsNode[obs] === node) {
       for (let q = 0; q < n; q++) x[q] = record.nodeStates[node * n + q];
       model.measureGradient[problem.obsSignal[obs]](x, problem.params, ws.measureX, ws.measureP);
       const sigma = problem.obsSigma[obs];
       for (let col = 0; col < cols; col++) {
-        let acc = col < m ? ws.measureP[col] : 0;
+        let acc = col < P ? ws.measureP[paramColumns[col]] : 0;
         for (let q = 0; q < n; q++) acc += ws.measureX[q] * sens[q * cols + col];
         jacobian[obs * cols + col] = acc / sigma;
       }
@@ -215,11 +218,16 @@ export function residualSensitivities(
   return {
     ok: true,
     residuals: ws.residuals.slice(),
+    paramColumns,
     jacobian,
     finalState: record.nodeStates.slice(record.stepCount * n, (record.stepCount + 1) * n),
     finalSensitivity: sens.slice(),
     stats: statsOf(record),
   };
+}
+
+export function allParameterColumns(model: CompiledModel): Int32Array {
+  return Int32Array.from(model.parameterNames, (_, i) => i);
 }
 
 /** States at the given times (inside the last solve's span) by the method's dense output. */

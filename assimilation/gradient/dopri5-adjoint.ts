@@ -31,7 +31,7 @@ export function createDopri5StepAdjoint(model: CompiledModel): StepAdjoint {
   const slopeAt = stepHeader.inputSlope(k);
   const recordAt = stepHeader.methodRecord(k);
   const vjp = model.transposeJacobianProduct;
-  let steps = new Float64Array(0);
+  let steps: Float64Array = new Float64Array(0);
   let base = 0;
   let h = 0;
   /** ∂L/∂Yᵢ = J(Yᵢ)ᵀ ∂L/∂Kᵢ, parameters into mu; kBar holds ∂L/∂Kᵢ / h on entry. */

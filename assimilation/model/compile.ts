@@ -25,6 +25,11 @@ export interface CompiledModel {
   jacobianParams(x: Vec, p: Vec, u: Vec, out: Vec): void;
   /** out (n×k) = ∂f/∂u */
   jacobianInputs(x: Vec, p: Vec, u: Vec, out: Vec): void;
+  /**
+   * out (n×cols) = (∂f/∂x) · matrix (n×cols), row-major, touching only the Jacobian's nonzeros.
+   * The forward-sensitivity inner loop.
+   */
+  jacobianStatesTimes(x: Vec, p: Vec, u: Vec, matrix: Vec, cols: number, out: Vec): void;
   /** outX = (∂f/∂x)ᵀ w;  accP += (∂f/∂p)ᵀ w. The adjoint's inner loop. */
   transposeJacobianProduct(x: Vec, p: Vec, u: Vec, w: Vec, outX: Vec, accP: Vec): void;
   /** outX = ∇ₓ(wᵀ (∂f/∂x) v);  accP += ∇ₚ(wᵀ (∂f/∂x) v). Second order, for Rosenbrock gradients. */
@@ -117,6 +122,7 @@ export function compileModel(def: ModelDefinition): CompiledModel {
     jacobianStates: build(['x', 'p', 'u', 'out'], dense('out', jx)),
     jacobianParams: build(['x', 'p', 'u', 'out'], dense('out', jp)),
     jacobianInputs: build(['x', 'p', 'u', 'out'], dense('out', ju)),
+    jacobianStatesTimes: buildJacobianTimes(jx, sym),
     transposeJacobianProduct: build(
       ['x', 'p', 'u', 'w', 'outX', 'accP'],
       [
@@ -129,6 +135,24 @@ export function compileModel(def: ModelDefinition): CompiledModel {
     measure: h.map((expr) => build<(x: Vec, p: Vec) => number>(['x', 'p'], [{ target: 'const r', expr }], 'return r;')),
     measureGradient: h.map((expr) => build(['x', 'p', 'outX', 'accP'], gradientOutputs(expr))),
   };
+}
+
+/** Straight-line Jacobian entries, then one loop over the columns of the matrix with the nonzero terms. */
+function buildJacobianTimes(jx: Expr[][], sym: (name: string) => string): CompiledModel['jacobianStatesTimes'] {
+  const n = jx.length;
+  const entries: GeneratedOutput[] = [];
+  const rows = jx.map((row, i) =>
+    row.flatMap((expr, j) => {
+      if (expr.kind === 'num' && expr.value === 0) return [];
+      entries.push({ target: `const J${i}_${j}`, expr });
+      return [`J${i}_${j} * m${j}`];
+    }),
+  );
+  const loads = Array.from({ length: n }, (_, j) => `const m${j} = matrix[${j} * cols + c];`).join('\n');
+  const stores = rows.map((terms, i) => `out[${i} * cols + c] = ${terms.length ? terms.join(' + ') : '0'};`).join('\n');
+  const body = `"use strict";\n${generateBody(entries, sym)}\nfor (let c = 0; c < cols; c++) {\n${loads}\n${stores}\n}`;
+  // biome-ignore lint/security/noGlobalEval: the model compiler emits straight-line arithmetic it generated itself.
+  return new Function('x', 'p', 'u', 'matrix', 'cols', 'out', body) as CompiledModel['jacobianStatesTimes'];
 }
 
 function checkNames(def: ModelDefinition, states: readonly string[], params: string[], inputs: string[]): void {

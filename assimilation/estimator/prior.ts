@@ -1,0 +1,93 @@
+import type { CompiledModel } from '../model/compile';
+import type { SolverOptions } from '../solvers/types';
+import { type EngineWorkspace, residualSensitivities } from '../window-engine';
+import { congruence, inverseSpd } from './dense-matrix';
+import type { WindowOptimum } from './fit-window';
+import { toLogSpaceColumns, toUnknowns, type UnknownLayout } from './unknowns';
+
+/** A Gaussian belief about the unknowns u (log free parameters, then log states at the window start). */
+export interface GaussianPrior {
+  mean: Float64Array;
+  /** size × size, row-major. */
+  covariance: Float64Array;
+}
+
+/** How quickly beliefs age between windows: random-walk rates in log units per √hour. */
+export interface DriftSettings {
+  parameterSdLogPerSqrtHour: number;
+  stateSdLogPerSqrtHour: number;
+}
+
+/** A broad, independent prior around starting values: nothing is claimed to be known. */
+export function broadPrior(
+  layout: UnknownLayout,
+  params: Float64Array,
+  x0: Float64Array,
+  parameterSdLog: number,
+  stateSdLog: number,
+): GaussianPrior {
+  const q = layout.size;
+  const covariance = new Float64Array(q * q);
+  const p = layout.freeParams.length;
+  for (let i = 0; i < q; i++) covariance[i * q + i] = (i < p ? parameterSdLog : stateSdLog) ** 2;
+  return { mean: toUnknowns(layout, params, x0), covariance };
+}
+
+/**
+ * The arrival cost for the window that starts at `nextStart`: what the previous prior and the data
+ * before `nextStart` say, carried forward. Data after nextStart are left out because the next window
+ * will fit them itself (counting them twice would make the bands too narrow). The state moves with
+ * the fitted model; the parameter and state covariances then grow by the drift rates.
+ */
+export function arrivalPrior(
+  model: CompiledModel,
+  layout: UnknownLayout,
+  previousPrior: GaussianPrior,
+  fit: WindowOptimum,
+  nextStart: number,
+  drift: DriftSettings,
+  solver: SolverOptions,
+  ws: EngineWorkspace,
+): GaussianPrior | null {
+  const q = layout.size;
+  const p = layout.freeParams.length;
+  const n = layout.stateCount;
+  const precision = inverseSpd(previousPrior.covariance, q);
+  if (!precision) return null;
+  const rows = fit.residuals.length;
+  for (let r = 0; r < rows; r++) {
+    if (!(fit.problem.obsTime[r] < nextStart)) continue;
+    const w = fit.weights[r];
+    for (let i = 0; i < q; i++) {
+      const ji = fit.jacobian[r * q + i] * w;
+      if (ji === 0) continue;
+      for (let j = 0; j < q; j++) precision[i * q + j] += ji * fit.jacobian[r * q + j];
+    }
+  }
+  const early = inverseSpd(precision, q);
+  if (!early) return null;
+
+  // Move the state to nextStart with the fitted parameters, and its sensitivities with it.
+  const task = { ...fit.problem, obsTime: new Float64Array(0), obsSignal: new Int32Array(0), obsValue: new Float64Array(0), obsSigma: new Float64Array(0) };
+  const moved = residualSensitivities(task, ws, solver, nextStart, layout.freeParams);
+  if (!moved.ok) return null;
+  const sensitivity = toLogSpaceColumns(layout, moved.finalSensitivity, n, fit.problem);
+  // T maps (u_p, log x(t0)) to (u_p, log x(nextStart)).
+  const transform = new Float64Array(q * q);
+  for (let i = 0; i < p; i++) transform[i * q + i] = 1;
+  for (let s = 0; s < n; s++) {
+    const x = Math.max(moved.finalState[s], 1e-12);
+    for (let j = 0; j < q; j++) transform[(p + s) * q + j] = sensitivity[s * q + j] / x;
+  }
+  const covariance = congruence(transform, q, q, early);
+  const hours = nextStart - fit.problem.t0;
+  for (let i = 0; i < q; i++) {
+    const rate = i < p ? drift.parameterSdLogPerSqrtHour : drift.stateSdLogPerSqrtHour;
+    covariance[i * q + i] += rate * rate * hours;
+  }
+  const mean = new Float64Array(q);
+  for (let i = 0; i < p; i++) mean[i] = fit.u[i];
+  for (let s = 0; s < n; s++) mean[p + s] = Math.log(Math.max(moved.finalState[s], 1e-9));
+  if (![...mean, ...covariance].every(Number.isFinite)) return null;
+  return { mean, covariance };
+}

@@ -1,0 +1,147 @@
+import type { ResidualLoss } from '../gradient/residual-loss';
+import type { CompiledModel } from '../model/compile';
+import { defaultSolverOptions, type SolverOptions } from '../solvers/types';
+import { createEngineWorkspace, type EngineWorkspace } from '../window-engine';
+import { fitWindow, type WindowOptimum } from './fit-window';
+import type { PlantData } from './plant-data';
+import { arrivalPrior, broadPrior, type DriftSettings, type GaussianPrior } from './prior';
+import { unknownLayout, type UnknownLayout } from './unknowns';
+import { describeWindowEstimate, type EstimateReportSettings, type WindowEstimate } from './window-estimate';
+import { buildWindowProblem, coldStartState, defaultObservationNoise, type ObservationNoise } from './window-problem-builder';
+
+export interface EstimatorSettings extends EstimateReportSettings {
+  freeParams: readonly string[];
+  windowHours: number;
+  stepHours: number;
+  noise: ObservationNoise;
+  loss: ResidualLoss;
+  solver: SolverOptions;
+  maxIterations: number;
+  decrementTolerance: number;
+  /** Cold-start prior widths (sd of log) around the starting values. */
+  coldParameterSdLog: number;
+  coldStateSdLog: number;
+  drift: DriftSettings;
+}
+
+export const refitParameterNames = ['gA', 'gB', 'vA', 'vB', 'muAmax', 'muBmax', 'KA', 'KB', 'IA', 'IB'] as const;
+
+export const defaultEstimatorSettings: EstimatorSettings = {
+  freeParams: refitParameterNames,
+  windowHours: 12,
+  stepHours: 1,
+  noise: defaultObservationNoise,
+  loss: { kind: 'huber', delta: 3 },
+  solver: { ...defaultSolverOptions, rtol: 1e-6, atol: 1e-8 },
+  maxIterations: 100,
+  decrementTolerance: 1e-2,
+  coldParameterSdLog: Math.log(10),
+  coldStateSdLog: 1,
+  drift: { parameterSdLogPerSqrtHour: 0.02, stateSdLogPerSqrtHour: 0.01 },
+  determinedSdLog: 0.1,
+  maxCombinations: 4,
+};
+
+/** Where a window starts the chain: its prior and warm start. */
+interface Checkpoint {
+  start: number;
+  prior: GaussianPrior;
+  warmStart: Float64Array;
+  /** Parameter values for the constants and the natural start (x0) of this window. */
+  params: Float64Array;
+}
+
+export type WindowFitOutcome =
+  | { status: 'ok'; windowStartH: number; windowEndH: number; fit: WindowOptimum; estimate: WindowEstimate; iterations: number }
+  | { status: 'failed'; windowStartH: number; windowEndH: number; reason: string; detail: string; iterations: number };
+
+/** The chain of windows for one reactor: fitted in order, each prior from the one before. */
+export interface SlidingWindowEstimator {
+  model: CompiledModel;
+  settings: EstimatorSettings;
+  layout: UnknownLayout;
+  ws: EngineWorkspace;
+  /** Checkpoints of recent windows, oldest first; the last is where the next window starts. */
+  checkpoints: Checkpoint[];
+  lastGood: { checkpoint: Checkpoint; fit: WindowOptimum } | null;
+}
+
+export function createSlidingWindowEstimator(
+  model: CompiledModel,
+  settings: EstimatorSettings = defaultEstimatorSettings,
+): SlidingWindowEstimator {
+  return { model, settings, layout: unknownLayout(model, settings.freeParams), ws: createEngineWorkspace(model), checkpoints: [], lastGood: null };
+}
+
+/** Starts the chain cold at `start`, from `initialParams` (all parameters, natural units). */
+export function startCold(est: SlidingWindowEstimator, data: PlantData, start: number, initialParams: Float64Array): void {
+  const x0 = coldStartState(est.model, data, start);
+  const prior = broadPrior(est.layout, initialParams, x0, est.settings.coldParameterSdLog, est.settings.coldStateSdLog);
+  est.checkpoints = [{ start, prior, warmStart: prior.mean.slice(), params: initialParams.slice() }];
+  est.lastGood = null;
+}
+
+/** Start of the window the chain fits next. */
+export function nextWindowStart(est: SlidingWindowEstimator): number {
+  const last = est.checkpoints[est.checkpoints.length - 1];
+  if (!last) throw new Error('the estimator has not been started');
+  return last.start;
+}
+
+/**
+ * Fits the next window of the chain, [start, start + windowHours], on the data given (the caller
+ * passes only what had arrived by then), and moves the chain one step on.
+ */
+export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): WindowFitOutcome {
+  const { model, settings, layout } = est;
+  const checkpoint = est.checkpoints[est.checkpoints.length - 1];
+  const start = checkpoint.start;
+  const end = start + settings.windowHours;
+  const nextStart = start + settings.stepHours;
+  const x0 = Float64Array.from(checkpoint.warmStart.subarray(layout.freeParams.length), Math.exp);
+  const built = buildWindowProblem(model, data, start, end, settings.noise, checkpoint.params, x0, settings.freeParams);
+  let outcome: WindowFitOutcome;
+  let next: Checkpoint | null = null;
+  if ('error' in built) {
+    outcome = { status: 'failed', windowStartH: start, windowEndH: end, reason: 'no-data', detail: built.error, iterations: 0 };
+  } else {
+    const fit = fitWindow(model, built, layout, checkpoint.prior, checkpoint.warmStart, end, settings, est.ws);
+    if (fit.ok) {
+      const estimate = describeWindowEstimate(model, layout, fit, settings);
+      outcome = { status: 'ok', windowStartH: start, windowEndH: end, fit, estimate, iterations: fit.iterations };
+      est.lastGood = { checkpoint, fit };
+      next = carryForward(est, checkpoint.prior, fit, nextStart);
+    } else {
+      outcome = { status: 'failed', windowStartH: start, windowEndH: end, reason: fit.reason, detail: fit.detail, iterations: fit.iterations };
+    }
+  }
+  // After a failure, carry the last good fit forward over the gap; with none, hold the prior.
+  next ??= est.lastGood
+    ? carryForward(est, est.lastGood.checkpoint.prior, est.lastGood.fit, nextStart)
+    : { ...checkpoint, start: nextStart };
+  next ??= { ...checkpoint, start: nextStart };
+  est.checkpoints.push(next);
+  const keep = Math.ceil(settings.windowHours / settings.stepHours) + 2;
+  if (est.checkpoints.length > keep) est.checkpoints.splice(0, est.checkpoints.length - keep);
+  return outcome;
+}
+
+function carryForward(est: SlidingWindowEstimator, prior: GaussianPrior, fit: WindowOptimum, nextStart: number): Checkpoint | null {
+  const carried = arrivalPrior(est.model, est.layout, prior, fit, nextStart, est.settings.drift, est.settings.solver, est.ws);
+  if (!carried) return null;
+  return { start: nextStart, prior: carried, warmStart: carried.mean.slice(), params: fit.problem.params.slice() };
+}
+
+/**
+ * Late data at plant hour `sampleTimeH`: rewinds the chain to the earliest window still held that
+ * contains it, so the windows from there on are fitted again with it. Returns how many windows
+ * must be refitted (0 when the sample is newer than every fitted window).
+ */
+export function rewindForLateData(est: SlidingWindowEstimator, sampleTimeH: number): number {
+  const index = est.checkpoints.findIndex((c) => sampleTimeH <= c.start + est.settings.windowHours);
+  if (index < 0 || index === est.checkpoints.length - 1) return 0;
+  const rewound = est.checkpoints.length - 1 - index;
+  est.checkpoints.splice(index + 1);
+  est.lastGood = null;
+  return rewound;
+}

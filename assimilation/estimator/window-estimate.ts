@@ -1,0 +1,162 @@
+import type { CompiledModel } from '../model/compile';
+import { congruence, symmetricEigen } from './dense-matrix';
+import type { WindowOptimum } from './fit-window';
+import type { UnknownLayout } from './unknowns';
+
+export interface ParameterEstimate {
+  name: string;
+  value: number;
+  /** Posterior standard deviation of log(value): 0.05 means about ±5 %. */
+  sdLog: number;
+  lower95: number;
+  upper95: number;
+  /** The data (with what earlier windows carried forward) pin this parameter to ±determinedSdLog. */
+  determined: boolean;
+}
+
+/** A product of powers of parameters whose log the data determine well. */
+export interface ParameterCombination {
+  exponents: Record<string, number>;
+  label: string;
+  value: number;
+  sdLog: number;
+}
+
+export interface ValueWithSd {
+  value: number;
+  sd: number;
+}
+
+export interface Composition {
+  X: ValueWithSd;
+  Y: ValueWithSd;
+  A: ValueWithSd;
+  B: ValueWithSd;
+  satellite_fraction: ValueWithSd;
+}
+
+export interface WindowEstimate {
+  params: ParameterEstimate[];
+  fixed: { name: string; value: number }[];
+  combinations: ParameterCombination[];
+  composition: Composition;
+  /** States at the window end, model order. */
+  finalState: number[];
+}
+
+export interface EstimateReportSettings {
+  /** A parameter counts as determined when its posterior sd of log is at most this. */
+  determinedSdLog: number;
+  /** How many of the best-determined combinations to report. */
+  maxCombinations: number;
+}
+
+const z95 = 1.959963984540054;
+
+/** What one window's fit says, in the terms an operator reads: values, bands, flags, composition. */
+export function describeWindowEstimate(
+  model: CompiledModel,
+  layout: UnknownLayout,
+  fit: WindowOptimum,
+  settings: EstimateReportSettings,
+): WindowEstimate {
+  const q = layout.size;
+  const p = layout.freeParams.length;
+  const names = Array.from(layout.freeParams, (i) => model.parameterNames[i]);
+  const params = names.map((name, j) => {
+    const sdLog = Math.sqrt(fit.covariance[j * q + j]);
+    const value = Math.exp(fit.u[j]);
+    return {
+      name,
+      value,
+      sdLog,
+      lower95: value * Math.exp(-z95 * sdLog),
+      upper95: value * Math.exp(z95 * sdLog),
+      determined: sdLog <= settings.determinedSdLog,
+    };
+  });
+  const free = new Set(names);
+  const fixed = model.parameterNames
+    .map((name, i) => ({ name, value: fit.problem.params[i] }))
+    .filter((f) => !free.has(f.name));
+  return {
+    params,
+    fixed,
+    combinations: determinedCombinations(names, fit.u, fit.covariance, q, p, settings),
+    composition: composition(model, fit, q),
+    finalState: Array.from(fit.finalState),
+  };
+}
+
+/**
+ * Eigen-directions of the parameters' posterior covariance with the smallest spread: the
+ * combinations Π pᵢ^cᵢ the data determine even where single parameters are not.
+ */
+function determinedCombinations(
+  names: string[],
+  u: Float64Array,
+  covariance: Float64Array,
+  q: number,
+  p: number,
+  settings: EstimateReportSettings,
+): ParameterCombination[] {
+  if (p === 0) return [];
+  const block = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) block[i * p + j] = covariance[i * q + j];
+  const { values, vectors } = symmetricEigen(block, p);
+  const out: ParameterCombination[] = [];
+  for (let k = 0; k < p && out.length < settings.maxCombinations; k++) {
+    if (Math.sqrt(Math.max(values[k], 0)) > settings.determinedSdLog) break;
+    const direction = Array.from({ length: p }, (_, i) => vectors[i * p + k]);
+    // Lead with a positive exponent of 1 on the largest term; drop terms too small to matter.
+    const lead = direction.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
+    const exponents = direction.map((c) => c / lead).map((c) => (Math.abs(c) < 0.05 ? 0 : Math.round(c * 100) / 100));
+    // Single parameters that are determined on their own are already in the table.
+    if (exponents.filter((c) => c !== 0).length < 2) continue;
+    let logValue = 0;
+    let variance = 0;
+    for (let i = 0; i < p; i++) {
+      for (let j = 0; j < p; j++) variance += exponents[i] * exponents[j] * block[i * p + j];
+    }
+    const terms: Record<string, number> = {};
+    exponents.forEach((c, i) => {
+      if (c !== 0) terms[names[i]] = c;
+    });
+    for (let i = 0; i < p; i++) logValue += exponents[i] * u[i];
+    out.push({ exponents: terms, label: combinationLabel(terms), value: Math.exp(logValue), sdLog: Math.sqrt(Math.max(variance, 0)) });
+  }
+  return out;
+}
+
+function combinationLabel(terms: Record<string, number>): string {
+  return Object.entries(terms)
+    .map(([name, c]) => (c === 1 ? name : `${name}^${c}`))
+    .join(' · ');
+}
+
+/** X, Y, A, B and the satellite fraction Y/(X+Y) at the window end, with sds from the posterior. */
+function composition(model: CompiledModel, fit: WindowOptimum, q: number): Composition {
+  const n = model.stateNames.length;
+  const stateCovariance = congruence(fit.finalSensitivity, n, q, fit.covariance);
+  const index = (s: string) => model.stateNames.indexOf(s);
+  const state = (s: string): ValueWithSd => {
+    const i = index(s);
+    return { value: fit.finalState[i], sd: Math.sqrt(Math.max(stateCovariance[i * n + i], 0)) };
+  };
+  const ix = index('X');
+  const iy = index('Y');
+  const x = fit.finalState[ix];
+  const y = fit.finalState[iy];
+  const total = x + y;
+  const gx = -y / (total * total);
+  const gy = x / (total * total);
+  const variance =
+    gx * gx * stateCovariance[ix * n + ix] + 2 * gx * gy * stateCovariance[ix * n + iy] + gy * gy * stateCovariance[iy * n + iy];
+  return {
+    X: state('X'),
+    Y: state('Y'),
+    A: state('A'),
+    B: state('B'),
+    satellite_fraction: { value: y / total, sd: Math.sqrt(Math.max(variance, 0)) },
+  };
+}

@@ -1,0 +1,80 @@
+import type { CompiledModel } from '../model/compile';
+import type { InputSeries, WindowProblem } from '../problem/window-problem';
+import { lowerBound, type PlantData, samplesBetween, samplesCovering } from './plant-data';
+
+/** Measurement noise (σ) by signal; signals without one are not fitted. */
+export type ObservationNoise = Readonly<Record<string, number>>;
+
+export const defaultObservationNoise: ObservationNoise = { od: 0.5, substrate: 0.2, X: 0.5, Y: 0.05, A: 0.005, B: 0.005 };
+
+/**
+ * Cuts the window [start, end] out of the plant data as a window problem. Inputs cover the window
+ * (with a neighbour sample each side for interpolation); a fixed parameter that the plant measures
+ * (e.g. the feed S0) takes its latest reading. Returns a reason instead when the window cannot be fitted.
+ */
+export function buildWindowProblem(
+  model: CompiledModel,
+  data: PlantData,
+  start: number,
+  end: number,
+  noise: ObservationNoise,
+  params: Float64Array,
+  x0: Float64Array,
+  freeParams: readonly string[],
+): WindowProblem | { error: string } {
+  const inputs: InputSeries[] = [];
+  for (const name of model.inputNames) {
+    const series = data.signals.get(name);
+    const covering = series ? samplesCovering(series, start, end) : undefined;
+    if (!covering || covering.t.length === 0) return { error: `no ${name} readings cover ${start}–${end} h` };
+    inputs.push({ t: covering.t.slice(), v: covering.v.slice() });
+  }
+
+  const windowParams = params.slice();
+  model.parameterNames.forEach((name, i) => {
+    if (freeParams.includes(name)) return;
+    const series = data.signals.get(name);
+    if (!series || series.t.length === 0) return;
+    const at = Math.max(0, Math.min(series.t.length - 1, lowerBound(series.t, end + 1e-9) - 1));
+    if (series.v[at] > 0) windowParams[i] = series.v[at];
+  });
+
+  const rows: { t: number; s: number; v: number; sigma: number }[] = [];
+  for (const [signal, series] of data.signals) {
+    const s = model.signalNames.indexOf(signal);
+    const sigma = noise[signal];
+    if (s < 0 || !(sigma > 0)) continue;
+    const inside = samplesBetween(series, start, end);
+    for (let i = 0; i < inside.t.length; i++) rows.push({ t: inside.t[i], s, v: inside.v[i], sigma });
+  }
+  if (rows.length === 0) return { error: `no observations in ${start}–${end} h` };
+  rows.sort((a, b) => a.t - b.t || a.s - b.s);
+  return {
+    modelName: model.definition.name,
+    params: windowParams,
+    freeParams: model.parameterNames.map((name) => freeParams.includes(name)),
+    t0: start,
+    x0: x0.slice(),
+    inputs,
+    obsTime: Float64Array.from(rows, (r) => r.t),
+    obsSignal: Int32Array.from(rows, (r) => r.s),
+    obsValue: Float64Array.from(rows, (r) => r.v),
+    obsSigma: Float64Array.from(rows, (r) => r.sigma),
+  };
+}
+
+/**
+ * A cold-start state for the chemostat from the first readings: S from the substrate sensor, X + Y
+ * from OD with a small satellite share, and small metabolite levels. The prior around it is broad.
+ */
+export function coldStartState(model: CompiledModel, data: PlantData, start: number): Float64Array {
+  const near = (signal: string, fallback: number): number => {
+    const series = data.signals.get(signal);
+    if (!series || series.t.length === 0) return fallback;
+    const i = Math.min(series.t.length - 1, lowerBound(series.t, start));
+    return series.v[i] > 0 ? series.v[i] : fallback;
+  };
+  const od = near('od', 90);
+  const guess: Record<string, number> = { S: near('substrate', 5), X: 0.98 * od, Y: 0.02 * od, A: 0.05, B: 0.05 };
+  return Float64Array.from(model.stateNames, (s) => guess[s] ?? 0.1);
+}
