@@ -79,7 +79,8 @@ export function rodas4StepAdjoint(
     // K̄ᵢ = [i = 6] λ + Σ_{l>i} (aₗᵢ Ȳₗ + (Cₗᵢ/h) r̄ₗ)
     for (let q = 0; q < n; q++) {
       let acc = i === stages - 1 ? lambda[q] : 0;
-      for (let l = i + 1; l < stages; l++) acc += a[l][i] * s.stageAdjoint[l][q] + (C[l][i] / h) * s.rhsAdjoint[l][q];
+      for (let l = i + 1; l < stages; l++)
+        acc += a[l][i] * s.stageAdjoint[l][q] + (C[l][i] / h) * s.rhsAdjoint[l][q];
       kBar[q] = acc;
     }
     const rBar = s.rhsAdjoint[i];
@@ -121,7 +122,13 @@ export function rodas4StepAdjoint(
 /** The reverse sweep of one Rodas4 step with its own scratch, for a method kit. */
 export function createRodas4StepAdjoint(
   model: CompiledModel,
-): (p: Float64Array, record: IntegrationRecord, step: number, lambda: Float64Array, mu: Float64Array) => void {
+): (
+  p: Float64Array,
+  record: IntegrationRecord,
+  step: number,
+  lambda: Float64Array,
+  mu: Float64Array,
+) => void {
   const scratch = createRodas4AdjointScratch(model.stateNames.length, model.inputNames.length);
   return (p, record, step, lambda, mu) => rodas4StepAdjoint(model, p, record, step, lambda, mu, scratch);
 }

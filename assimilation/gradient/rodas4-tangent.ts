@@ -1,8 +1,11 @@
 import type { CompiledModel } from '../model/compile';
 import { type IntegrationRecord, stepHeader } from '../solvers/integration-record';
-import { luSolve, rodas4, rodas4Record } from '../solvers/rodas4';
+import { luSolveMatrix, rodas4, rodas4Record } from '../solvers/rodas4';
 
-/** Scratch for forward sensitivities, owned by one workspace. θ = (all parameters, x0): nθ = m + n. */
+/**
+ * Scratch for forward sensitivities, owned by one workspace. θ = (the parameters listed in
+ * paramColumns, x0): nθ = P + n ≤ m + n; buffers are sized for all m parameters.
+ */
 export interface Rodas4TangentScratch {
   /** K̇ᵢ = ∂Kᵢ/∂θ, n × nθ each. */
   stageTangent: Float64Array[];
@@ -16,41 +19,42 @@ export interface Rodas4TangentScratch {
   unit: Float64Array;
   rowX: Float64Array;
   rowP: Float64Array;
-  column: Float64Array;
   x: Float64Array;
   stageState: Float64Array;
   stageSolution: Float64Array;
   u: Float64Array;
   u0: Float64Array;
   slope: Float64Array;
+  /** 0..m−1: every parameter, the default columns. */
+  allParameters: Int32Array;
 }
 
 export function createRodas4TangentScratch(n: number, m: number, k: number): Rodas4TangentScratch {
-  const cols = m + n;
+  const maxCols = m + n;
   return {
-    stageTangent: Array.from({ length: rodas4.stages }, () => new Float64Array(n * cols)),
-    stateTangent: new Float64Array(n * cols),
-    rhsTangent: new Float64Array(n * cols),
-    timeDerivativeTangent: new Float64Array(n * cols),
+    stageTangent: Array.from({ length: rodas4.stages }, () => new Float64Array(n * maxCols)),
+    stateTangent: new Float64Array(n * maxCols),
+    rhsTangent: new Float64Array(n * maxCols),
+    timeDerivativeTangent: new Float64Array(n * maxCols),
     jx: new Float64Array(n * n),
     jp: new Float64Array(n * m),
     unit: new Float64Array(n),
     rowX: new Float64Array(n),
     rowP: new Float64Array(m),
-    column: new Float64Array(n),
     x: new Float64Array(n),
     stageState: new Float64Array(n),
     stageSolution: new Float64Array(n),
     u: new Float64Array(k),
     u0: new Float64Array(k),
     slope: new Float64Array(k),
+    allParameters: Int32Array.from({ length: m }, (_, i) => i),
   };
 }
 
 /**
  * out (n × nθ) (+)= d(G(x_n, p))/dθ for G = J_x(x_n, p) v (`input` false) or G = J_u(x_n, p) v (`input`
  * true), row by row from the generated contraction gradients with unit weights (row r: ∇ₓ G_r and
- * ∇ₚ G_r), chained with sens = ∂x_n/∂θ and ∂p/∂θ = [I | 0].
+ * ∇ₚ G_r), chained with sens = ∂x_n/∂θ and ∂p/∂θ (the unit columns of paramColumns).
  */
 function contractionTangent(
   model: CompiledModel,
@@ -58,13 +62,14 @@ function contractionTangent(
   input: boolean,
   v: Float64Array,
   sens: Float64Array,
+  paramColumns: Int32Array,
   s: Rodas4TangentScratch,
   out: Float64Array,
   accumulate: boolean,
 ): void {
   const n = s.x.length;
-  const m = s.rowP.length;
-  const cols = m + n;
+  const P = paramColumns.length;
+  const cols = P + n;
   const { unit, rowX, rowP, x, u0 } = s;
   for (let r = 0; r < n; r++) {
     unit.fill(0);
@@ -72,11 +77,14 @@ function contractionTangent(
     rowP.fill(0);
     if (input) model.inputJacobianContractionGradient(x, p, u0, unit, v, rowX, rowP);
     else model.stateJacobianContractionGradient(x, p, u0, unit, v, rowX, rowP);
-    for (let col = 0; col < cols; col++) {
-      let acc = col < m ? rowP[col] : 0;
-      for (let q = 0; q < n; q++) acc += rowX[q] * sens[q * cols + col];
-      if (accumulate) out[r * cols + col] += acc;
-      else out[r * cols + col] = acc;
+    const row = r * cols;
+    if (!accumulate) for (let col = 0; col < cols; col++) out[row + col] = 0;
+    for (let col = 0; col < P; col++) out[row + col] += rowP[paramColumns[col]];
+    for (let q = 0; q < n; q++) {
+      const g = rowX[q];
+      if (g === 0) continue;
+      const from = q * cols;
+      for (let col = 0; col < cols; col++) out[row + col] += g * sens[from + col];
     }
   }
 }
@@ -85,7 +93,8 @@ function contractionTangent(
  * Forward sensitivities over one accepted Rodas4 step: the tangent of the same discrete map the
  * adjoint differentiates (see rodas4StepAdjoint), so both give the same gradient to rounding.
  * W K̇ᵢ = ṙᵢ + J̇ Kᵢ, where J̇ Kᵢ and ḟₜ come row by row from the generated contraction gradients with
- * unit weights. sens (n × nθ, row-major) holds ∂x_n/∂θ on entry and ∂x_{n+1}/∂θ on exit.
+ * unit weights. sens (n × nθ, row-major, nθ = paramColumns.length + n) holds ∂x_n/∂θ on entry and
+ * ∂x_{n+1}/∂θ on exit, for θ = (the parameters listed in paramColumns, then x0).
  */
 export function rodas4StepTangent(
   model: CompiledModel,
@@ -93,11 +102,14 @@ export function rodas4StepTangent(
   record: IntegrationRecord,
   step: number,
   sens: Float64Array,
+  paramColumns: Int32Array,
   s: Rodas4TangentScratch,
 ): void {
   const { n, k } = record;
   const m = model.parameterNames.length;
-  const cols = m + n;
+  const P = paramColumns.length;
+  const cols = P + n;
+  const size = n * cols;
   const { a, C, c, d, stages } = rodas4;
   const steps = record.steps;
   const base = step * record.stride;
@@ -116,62 +128,75 @@ export function rodas4StepTangent(
   for (let q = 0; q < n; q++) x[q] = steps[xOffset + q];
 
   const ftDot = s.timeDerivativeTangent;
-  if (moving) {
-    contractionTangent(model, p, true, s.slope, sens, s, ftDot, false);
-  } else {
-    ftDot.fill(0);
-  }
+  if (moving) contractionTangent(model, p, true, s.slope, sens, paramColumns, s, ftDot, false);
+  else for (let q = 0; q < size; q++) ftDot[q] = 0;
 
   const yDot = s.stateTangent;
   const rDot = s.rhsTangent;
   const Kvec = s.stageSolution;
+  const jx = s.jx;
+  const jp = s.jp;
+  const solveMatrix = luSolveMatrix;
   for (let i = 0; i < stages; i++) {
     // Ẏᵢ = Sₙ + Σ_{j<i} aᵢⱼ K̇ⱼ
-    yDot.set(sens);
+    for (let q = 0; q < size; q++) yDot[q] = sens[q];
     for (let j = 0; j < i; j++) {
       const w = a[i][j];
       const kDot = s.stageTangent[j];
-      for (let q = 0; q < n * cols; q++) yDot[q] += w * kDot[q];
+      for (let q = 0; q < size; q++) yDot[q] += w * kDot[q];
     }
     const yOffset = methodBase + rodas4Record.stageState(n, i);
     for (let q = 0; q < n; q++) s.stageState[q] = steps[yOffset + q];
     for (let q = 0; q < k; q++) s.u[q] = s.u0[q] + s.slope[q] * c[i] * h;
-    model.jacobianStates(s.stageState, p, s.u, s.jx);
-    model.jacobianParams(s.stageState, p, s.u, s.jp);
-    // ṙᵢ = J(Yᵢ) Ẏᵢ + [J_p(Yᵢ) | 0] + h dᵢ ḟₜ + (1/h) Σ Cᵢⱼ K̇ⱼ
+    model.jacobianStates(s.stageState, p, s.u, jx);
+    model.jacobianParams(s.stageState, p, s.u, jp);
+    // ṙᵢ = J(Yᵢ) Ẏᵢ + J_p(Yᵢ) ∂p/∂θ + h dᵢ ḟₜ + (1/h) Σ Cᵢⱼ K̇ⱼ
     const hd = h * d[i];
+    for (let q = 0; q < size; q++) rDot[q] = hd * ftDot[q];
     for (let r = 0; r < n; r++) {
-      for (let col = 0; col < cols; col++) {
-        let acc = col < m ? s.jp[r * m + col] : 0;
-        for (let q = 0; q < n; q++) acc += s.jx[r * n + q] * yDot[q * cols + col];
-        let coupling = 0;
-        for (let j = 0; j < i; j++) coupling += C[i][j] * s.stageTangent[j][r * cols + col];
-        rDot[r * cols + col] = acc + hd * ftDot[r * cols + col] + coupling / h;
+      const row = r * cols;
+      for (let col = 0; col < P; col++) rDot[row + col] += jp[r * m + paramColumns[col]];
+      for (let q = 0; q < n; q++) {
+        const jrq = jx[r * n + q];
+        if (jrq === 0) continue;
+        const from = q * cols;
+        for (let col = 0; col < cols; col++) rDot[row + col] += jrq * yDot[from + col];
       }
+    }
+    for (let j = 0; j < i; j++) {
+      const w = C[i][j] / h;
+      const kDot = s.stageTangent[j];
+      for (let q = 0; q < size; q++) rDot[q] += w * kDot[q];
     }
     // + J̇ Kᵢ, since W = I/(γh) − J(x_n, p)
     const kOffset = methodBase + rodas4Record.stageSolution(n, i);
     for (let q = 0; q < n; q++) Kvec[q] = steps[kOffset + q];
-    contractionTangent(model, p, false, Kvec, sens, s, rDot, true);
-    // K̇ᵢ = W⁻¹ (ṙᵢ + J̇ Kᵢ), column by column
+    contractionTangent(model, p, false, Kvec, sens, paramColumns, s, rDot, true);
+    // K̇ᵢ = W⁻¹ (ṙᵢ + J̇ Kᵢ), all columns at once
     const kDot = s.stageTangent[i];
-    const column = s.column;
-    for (let col = 0; col < cols; col++) {
-      for (let r = 0; r < n; r++) column[r] = rDot[r * cols + col];
-      luSolve(steps, luOff, n, steps, pivOff, column, column);
-      for (let r = 0; r < n; r++) kDot[r * cols + col] = column[r];
-    }
+    for (let q = 0; q < size; q++) kDot[q] = rDot[q];
+    solveMatrix(steps, luOff, n, steps, pivOff, kDot, 0, cols);
   }
   // x_{n+1} = Y₆ + K₆; yDot holds Ẏ₆.
   const k6Dot = s.stageTangent[stages - 1];
-  for (let q = 0; q < n * cols; q++) sens[q] = yDot[q] + k6Dot[q];
+  for (let q = 0; q < size; q++) sens[q] = yDot[q] + k6Dot[q];
 }
 
-/** Forward sensitivities of one Rodas4 step with their own scratch, for a method kit. */
+/**
+ * Forward sensitivities of one Rodas4 step with their own scratch, for a method kit. paramColumns
+ * (model indices) selects the parameter columns of θ; all parameters when omitted.
+ */
 export function createRodas4StepTangent(
   model: CompiledModel,
-): (p: Float64Array, record: IntegrationRecord, step: number, sens: Float64Array) => void {
+): (
+  p: Float64Array,
+  record: IntegrationRecord,
+  step: number,
+  sens: Float64Array,
+  paramColumns?: Int32Array,
+) => void {
   const n = model.stateNames.length;
   const scratch = createRodas4TangentScratch(n, model.parameterNames.length, model.inputNames.length);
-  return (p, record, step, sens) => rodas4StepTangent(model, p, record, step, sens, scratch);
+  return (p, record, step, sens, paramColumns = scratch.allParameters) =>
+    rodas4StepTangent(model, p, record, step, sens, paramColumns, scratch);
 }

@@ -41,8 +41,12 @@ export const rodas4 = {
     [8.083246795921522, -7.981132988064893, -31.52159432874371, 16.31930543123136, -6.058818238834054],
   ] as number[][],
   /** Dense output (rodas.f D21..D35): x(t_n + θh) = (1−θ)x_n + θ(x_{n+1} + (1−θ)(Σ d2ⱼKⱼ + θ Σ d3ⱼKⱼ)). */
-  dense2: [10.12623508344586, -7.487995877610167, -34.80091861555747, -7.992771707568823, 1.025137723295662, 0],
-  dense3: [-0.6762803392801253, 6.087714651680015, 16.43084320892478, 24.76722511418386, -6.594389125716872, 0],
+  dense2: [
+    10.12623508344586, -7.487995877610167, -34.80091861555747, -7.992771707568823, 1.025137723295662, 0,
+  ],
+  dense3: [
+    -0.6762803392801253, 6.087714651680015, 16.43084320892478, 24.76722511418386, -6.594389125716872, 0,
+  ],
   stages: 6,
 };
 
@@ -63,7 +67,13 @@ export const rodas4Record = {
  * P·A = L·U with unit lower L. piv[pivOff + i] is the row swapped with row i at elimination step i
  * (stored as a float so the factorization can live in a step record). Returns false on a zero pivot.
  */
-export function luFactor(a: Float64Array, aOff: number, n: number, piv: Float64Array, pivOff: number): boolean {
+export function luFactor(
+  a: Float64Array,
+  aOff: number,
+  n: number,
+  piv: Float64Array,
+  pivOff: number,
+): boolean {
   for (let col = 0; col < n; col++) {
     let best = col;
     let bestAbs = Math.abs(a[aOff + col * n + col]);
@@ -106,7 +116,7 @@ export function luSolve(
 ): void {
   if (y !== b) for (let i = 0; i < n; i++) y[i] = b[i];
   for (let i = 0; i < n; i++) {
-    const r = piv[pivOff + i];
+    const r = piv[pivOff + i] | 0;
     if (r !== i) {
       const tmp = y[i];
       y[i] = y[r];
@@ -122,6 +132,49 @@ export function luSolve(
     let acc = y[i];
     for (let q = i + 1; q < n; q++) acc -= lu[luOff + i * n + q] * y[q];
     y[i] = acc / lu[luOff + i * n + i];
+  }
+}
+
+/** Solves A Y = B in place for B (n × cols, row-major, at b[bOff...]) from luFactor's output. */
+export function luSolveMatrix(
+  lu: Float64Array,
+  luOff: number,
+  n: number,
+  piv: Float64Array,
+  pivOff: number,
+  b: Float64Array,
+  bOff: number,
+  cols: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const r = piv[pivOff + i] | 0;
+    if (r !== i) {
+      for (let col = 0; col < cols; col++) {
+        const tmp = b[bOff + i * cols + col];
+        b[bOff + i * cols + col] = b[bOff + r * cols + col];
+        b[bOff + r * cols + col] = tmp;
+      }
+    }
+  }
+  for (let i = 1; i < n; i++) {
+    const row = bOff + i * cols;
+    for (let q = 0; q < i; q++) {
+      const l = lu[luOff + i * n + q];
+      if (l === 0) continue;
+      const from = bOff + q * cols;
+      for (let col = 0; col < cols; col++) b[row + col] -= l * b[from + col];
+    }
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const row = bOff + i * cols;
+    for (let q = i + 1; q < n; q++) {
+      const u = lu[luOff + i * n + q];
+      if (u === 0) continue;
+      const from = bOff + q * cols;
+      for (let col = 0; col < cols; col++) b[row + col] -= u * b[from + col];
+    }
+    const inv = 1 / lu[luOff + i * n + i];
+    for (let col = 0; col < cols; col++) b[row + col] *= inv;
   }
 }
 
@@ -150,7 +203,7 @@ export function luSolveTransposed(
   }
   // y = Pᵀ z: undo the row swaps in reverse order.
   for (let i = n - 1; i >= 0; i--) {
-    const r = piv[pivOff + i];
+    const r = piv[pivOff + i] | 0;
     if (r !== i) {
       const tmp = y[i];
       y[i] = y[r];
