@@ -58,16 +58,16 @@ export type SolveOutcome = { ok: true; record: IntegrationRecord } | { ok: false
  * stiffness or cannot finish, the L-stable Rosenbrock method takes over.
  */
 export function solveWindow(task: IntegrationTask, options: SolverOptions, ws: EngineWorkspace): SolveOutcome {
-  const methods: MethodName[] = options.method === 'auto' ? ['dopri5', 'rodas4'] : [options.method];
-  let outcome: SolveOutcome = { ok: false, failure: { kind: 'non-finite', atHour: task.t0, detail: 'not solved' } };
-  for (const method of methods) {
-    const kit = kitFor(ws, method);
-    const result = integrate(kit.stepper, task, options, ws.record, ws.driver);
-    outcome = result.ok ? { ok: true, record: ws.record } : result;
-    const stiff = method === 'dopri5' && kit.stepper.stiffnessDetected();
-    if (result.ok && !(stiff && methods.length > 1)) return outcome;
+  if (options.method !== 'auto') {
+    const result = integrate(kitFor(ws, options.method).stepper, task, options, ws.record, ws.driver);
+    return result.ok ? { ok: true, record: ws.record } : result;
   }
-  return outcome;
+  // The explicit method stops at the first sign of stiffness: its gradient would follow steps held
+  // at the stability limit, and the rest of its run would be wasted.
+  const explicit = integrate(kitFor(ws, 'dopri5').stepper, task, options, ws.record, ws.driver, true);
+  if (explicit.ok) return { ok: true, record: ws.record };
+  const implicit = integrate(kitFor(ws, 'rodas4').stepper, task, options, ws.record, ws.driver);
+  return implicit.ok ? { ok: true, record: ws.record } : implicit;
 }
 
 export interface LossAndGradient {

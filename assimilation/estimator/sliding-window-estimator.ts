@@ -17,6 +17,8 @@ export interface EstimatorSettings extends EstimateReportSettings {
   loss: ResidualLoss;
   solver: SolverOptions;
   maxIterations: number;
+  /** A cold start, far from the answer, may crawl along sloppy valleys for longer. */
+  coldMaxIterations: number;
   decrementTolerance: number;
   /** Cold-start prior widths (sd of log) around the starting values. */
   coldParameterSdLog: number;
@@ -34,6 +36,7 @@ export const defaultEstimatorSettings: EstimatorSettings = {
   loss: { kind: 'huber', delta: 3 },
   solver: { ...defaultSolverOptions, rtol: 1e-6, atol: 1e-8 },
   maxIterations: 100,
+  coldMaxIterations: 400,
   decrementTolerance: 1e-2,
   coldParameterSdLog: Math.log(10),
   coldStateSdLog: 1,
@@ -49,6 +52,8 @@ interface Checkpoint {
   warmStart: Float64Array;
   /** Parameter values for the constants and the natural start (x0) of this window. */
   params: Float64Array;
+  /** The prior is the broad cold-start one. */
+  cold: boolean;
 }
 
 export type WindowFitOutcome =
@@ -77,7 +82,7 @@ export function createSlidingWindowEstimator(
 export function startCold(est: SlidingWindowEstimator, data: PlantData, start: number, initialParams: Float64Array): void {
   const x0 = coldStartState(est.model, data, start);
   const prior = broadPrior(est.layout, initialParams, x0, est.settings.coldParameterSdLog, est.settings.coldStateSdLog);
-  est.checkpoints = [{ start, prior, warmStart: prior.mean.slice(), params: initialParams.slice() }];
+  est.checkpoints = [{ start, prior, warmStart: prior.mean.slice(), params: initialParams.slice(), cold: true }];
   est.lastGood = null;
 }
 
@@ -105,7 +110,8 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
   if ('error' in built) {
     outcome = { status: 'failed', windowStartH: start, windowEndH: end, reason: 'no-data', detail: built.error, iterations: 0 };
   } else {
-    const fit = fitWindow(model, built, layout, checkpoint.prior, checkpoint.warmStart, end, settings, est.ws);
+    const maxIterations = checkpoint.cold ? settings.coldMaxIterations : settings.maxIterations;
+    const fit = fitWindow(model, built, layout, checkpoint.prior, checkpoint.warmStart, end, { ...settings, maxIterations }, est.ws);
     if (fit.ok) {
       const estimate = describeWindowEstimate(model, layout, fit, settings);
       outcome = { status: 'ok', windowStartH: start, windowEndH: end, fit, estimate, iterations: fit.iterations };
@@ -129,7 +135,7 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
 function carryForward(est: SlidingWindowEstimator, prior: GaussianPrior, fit: WindowOptimum, nextStart: number): Checkpoint | null {
   const carried = arrivalPrior(est.model, est.layout, prior, fit, nextStart, est.settings.drift, est.settings.solver, est.ws);
   if (!carried) return null;
-  return { start: nextStart, prior: carried, warmStart: carried.mean.slice(), params: fit.problem.params.slice() };
+  return { start: nextStart, prior: carried, warmStart: carried.mean.slice(), params: fit.problem.params.slice(), cold: false };
 }
 
 /**

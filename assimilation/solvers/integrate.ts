@@ -52,6 +52,7 @@ export function integrate(
   options: SolverOptions,
   record: IntegrationRecord,
   scratch: DriverScratch,
+  stopWhenStiff = false,
 ): IntegrationOutcome {
   const { n, k } = record;
   const { x, xNew, err, inputs, cursor } = scratch;
@@ -139,6 +140,9 @@ export function integrate(
       }
       stepper.accepted();
       record.stepCount++;
+      if (stopWhenStiff && stepper.stiffnessDetected()) {
+        return finish({ ok: false, failure: { kind: 'stiff', atHour: t + hStep } });
+      }
       const nodeOffset = record.stepCount * n;
       for (let i = 0; i < n; i++) {
         x[i] = xNew[i];
@@ -157,8 +161,8 @@ export function integrate(
       }
     } else {
       record.rejectedSteps++;
+      // The first stage f(x_n) and the stiffness evidence stay valid across a rejection.
       h = Number.isFinite(errNorm) ? proposeStep(controller, hStep, errNorm, stepper.embeddedOrder, false) : hStep * 0.25;
-      stepper.reset();
       if (h < hMin) {
         const failure: SolveFailure = finite
           ? { kind: 'step-size-underflow', atHour: t, stepHours: h, lastRejection }

@@ -22,7 +22,9 @@ export const defaultSolverOptions: SolverOptions = {
 export type SolveFailure =
   | { kind: 'non-finite'; atHour: number; detail: string }
   | { kind: 'step-size-underflow'; atHour: number; stepHours: number; lastRejection: string }
-  | { kind: 'too-many-steps'; atHour: number; steps: number };
+  | { kind: 'too-many-steps'; atHour: number; steps: number }
+  /** The explicit method found the problem stiff and stopped so that an implicit one can take over. */
+  | { kind: 'stiff'; atHour: number };
 
 export function describeFailure(f: SolveFailure): string {
   switch (f.kind) {
@@ -32,6 +34,8 @@ export function describeFailure(f: SolveFailure): string {
       return `step size fell to ${f.stepHours} h at t=${f.atHour} h (${f.lastRejection})`;
     case 'too-many-steps':
       return `more than ${f.steps} steps, stopped at t=${f.atHour} h`;
+    case 'stiff':
+      return `the problem turned stiff at t=${f.atHour} h`;
   }
 }
 

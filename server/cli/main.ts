@@ -1,5 +1,7 @@
 import { gradientCommand } from './gradient-command';
+import { replayCommand } from './replay-command';
 import { simulateCommand } from './simulate-command';
+import { runSimulatePlantCommand } from '../../simulator/simulate-plant-command';
 import { UsageError } from './usage-error';
 
 type Command = (argv: string[]) => unknown | Promise<unknown>;
@@ -7,6 +9,14 @@ type Command = (argv: string[]) => unknown | Promise<unknown>;
 const commands: Record<string, { run: Command; summary: string }> = {
   gradient: { run: gradientCommand, summary: 'WINDOW.json [--rtol R] [--atol A] [--method auto|dopri5|rodas4] [--repeat N]' },
   simulate: { run: simulateCommand, summary: 'WINDOW.json [--rtol R] [--atol A] [--method M]' },
+  replay: { run: replayCommand, summary: 'HISTORY.csv [--window 12h] [--step 1h] [--init PARAMS.json] [--loss huber:3] [--out FILE.jsonl]' },
+  'simulate-plant': {
+    run: (argv) => {
+      runSimulatePlantCommand(argv, (line) => process.stderr.write(`${line}\n`));
+      return undefined;
+    },
+    summary: '--scenario steady|satellite-shift|parameter-drift|sensor-faults --days N --seed S --out history.csv [--truth truth.json] [--assays]',
+  },
 };
 
 function usage(): string {
@@ -26,9 +36,10 @@ export async function main(argv: string[]): Promise<number> {
     if (result !== undefined) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
+    // Commands outside server/ throw their own usage errors with exit code 2.
+    if (e instanceof UsageError || (e instanceof Error && (e as { exitCode?: number }).exitCode === 2)) {
       process.stderr.write(`culturewatch ${name}: ${e.message}\n`);
-      return e.exitCode;
+      return 2;
     }
     throw e;
   }

@@ -76,3 +76,27 @@ describe('forward solver', () => {
     for (let i = 0; i < (record.stepCount + 1) * 5; i++) expect(record.nodeStates[i]).toBeGreaterThan(-10 * options.atol - 1e-6);
   });
 });
+
+describe('automatic method choice', () => {
+  it('leaves dopri5 as soon as a window turns stiff, so a stiff-then-washout window gets a right gradient', () => {
+    // Substrate runs out (tiny Ks), then a dilution step washes the culture out.
+    const problem = example();
+    const stiff = { ...problem, params: problem.params.slice(), inputs: [{ t: Float64Array.of(270, 276, 276.5), v: Float64Array.of(0.21, 0.21, 0.6) }] };
+    stiff.params[chemostat.parameterNames.indexOf('Ks')] = 1e-4;
+    const ksIndex = chemostat.parameterNames.indexOf('Ks');
+    const reference = lossAndGradient(stiff, createEngineWorkspace(chemostat), tightOptions('rodas4', 1e-10));
+    const ws = createEngineWorkspace(chemostat);
+    const auto = lossAndGradient(stiff, ws, tightOptions('auto', 1e-6));
+    if (!reference.ok || !auto.ok) throw new Error('solve failed');
+    expect(auto.stats.method).toBe('rodas4');
+    expect(Math.abs(auto.gradParams[ksIndex] - reference.gradParams[ksIndex]) / Math.abs(reference.gradParams[ksIndex])).toBeLessThan(1e-2);
+    expect(Math.abs(auto.loss - reference.loss) / reference.loss).toBeLessThan(1e-5);
+  });
+
+  it('keeps dopri5 on the ordinary example windows', () => {
+    const ws = createEngineWorkspace(chemostat);
+    const result = lossAndGradient(example(), ws, tightOptions('auto', 1e-6));
+    if (!result.ok) throw new Error('solve failed');
+    expect(result.stats.method).toBe('dopri5');
+  });
+});

@@ -1,0 +1,41 @@
+import type { ScheduledFit } from './assimilation-schedule';
+import type { WindowEstimate } from './window-estimate';
+
+/** One window's fit as plain JSON: the replay's JSONL line and the live service's stored estimate. */
+export interface WindowFitReport {
+  window_start_h: number;
+  window_end_h: number;
+  status: 'ok' | 'failed';
+  reason?: string;
+  detail?: string;
+  refit: boolean;
+  loss: number | null;
+  iterations: number;
+  ms?: number;
+  params?: Record<string, { value: number; sd_log: number; lower95: number; upper95: number; determined: boolean }>;
+  fixed?: Record<string, number>;
+  combinations?: { label: string; exponents: Record<string, number>; value: number; sd_log: number }[];
+  composition?: Record<'X' | 'Y' | 'A' | 'B' | 'satellite_fraction', { value: number; sd: number }>;
+}
+
+export function estimateReportFields(estimate: WindowEstimate): Pick<WindowFitReport, 'params' | 'fixed' | 'combinations' | 'composition'> {
+  return {
+    params: Object.fromEntries(
+      estimate.params.map((p) => [
+        p.name,
+        { value: p.value, sd_log: p.sdLog, lower95: p.lower95, upper95: p.upper95, determined: p.determined },
+      ]),
+    ),
+    fixed: Object.fromEntries(estimate.fixed.map((f) => [f.name, f.value])),
+    combinations: estimate.combinations.map((c) => ({ label: c.label, exponents: c.exponents, value: c.value, sd_log: c.sdLog })),
+    composition: estimate.composition,
+  };
+}
+
+export function windowFitReport(fit: ScheduledFit, ms?: number): WindowFitReport {
+  const common = { window_start_h: fit.windowStartH, window_end_h: fit.windowEndH, refit: fit.refit, iterations: fit.iterations, ms };
+  if (fit.status === 'failed') {
+    return { ...common, status: 'failed', reason: fit.reason, detail: fit.detail, loss: null };
+  }
+  return { ...common, status: 'ok', loss: fit.fit.loss, ...estimateReportFields(fit.estimate) };
+}

@@ -1,0 +1,55 @@
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { type ArrivedReading, arrivalsFromOrder, replayHistory } from '../../assimilation/estimator/replay-history';
+import { createSlidingWindowEstimator } from '../../assimilation/estimator/sliding-window-estimator';
+import { windowFitReport } from '../../assimilation/estimator/window-fit-report';
+import { compileModel } from '../../assimilation/model/compile';
+import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
+import { PlantHistoryCsvError, parsePlantHistoryCsv } from '../../simulator/plant-history-csv';
+import { parseArguments, rejectUnknownOptions, stringOption } from './arguments';
+import { estimatorOptionNames, estimatorSettingsFrom, initialParamsFrom } from './estimator-options';
+import { UsageError } from './usage-error';
+
+/** Reads a history CSV (rows in arrival order, so late assays stay late). */
+function readHistory(path: string | undefined): ArrivedReading[] {
+  if (!path) throw new UsageError('missing HISTORY.csv argument');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return arrivalsFromOrder(parsePlantHistoryCsv(text));
+  } catch (e) {
+    if (e instanceof PlantHistoryCsvError) throw new UsageError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * `culturewatch replay HISTORY.csv [--window 12h] [--step 1h] [--init PARAMS.json] [--out FILE.jsonl]`:
+ * the sliding-window estimator over a whole history, as the live assimilator would have run it.
+ */
+export function replayCommand(argv: string[]): undefined {
+  const args = parseArguments(argv);
+  rejectUnknownOptions(args, [...estimatorOptionNames, 'out']);
+  const settings = estimatorSettingsFrom(args);
+  const model = compileModel(chemostatSatellite);
+  const initial = initialParamsFrom(args, model);
+  const readings = readHistory(args.positional[0]);
+  if (readings.length === 0) throw new UsageError(`${args.positional[0]}: no readings`);
+  const outPath = stringOption(args, 'out');
+  const out = outPath ? openSync(outPath, 'w') : 1;
+  try {
+    const fits = replayHistory(createSlidingWindowEstimator(model, settings), readings, initial);
+    for (;;) {
+      const started = performance.now();
+      const next = fits.next();
+      if (next.done) break;
+      writeSync(out, `${JSON.stringify(windowFitReport(next.value, performance.now() - started))}\n`);
+    }
+  } finally {
+    if (outPath) closeSync(out);
+  }
+  return undefined;
+}
