@@ -1,0 +1,41 @@
+/** Where a client of ours connects, and the mqtt.js options every long-lived client of ours shares. */
+import type { IClientOptions } from 'mqtt';
+
+export interface BrokerConnection {
+  url: string;
+  username?: string;
+  password?: string;
+  /** aedes (the embedded broker) speaks 3.1.1 only. */
+  protocol: '5' | '3.1.1';
+}
+
+/** A week: long enough to ride out any outage, short enough that a retired client's queue is eventually freed. */
+const sessionExpirySeconds = 7 * 24 * 3600;
+
+/**
+ * A persistent session (`clean: false`, fixed client id) so that the broker queues QoS-1 messages
+ * while we are away. MQTT 5 also needs a session expiry for that, and lets us raise the broker's
+ * in-flight window to the maximum: we acknowledge after a commit, so a small window would throttle us.
+ */
+export function persistentSessionOptions(
+  connection: BrokerConnection,
+  clientId: string,
+  reconnectPeriodMs: number,
+): IClientOptions {
+  const options: IClientOptions = {
+    clientId,
+    clean: false,
+    reconnectPeriod: reconnectPeriodMs,
+    connectTimeout: 10_000,
+    keepalive: 30,
+    // We subscribe on every connect ourselves; mqtt.js would skip it whenever the broker claims a session.
+    resubscribe: false,
+    protocolVersion: connection.protocol === '5' ? 5 : 4,
+  };
+  if (connection.protocol === '5') {
+    options.properties = { sessionExpiryInterval: sessionExpirySeconds, receiveMaximum: 65535 };
+  }
+  if (connection.username !== undefined) options.username = connection.username;
+  if (connection.password !== undefined) options.password = connection.password;
+  return options;
+}

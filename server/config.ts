@@ -1,0 +1,114 @@
+/** Settings from environment variables; every default is here and in server/README.md. */
+import { z } from 'zod';
+
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+const optionalText = z.preprocess(unsetIfEmpty, z.string().optional());
+const positiveNumber = (fallback: number) =>
+  z.preprocess(unsetIfEmpty, z.coerce.number().positive().finite().default(fallback));
+
+const environment = z.object({
+  MQTT_URL: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^mqtts?:\/\/[^\s]+$/, 'must be mqtt://host[:port] or mqtts://host[:port]')
+      .optional(),
+  ),
+  MQTT_PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(65535).default(1883)),
+  MQTT_BIND_HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
+  MQTT_USERNAME: optionalText,
+  MQTT_PASSWORD: optionalText,
+  MQTT_PROTOCOL: z.preprocess(unsetIfEmpty, z.enum(['5', '3.1.1']).default('5')),
+  MQTT_CLIENT_ID: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .default('culturewatch-ingester'),
+  ),
+  MQTT_SHARED_GROUP: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional(),
+  ),
+  TOPIC_PREFIX: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[^+#/\s]+(\/[^+#/\s]+)*$/, 'topic levels without wildcards or empty levels')
+      .default('culturewatch'),
+  ),
+  DATABASE_PATH: z.preprocess(unsetIfEmpty, z.string().default('data/culturewatch.db')),
+  DATABASE_SYNCHRONOUS: z.preprocess(unsetIfEmpty, z.enum(['full', 'normal']).default('full')),
+  RETENTION_RAW_DAYS: positiveNumber(30),
+  RETENTION_ROLLUP_1MIN_DAYS: positiveNumber(180),
+  RETENTION_ROLLUP_15MIN_DAYS: positiveNumber(1825),
+  RETENTION_SWEEP_MINUTES: positiveNumber(10),
+  LOG_LEVEL: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  ),
+});
+
+export interface MqttSettings {
+  /** Unset: start the embedded broker on `port`. */
+  url: string | undefined;
+  port: number;
+  bindHost: string;
+  username: string | undefined;
+  password: string | undefined;
+  /** For an external broker; the embedded one (aedes) speaks 3.1.1 only. */
+  protocol: '5' | '3.1.1';
+  clientId: string;
+  /** Set to share one subscription across several ingesters (`$share/<group>/…`). */
+  sharedGroup: string | undefined;
+}
+
+export interface RetentionSettings {
+  rawDays: number;
+  rollup1MinDays: number;
+  rollup15MinDays: number;
+  sweepMinutes: number;
+}
+
+export interface Config {
+  mqtt: MqttSettings;
+  topicPrefix: string;
+  database: { path: string; synchronous: 'full' | 'normal' };
+  retention: RetentionSettings;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`bad settings: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    mqtt: {
+      url: e.MQTT_URL,
+      port: e.MQTT_PORT,
+      bindHost: e.MQTT_BIND_HOST,
+      username: e.MQTT_USERNAME,
+      password: e.MQTT_PASSWORD,
+      protocol: e.MQTT_PROTOCOL,
+      clientId: e.MQTT_CLIENT_ID,
+      sharedGroup: e.MQTT_SHARED_GROUP,
+    },
+    topicPrefix: e.TOPIC_PREFIX,
+    database: { path: e.DATABASE_PATH, synchronous: e.DATABASE_SYNCHRONOUS },
+    retention: {
+      rawDays: e.RETENTION_RAW_DAYS,
+      rollup1MinDays: e.RETENTION_ROLLUP_1MIN_DAYS,
+      rollup15MinDays: e.RETENTION_ROLLUP_15MIN_DAYS,
+      sweepMinutes: e.RETENTION_SWEEP_MINUTES,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}

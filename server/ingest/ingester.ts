@@ -1,0 +1,225 @@
+/**
+ * The ingester job: a persistent MQTT session, subscribed (again on every connect) at QoS 1 to
+ * everything under the topic prefix; each message validated into readings or rejections, written by
+ * the batched writer, and acknowledged to the broker only after its commit.
+ */
+import type Database from 'better-sqlite3';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { type BrokerConnection, persistentSessionOptions } from '../broker/broker-connection';
+import { type Job, JobStatus } from '../lifecycle';
+import { BatchedWriter, type BatchedWriterOptions, type WriterMetrics } from './batched-writer';
+import {
+  type AcceptedReading,
+  defaultMessageLimits,
+  type MessageLimits,
+  type ValidationSink,
+  validateMessage,
+} from './message-validator';
+import { PubacksAfterCommit } from './pubacks-after-commit';
+import { RejectionBurstLog } from './rejection-burst-log';
+import type { Rejection, RejectionReason } from './rejection-reasons';
+import { subscriptionTopic } from './topics';
+
+export interface IngesterOptions {
+  broker: BrokerConnection;
+  clientId: string;
+  topicPrefix: string;
+  sharedGroup?: string;
+  sqlite: Database.Database;
+  logger: Logger;
+  limits?: Partial<MessageLimits>;
+  writer?: Partial<Pick<BatchedWriterOptions, 'maxRows' | 'maxStoredRejections'>>;
+  reconnectPeriodMs?: number;
+  rejectionLogWindowMs?: number;
+  now?: () => number;
+}
+
+export interface IngesterMetrics extends WriterMetrics {
+  messagesReceived: number;
+  readingsAccepted: number;
+  rejectionsByReason: Partial<Record<RejectionReason, number>>;
+  /** Messages on `<prefix>/<reactor>/$…`, the service's own output. */
+  serviceOutputIgnored: number;
+  connects: number;
+  subscribes: number;
+  heldPubacks: number;
+  droppedPubacks: number;
+}
+
+export class Ingester implements Job<IngesterMetrics> {
+  readonly name = 'ingester';
+  private readonly status = new JobStatus();
+  private readonly writer: BatchedWriter;
+  private readonly rejectionLog: RejectionBurstLog;
+  private readonly limits: MessageLimits;
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly storedListeners = new Set<(readings: AcceptedReading[]) => void>();
+  private client: MqttClient | undefined;
+  private acks: PubacksAfterCommit | undefined;
+  private brokerErrorLogged = false;
+  private commitFailing = false;
+  private readonly counters = {
+    messagesReceived: 0,
+    readingsAccepted: 0,
+    serviceOutputIgnored: 0,
+    connects: 0,
+    subscribes: 0,
+  };
+  private readonly rejectionsByReason: Partial<Record<RejectionReason, number>> = {};
+
+  private readonly sink: ValidationSink = {
+    accept: (reading) => {
+      this.counters.readingsAccepted++;
+      this.writer.accept(reading);
+    },
+    reject: (rejection) => {
+      this.rejectionsByReason[rejection.reason] = (this.rejectionsByReason[rejection.reason] ?? 0) + 1;
+      this.writer.reject(rejection);
+      this.rejectionLog.note(rejection);
+    },
+  };
+
+  constructor(private readonly options: IngesterOptions) {
+    this.now = options.now ?? Date.now;
+    this.log = options.logger.child({ job: this.name });
+    this.limits = { ...defaultMessageLimits, ...options.limits };
+    this.rejectionLog = new RejectionBurstLog(this.log, options.rejectionLogWindowMs);
+    this.writer = new BatchedWriter(options.sqlite, {
+      ...options.writer,
+      now: this.now,
+      onCommitted: (stored) => this.afterCommit(stored),
+      onCommitFailed: (error, pendingRows) => {
+        this.commitFailing = true;
+        this.status.set('lost', `database commit failing: ${(error as Error).message}`);
+        this.log.error({ err: error, pendingRows }, 'commit failed; retrying');
+      },
+    });
+  }
+
+  /** Resolves once connected and subscribed for the first time. */
+  start(): Promise<void> {
+    if (this.client) throw new Error('ingester already started');
+    const { broker, clientId } = this.options;
+    const client = mqtt.connect(
+      broker.url,
+      persistentSessionOptions(broker, clientId, this.options.reconnectPeriodMs ?? 1000),
+    );
+    this.client = client;
+    this.acks = new PubacksAfterCommit(client, this.writer);
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('connect', () => {
+      this.counters.connects++;
+      this.brokerErrorLogged = false;
+      this.subscribe(client);
+    });
+    client.on('close', () => {
+      if (this.status.state !== 'stopped') this.status.set('disconnected', 'broker connection closed');
+    });
+    client.on('error', (error) => {
+      // Once per outage: mqtt.js retries every reconnect period and would repeat this each time.
+      if (this.brokerErrorLogged) return;
+      this.brokerErrorLogged = true;
+      this.log.warn({ err: error, url: broker.url }, 'broker connection error; retrying');
+    });
+    return new Promise((resolve, reject) => {
+      const unsubscribe = this.status.onChange((health) => {
+        if (health.state === 'ready') resolve();
+        else if (health.state === 'stopped') reject(new Error('ingester stopped before it was ready'));
+        else return;
+        unsubscribe();
+      });
+    });
+  }
+
+  health() {
+    return this.status.health();
+  }
+
+  metrics(): IngesterMetrics {
+    return {
+      ...this.writer.metrics(),
+      ...this.counters,
+      rejectionsByReason: { ...this.rejectionsByReason },
+      heldPubacks: this.acks?.heldCount ?? 0,
+      droppedPubacks: this.acks?.droppedCount ?? 0,
+    };
+  }
+
+  /** Hears the readings of each commit that were new; for live views and the assimilator's late-data check. */
+  onReadingsStored(listener: (readings: AcceptedReading[]) => void): () => void {
+    this.storedListeners.add(listener);
+    return () => this.storedListeners.delete(listener);
+  }
+
+  /** Commits what is queued, acknowledges it, then disconnects; anything still unacknowledged comes again. */
+  async stop(): Promise<void> {
+    if (this.status.state === 'stopped') return;
+    this.status.set('stopped');
+    this.writer.flush();
+    const client = this.client;
+    if (client) await client.endAsync(false);
+    this.writer.flush();
+    this.writer.close();
+    this.rejectionLog.closeBurst();
+  }
+
+  private subscribe(client: MqttClient): void {
+    const topic = subscriptionTopic(this.options.topicPrefix, this.options.sharedGroup);
+    client.subscribe(topic, { qos: 1 }, (error, granted) => {
+      if (this.status.state === 'stopped') return;
+      if (error || !granted || granted.some((g) => g.qos !== 1)) {
+        const why = error?.message ?? `granted ${JSON.stringify(granted)}`;
+        this.status.set('lost', `subscription to ${topic} refused: ${why}`);
+        this.log.error({ topic, why }, 'subscription refused');
+        return;
+      }
+      this.counters.subscribes++;
+      this.status.set('ready');
+      this.log.info({ topic, connects: this.counters.connects }, 'subscribed');
+    });
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    this.counters.messagesReceived++;
+    const receivedAtMs = this.now();
+    try {
+      const { topicPrefix } = this.options;
+      if (
+        validateMessage(topic, payload, receivedAtMs, topicPrefix, this.limits, this.sink) ===
+        'service-output'
+      ) {
+        this.counters.serviceOutputIgnored++;
+      }
+    } catch (error) {
+      this.log.error({ err: error, topic }, 'validator threw; message rejected');
+      const rejection: Rejection = {
+        receivedAtMs,
+        topic: topic.slice(0, 256),
+        payloadExcerpt: payload.subarray(0, 256).toString('utf8'),
+        payloadBytes: payload.length,
+        reason: 'validator-failed',
+        detail: String(error).slice(0, 200),
+      };
+      this.sink.reject(rejection);
+    }
+  }
+
+  private afterCommit(stored: AcceptedReading[]): void {
+    this.acks?.release();
+    if (this.commitFailing) {
+      this.commitFailing = false;
+      this.log.info('commits succeed again');
+      if (this.client?.connected && this.status.state !== 'stopped') this.status.set('ready');
+    }
+    if (stored.length === 0) return;
+    for (const listener of this.storedListeners) {
+      try {
+        listener(stored);
+      } catch (error) {
+        this.log.error({ err: error }, 'a readings listener threw');
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+/** Why a message or one reading in it was refused. Stored as text in `rejected_messages.reason`. */
+export const rejectionReasons = [
+  // topic
+  'topic-malformed',
+  'reactor-id-invalid',
+  'signal-unknown',
+  // payload as a whole
+  'payload-empty',
+  'payload-too-large',
+  'payload-not-utf8',
+  'json-invalid',
+  'nesting-too-deep',
+  'payload-shape-invalid',
+  'batch-empty',
+  'batch-too-large',
+  // one reading
+  'reading-shape-invalid',
+  'value-not-number',
+  'value-not-finite',
+  'value-out-of-range',
+  'timestamp-missing',
+  'timestamp-invalid',
+  'timestamp-in-future',
+  'timestamp-before-1970',
+  'timestamp-looks-like-seconds',
+  // a bug of ours, caught so that input can never crash the process
+  'validator-failed',
+] as const;
+
+export type RejectionReason = (typeof rejectionReasons)[number];
+
+/** A refused message (or batch element), as stored: topic and payload already truncated. */
+export interface Rejection {
+  receivedAtMs: number;
+  topic: string;
+  payloadExcerpt: string;
+  payloadBytes: number;
+  reason: RejectionReason;
+  detail: string;
+}
