@@ -60,8 +60,8 @@ interface Linearization {
 /**
  * MAP fit of one window by Levenberg–Marquardt in log space: curvature from forward sensitivities
  * (Gauss–Newton, IRLS-weighted for a robust loss, plus the prior's precision), trial points judged
- * by the adjoint's loss and gradient. Marquardt's diagonal scaling makes the steps independent of
- * the unknowns' scales.
+ * by the adjoint's loss and gradient. In log space a change of units is a shift, so neither the
+ * steps nor the damping depend on the unknowns' scales.
  */
 export function fitWindow(
   model: CompiledModel,
@@ -225,7 +225,11 @@ export function fitWindow(
   };
 }
 
-/** Solves (H + λ diag H) s = −g with bound-active unknowns held; false if not positive definite. */
+/**
+ * Solves (H + λI) s = −g with bound-active unknowns held; false if not positive definite. In log
+ * space the identity is already unit-free, and measured here it beats Marquardt's diag(H), which
+ * stalls along sloppy directions.
+ */
 function dampedStep(
   hessian: Float64Array,
   gradient: Float64Array,
@@ -237,7 +241,7 @@ function dampedStep(
 ): boolean {
   system.set(hessian);
   for (let i = 0; i < q; i++) {
-    system[i * q + i] += lambda * hessian[i * q + i];
+    system[i * q + i] += lambda;
     if (active[i]) {
       for (let j = 0; j < q; j++) system[i * q + j] = system[j * q + i] = i === j ? 1 : 0;
     }

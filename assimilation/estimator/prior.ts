@@ -1,9 +1,8 @@
-import type { CompiledModel } from '../model/compile';
 import type { SolverOptions } from '../solvers/types';
 import { type EngineWorkspace, residualSensitivities } from '../window-engine';
 import { congruence, inverseSpd } from './dense-matrix';
 import type { WindowOptimum } from './fit-window';
-import { toLogSpaceColumns, toUnknowns, type UnknownLayout } from './unknowns';
+import { applyUnknowns, toLogSpaceColumns, toUnknowns, type UnknownLayout } from './unknowns';
 
 /** A Gaussian belief about the unknowns u (log free parameters, then log states at the window start). */
 export interface GaussianPrior {
@@ -35,12 +34,12 @@ export function broadPrior(
 
 /**
  * The arrival cost for the window that starts at `nextStart`: what the previous prior and the data
- * before `nextStart` say, carried forward. Data after nextStart are left out because the next window
- * will fit them itself (counting them twice would make the bands too narrow). The state moves with
- * the fitted model; the parameter and state covariances then grow by the drift rates.
+ * before `nextStart` say, carried forward. Data after nextStart are left out, from the covariance,
+ * because the next window fits them itself: counted twice they would make its bands too narrow.
+ * The mean is the window's optimum (the smoothed-update arrival cost). The state moves with the model, and the
+ * parameter and state covariances grow by the drift rates.
  */
 export function arrivalPrior(
-  model: CompiledModel,
   layout: UnknownLayout,
   previousPrior: GaussianPrior,
   fit: WindowOptimum,
@@ -56,8 +55,8 @@ export function arrivalPrior(
   if (!precision) return null;
   const rows = fit.residuals.length;
   for (let r = 0; r < rows; r++) {
-    if (!(fit.problem.obsTime[r] < nextStart)) continue;
     const w = fit.weights[r];
+    if (fit.problem.obsTime[r] >= nextStart) continue;
     for (let i = 0; i < q; i++) {
       const ji = fit.jacobian[r * q + i] * w;
       if (ji === 0) continue;
@@ -66,12 +65,17 @@ export function arrivalPrior(
   }
   const early = inverseSpd(precision, q);
   if (!early) return null;
+  // The mean stays the window's (smoothed) optimum: a Newton step back to the filtered mean moves
+  // far along sloppy directions, where the linearization does not hold (measured: it made bands worse).
+  const filtered = fit.u;
 
-  // Move the state to nextStart with the fitted parameters, and its sensitivities with it.
-  const task = { ...fit.problem, obsTime: new Float64Array(0), obsSignal: new Int32Array(0), obsValue: new Float64Array(0), obsSigma: new Float64Array(0) };
+  // Move the filtered state to nextStart with the filtered parameters, and its sensitivities with it.
+  const start = { ...fit.problem, params: fit.problem.params.slice(), x0: fit.problem.x0.slice() };
+  applyUnknowns(layout, filtered, start);
+  const task = { ...start, obsTime: new Float64Array(0), obsSignal: new Int32Array(0), obsValue: new Float64Array(0), obsSigma: new Float64Array(0) };
   const moved = residualSensitivities(task, ws, solver, nextStart, layout.freeParams);
   if (!moved.ok) return null;
-  const sensitivity = toLogSpaceColumns(layout, moved.finalSensitivity, n, fit.problem);
+  const sensitivity = toLogSpaceColumns(layout, moved.finalSensitivity, n, start);
   // T maps (u_p, log x(t0)) to (u_p, log x(nextStart)).
   const transform = new Float64Array(q * q);
   for (let i = 0; i < p; i++) transform[i * q + i] = 1;
@@ -86,7 +90,7 @@ export function arrivalPrior(
     covariance[i * q + i] += rate * rate * hours;
   }
   const mean = new Float64Array(q);
-  for (let i = 0; i < p; i++) mean[i] = fit.u[i];
+  for (let i = 0; i < p; i++) mean[i] = filtered[i];
   for (let s = 0; s < n; s++) mean[p + s] = Math.log(Math.max(moved.finalState[s], 1e-9));
   if (![...mean, ...covariance].every(Number.isFinite)) return null;
   return { mean, covariance };

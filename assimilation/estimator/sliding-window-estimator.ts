@@ -133,7 +133,7 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
 }
 
 function carryForward(est: SlidingWindowEstimator, prior: GaussianPrior, fit: WindowOptimum, nextStart: number): Checkpoint | null {
-  const carried = arrivalPrior(est.model, est.layout, prior, fit, nextStart, est.settings.drift, est.settings.solver, est.ws);
+  const carried = arrivalPrior(est.layout, prior, fit, nextStart, est.settings.drift, est.settings.solver, est.ws);
   if (!carried) return null;
   return { start: nextStart, prior: carried, warmStart: carried.mean.slice(), params: fit.problem.params.slice(), cold: false };
 }

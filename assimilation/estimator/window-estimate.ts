@@ -1,5 +1,5 @@
 import type { CompiledModel } from '../model/compile';
-import { congruence, symmetricEigen } from './dense-matrix';
+import { congruence, inverseSpd, symmetricEigen } from './dense-matrix';
 import type { WindowOptimum } from './fit-window';
 import type { UnknownLayout } from './unknowns';
 
@@ -10,7 +10,9 @@ export interface ParameterEstimate {
   sdLog: number;
   lower95: number;
   upper95: number;
-  /** The data (with what earlier windows carried forward) pin this parameter to ±determinedSdLog. */
+  /** sd of log(value) from this window's data alone, with every other unknown free. */
+  sdLogData: number;
+  /** This window's data alone pin the parameter to ±determinedSdLog: no prior carried in counts. */
   determined: boolean;
 }
 
@@ -19,7 +21,10 @@ export interface ParameterCombination {
   exponents: Record<string, number>;
   label: string;
   value: number;
+  /** Posterior sd of the combination's log. */
   sdLog: number;
+  /** sd from this window's data alone. */
+  sdLogData: number;
 }
 
 export interface ValueWithSd {
@@ -45,7 +50,7 @@ export interface WindowEstimate {
 }
 
 export interface EstimateReportSettings {
-  /** A parameter counts as determined when its posterior sd of log is at most this. */
+  /** A parameter or combination counts as determined when the window's own data give it an sd of log at most this. */
   determinedSdLog: number;
   /** How many of the best-determined combinations to report. */
   maxCombinations: number;
@@ -63,16 +68,19 @@ export function describeWindowEstimate(
   const q = layout.size;
   const p = layout.freeParams.length;
   const names = Array.from(layout.freeParams, (i) => model.parameterNames[i]);
+  const dataCovariance = dataOnlyCovariance(fit.dataInformation, q);
   const params = names.map((name, j) => {
     const sdLog = Math.sqrt(fit.covariance[j * q + j]);
+    const sdLogData = Math.sqrt(Math.max(dataCovariance[j * q + j], 0));
     const value = Math.exp(fit.u[j]);
     return {
       name,
       value,
       sdLog,
+      sdLogData,
       lower95: value * Math.exp(-z95 * sdLog),
       upper95: value * Math.exp(z95 * sdLog),
-      determined: sdLog <= settings.determinedSdLog,
+      determined: sdLogData <= settings.determinedSdLog && sdLog <= settings.determinedSdLog,
     };
   });
   const free = new Set(names);
@@ -82,28 +90,46 @@ export function describeWindowEstimate(
   return {
     params,
     fixed,
-    combinations: determinedCombinations(names, fit.u, fit.covariance, q, p, settings),
+    combinations: determinedCombinations(names, fit.u, fit.covariance, dataCovariance, q, p, settings),
     composition: composition(model, fit, q),
     finalState: Array.from(fit.finalState),
   };
 }
 
 /**
- * Eigen-directions of the parameters' posterior covariance with the smallest spread: the
- * combinations Π pᵢ^cᵢ the data determine even where single parameters are not.
+ * Covariance from the window's data alone: the inverse of JᵀWJ, regularized only enough to invert
+ * (an sd of 1000 in log units, nothing a real prior would say).
+ */
+function dataOnlyCovariance(information: Float64Array, q: number): Float64Array {
+  const regularized = information.slice();
+  for (let i = 0; i < q; i++) regularized[i * q + i] += 1e-6;
+  return inverseSpd(regularized, q) ?? new Float64Array(q * q).fill(Number.POSITIVE_INFINITY);
+}
+
+/**
+ * Eigen-directions of the parameters' covariance from this window's data (states marginalized)
+ * with the smallest spread: the combinations Π pᵢ^cᵢ the data determine where single parameters
+ * are not.
  */
 function determinedCombinations(
   names: string[],
   u: Float64Array,
   covariance: Float64Array,
+  dataCovariance: Float64Array,
   q: number,
   p: number,
   settings: EstimateReportSettings,
 ): ParameterCombination[] {
   if (p === 0) return [];
   const block = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) block[i * p + j] = covariance[i * q + j];
-  const { values, vectors } = symmetricEigen(block, p);
+  const dataBlock = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j < p; j++) {
+      block[i * p + j] = covariance[i * q + j];
+      dataBlock[i * p + j] = dataCovariance[i * q + j];
+    }
+  }
+  const { values, vectors } = symmetricEigen(dataBlock, p);
   const out: ParameterCombination[] = [];
   for (let k = 0; k < p && out.length < settings.maxCombinations; k++) {
     if (Math.sqrt(Math.max(values[k], 0)) > settings.determinedSdLog) break;
@@ -115,15 +141,25 @@ function determinedCombinations(
     if (exponents.filter((c) => c !== 0).length < 2) continue;
     let logValue = 0;
     let variance = 0;
+    let dataVariance = 0;
     for (let i = 0; i < p; i++) {
-      for (let j = 0; j < p; j++) variance += exponents[i] * exponents[j] * block[i * p + j];
+      for (let j = 0; j < p; j++) {
+        variance += exponents[i] * exponents[j] * block[i * p + j];
+        dataVariance += exponents[i] * exponents[j] * dataBlock[i * p + j];
+      }
     }
     const terms: Record<string, number> = {};
     exponents.forEach((c, i) => {
       if (c !== 0) terms[names[i]] = c;
     });
     for (let i = 0; i < p; i++) logValue += exponents[i] * u[i];
-    out.push({ exponents: terms, label: combinationLabel(terms), value: Math.exp(logValue), sdLog: Math.sqrt(Math.max(variance, 0)) });
+    out.push({
+      exponents: terms,
+      label: combinationLabel(terms),
+      value: Math.exp(logValue),
+      sdLog: Math.sqrt(Math.max(variance, 0)),
+      sdLogData: Math.sqrt(Math.max(dataVariance, 0)),
+    });
   }
   return out;
 }

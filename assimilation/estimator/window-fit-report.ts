@@ -12,9 +12,12 @@ export interface WindowFitReport {
   loss: number | null;
   iterations: number;
   ms?: number;
-  params?: Record<string, { value: number; sd_log: number; lower95: number; upper95: number; determined: boolean }>;
+  params?: Record<
+    string,
+    { value: number; sd_log: number; sd_log_data: number; lower95: number; upper95: number; determined: boolean }
+  >;
   fixed?: Record<string, number>;
-  combinations?: { label: string; exponents: Record<string, number>; value: number; sd_log: number }[];
+  combinations?: { label: string; exponents: Record<string, number>; value: number; sd_log: number; sd_log_data: number }[];
   composition?: Record<'X' | 'Y' | 'A' | 'B' | 'satellite_fraction', { value: number; sd: number }>;
 }
 
@@ -23,11 +26,24 @@ export function estimateReportFields(estimate: WindowEstimate): Pick<WindowFitRe
     params: Object.fromEntries(
       estimate.params.map((p) => [
         p.name,
-        { value: p.value, sd_log: p.sdLog, lower95: p.lower95, upper95: p.upper95, determined: p.determined },
+        {
+          value: p.value,
+          sd_log: p.sdLog,
+          sd_log_data: p.sdLogData,
+          lower95: p.lower95,
+          upper95: p.upper95,
+          determined: p.determined,
+        },
       ]),
     ),
     fixed: Object.fromEntries(estimate.fixed.map((f) => [f.name, f.value])),
-    combinations: estimate.combinations.map((c) => ({ label: c.label, exponents: c.exponents, value: c.value, sd_log: c.sdLog })),
+    combinations: estimate.combinations.map((c) => ({
+      label: c.label,
+      exponents: c.exponents,
+      value: c.value,
+      sd_log: c.sdLog,
+      sd_log_data: c.sdLogData,
+    })),
     composition: estimate.composition,
   };
 }
