@@ -1,0 +1,158 @@
+/** HTTP API payloads (JSON). Times are epoch ms (`…Ms`) and, where the model is concerned, plant hours (`…H`). */
+
+/** Signals as they arrive over MQTT. */
+export type PlantSignal = 'od' | 'substrate' | 'dilution' | 'feed' | 'assay/X' | 'assay/Y' | 'assay/A' | 'assay/B';
+
+export interface ValueWithSd {
+  value: number;
+  sd: number;
+}
+
+/** A value with its 95 % band. */
+export interface BandedValue {
+  value: number;
+  lower95: number;
+  upper95: number;
+}
+
+export type AlertLevel = 'ok' | 'warning' | 'minor' | 'major' | 'critical';
+
+/** GET /api/reactors → ReactorSummary[] */
+export interface ReactorSummary {
+  id: string;
+  firstSeenMs: number;
+  /** Latest reading of each signal seen. */
+  latest: Partial<Record<PlantSignal, { tsMs: number; value: number }>>;
+  latestEstimate: EstimateSummary | null;
+  alert: { level: AlertLevel; summary: string; activeCount: number };
+}
+
+export interface EstimateSummary {
+  fitId: number;
+  windowEndMs: number;
+  /** Wall-clock time the fit finished. */
+  fittedAtMs: number;
+  status: FitStatus;
+  satelliteFraction: BandedValue | null;
+}
+
+export type FitStatus = 'ok' | 'failed';
+
+export interface ParameterEstimate {
+  value: number;
+  sdLog: number;
+  /** sd of log from this window's data alone. */
+  sdLogData: number;
+  lower95: number;
+  upper95: number;
+  /** The window's own data pin it to ±10 %; otherwise an operator should not read it alone. */
+  determined: boolean;
+}
+
+export interface ParameterCombination {
+  label: string;
+  exponents: Record<string, number>;
+  value: number;
+  sdLog: number;
+  sdLogData: number;
+}
+
+export interface Composition {
+  X: ValueWithSd;
+  Y: ValueWithSd;
+  A: ValueWithSd;
+  B: ValueWithSd;
+  satellite_fraction: ValueWithSd;
+}
+
+/** The model's states and signals on a time grid (fitted window and forecast). */
+export interface Trajectory {
+  tMs: number[];
+  /** States by name (S, X, Y, A, B) and signals (od, substrate), same length as tMs. */
+  series: Record<string, number[]>;
+  /** Standard deviations where known (forecast bands), same keys. */
+  sd?: Record<string, number[]>;
+}
+
+/** GET /api/reactors/:id/estimates?from=&to= → FitRecord[] (newest last) */
+export interface FitRecord {
+  id: number;
+  reactorId: string;
+  windowStartMs: number;
+  windowEndMs: number;
+  windowStartH: number;
+  windowEndH: number;
+  fittedAtMs: number;
+  status: FitStatus;
+  /** Why a fit failed: solver-failure, iteration-limit, non-finite, no-data. */
+  reason: string | null;
+  detail: string | null;
+  refit: boolean;
+  loss: number | null;
+  iterations: number;
+  durationMs: number;
+  params: Record<string, ParameterEstimate> | null;
+  fixed: Record<string, number> | null;
+  combinations: ParameterCombination[] | null;
+  composition: Composition | null;
+  /** Standardized residuals (h(x) − v)/σ of the window's observations. */
+  residuals: { tMs: number[]; signal: string[]; value: number[] } | null;
+  trajectory: Trajectory | null;
+  forecast: Trajectory | null;
+}
+
+/** GET /api/reactors/:id/readings?signal=&from=&to=&maxPoints= */
+export interface ReadingSeries {
+  reactorId: string;
+  signal: PlantSignal;
+  fromMs: number;
+  toMs: number;
+  /** How the points were made: raw, LTTB-downsampled raw, or rollup buckets (mean with min/max). */
+  source: 'raw' | 'lttb' | 'rollup';
+  tMs: number[];
+  value: number[];
+  min?: number[];
+  max?: number[];
+  /** How many raw readings the range holds. */
+  rawCount: number;
+}
+
+/** GET /healthz */
+export interface Health {
+  status: 'ok' | 'degraded';
+  broker: { state: string; detail?: string };
+  database: { ok: boolean; path: string };
+  worker: { state: string; queueDepth: number };
+  /** Seconds since each reactor's last successful fit (wall clock). */
+  lastFitAgeSeconds: Record<string, number | null>;
+  uptimeSeconds: number;
+}
+
+/** An API error: every 4xx/5xx body. */
+export interface ApiError {
+  error: string;
+  detail?: string;
+}
+
+/**
+ * Demo controls, only in simulator mode (404 otherwise):
+ * POST /api/demo/:id/satellite-shift  {}                                → DemoActionResult
+ * POST /api/demo/:id/dilution         { perHour: number }               → DemoActionResult
+ * POST /api/demo/:id/fault            { kind: DemoFaultKind, durationHours: number } → DemoActionResult
+ * GET  /api/demo                                                        → DemoStatus
+ */
+export type DemoFaultKind = 'spike' | 'stuck-substrate' | 'gap';
+
+export interface DemoActionResult {
+  reactorId: string;
+  action: 'satellite-shift' | 'dilution' | 'fault';
+  /** Plant time at which the change takes effect. */
+  atMs: number;
+}
+
+export interface DemoStatus {
+  simulator: boolean;
+  reactors: string[];
+  /** Plant hours per wall-clock second. */
+  plantHoursPerSecond: number;
+}
