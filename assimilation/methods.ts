@@ -15,7 +15,13 @@ import type { MethodName, Stepper } from './solvers/types';
 export interface MethodKit {
   stepper: Stepper;
   /** lambda: ∂L/∂x_{n+1} in, ∂L/∂x_n out; parameter adjoints accumulate into mu. */
-  stepAdjoint(p: Float64Array, record: IntegrationRecord, step: number, lambda: Float64Array, mu: Float64Array): void;
+  stepAdjoint(
+    p: Float64Array,
+    record: IntegrationRecord,
+    step: number,
+    lambda: Float64Array,
+    mu: Float64Array,
+  ): void;
   /** sens (n × (P+n)) for θ = (parameters in paramColumns, x0): ∂x_n/∂θ in, ∂x_{n+1}/∂θ out. */
   stepTangent: StepTangent;
   /** State at t_n + θh inside recorded step `step`. */
@@ -40,7 +46,16 @@ export function createMethodKit(model: CompiledModel, method: MethodName): Metho
           }
           const offset = step * record.stride;
           const h = record.steps[offset + stepHeader.size];
-          dopri5Interpolate(record.steps, offset + stepHeader.methodRecord(k), n, xStart, xEnd, h, theta, out);
+          dopri5Interpolate(
+            record.steps,
+            offset + stepHeader.methodRecord(k),
+            n,
+            xStart,
+            xEnd,
+            h,
+            theta,
+            out,
+          );
         },
       };
     }

@@ -1,10 +1,25 @@
-import { quadraticLoss, type ResidualLoss, residualLossSlope, residualLossValue } from './gradient/residual-loss';
+import {
+  quadraticLoss,
+  type ResidualLoss,
+  residualLossSlope,
+  residualLossValue,
+} from './gradient/residual-loss';
 import { createMethodKit, type MethodKit } from './methods';
 import type { CompiledModel } from './model/compile';
 import type { WindowProblem } from './problem/window-problem';
+import {
+  createDriverScratch,
+  type DriverScratch,
+  type IntegrationTask,
+  integrate,
+} from './solvers/integrate';
 import { createIntegrationRecord, type IntegrationRecord, stepHeader } from './solvers/integration-record';
-import { createDriverScratch, type DriverScratch, type IntegrationTask, integrate } from './solvers/integrate';
-import { defaultSolverOptions, type MethodName, type SolveFailure, type SolverOptions } from './solvers/types';
+import {
+  defaultSolverOptions,
+  type MethodName,
+  type SolveFailure,
+  type SolverOptions,
+} from './solvers/types';
 
 /**
  * The engine's one entry point for a window: solve, loss, adjoint gradient and forward sensitivities,
@@ -57,7 +72,11 @@ export type SolveOutcome = { ok: true; record: IntegrationRecord } | { ok: false
  * Forward solve into ws.record. In 'auto' mode the explicit method runs first; when it detects
  * stiffness or cannot finish, the L-stable Rosenbrock method takes over.
  */
-export function solveWindow(task: IntegrationTask, options: SolverOptions, ws: EngineWorkspace): SolveOutcome {
+export function solveWindow(
+  task: IntegrationTask,
+  options: SolverOptions,
+  ws: EngineWorkspace,
+): SolveOutcome {
   if (options.method !== 'auto') {
     const result = integrate(kitFor(ws, options.method).stepper, task, options, ws.record, ws.driver);
     return result.ok ? { ok: true, record: ws.record } : result;
@@ -111,7 +130,8 @@ function evaluateResiduals(problem: WindowProblem, ws: EngineWorkspace, loss: Re
   for (let i = 0; i < count; i++) {
     const node = record.obsNode[i];
     for (let q = 0; q < n; q++) x[q] = record.nodeStates[node * n + q];
-    const r = (model.measure[problem.obsSignal[i]](x, problem.params) - problem.obsValue[i]) / problem.obsSigma[i];
+    const r =
+      (model.measure[problem.obsSignal[i]](x, problem.params) - problem.obsValue[i]) / problem.obsSigma[i];
     ws.residuals[i] = r;
     total += residualLossValue(loss, r);
   }
@@ -240,7 +260,8 @@ export function sampleTrajectory(ws: EngineWorkspace, times: Float64Array): Floa
   let step = 0;
   for (let i = 0; i < times.length; i++) {
     const t = times[i];
-    while (step < record.stepCount - 1 && record.steps[(step + 1) * record.stride + stepHeader.time] <= t) step++;
+    while (step < record.stepCount - 1 && record.steps[(step + 1) * record.stride + stepHeader.time] <= t)
+      step++;
     if (record.stepCount === 0) {
       out.set(record.nodeStates.subarray(0, n), i * n);
       continue;

@@ -3,8 +3,8 @@
  * loss+gradient and the gradient/forward ratio, at rtol 1e-6 and 1e-10. `npm run bench:engine`
  */
 import { readFileSync } from 'node:fs';
-import { compileModel } from '../assimilation/model/compile';
 import { chemostatSatellite } from '../assimilation/model/chemostat-satellite';
+import { compileModel } from '../assimilation/model/compile';
 import { parseWindowProblem } from '../assimilation/problem/window-problem';
 import { defaultSolverOptions, type SolverOptions } from '../assimilation/solvers/types';
 import { createEngineWorkspace, lossAndGradient, solveWindow } from '../assimilation/window-engine';
@@ -38,13 +38,17 @@ const u = new Float64Array([0.25]);
 const out = new Float64Array(5);
 const muOut = new Float64Array(14);
 const rhsLoops = 1000;
-const rhsUs = medianMicros(() => {
-  for (let i = 0; i < rhsLoops; i++) model.rhs(x, p, u, out);
-}) / rhsLoops;
-const vjpUs = medianMicros(() => {
-  for (let i = 0; i < rhsLoops; i++) model.transposeJacobianProduct(x, p, u, out, out, muOut);
-}) / rhsLoops;
-console.log(`right-hand side: ${rhsUs.toFixed(4)} µs; vector-Jacobian product (states and params): ${vjpUs.toFixed(4)} µs`);
+const rhsUs =
+  medianMicros(() => {
+    for (let i = 0; i < rhsLoops; i++) model.rhs(x, p, u, out);
+  }) / rhsLoops;
+const vjpUs =
+  medianMicros(() => {
+    for (let i = 0; i < rhsLoops; i++) model.transposeJacobianProduct(x, p, u, out, out, muOut);
+  }) / rhsLoops;
+console.log(
+  `right-hand side: ${rhsUs.toFixed(4)} µs; vector-Jacobian product (states and params): ${vjpUs.toFixed(4)} µs`,
+);
 console.log('');
 console.log('window            rtol    method  obs  steps  rhs   forward_us  loss+grad_us  grad/forward');
 
@@ -80,5 +84,7 @@ for (const name of examples) {
   }
 }
 console.log('');
-console.log('target: loss+gradient of a 12-hour window (96 observations) at rtol 1e-6 <= 150 µs on this 2-core machine');
+console.log(
+  'target: loss+gradient of a 12-hour window (96 observations) at rtol 1e-6 <= 150 µs on this 2-core machine',
+);
 console.log(JSON.stringify({ rhs_us: rhsUs, vjp_us: vjpUs, windows: rows }));

@@ -4,6 +4,8 @@
  * shift shows, and fit times warm and cold.
  * `npm run bench:estimator [-- --days N --seed S --param-drift R --state-drift R --steady-only]`
  */
+
+import { plantDataFrom } from '../assimilation/estimator/plant-data';
 import { arrivalsFromOrder, replayHistory } from '../assimilation/estimator/replay-history';
 import {
   createSlidingWindowEstimator,
@@ -11,9 +13,8 @@ import {
   fitNextWindow,
   startCold,
 } from '../assimilation/estimator/sliding-window-estimator';
-import { plantDataFrom } from '../assimilation/estimator/plant-data';
-import { compileModel } from '../assimilation/model/compile';
 import { chemostatSatellite } from '../assimilation/model/chemostat-satellite';
+import { compileModel } from '../assimilation/model/compile';
 import { generatePlantHistory } from '../simulator/plant-history';
 import type { PlantTruth } from '../simulator/plant-truth';
 
@@ -31,12 +32,19 @@ const far = Float64Array.from(chemostatSatellite.parameters, (q) => q.farGuess ?
 const settings = {
   ...defaultEstimatorSettings,
   drift: {
-    parameterSdLogPerSqrtHour: argValue('param-drift', defaultEstimatorSettings.drift.parameterSdLogPerSqrtHour),
+    parameterSdLogPerSqrtHour: argValue(
+      'param-drift',
+      defaultEstimatorSettings.drift.parameterSdLogPerSqrtHour,
+    ),
     stateSdLogPerSqrtHour: argValue('state-drift', defaultEstimatorSettings.drift.stateSdLogPerSqrtHour),
   },
 };
-const scenarios = (process.argv.includes('--steady-only') ? ['steady'] : ['steady', 'satellite-shift']) as ('steady' | 'satellite-shift')[];
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+const scenarios = (process.argv.includes('--steady-only') ? ['steady'] : ['steady', 'satellite-shift']) as (
+  | 'steady'
+  | 'satellite-shift'
+)[];
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
 /** Truth at a plant hour: the reading row at or just before it. */
 function truthRow(truth: PlantTruth, hour: number): number {
@@ -45,7 +53,12 @@ function truthRow(truth: PlantTruth, hour: number): number {
 }
 
 function runScenario(scenario: 'steady' | 'satellite-shift') {
-  const history = generatePlantHistory({ scenario, days, seed, scenarioSettings: { shiftOnsetH: onsetDay * 24 } });
+  const history = generatePlantHistory({
+    scenario,
+    days,
+    seed,
+    scenarioSettings: { shiftOnsetH: onsetDay * 24 },
+  });
   const est = createSlidingWindowEstimator(model, settings);
   const readings = arrivalsFromOrder(history.samples);
   const layout = est.layout;
@@ -82,7 +95,12 @@ function runScenario(scenario: 'steady' | 'satellite-shift') {
     const f = fit.estimate.composition.satellite_fraction;
     fractionTotal++;
     if (Math.abs(f.value - trueFraction) <= z95 * f.sd) fractionCovered++;
-    fractionTrack.push({ endH: fit.windowEndH, value: f.value, lower: f.value - z95 * f.sd, upper: f.value + z95 * f.sd });
+    fractionTrack.push({
+      endH: fit.windowEndH,
+      value: f.value,
+      lower: f.value - z95 * f.sd,
+      upper: f.value + z95 * f.sd,
+    });
     for (const p of fit.estimate.params) {
       if (!p.determined) continue;
       const truth = history.truth.params[p.name][row];
@@ -113,13 +131,19 @@ function runScenario(scenario: 'steady' | 'satellite-shift') {
     coldSamples.push(performance.now() - t);
   }
 
-  const determinedCoverage = [...parameterCoverage.entries()].map(([name, c]) => ({ name, coverage: c.inside / c.total, windows: c.total }));
+  const determinedCoverage = [...parameterCoverage.entries()].map(([name, c]) => ({
+    name,
+    coverage: c.inside / c.total,
+    windows: c.total,
+  }));
   let shift: { detectedAfterH: number | null; preShiftLevel: number } | null = null;
   if (scenario === 'satellite-shift') {
     const onsetH = onsetDay * 24;
     const before = fractionTrack.filter((r) => r.endH > onsetH - 24 && r.endH <= onsetH);
     const preShiftLevel = before.reduce((s, r) => s + r.value, 0) / Math.max(1, before.length);
-    const detected = fractionTrack.find((r) => r.endH > onsetH && r.lower > preShiftLevel && r.value > preShiftLevel);
+    const detected = fractionTrack.find(
+      (r) => r.endH > onsetH && r.lower > preShiftLevel && r.value > preShiftLevel,
+    );
     shift = { detectedAfterH: detected ? detected.endH - onsetH : null, preShiftLevel };
   }
   return {
@@ -138,18 +162,27 @@ function runScenario(scenario: 'steady' | 'satellite-shift') {
     },
     shift,
     warm_fit_ms: { median: percentile(warmMs, 0.5), p95: percentile(warmMs, 0.95), count: warmMs.length },
-    cold_fit_ms: { median: percentile(coldSamples, 0.5), p95: percentile(coldSamples, 0.95), samples: coldSamples.map((x) => Math.round(x)) },
+    cold_fit_ms: {
+      median: percentile(coldSamples, 0.5),
+      p95: percentile(coldSamples, 0.95),
+      samples: coldSamples.map((x) => Math.round(x)),
+    },
   };
 }
 
 for (const scenario of scenarios) {
   const r = runScenario(scenario);
   console.log(`\n${scenario}: ${days} days, seed ${seed}, ${r.windows} windows, ${r.failures} failed`);
-  console.log(`  satellite fraction 95% band coverage: ${(100 * r.satellite_fraction_coverage).toFixed(1)} %  (target >= 90 %)`);
+  console.log(
+    `  satellite fraction 95% band coverage: ${(100 * r.satellite_fraction_coverage).toFixed(1)} %  (target >= 90 %)`,
+  );
   for (const c of r.determined_parameter_coverage) {
-    console.log(`  ${c.name.padEnd(7)} reported determined in ${c.windows} windows, band coverage ${(100 * c.coverage).toFixed(1)} %`);
+    console.log(
+      `  ${c.name.padEnd(7)} reported determined in ${c.windows} windows, band coverage ${(100 * c.coverage).toFixed(1)} %`,
+    );
   }
-  if (r.determined_parameter_coverage.length === 0) console.log('  no single parameter was reported as determined');
+  if (r.determined_parameter_coverage.length === 0)
+    console.log('  no single parameter was reported as determined');
   if (r.gB_over_vB_at_end) {
     const g = r.gB_over_vB_at_end;
     console.log(
@@ -161,7 +194,11 @@ for (const scenario of scenarios) {
       `  shift: pre-shift fraction ${r.shift.preShiftLevel.toFixed(4)}; band excludes it ${r.shift.detectedAfterH === null ? 'never' : `${r.shift.detectedAfterH} h after onset`} (target <= 24 h)`,
     );
   }
-  console.log(`  warm fit: median ${r.warm_fit_ms.median.toFixed(1)} ms, p95 ${r.warm_fit_ms.p95.toFixed(1)} ms (target median <= 20 ms)`);
-  console.log(`  cold fit: median ${r.cold_fit_ms.median.toFixed(0)} ms, p95 ${r.cold_fit_ms.p95.toFixed(0)} ms, samples ${r.cold_fit_ms.samples.join(', ')} (target <= 200 ms)`);
+  console.log(
+    `  warm fit: median ${r.warm_fit_ms.median.toFixed(1)} ms, p95 ${r.warm_fit_ms.p95.toFixed(1)} ms (target median <= 20 ms)`,
+  );
+  console.log(
+    `  cold fit: median ${r.cold_fit_ms.median.toFixed(0)} ms, p95 ${r.cold_fit_ms.p95.toFixed(0)} ms, samples ${r.cold_fit_ms.samples.join(', ')} (target <= 200 ms)`,
+  );
   console.log(JSON.stringify(r));
 }

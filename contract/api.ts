@@ -1,7 +1,15 @@
 /** HTTP API payloads (JSON). Times are epoch ms (`…Ms`) and, where the model is concerned, plant hours (`…H`). */
 
 /** Signals as they arrive over MQTT. */
-export type PlantSignal = 'od' | 'substrate' | 'dilution' | 'feed' | 'assay/X' | 'assay/Y' | 'assay/A' | 'assay/B';
+export type PlantSignal =
+  | 'od'
+  | 'substrate'
+  | 'dilution'
+  | 'feed'
+  | 'assay/X'
+  | 'assay/Y'
+  | 'assay/A'
+  | 'assay/B';
 
 export interface ValueWithSd {
   value: number;

@@ -1,5 +1,4 @@
 import { type ResidualLoss, residualLossValue, residualLossWeight } from '../gradient/residual-loss';
-import type { CompiledModel } from '../model/compile';
 import type { WindowProblem } from '../problem/window-problem';
 import { describeFailure, type SolverOptions } from '../solvers/types';
 import { type EngineWorkspace, lossAndGradient, residualSensitivities } from '../window-engine';
@@ -64,7 +63,6 @@ interface Linearization {
  * steps nor the damping depend on the unknowns' scales.
  */
 export function fitWindow(
-  model: CompiledModel,
   base: WindowProblem,
   layout: UnknownLayout,
   prior: GaussianPrior,
@@ -76,7 +74,13 @@ export function fitWindow(
   const q = layout.size;
   const problem: WindowProblem = { ...base, params: base.params.slice(), x0: base.x0.slice() };
   const priorPrecision = inverseSpd(prior.covariance, q);
-  if (!priorPrecision) return { ok: false, reason: 'non-finite', detail: 'the prior covariance is not positive definite', iterations: 0 };
+  if (!priorPrecision)
+    return {
+      ok: false,
+      reason: 'non-finite',
+      detail: 'the prior covariance is not positive definite',
+      iterations: 0,
+    };
 
   const priorTerm = (u: Float64Array, gradientOut?: Float64Array): number => {
     let value = 0;
@@ -113,7 +117,8 @@ export function fitWindow(
     const result = lossAndGradient(problem, ws, settings.solver, settings.loss);
     if (!result.ok) return describeFailure(result.failure);
     const p = layout.freeParams.length;
-    for (let j = 0; j < p; j++) gradientOut[j] = result.gradParams[layout.freeParams[j]] * problem.params[layout.freeParams[j]];
+    for (let j = 0; j < p; j++)
+      gradientOut[j] = result.gradParams[layout.freeParams[j]] * problem.params[layout.freeParams[j]];
     for (let s = 0; s < layout.stateCount; s++) gradientOut[p + s] = result.gradX0[s] * problem.x0[s];
     return result.loss + priorTerm(u, gradientOut);
   };
@@ -137,9 +142,16 @@ export function fitWindow(
   let objective = objectiveAt(u, gradient);
   let lossEvaluations = 1;
   let sensitivityEvaluations = 1;
-  if (typeof objective === 'string') return { ok: false, reason: 'solver-failure', detail: objective, iterations: 0 };
+  if (typeof objective === 'string')
+    return { ok: false, reason: 'solver-failure', detail: objective, iterations: 0 };
   let lin = linearize(u);
-  if (!lin) return { ok: false, reason: 'solver-failure', detail: 'sensitivities failed at the start', iterations: 0 };
+  if (!lin)
+    return {
+      ok: false,
+      reason: 'solver-failure',
+      detail: 'sensitivities failed at the start',
+      iterations: 0,
+    };
   let hessian = curvature(lin);
 
   let lambda = 1e-3;
@@ -151,11 +163,19 @@ export function fitWindow(
   const trialGradient = new Float64Array(q);
   for (; iterations < settings.maxIterations && !converged; iterations++) {
     // Bound-active unknowns pushed outward stay where they are this iteration.
-    const active = Array.from(u, (ui, i) => (ui <= layout.lower[i] && gradient[i] > 0) || (ui >= layout.upper[i] && gradient[i] < 0));
+    const active = Array.from(
+      u,
+      (ui, i) => (ui <= layout.lower[i] && gradient[i] > 0) || (ui >= layout.upper[i] && gradient[i] < 0),
+    );
     // Newton decrement ½ gᵀH⁻¹g with the undamped curvature: the objective decrease still to come,
     // invariant to how the unknowns are scaled.
     if (!dampedStep(hessian, gradient, active, 0, system, step, q)) {
-      return { ok: false, reason: 'non-finite', detail: 'the curvature is not positive definite', iterations };
+      return {
+        ok: false,
+        reason: 'non-finite',
+        detail: 'the curvature is not positive definite',
+        iterations,
+      };
     }
     if (newtonDecrement(gradient, step, active) < settings.decrementTolerance) {
       converged = true;
@@ -165,7 +185,10 @@ export function fitWindow(
       lambda = Math.max(lambda * 10, 1e-6);
       continue;
     }
-    const trial = clampToBounds(layout, Float64Array.from(u, (ui, i) => ui + step[i]));
+    const trial = clampToBounds(
+      layout,
+      Float64Array.from(u, (ui, i) => ui + step[i]),
+    );
     let predicted = 0;
     for (let i = 0; i < q; i++) {
       const d = trial[i] - u[i];
@@ -175,7 +198,8 @@ export function fitWindow(
     }
     const trialObjective = objectiveAt(trial, trialGradient);
     lossEvaluations++;
-    const ratio = typeof trialObjective === 'number' && predicted > 0 ? (objective - trialObjective) / predicted : -1;
+    const ratio =
+      typeof trialObjective === 'number' && predicted > 0 ? (objective - trialObjective) / predicted : -1;
     if (typeof trialObjective === 'number' && ratio > 1e-4) {
       const improvement = objective - trialObjective;
       u = trial;
@@ -183,7 +207,13 @@ export function fitWindow(
       gradient.set(trialGradient);
       const next = linearize(u);
       sensitivityEvaluations++;
-      if (!next) return { ok: false, reason: 'solver-failure', detail: 'sensitivities failed at an accepted point', iterations };
+      if (!next)
+        return {
+          ok: false,
+          reason: 'solver-failure',
+          detail: 'sensitivities failed at an accepted point',
+          iterations,
+        };
       lin = next;
       hessian = curvature(lin);
       lambda *= Math.max(1 / 3, 1 - (2 * ratio - 1) ** 3);
@@ -196,15 +226,22 @@ export function fitWindow(
     }
   }
   if (!converged) {
-    return { ok: false, reason: 'iteration-limit', detail: `not converged after ${iterations} iterations`, iterations };
+    return {
+      ok: false,
+      reason: 'iteration-limit',
+      detail: `not converged after ${iterations} iterations`,
+      iterations,
+    };
   }
 
   const dataInformation = curvature(lin);
   for (let i = 0; i < q * q; i++) dataInformation[i] -= priorPrecision[i];
   const covariance = inverseSpd(hessian, q);
-  if (!covariance) return { ok: false, reason: 'non-finite', detail: 'the posterior precision is singular', iterations };
+  if (!covariance)
+    return { ok: false, reason: 'non-finite', detail: 'the posterior precision is singular', iterations };
   const values = [objective, lin.loss, ...u, ...covariance, ...lin.finalState, ...lin.finalSensitivity];
-  if (!values.every(Number.isFinite)) return { ok: false, reason: 'non-finite', detail: 'a non-finite value at the optimum', iterations };
+  if (!values.every(Number.isFinite))
+    return { ok: false, reason: 'non-finite', detail: 'a non-finite value at the optimum', iterations };
   applyUnknowns(layout, u, problem);
   return {
     ok: true,

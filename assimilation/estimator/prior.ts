@@ -72,7 +72,13 @@ export function arrivalPrior(
   // Move the filtered state to nextStart with the filtered parameters, and its sensitivities with it.
   const start = { ...fit.problem, params: fit.problem.params.slice(), x0: fit.problem.x0.slice() };
   applyUnknowns(layout, filtered, start);
-  const task = { ...start, obsTime: new Float64Array(0), obsSignal: new Int32Array(0), obsValue: new Float64Array(0), obsSigma: new Float64Array(0) };
+  const task = {
+    ...start,
+    obsTime: new Float64Array(0),
+    obsSignal: new Int32Array(0),
+    obsValue: new Float64Array(0),
+    obsSigma: new Float64Array(0),
+  };
   const moved = residualSensitivities(task, ws, solver, nextStart, layout.freeParams);
   if (!moved.ok) return null;
   const sensitivity = toLogSpaceColumns(layout, moved.finalSensitivity, n, start);

@@ -34,7 +34,8 @@ export function* replayHistory(
     const horizon = now - windowHours - 2 * stepHours - 1;
     const recent: Reading[] = [];
     for (let i = 0; i < arrived; i++) if (readings[i].timeH >= horizon) recent.push(readings[i]);
-    for (const fit of windowsDue(est, plantDataFrom(recent), now, initialParams, earliestLate)) yield { ...fit, atH: now };
+    for (const fit of windowsDue(est, plantDataFrom(recent), now, initialParams, earliestLate))
+      yield { ...fit, atH: now };
     fittedUntil = now;
   }
 }

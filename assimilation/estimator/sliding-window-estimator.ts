@@ -5,9 +5,14 @@ import { createEngineWorkspace, type EngineWorkspace } from '../window-engine';
 import { fitWindow, type WindowOptimum } from './fit-window';
 import type { PlantData } from './plant-data';
 import { arrivalPrior, broadPrior, type DriftSettings, type GaussianPrior } from './prior';
-import { unknownLayout, type UnknownLayout } from './unknowns';
+import { type UnknownLayout, unknownLayout } from './unknowns';
 import { describeWindowEstimate, type EstimateReportSettings, type WindowEstimate } from './window-estimate';
-import { buildWindowProblem, coldStartState, defaultObservationNoise, type ObservationNoise } from './window-problem-builder';
+import {
+  buildWindowProblem,
+  coldStartState,
+  defaultObservationNoise,
+  type ObservationNoise,
+} from './window-problem-builder';
 
 export interface EstimatorSettings extends EstimateReportSettings {
   freeParams: readonly string[];
@@ -26,7 +31,18 @@ export interface EstimatorSettings extends EstimateReportSettings {
   drift: DriftSettings;
 }
 
-export const refitParameterNames = ['gA', 'gB', 'vA', 'vB', 'muAmax', 'muBmax', 'KA', 'KB', 'IA', 'IB'] as const;
+export const refitParameterNames = [
+  'gA',
+  'gB',
+  'vA',
+  'vB',
+  'muAmax',
+  'muBmax',
+  'KA',
+  'KB',
+  'IA',
+  'IB',
+] as const;
 
 export const defaultEstimatorSettings: EstimatorSettings = {
   freeParams: refitParameterNames,
@@ -57,8 +73,22 @@ interface Checkpoint {
 }
 
 export type WindowFitOutcome =
-  | { status: 'ok'; windowStartH: number; windowEndH: number; fit: WindowOptimum; estimate: WindowEstimate; iterations: number }
-  | { status: 'failed'; windowStartH: number; windowEndH: number; reason: string; detail: string; iterations: number };
+  | {
+      status: 'ok';
+      windowStartH: number;
+      windowEndH: number;
+      fit: WindowOptimum;
+      estimate: WindowEstimate;
+      iterations: number;
+    }
+  | {
+      status: 'failed';
+      windowStartH: number;
+      windowEndH: number;
+      reason: string;
+      detail: string;
+      iterations: number;
+    };
 
 /** The chain of windows for one reactor: fitted in order, each prior from the one before. */
 export interface SlidingWindowEstimator {
@@ -75,14 +105,34 @@ export function createSlidingWindowEstimator(
   model: CompiledModel,
   settings: EstimatorSettings = defaultEstimatorSettings,
 ): SlidingWindowEstimator {
-  return { model, settings, layout: unknownLayout(model, settings.freeParams), ws: createEngineWorkspace(model), checkpoints: [], lastGood: null };
+  return {
+    model,
+    settings,
+    layout: unknownLayout(model, settings.freeParams),
+    ws: createEngineWorkspace(model),
+    checkpoints: [],
+    lastGood: null,
+  };
 }
 
 /** Starts the chain cold at `start`, from `initialParams` (all parameters, natural units). */
-export function startCold(est: SlidingWindowEstimator, data: PlantData, start: number, initialParams: Float64Array): void {
+export function startCold(
+  est: SlidingWindowEstimator,
+  data: PlantData,
+  start: number,
+  initialParams: Float64Array,
+): void {
   const x0 = coldStartState(est.model, data, start);
-  const prior = broadPrior(est.layout, initialParams, x0, est.settings.coldParameterSdLog, est.settings.coldStateSdLog);
-  est.checkpoints = [{ start, prior, warmStart: prior.mean.slice(), params: initialParams.slice(), cold: true }];
+  const prior = broadPrior(
+    est.layout,
+    initialParams,
+    x0,
+    est.settings.coldParameterSdLog,
+    est.settings.coldStateSdLog,
+  );
+  est.checkpoints = [
+    { start, prior, warmStart: prior.mean.slice(), params: initialParams.slice(), cold: true },
+  ];
   est.lastGood = null;
 }
 
@@ -104,21 +154,59 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
   const end = start + settings.windowHours;
   const nextStart = start + settings.stepHours;
   const x0 = Float64Array.from(checkpoint.warmStart.subarray(layout.freeParams.length), Math.exp);
-  const built = buildWindowProblem(model, data, start, end, settings.noise, checkpoint.params, x0, settings.freeParams);
+  const built = buildWindowProblem(
+    model,
+    data,
+    start,
+    end,
+    settings.noise,
+    checkpoint.params,
+    x0,
+    settings.freeParams,
+  );
   let outcome: WindowFitOutcome;
   let next: Checkpoint | null = null;
   if ('error' in built) {
-    outcome = { status: 'failed', windowStartH: start, windowEndH: end, reason: 'no-data', detail: built.error, iterations: 0 };
+    outcome = {
+      status: 'failed',
+      windowStartH: start,
+      windowEndH: end,
+      reason: 'no-data',
+      detail: built.error,
+      iterations: 0,
+    };
   } else {
     const maxIterations = checkpoint.cold ? settings.coldMaxIterations : settings.maxIterations;
-    const fit = fitWindow(model, built, layout, checkpoint.prior, checkpoint.warmStart, end, { ...settings, maxIterations }, est.ws);
+    const fit = fitWindow(
+      built,
+      layout,
+      checkpoint.prior,
+      checkpoint.warmStart,
+      end,
+      { ...settings, maxIterations },
+      est.ws,
+    );
     if (fit.ok) {
       const estimate = describeWindowEstimate(model, layout, fit, settings);
-      outcome = { status: 'ok', windowStartH: start, windowEndH: end, fit, estimate, iterations: fit.iterations };
+      outcome = {
+        status: 'ok',
+        windowStartH: start,
+        windowEndH: end,
+        fit,
+        estimate,
+        iterations: fit.iterations,
+      };
       est.lastGood = { checkpoint, fit };
       next = carryForward(est, checkpoint.prior, fit, nextStart);
     } else {
-      outcome = { status: 'failed', windowStartH: start, windowEndH: end, reason: fit.reason, detail: fit.detail, iterations: fit.iterations };
+      outcome = {
+        status: 'failed',
+        windowStartH: start,
+        windowEndH: end,
+        reason: fit.reason,
+        detail: fit.detail,
+        iterations: fit.iterations,
+      };
     }
   }
   // After a failure, carry the last good fit forward over the gap; with none, hold the prior.
@@ -132,10 +220,29 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
   return outcome;
 }
 
-function carryForward(est: SlidingWindowEstimator, prior: GaussianPrior, fit: WindowOptimum, nextStart: number): Checkpoint | null {
-  const carried = arrivalPrior(est.layout, prior, fit, nextStart, est.settings.drift, est.settings.solver, est.ws);
+function carryForward(
+  est: SlidingWindowEstimator,
+  prior: GaussianPrior,
+  fit: WindowOptimum,
+  nextStart: number,
+): Checkpoint | null {
+  const carried = arrivalPrior(
+    est.layout,
+    prior,
+    fit,
+    nextStart,
+    est.settings.drift,
+    est.settings.solver,
+    est.ws,
+  );
   if (!carried) return null;
-  return { start: nextStart, prior: carried, warmStart: carried.mean.slice(), params: fit.problem.params.slice(), cold: false };
+  return {
+    start: nextStart,
+    prior: carried,
+    warmStart: carried.mean.slice(),
+    params: fit.problem.params.slice(),
+    cold: false,
+  };
 }
 
 /**

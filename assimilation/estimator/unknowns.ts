@@ -72,7 +72,12 @@ export function applyUnknowns(layout: UnknownLayout, u: Float64Array, problem: W
  * Converts a Jacobian block with natural-unit columns in u's order (free parameters, then x0) into
  * log-space columns: ∂r/∂log θ = θ ∂r/∂θ. Rows × size, in place.
  */
-export function toLogSpaceColumns(layout: UnknownLayout, jacobian: Float64Array, rows: number, problem: WindowProblem): Float64Array {
+export function toLogSpaceColumns(
+  layout: UnknownLayout,
+  jacobian: Float64Array,
+  rows: number,
+  problem: WindowProblem,
+): Float64Array {
   const q = layout.size;
   const p = layout.freeParams.length;
   for (let r = 0; r < rows; r++) {

@@ -136,7 +136,9 @@ function determinedCombinations(
     const direction = Array.from({ length: p }, (_, i) => vectors[i * p + k]);
     // Lead with a positive exponent of 1 on the largest term; drop terms too small to matter.
     const lead = direction.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
-    const exponents = direction.map((c) => c / lead).map((c) => (Math.abs(c) < 0.05 ? 0 : Math.round(c * 100) / 100));
+    const exponents = direction
+      .map((c) => c / lead)
+      .map((c) => (Math.abs(c) < 0.05 ? 0 : Math.round(c * 100) / 100));
     // Single parameters that are determined on their own are already in the table.
     if (exponents.filter((c) => c !== 0).length < 2) continue;
     let logValue = 0;
@@ -187,7 +189,9 @@ function composition(model: CompiledModel, fit: WindowOptimum, q: number): Compo
   const gx = -y / (total * total);
   const gy = x / (total * total);
   const variance =
-    gx * gx * stateCovariance[ix * n + ix] + 2 * gx * gy * stateCovariance[ix * n + iy] + gy * gy * stateCovariance[iy * n + iy];
+    gx * gx * stateCovariance[ix * n + ix] +
+    2 * gx * gy * stateCovariance[ix * n + iy] +
+    gy * gy * stateCovariance[iy * n + iy];
   return {
     X: state('X'),
     Y: state('Y'),

@@ -14,14 +14,29 @@ export interface WindowFitReport {
   ms?: number;
   params?: Record<
     string,
-    { value: number; sd_log: number; sd_log_data: number; lower95: number; upper95: number; determined: boolean }
+    {
+      value: number;
+      sd_log: number;
+      sd_log_data: number;
+      lower95: number;
+      upper95: number;
+      determined: boolean;
+    }
   >;
   fixed?: Record<string, number>;
-  combinations?: { label: string; exponents: Record<string, number>; value: number; sd_log: number; sd_log_data: number }[];
+  combinations?: {
+    label: string;
+    exponents: Record<string, number>;
+    value: number;
+    sd_log: number;
+    sd_log_data: number;
+  }[];
   composition?: Record<'X' | 'Y' | 'A' | 'B' | 'satellite_fraction', { value: number; sd: number }>;
 }
 
-export function estimateReportFields(estimate: WindowEstimate): Pick<WindowFitReport, 'params' | 'fixed' | 'combinations' | 'composition'> {
+export function estimateReportFields(
+  estimate: WindowEstimate,
+): Pick<WindowFitReport, 'params' | 'fixed' | 'combinations' | 'composition'> {
   return {
     params: Object.fromEntries(
       estimate.params.map((p) => [
@@ -49,7 +64,13 @@ export function estimateReportFields(estimate: WindowEstimate): Pick<WindowFitRe
 }
 
 export function windowFitReport(fit: ScheduledFit, ms?: number): WindowFitReport {
-  const common = { window_start_h: fit.windowStartH, window_end_h: fit.windowEndH, refit: fit.refit, iterations: fit.iterations, ms };
+  const common = {
+    window_start_h: fit.windowStartH,
+    window_end_h: fit.windowEndH,
+    refit: fit.refit,
+    iterations: fit.iterations,
+    ms,
+  };
   if (fit.status === 'failed') {
     return { ...common, status: 'failed', reason: fit.reason, detail: fit.detail, loss: null };
   }

@@ -5,7 +5,14 @@ import { lowerBound, type PlantData, samplesBetween, samplesCovering } from './p
 /** Measurement noise (σ) by signal; signals without one are not fitted. */
 export type ObservationNoise = Readonly<Record<string, number>>;
 
-export const defaultObservationNoise: ObservationNoise = { od: 0.5, substrate: 0.2, X: 0.5, Y: 0.05, A: 0.005, B: 0.005 };
+export const defaultObservationNoise: ObservationNoise = {
+  od: 0.5,
+  substrate: 0.2,
+  X: 0.5,
+  Y: 0.05,
+  A: 0.005,
+  B: 0.005,
+};
 
 /**
  * Cuts the window [start, end] out of the plant data as a window problem. Inputs cover the window
@@ -75,6 +82,12 @@ export function coldStartState(model: CompiledModel, data: PlantData, start: num
     return series.v[i] > 0 ? series.v[i] : fallback;
   };
   const od = near('od', 90);
-  const guess: Record<string, number> = { S: near('substrate', 5), X: 0.98 * od, Y: 0.02 * od, A: 0.05, B: 0.05 };
+  const guess: Record<string, number> = {
+    S: near('substrate', 5),
+    X: 0.98 * od,
+    Y: 0.02 * od,
+    A: 0.05,
+    B: 0.05,
+  };
   return Float64Array.from(model.stateNames, (s) => guess[s] ?? 0.1);
 }

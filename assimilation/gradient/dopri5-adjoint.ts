@@ -59,7 +59,8 @@ export function createDopri5StepAdjoint(model: CompiledModel): StepAdjoint {
     for (let q = 0; q < n; q++) kBar[q] = a6[1] * g6[q] + a5[1] * g5[q] + a4[1] * g4[q] + a3[1] * g3[q];
     stageAdjoint(1, p, mu, g2);
     for (let q = 0; q < n; q++) {
-      kBar[q] = b1 * lambda[q] + a6[0] * g6[q] + a5[0] * g5[q] + a4[0] * g4[q] + a3[0] * g3[q] + a2[0] * g2[q];
+      kBar[q] =
+        b1 * lambda[q] + a6[0] * g6[q] + a5[0] * g5[q] + a4[0] * g4[q] + a3[0] * g3[q] + a2[0] * g2[q];
     }
     stageAdjoint(0, p, mu, g1);
     for (let q = 0; q < n; q++) lambda[q] += g1[q] + g2[q] + g3[q] + g4[q] + g5[q] + g6[q];

@@ -1,4 +1,4 @@
-import { generateBody, type GeneratedOutput } from '../symbolic/codegen';
+import { type GeneratedOutput, generateBody } from '../symbolic/codegen';
 import { differentiate } from '../symbolic/differentiate';
 import { type Expr, ExpressionBuilder, symbolsOf } from '../symbolic/expression';
 import { parseFormula } from '../symbolic/parse';
@@ -52,14 +52,13 @@ export function compileModel(def: ModelDefinition): CompiledModel {
   const params = def.parameters.map((q) => q.name);
   const inputs = def.inputs.map((q) => q.name);
   const n = states.length;
-  const m = params.length;
   const k = inputs.length;
   checkNames(def, states, params, inputs);
 
   const source = new Map<string, string>();
-  states.forEach((name, i) => source.set(name, `x[${i}]`));
-  params.forEach((name, i) => source.set(name, `p[${i}]`));
-  inputs.forEach((name, i) => source.set(name, `u[${i}]`));
+  for (const [i, name] of states.entries()) source.set(name, `x[${i}]`);
+  for (const [i, name] of params.entries()) source.set(name, `p[${i}]`);
+  for (const [i, name] of inputs.entries()) source.set(name, `u[${i}]`);
   for (let i = 0; i < n; i++) source.set(W(i), `w[${i}]`);
   for (let i = 0; i < Math.max(n, k); i++) source.set(V(i), `v[${i}]`);
 
@@ -71,7 +70,8 @@ export function compileModel(def: ModelDefinition): CompiledModel {
     throw new Error(`model ${def.name}: unknown name "${name}"`);
   };
   for (const [name, formula] of def.intermediates) {
-    if (intermediates.has(name) || source.has(name)) throw new Error(`model ${def.name}: "${name}" defined twice`);
+    if (intermediates.has(name) || source.has(name))
+      throw new Error(`model ${def.name}: "${name}" defined twice`);
     intermediates.set(name, parseFormula(formula, b, resolve));
   }
   const f = states.map((s) => {
@@ -83,7 +83,8 @@ export function compileModel(def: ModelDefinition): CompiledModel {
   const h = signalNames.map((s) => {
     const e = parseFormula(def.signals[s], b, resolve);
     for (const name of symbolsOf(e)) {
-      if (inputs.includes(name)) throw new Error(`model ${def.name}: signal "${s}" may not read input "${name}"`);
+      if (inputs.includes(name))
+        throw new Error(`model ${def.name}: signal "${s}" may not read input "${name}"`);
     }
     return e;
   });
@@ -104,12 +105,15 @@ export function compileModel(def: ModelDefinition): CompiledModel {
   const wTjx = states.map((_, j) => sumOf(f.map((_, i) => b.mul(b.sym(W(i)), jx[i][j]))));
   const wTjp = params.map((_, j) => sumOf(f.map((_, i) => b.mul(b.sym(W(i)), jp[i][j]))));
   // Scalars wᵀ J_x v and wᵀ J_u du whose gradients feed the Rosenbrock adjoint.
-  const wJxv = sumOf(f.flatMap((_, i) => states.map((_, j) => b.mul(b.mul(b.sym(W(i)), jx[i][j]), b.sym(V(j))))));
-  const wJudu = sumOf(f.flatMap((_, i) => inputs.map((_, j) => b.mul(b.mul(b.sym(W(i)), ju[i][j]), b.sym(V(j))))));
+  const wJxv = sumOf(
+    f.flatMap((_, i) => states.map((_, j) => b.mul(b.mul(b.sym(W(i)), jx[i][j]), b.sym(V(j))))),
+  );
+  const wJudu = sumOf(
+    f.flatMap((_, i) => inputs.map((_, j) => b.mul(b.mul(b.sym(W(i)), ju[i][j]), b.sym(V(j))))),
+  );
 
   const sym = (name: string): string => source.get(name)!;
   const build = <F>(args: string[], outputs: GeneratedOutput[], tail = ''): F =>
-    // biome-ignore lint/security/noGlobalEval: the model compiler emits straight-line arithmetic it generated itself.
     new Function(...args, `"use strict";\n${generateBody(outputs, sym)}\n${tail}`) as F;
 
   return {
@@ -118,7 +122,10 @@ export function compileModel(def: ModelDefinition): CompiledModel {
     parameterNames: params,
     inputNames: inputs,
     signalNames,
-    rhs: build(['x', 'p', 'u', 'out'], f.map((expr, i) => ({ target: `out[${i}]`, expr }))),
+    rhs: build(
+      ['x', 'p', 'u', 'out'],
+      f.map((expr, i) => ({ target: `out[${i}]`, expr })),
+    ),
     jacobianStates: build(['x', 'p', 'u', 'out'], dense('out', jx)),
     jacobianParams: build(['x', 'p', 'u', 'out'], dense('out', jp)),
     jacobianInputs: build(['x', 'p', 'u', 'out'], dense('out', ju)),
@@ -131,14 +138,22 @@ export function compileModel(def: ModelDefinition): CompiledModel {
       ],
     ),
     stateJacobianContractionGradient: build(['x', 'p', 'u', 'w', 'v', 'outX', 'accP'], gradientOutputs(wJxv)),
-    inputJacobianContractionGradient: build(['x', 'p', 'u', 'w', 'v', 'outX', 'accP'], gradientOutputs(wJudu)),
-    measure: h.map((expr) => build<(x: Vec, p: Vec) => number>(['x', 'p'], [{ target: 'const r', expr }], 'return r;')),
+    inputJacobianContractionGradient: build(
+      ['x', 'p', 'u', 'w', 'v', 'outX', 'accP'],
+      gradientOutputs(wJudu),
+    ),
+    measure: h.map((expr) =>
+      build<(x: Vec, p: Vec) => number>(['x', 'p'], [{ target: 'const r', expr }], 'return r;'),
+    ),
     measureGradient: h.map((expr) => build(['x', 'p', 'outX', 'accP'], gradientOutputs(expr))),
   };
 }
 
 /** Straight-line Jacobian entries, then one loop over the columns of the matrix with the nonzero terms. */
-function buildJacobianTimes(jx: Expr[][], sym: (name: string) => string): CompiledModel['jacobianStatesTimes'] {
+function buildJacobianTimes(
+  jx: Expr[][],
+  sym: (name: string) => string,
+): CompiledModel['jacobianStatesTimes'] {
   const n = jx.length;
   const entries: GeneratedOutput[] = [];
   const rows = jx.map((row, i) =>
@@ -149,19 +164,26 @@ function buildJacobianTimes(jx: Expr[][], sym: (name: string) => string): Compil
     }),
   );
   const loads = Array.from({ length: n }, (_, j) => `const m${j} = matrix[${j} * cols + c];`).join('\n');
-  const stores = rows.map((terms, i) => `out[${i} * cols + c] = ${terms.length ? terms.join(' + ') : '0'};`).join('\n');
+  const stores = rows
+    .map((terms, i) => `out[${i} * cols + c] = ${terms.length ? terms.join(' + ') : '0'};`)
+    .join('\n');
   const body = `"use strict";\n${generateBody(entries, sym)}\nfor (let c = 0; c < cols; c++) {\n${loads}\n${stores}\n}`;
-  // biome-ignore lint/security/noGlobalEval: the model compiler emits straight-line arithmetic it generated itself.
   return new Function('x', 'p', 'u', 'matrix', 'cols', 'out', body) as CompiledModel['jacobianStatesTimes'];
 }
 
-function checkNames(def: ModelDefinition, states: readonly string[], params: string[], inputs: string[]): void {
+function checkNames(
+  def: ModelDefinition,
+  states: readonly string[],
+  params: string[],
+  inputs: string[],
+): void {
   const all = [...states, ...params, ...inputs];
   const seen = new Set<string>();
   for (const name of all) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`model ${def.name}: bad name "${name}"`);
     if (seen.has(name)) throw new Error(`model ${def.name}: "${name}" is declared twice`);
-    if (name === 'exp' || name === 'log' || name === 'sqrt') throw new Error(`model ${def.name}: "${name}" is reserved`);
+    if (name === 'exp' || name === 'log' || name === 'sqrt')
+      throw new Error(`model ${def.name}: "${name}" is reserved`);
     seen.add(name);
   }
 }

@@ -52,7 +52,8 @@ function finiteNumber(v: Json, field: string): number {
 }
 
 function numberArray(v: Json, field: string): Float64Array {
-  if (!Array.isArray(v)) throw new WindowFormatError(field, `expected an array of numbers, got ${describe(v)}`);
+  if (!Array.isArray(v))
+    throw new WindowFormatError(field, `expected an array of numbers, got ${describe(v)}`);
   const out = new Float64Array(v.length);
   v.forEach((e, i) => {
     out[i] = finiteNumber(e, `${field}[${i}]`);
@@ -81,10 +82,12 @@ export function parseWindowProblem(raw: Json, model: CompiledModel): WindowProbl
     if (!isObject(values)) throw new WindowFormatError(block, `expected an object of parameter values`);
     for (const [name, value] of Object.entries(values)) {
       const i = names.indexOf(name);
-      if (i < 0) throw new WindowFormatError(`${block}.${name}`, `unknown parameter (known: ${names.join(', ')})`);
+      if (i < 0)
+        throw new WindowFormatError(`${block}.${name}`, `unknown parameter (known: ${names.join(', ')})`);
       if (!Number.isNaN(params[i])) throw new WindowFormatError(`${block}.${name}`, 'given twice');
       params[i] = finiteNumber(value, `${block}.${name}`);
-      if (params[i] <= 0) throw new WindowFormatError(`${block}.${name}`, `must be positive, got ${params[i]}`);
+      if (params[i] <= 0)
+        throw new WindowFormatError(`${block}.${name}`, `must be positive, got ${params[i]}`);
       freeParams[i] = block === 'params';
     }
   }
@@ -113,14 +116,19 @@ export function parseWindowProblem(raw: Json, model: CompiledModel): WindowProbl
     if (!isObject(o)) throw new WindowFormatError(field, 'expected an object');
     const s = typeof o.signal === 'string' ? model.signalNames.indexOf(o.signal) : -1;
     if (s < 0) {
-      throw new WindowFormatError(`${field}.signal`, `unknown signal ${describe(o.signal)} (known: ${model.signalNames.join(', ')})`);
+      throw new WindowFormatError(
+        `${field}.signal`,
+        `unknown signal ${describe(o.signal)} (known: ${model.signalNames.join(', ')})`,
+      );
     }
     const t = numberArray(o.t, `${field}.t`);
     const v = numberArray(o.v, `${field}.v`);
-    if (v.length !== t.length) throw new WindowFormatError(`${field}.v`, `has ${v.length} values for ${t.length} times`);
+    if (v.length !== t.length)
+      throw new WindowFormatError(`${field}.v`, `has ${v.length} values for ${t.length} times`);
     const sigma = Array.isArray(o.sigma) ? numberArray(o.sigma, `${field}.sigma`) : null;
     const sigmaScalar = sigma ? 0 : finiteNumber(o.sigma, `${field}.sigma`);
-    if (sigma && sigma.length !== t.length) throw new WindowFormatError(`${field}.sigma`, `has ${sigma.length} values for ${t.length} times`);
+    if (sigma && sigma.length !== t.length)
+      throw new WindowFormatError(`${field}.sigma`, `has ${sigma.length} values for ${t.length} times`);
     for (let i = 0; i < t.length; i++) {
       if (t[i] < t0) throw new WindowFormatError(`${field}.t[${i}]`, `${t[i]} is before t0 ${t0}`);
       const sd = sigma ? sigma[i] : sigmaScalar;
@@ -148,9 +156,11 @@ function parseInput(raw: Json, field: string): InputSeries {
   const t = numberArray(raw.t, `${field}.t`);
   const v = numberArray(raw.v, `${field}.v`);
   if (t.length === 0) throw new WindowFormatError(`${field}.t`, 'needs at least one sample');
-  if (v.length !== t.length) throw new WindowFormatError(`${field}.v`, `has ${v.length} values for ${t.length} times`);
+  if (v.length !== t.length)
+    throw new WindowFormatError(`${field}.v`, `has ${v.length} values for ${t.length} times`);
   for (let i = 1; i < t.length; i++) {
-    if (!(t[i] > t[i - 1])) throw new WindowFormatError(`${field}.t[${i}]`, 'times must be strictly increasing');
+    if (!(t[i] > t[i - 1]))
+      throw new WindowFormatError(`${field}.t[${i}]`, 'times must be strictly increasing');
   }
   return { t, v };
 }

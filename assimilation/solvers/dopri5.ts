@@ -80,7 +80,8 @@ export function createDopri5Stepper(model: CompiledModel): Stepper {
       rhs(y3, p, inputsAt(inputs, c3 * h), k3);
       for (let i = 0; i < n; i++) y4[i] = x[i] + h * (a4[0] * k1[i] + a4[1] * k2[i] + a4[2] * k3[i]);
       rhs(y4, p, inputsAt(inputs, c4 * h), k4);
-      for (let i = 0; i < n; i++) y5[i] = x[i] + h * (a5[0] * k1[i] + a5[1] * k2[i] + a5[2] * k3[i] + a5[3] * k4[i]);
+      for (let i = 0; i < n; i++)
+        y5[i] = x[i] + h * (a5[0] * k1[i] + a5[1] * k2[i] + a5[2] * k3[i] + a5[3] * k4[i]);
       rhs(y5, p, inputsAt(inputs, c5 * h), k5);
       for (let i = 0; i < n; i++) {
         y6[i] = x[i] + h * (a6[0] * k1[i] + a6[1] * k2[i] + a6[2] * k3[i] + a6[3] * k4[i] + a6[4] * k5[i]);

@@ -1,7 +1,7 @@
 import type { InputSeries } from '../problem/window-problem';
 import { type IntegrationRecord, reserveStep, stepHeader } from './integration-record';
 import { createStepSizeController, proposeStep } from './step-size-controller';
-import type { SolveFailure, SolverOptions, Stepper, StepInputs } from './types';
+import type { SolveFailure, SolverOptions, StepInputs, Stepper } from './types';
 
 /** What the step driver needs of a problem: no observation values, only where steps must stop. */
 export interface IntegrationTask {
@@ -26,7 +26,13 @@ export interface DriverScratch {
   cursor: Int32Array;
   stops: Float64Array;
   /** The stop list is reused while the task's times are the same arrays (an optimizer's iterations). */
-  stopsFor: { obsTime: Float64Array | null; inputs: InputSeries[] | null; t0: number; tEnd: number; count: number };
+  stopsFor: {
+    obsTime: Float64Array | null;
+    inputs: InputSeries[] | null;
+    t0: number;
+    tEnd: number;
+    count: number;
+  };
 }
 
 export function createDriverScratch(n: number, k: number): DriverScratch {
@@ -64,7 +70,11 @@ export function integrate(
   const { rtol, atol } = options;
   const p = task.params;
   const obsTime = task.obsTime;
-  const tEnd = Math.max(task.t0, obsTime.length ? obsTime[obsTime.length - 1] : task.t0, task.tEnd ?? task.t0);
+  const tEnd = Math.max(
+    task.t0,
+    obsTime.length ? obsTime[obsTime.length - 1] : task.t0,
+    task.tEnd ?? task.t0,
+  );
   const stopCount = collectStops(task, tEnd, scratch);
   const stops = scratch.stops;
 
@@ -152,7 +162,8 @@ export function integrate(
       if (lands) {
         t = tStop;
         stopIndex++;
-        while (obsIndex < obsTime.length && obsTime[obsIndex] <= t) record.obsNode[obsIndex++] = record.stepCount;
+        while (obsIndex < obsTime.length && obsTime[obsIndex] <= t)
+          record.obsNode[obsIndex++] = record.stepCount;
         // A short landing step says nothing about the step the solution allows.
         h = Math.max(hNext, h);
       } else {
@@ -162,11 +173,17 @@ export function integrate(
     } else {
       record.rejectedSteps++;
       // The first stage f(x_n) and the stiffness evidence stay valid across a rejection.
-      h = Number.isFinite(errNorm) ? proposeStep(controller, hStep, errNorm, stepper.embeddedOrder, false) : hStep * 0.25;
+      h = Number.isFinite(errNorm)
+        ? proposeStep(controller, hStep, errNorm, stepper.embeddedOrder, false)
+        : hStep * 0.25;
       if (h < hMin) {
         const failure: SolveFailure = finite
           ? { kind: 'step-size-underflow', atHour: t, stepHours: h, lastRejection }
-          : { kind: 'non-finite', atHour: t, detail: 'the right-hand side overflowed even at the smallest step' };
+          : {
+              kind: 'non-finite',
+              atHour: t,
+              detail: 'the right-hand side overflowed even at the smallest step',
+            };
         return finish({ ok: false, failure });
       }
     }
@@ -177,7 +194,12 @@ export function integrate(
 /** Observation times and input samples strictly inside (t0, tEnd], merged, plus tEnd. */
 function collectStops(task: IntegrationTask, tEnd: number, scratch: DriverScratch): number {
   const cached = scratch.stopsFor;
-  if (cached.obsTime === task.obsTime && cached.inputs === task.inputs && cached.t0 === task.t0 && cached.tEnd === tEnd) {
+  if (
+    cached.obsTime === task.obsTime &&
+    cached.inputs === task.inputs &&
+    cached.t0 === task.t0 &&
+    cached.tEnd === tEnd
+  ) {
     return cached.count;
   }
   let count = 0;
@@ -195,7 +217,8 @@ function collectStops(task: IntegrationTask, tEnd: number, scratch: DriverScratc
   push(tEnd);
   const sorted = scratch.stops.subarray(0, count).sort();
   let unique = 0;
-  for (let i = 0; i < count; i++) if (i === 0 || sorted[i] !== sorted[unique - 1]) sorted[unique++] = sorted[i];
+  for (let i = 0; i < count; i++)
+    if (i === 0 || sorted[i] !== sorted[unique - 1]) sorted[unique++] = sorted[i];
   Object.assign(cached, { obsTime: task.obsTime, inputs: task.inputs, t0: task.t0, tEnd, count: unique });
   return unique;
 }

@@ -18,7 +18,13 @@ export function createStepSizeController(): StepSizeController {
 }
 
 /** Proposes the next step after an error norm `err` (1 = exactly at tolerance). */
-export function proposeStep(c: StepSizeController, h: number, err: number, embeddedOrder: number, accepted: boolean): number {
+export function proposeStep(
+  c: StepSizeController,
+  h: number,
+  err: number,
+  embeddedOrder: number,
+  accepted: boolean,
+): number {
   const q = embeddedOrder + 1;
   if (!(err > 0)) return h * maxGrowth;
   const alpha = 1 / q - 0.75 * beta;

@@ -12,7 +12,10 @@ export interface GeneratedOutput {
  * into a local, each node used more than once is computed once into a temporary, and constant-zero
  * accumulations are dropped. `symbolSource` maps a symbol to the JavaScript that reads it.
  */
-export function generateBody(outputs: readonly GeneratedOutput[], symbolSource: (name: string) => string): string {
+export function generateBody(
+  outputs: readonly GeneratedOutput[],
+  symbolSource: (name: string) => string,
+): string {
   const live = outputs.filter((o) => !(o.accumulate && o.expr.kind === 'num' && o.expr.value === 0));
   const uses = new Map<number, number>();
   const order: Expr[] = [];

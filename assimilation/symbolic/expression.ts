@@ -72,7 +72,8 @@ export class ExpressionBuilder {
     if (b.kind === 'neg') return this.neg(this.mul(a, b.a));
     // Constants first, so that 2*(3*x) folds and c*x is one shape.
     if (b.kind === 'num') return this.mul(b, a);
-    if (a.kind === 'num' && b.kind === 'mul' && b.a.kind === 'num') return this.mul(this.num(a.value * b.a.value), b.b);
+    if (a.kind === 'num' && b.kind === 'mul' && b.a.kind === 'num')
+      return this.mul(this.num(a.value * b.a.value), b.b);
     if (a.kind !== 'num' && a.id > b.id) return this.binary('mul', b, a);
     return this.binary('mul', a, b);
   }
@@ -142,28 +143,4 @@ export function symbolsOf(e: Expr, into = new Set<string>()): Set<string> {
   };
   walk(e);
   return into;
-}
-
-/** Evaluates an expression with symbol values from a lookup; used by tests and one-off checks, not hot loops. */
-export function evaluate(e: Expr, valueOf: (name: string) => number): number {
-  switch (e.kind) {
-    case 'num':
-      return e.value;
-    case 'sym':
-      return valueOf(e.name);
-    case 'add':
-      return evaluate(e.a, valueOf) + evaluate(e.b, valueOf);
-    case 'sub':
-      return evaluate(e.a, valueOf) - evaluate(e.b, valueOf);
-    case 'mul':
-      return evaluate(e.a, valueOf) * evaluate(e.b, valueOf);
-    case 'div':
-      return evaluate(e.a, valueOf) / evaluate(e.b, valueOf);
-    case 'neg':
-      return -evaluate(e.a, valueOf);
-    case 'pow':
-      return evaluate(e.a, valueOf) ** e.exponent;
-    case 'call':
-      return Math[e.fn](evaluate(e.a, valueOf));
-  }
 }

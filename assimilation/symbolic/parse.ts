@@ -5,7 +5,11 @@ import type { Expr, ExpressionBuilder, UnaryFunction } from './expression';
  * Grammar: + - * / ^ (constant exponents), unary minus, parentheses, numbers, names, exp/log/sqrt.
  * `resolve` turns each name into an expression, so intermediates are substituted as shared nodes.
  */
-export function parseFormula(source: string, builder: ExpressionBuilder, resolve: (name: string) => Expr): Expr {
+export function parseFormula(
+  source: string,
+  builder: ExpressionBuilder,
+  resolve: (name: string) => Expr,
+): Expr {
   const tokens = tokenize(source);
   let pos = 0;
   const peek = (): string | undefined => tokens[pos];
@@ -94,7 +98,8 @@ function isNumberToken(t: string): boolean {
 }
 
 function tokenize(source: string): string[] {
-  const pattern = /\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|([-+*/^()]))/y;
+  const pattern =
+    /\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|([-+*/^()]))/y;
   const tokens: string[] = [];
   let index = 0;
   while (index < source.length) {

@@ -31,15 +31,22 @@ export function parseArguments(argv: string[], flags: readonly string[] = []): P
 
 export function rejectUnknownOptions(args: ParsedArguments, known: readonly string[]): void {
   for (const name of args.options.keys()) {
-    if (!known.includes(name)) throw new UsageError(`unknown option --${name} (known: ${known.map((k) => `--${k}`).join(', ')})`);
+    if (!known.includes(name))
+      throw new UsageError(`unknown option --${name} (known: ${known.map((k) => `--${k}`).join(', ')})`);
   }
 }
 
-export function numberOption(args: ParsedArguments, name: string, fallback: number, check: (v: number) => boolean): number {
+export function numberOption(
+  args: ParsedArguments,
+  name: string,
+  fallback: number,
+  check: (v: number) => boolean,
+): number {
   const raw = args.options.get(name);
   if (raw === undefined) return fallback;
   const value = typeof raw === 'string' ? Number(raw) : Number.NaN;
-  if (!Number.isFinite(value) || !check(value)) throw new UsageError(`--${name}: invalid value ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(value) || !check(value))
+    throw new UsageError(`--${name}: invalid value ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -54,7 +61,8 @@ export function durationHoursOption(args: ParsedArguments, name: string, fallbac
   const raw = stringOption(args, name);
   if (raw === undefined) return fallback;
   const m = /^(\d+(?:\.\d+)?)(h|m|d)?$/.exec(raw.trim());
-  if (!m) throw new UsageError(`--${name}: expected a duration like 12h, 90m or 2d, got ${JSON.stringify(raw)}`);
+  if (!m)
+    throw new UsageError(`--${name}: expected a duration like 12h, 90m or 2d, got ${JSON.stringify(raw)}`);
   const value = Number(m[1]) * (m[2] === 'm' ? 1 / 60 : m[2] === 'd' ? 24 : 1);
   if (!(value > 0)) throw new UsageError(`--${name}: must be positive`);
   return value;

@@ -1,5 +1,8 @@
+import {
+  defaultEstimatorSettings,
+  type EstimatorSettings,
+} from '../../assimilation/estimator/sliding-window-estimator';
 import type { ResidualLoss } from '../../assimilation/gradient/residual-loss';
-import { defaultEstimatorSettings, type EstimatorSettings } from '../../assimilation/estimator/sliding-window-estimator';
 import type { CompiledModel } from '../../assimilation/model/compile';
 import { durationHoursOption, type ParsedArguments, stringOption } from './arguments';
 import { UsageError } from './usage-error';
@@ -13,18 +16,26 @@ export function residualLossOption(args: ParsedArguments, fallback: ResidualLoss
   if (raw === undefined) return fallback;
   const [kind, parameter] = raw.split(':');
   const value = parameter === undefined ? undefined : Number(parameter);
-  if (value !== undefined && !(value > 0)) throw new UsageError(`--loss: invalid parameter in ${JSON.stringify(raw)}`);
+  if (value !== undefined && !(value > 0))
+    throw new UsageError(`--loss: invalid parameter in ${JSON.stringify(raw)}`);
   if (kind === 'quadratic') return { kind };
   if (kind === 'huber') return { kind, delta: value ?? 3 };
   if (kind === 'student-t') return { kind, nu: value ?? 4 };
-  throw new UsageError(`--loss: expected quadratic, huber[:delta] or student-t[:nu], got ${JSON.stringify(raw)}`);
+  throw new UsageError(
+    `--loss: expected quadratic, huber[:delta] or student-t[:nu], got ${JSON.stringify(raw)}`,
+  );
 }
 
 export function estimatorSettingsFrom(args: ParsedArguments): EstimatorSettings {
   const windowHours = durationHoursOption(args, 'window', defaultEstimatorSettings.windowHours);
   const stepHours = durationHoursOption(args, 'step', defaultEstimatorSettings.stepHours);
   if (stepHours > windowHours) throw new UsageError('--step must not be longer than --window');
-  return { ...defaultEstimatorSettings, windowHours, stepHours, loss: residualLossOption(args, defaultEstimatorSettings.loss) };
+  return {
+    ...defaultEstimatorSettings,
+    windowHours,
+    stepHours,
+    loss: residualLossOption(args, defaultEstimatorSettings.loss),
+  };
 }
 
 /**
@@ -36,11 +47,13 @@ export function initialParamsFrom(args: ParsedArguments, model: CompiledModel): 
   const path = stringOption(args, 'init');
   if (path === undefined) return values;
   const raw = readJsonFile(path, '--init PARAMS.json');
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`${path}: expected an object of parameter values`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new UsageError(`${path}: expected an object of parameter values`);
   for (const [name, value] of Object.entries(raw)) {
     const i = model.parameterNames.indexOf(name);
     if (i < 0) throw new UsageError(`${path}: ${name}: unknown parameter`);
-    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new UsageError(`${path}: ${name}: expected a positive number`);
+    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value))
+      throw new UsageError(`${path}: ${name}: expected a positive number`);
     values[i] = value;
   }
   return values;

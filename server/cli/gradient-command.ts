@@ -1,5 +1,5 @@
-import { compileModel } from '../../assimilation/model/compile';
 import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
+import { compileModel } from '../../assimilation/model/compile';
 import { describeFailure } from '../../assimilation/solvers/types';
 import { createEngineWorkspace, lossAndGradient } from '../../assimilation/window-engine';
 import { numberOption, parseArguments, rejectUnknownOptions } from './arguments';

@@ -1,26 +1,42 @@
+import { runSimulatePlantCommand } from '../../simulator/simulate-plant-command';
+import { fitCommand } from './fit-command';
 import { gradientCommand } from './gradient-command';
 import { replayCommand } from './replay-command';
 import { simulateCommand } from './simulate-command';
-import { runSimulatePlantCommand } from '../../simulator/simulate-plant-command';
 import { UsageError } from './usage-error';
 
 type Command = (argv: string[]) => unknown | Promise<unknown>;
 
 const commands: Record<string, { run: Command; summary: string }> = {
-  gradient: { run: gradientCommand, summary: 'WINDOW.json [--rtol R] [--atol A] [--method auto|dopri5|rodas4] [--repeat N]' },
+  gradient: {
+    run: gradientCommand,
+    summary: 'WINDOW.json [--rtol R] [--atol A] [--method auto|dopri5|rodas4] [--repeat N]',
+  },
   simulate: { run: simulateCommand, summary: 'WINDOW.json [--rtol R] [--atol A] [--method M]' },
-  replay: { run: replayCommand, summary: 'HISTORY.csv [--window 12h] [--step 1h] [--init PARAMS.json] [--loss huber:3] [--out FILE.jsonl]' },
+  fit: {
+    run: fitCommand,
+    summary: 'WINDOW.json [--loss quadratic|huber[:d]|student-t[:nu]] [--max-iterations N] [--rtol R]',
+  },
+  replay: {
+    run: replayCommand,
+    summary:
+      'HISTORY.csv [--window 12h] [--step 1h] [--init PARAMS.json] [--loss huber:3] [--out FILE.jsonl]',
+  },
   'simulate-plant': {
     run: (argv) => {
       runSimulatePlantCommand(argv, (line) => process.stderr.write(`${line}\n`));
       return undefined;
     },
-    summary: '--scenario steady|satellite-shift|parameter-drift|sensor-faults --days N --seed S --out history.csv [--truth truth.json] [--assays]',
+    summary:
+      '--scenario steady|satellite-shift|parameter-drift|sensor-faults --days N --seed S --out history.csv [--truth truth.json] [--assays]',
   },
 };
 
 function usage(): string {
-  return ['usage: culturewatch <command> ...', ...Object.entries(commands).map(([n, c]) => `  culturewatch ${n} ${c.summary}`)].join('\n');
+  return [
+    'usage: culturewatch <command> ...',
+    ...Object.entries(commands).map(([n, c]) => `  culturewatch ${n} ${c.summary}`),
+  ].join('\n');
 }
 
 /** Runs one command; prints its JSON result on stdout, or one error line on stderr. Returns the exit code. */
@@ -28,7 +44,9 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const command = name === undefined ? undefined : commands[name];
   if (!command) {
-    process.stderr.write(`${name === undefined || name === '--help' ? '' : `unknown command "${name}"\n`}${usage()}\n`);
+    process.stderr.write(
+      `${name === undefined || name === '--help' ? '' : `unknown command "${name}"\n`}${usage()}\n`,
+    );
     return name === '--help' ? 0 : 2;
   }
   try {

@@ -1,9 +1,13 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { type ArrivedReading, arrivalsFromOrder, replayHistory } from '../../assimilation/estimator/replay-history';
+import {
+  type ArrivedReading,
+  arrivalsFromOrder,
+  replayHistory,
+} from '../../assimilation/estimator/replay-history';
 import { createSlidingWindowEstimator } from '../../assimilation/estimator/sliding-window-estimator';
 import { windowFitReport } from '../../assimilation/estimator/window-fit-report';
-import { compileModel } from '../../assimilation/model/compile';
 import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
+import { compileModel } from '../../assimilation/model/compile';
 import { PlantHistoryCsvError, parsePlantHistoryCsv } from '../../simulator/plant-history-csv';
 import { parseArguments, rejectUnknownOptions, stringOption } from './arguments';
 import { estimatorOptionNames, estimatorSettingsFrom, initialParamsFrom } from './estimator-options';
@@ -16,7 +20,9 @@ function readHistory(path: string | undefined): ArrivedReading[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UsageError(
+      `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   try {
     return arrivalsFromOrder(parsePlantHistoryCsv(text));

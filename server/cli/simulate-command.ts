@@ -1,5 +1,5 @@
-import { compileModel } from '../../assimilation/model/compile';
 import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
+import { compileModel } from '../../assimilation/model/compile';
 import { describeFailure } from '../../assimilation/solvers/types';
 import { createEngineWorkspace, solveWindow } from '../../assimilation/window-engine';
 import { parseArguments, rejectUnknownOptions } from './arguments';
@@ -31,7 +31,9 @@ export function simulateCommand(argv: string[]): unknown {
   return {
     t: times,
     states: Object.fromEntries(model.stateNames.map((s, j) => [s, states.map((x) => x[j])])),
-    signals: Object.fromEntries(model.signalNames.map((s, j) => [s, states.map((x) => model.measure[j](x, problem.params))])),
+    signals: Object.fromEntries(
+      model.signalNames.map((s, j) => [s, states.map((x) => model.measure[j](x, problem.params))]),
+    ),
     method: record.method,
     steps: record.stepCount,
   };

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { CompiledModel } from '../../assimilation/model/compile';
-import { parseWindowProblem, WindowFormatError, type WindowProblem } from '../../assimilation/problem/window-problem';
+import {
+  parseWindowProblem,
+  WindowFormatError,
+  type WindowProblem,
+} from '../../assimilation/problem/window-problem';
 import { UsageError } from './usage-error';
 
 /** Reads a JSON file, refusing with a message that names the file and the problem. */
@@ -10,7 +14,9 @@ export function readJsonFile(path: string | undefined, what: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UsageError(
+      `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -20,7 +26,10 @@ export function readJsonFile(path: string | undefined, what: string): unknown {
 }
 
 /** Reads and validates a window-problem file (shared/spec/culture-model.md §2). */
-export function readWindowFile(path: string | undefined, model: CompiledModel): { raw: unknown; problem: WindowProblem } {
+export function readWindowFile(
+  path: string | undefined,
+  model: CompiledModel,
+): { raw: unknown; problem: WindowProblem } {
   const raw = readJsonFile(path, 'WINDOW.json');
   try {
     return { raw, problem: parseWindowProblem(raw, model) };

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseWindowProblem } from '../../assimilation/problem/window-problem';
-import { createEngineWorkspace, lossAndGradient, residualSensitivities } from '../../assimilation/window-engine';
+import {
+  createEngineWorkspace,
+  lossAndGradient,
+  residualSensitivities,
+} from '../../assimilation/window-engine';
 import { chemostat, finiteDifferenceGradient, maxRelativeDifference, tightOptions } from '../fixtures/engine';
 import { exampleNames, readExample } from '../fixtures/spec-examples';
 
@@ -47,7 +51,9 @@ describe('adjoint gradient of the window loss', () => {
       const want = names.map((q, i) => (i < 14 ? expected.grad.params[q] : expected.grad.x0[q]));
       const got = gradientVector(result);
       const mismatches = names.filter(
-        (_, i) => Math.abs(got[i] - want[i]) > 1e-6 * Math.abs(want[i]) && Math.abs(want[i]) >= 1e-8 * Math.max(...want.map(Math.abs)),
+        (_, i) =>
+          Math.abs(got[i] - want[i]) > 1e-6 * Math.abs(want[i]) &&
+          Math.abs(want[i]) >= 1e-8 * Math.max(...want.map(Math.abs)),
       );
       expect(mismatches).toEqual([]);
       expect(maxRelativeDifference(got, want)).toBeLessThan(1e-6);
@@ -62,7 +68,8 @@ describe('adjoint gradient of the window loss', () => {
       const cols = names.length;
       const fromSensitivities = new Float64Array(cols);
       for (let i = 0; i < sens.residuals.length; i++) {
-        for (let c = 0; c < cols; c++) fromSensitivities[c] += sens.residuals[i] * sens.jacobian[i * cols + c];
+        for (let c = 0; c < cols; c++)
+          fromSensitivities[c] += sens.residuals[i] * sens.jacobian[i * cols + c];
       }
       expect(maxRelativeDifference(gradientVector(result), fromSensitivities, 1e-10)).toBeLessThan(1e-9);
     });
@@ -88,7 +95,10 @@ describe('adjoint gradient of the window loss', () => {
   it('takes sparse assay signals into the gradient at their times only', () => {
     const { window } = readExample('window-assays');
     const raw = window as { observations: { signal: string }[] };
-    const assaysOnly = { ...raw, observations: raw.observations.filter((o) => ['Y', 'A', 'B'].includes(o.signal)) };
+    const assaysOnly = {
+      ...raw,
+      observations: raw.observations.filter((o) => ['Y', 'A', 'B'].includes(o.signal)),
+    };
     const options = tightOptions('dopri5', 1e-12);
     const { problem, result } = solvedGradient(assaysOnly, options);
     expect(problem.obsTime.length).toBe(6);

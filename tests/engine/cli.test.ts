@@ -40,19 +40,36 @@ describe('culturewatch command line', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.t).toHaveLength(48);
-    out.t.forEach((_: number, i: number) => expect(out.signals.od[i]).toBeCloseTo(out.states.X[i] + out.states.Y[i], 12));
+    for (let i = 0; i < out.t.length; i++)
+      expect(out.signals.od[i]).toBeCloseTo(out.states.X[i] + out.states.Y[i], 12);
   });
 
   const base = readExample('window-assays').window as Record<string, unknown>;
   const cases: [string, string, RegExp][] = [
     ['not JSON', '{"model": ', /not valid JSON/],
     ['wrong model', JSON.stringify({ ...base, model: 'other' }), /model: expected "chemostat-satellite"/],
-    ['missing x0 state', JSON.stringify({ ...base, x0: { S: 1, X: 2, Y: 3, A: 4 } }), /x0\.B: expected a number/],
+    [
+      'missing x0 state',
+      JSON.stringify({ ...base, x0: { S: 1, X: 2, Y: 3, A: 4 } }),
+      /x0\.B: expected a number/,
+    ],
     ['overflowing number', JSON.stringify(base).replace('"t0":270', '"t0":1e999'), /t0: must be finite/],
     ['number as string', JSON.stringify({ ...base, t0: '270' }), /t0: expected a number, got the string/],
-    ['negative state', JSON.stringify({ ...base, x0: { ...(base.x0 as object), Y: -1 } }), /x0\.Y: a concentration cannot be negative/],
-    ['unknown parameter', JSON.stringify({ ...base, params: { ...(base.params as object), zeta: 1 } }), /params\.zeta: unknown parameter/],
-    ['missing parameter', JSON.stringify({ ...base, constants: { S0: 100 } }), /params: missing gamma, mu0, Ks|missing mu0, Ks, gamma/],
+    [
+      'negative state',
+      JSON.stringify({ ...base, x0: { ...(base.x0 as object), Y: -1 } }),
+      /x0\.Y: a concentration cannot be negative/,
+    ],
+    [
+      'unknown parameter',
+      JSON.stringify({ ...base, params: { ...(base.params as object), zeta: 1 } }),
+      /params\.zeta: unknown parameter/,
+    ],
+    [
+      'missing parameter',
+      JSON.stringify({ ...base, constants: { S0: 100 } }),
+      /params: missing gamma, mu0, Ks|missing mu0, Ks, gamma/,
+    ],
     [
       'unknown signal',
       JSON.stringify({ ...base, observations: [{ signal: 'ph', t: [270], v: [7], sigma: 0.1 }] }),
@@ -73,7 +90,11 @@ describe('culturewatch command line', () => {
       JSON.stringify({ ...base, observations: [{ signal: 'od', t: [271], v: [90], sigma: 0 }] }),
       /observations\[0\]\.sigma: must be positive/,
     ],
-    ['unsorted input', JSON.stringify({ ...base, inputs: { D: { t: [271, 270], v: [0.2, 0.3] } } }), /inputs\.D\.t\[1\]: times must be strictly increasing/],
+    [
+      'unsorted input',
+      JSON.stringify({ ...base, inputs: { D: { t: [271, 270], v: [0.2, 0.3] } } }),
+      /inputs\.D\.t\[1\]: times must be strictly increasing/,
+    ],
   ];
   for (const [what, content, message] of cases) {
     it(`refuses a window with ${what}: one message naming the field, exit code 2, no output`, () => {

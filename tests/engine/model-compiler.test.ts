@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { compileModel } from '../../assimilation/model/compile';
 import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
+import { compileModel } from '../../assimilation/model/compile';
 import type { ModelDefinition } from '../../assimilation/model/definition';
 import type { WindowProblem } from '../../assimilation/problem/window-problem';
-import { createEngineWorkspace, lossAndGradient, residualSensitivities } from '../../assimilation/window-engine';
+import {
+  createEngineWorkspace,
+  lossAndGradient,
+  residualSensitivities,
+} from '../../assimilation/window-engine';
 import { finiteDifferenceGradient, maxRelativeDifference, tightOptions } from '../fixtures/engine';
 
 /** A user's variant: a second satellite Z that lives on a third metabolite C excreted by X. */
@@ -77,8 +81,16 @@ describe('model compiler', () => {
     const outX = new Float64Array(7);
     const accP = new Float64Array(18);
     model.transposeJacobianProduct(x, p, u, w, outX, accP);
-    for (let j = 0; j < 7; j++) expect(outX[j]).toBeCloseTo(w.reduce((s, wi, i) => s + wi * jx[i * 7 + j], 0), 12);
-    for (let j = 0; j < 18; j++) expect(accP[j]).toBeCloseTo(w.reduce((s, wi, i) => s + wi * jp[i * 18 + j], 0), 12);
+    for (let j = 0; j < 7; j++)
+      expect(outX[j]).toBeCloseTo(
+        w.reduce((s, wi, i) => s + wi * jx[i * 7 + j], 0),
+        12,
+      );
+    for (let j = 0; j < 18; j++)
+      expect(accP[j]).toBeCloseTo(
+        w.reduce((s, wi, i) => s + wi * jp[i * 18 + j], 0),
+        12,
+      );
     // ∇ₓ(wᵀ J v) against differences of wᵀ J v.
     const contraction = (xx: Float64Array): number => {
       const j = new Float64Array(49);
@@ -130,17 +142,24 @@ describe('model compiler', () => {
     if (!sens.ok) throw new Error(sens.failure.kind);
     const cols = 25;
     const viaSens = new Float64Array(cols);
-    for (let i = 0; i < sens.residuals.length; i++) for (let c = 0; c < cols; c++) viaSens[c] += sens.residuals[i] * sens.jacobian[i * cols + c];
+    for (let i = 0; i < sens.residuals.length; i++)
+      for (let c = 0; c < cols; c++) viaSens[c] += sens.residuals[i] * sens.jacobian[i * cols + c];
     expect(maxRelativeDifference(gradient, viaSens, 1e-10)).toBeLessThan(1e-9);
   });
 
   it('refuses a definition that reads an unknown name, naming it', () => {
-    const broken: ModelDefinition = { ...chemostatSatellite, rates: { ...chemostatSatellite.rates, S: 'S0 - S*Dx' } };
+    const broken: ModelDefinition = {
+      ...chemostatSatellite,
+      rates: { ...chemostatSatellite.rates, S: 'S0 - S*Dx' },
+    };
     expect(() => compileModel(broken)).toThrow(/unknown name "Dx"/);
   });
 
   it('refuses a formula it cannot parse, saying where', () => {
-    const broken: ModelDefinition = { ...chemostatSatellite, rates: { ...chemostatSatellite.rates, S: '(S0 - S' } };
+    const broken: ModelDefinition = {
+      ...chemostatSatellite,
+      rates: { ...chemostatSatellite.rates, S: '(S0 - S' },
+    };
     expect(() => compileModel(broken)).toThrow(/formula "\(S0 - S"/);
   });
 });

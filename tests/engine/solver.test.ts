@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseWindowProblem, type WindowProblem } from '../../assimilation/problem/window-problem';
 import { stepHeader } from '../../assimilation/solvers/integration-record';
-import { createEngineWorkspace, lossAndGradient, sampleTrajectory, solveWindow } from '../../assimilation/window-engine';
+import {
+  createEngineWorkspace,
+  lossAndGradient,
+  sampleTrajectory,
+  solveWindow,
+} from '../../assimilation/window-engine';
 import { chemostat, tightOptions } from '../fixtures/engine';
 import { readExample } from '../fixtures/spec-examples';
 
@@ -9,7 +14,10 @@ const example = (): WindowProblem => parseWindowProblem(readExample('window-assa
 
 function stepStarts(ws: ReturnType<typeof createEngineWorkspace>): number[] {
   const { record } = ws;
-  return Array.from({ length: record.stepCount }, (_, i) => record.steps[i * record.stride + stepHeader.time]);
+  return Array.from(
+    { length: record.stepCount },
+    (_, i) => record.steps[i * record.stride + stepHeader.time],
+  );
 }
 
 describe('forward solver', () => {
@@ -56,9 +64,13 @@ describe('forward solver', () => {
     const exploding = { ...problem, params: problem.params.slice() };
     exploding.params[chemostat.parameterNames.indexOf('muBmax')] = 1e6;
     exploding.params[chemostat.parameterNames.indexOf('gB')] = -1e3;
-    const result = lossAndGradient(exploding, createEngineWorkspace(chemostat), { ...tightOptions('dopri5', 1e-6), maxSteps: 5000 });
+    const result = lossAndGradient(exploding, createEngineWorkspace(chemostat), {
+      ...tightOptions('dopri5', 1e-6),
+      maxSteps: 5000,
+    });
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(['non-finite', 'step-size-underflow', 'too-many-steps']).toContain(result.failure.kind);
+    if (!result.ok)
+      expect(['non-finite', 'step-size-underflow', 'too-many-steps']).toContain(result.failure.kind);
   });
 
   it('keeps states from going meaningfully negative when a metabolite is consumed to nothing', () => {
@@ -73,7 +85,8 @@ describe('forward solver', () => {
     const solved = solveWindow(starving, options, ws);
     expect(solved.ok).toBe(true);
     const { record } = ws;
-    for (let i = 0; i < (record.stepCount + 1) * 5; i++) expect(record.nodeStates[i]).toBeGreaterThan(-10 * options.atol - 1e-6);
+    for (let i = 0; i < (record.stepCount + 1) * 5; i++)
+      expect(record.nodeStates[i]).toBeGreaterThan(-10 * options.atol - 1e-6);
   });
 });
 
@@ -81,7 +94,11 @@ describe('automatic method choice', () => {
   it('leaves dopri5 as soon as a window turns stiff, so a stiff-then-washout window gets a right gradient', () => {
     // Substrate runs out (tiny Ks), then a dilution step washes the culture out.
     const problem = example();
-    const stiff = { ...problem, params: problem.params.slice(), inputs: [{ t: Float64Array.of(270, 276, 276.5), v: Float64Array.of(0.21, 0.21, 0.6) }] };
+    const stiff = {
+      ...problem,
+      params: problem.params.slice(),
+      inputs: [{ t: Float64Array.of(270, 276, 276.5), v: Float64Array.of(0.21, 0.21, 0.6) }],
+    };
     stiff.params[chemostat.parameterNames.indexOf('Ks')] = 1e-4;
     const ksIndex = chemostat.parameterNames.indexOf('Ks');
     const reference = lossAndGradient(stiff, createEngineWorkspace(chemostat), tightOptions('rodas4', 1e-10));
@@ -89,7 +106,10 @@ describe('automatic method choice', () => {
     const auto = lossAndGradient(stiff, ws, tightOptions('auto', 1e-6));
     if (!reference.ok || !auto.ok) throw new Error('solve failed');
     expect(auto.stats.method).toBe('rodas4');
-    expect(Math.abs(auto.gradParams[ksIndex] - reference.gradParams[ksIndex]) / Math.abs(reference.gradParams[ksIndex])).toBeLessThan(1e-2);
+    expect(
+      Math.abs(auto.gradParams[ksIndex] - reference.gradParams[ksIndex]) /
+        Math.abs(reference.gradParams[ksIndex]),
+    ).toBeLessThan(1e-2);
     expect(Math.abs(auto.loss - reference.loss) / reference.loss).toBeLessThan(1e-5);
   });
 

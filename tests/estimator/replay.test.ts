@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatPlantHistoryCsv } from '../../simulator/plant-history-csv';
 import { generatePlantHistory } from '../../simulator/plant-history';
+import { formatPlantHistoryCsv } from '../../simulator/plant-history-csv';
 
 const cli = join(import.meta.dirname, '../../bin/culturewatch.js');
 const dir = mkdtempSync(join(tmpdir(), 'culturewatch-replay-'));
@@ -16,7 +16,11 @@ describe('culturewatch replay', () => {
 
   it('writes one JSON line per window with estimates, bands and composition, and refits late assays', () => {
     const out = join(dir, 'fits.jsonl');
-    const r = spawnSync(process.execPath, [cli, 'replay', csv, '--window', '12h', '--step', '2h', '--out', out], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [cli, 'replay', csv, '--window', '12h', '--step', '2h', '--out', out],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     const fits = lines.map((l) => JSON.parse(l));

@@ -12,7 +12,11 @@ import { windowFitReport } from '../../assimilation/estimator/window-fit-report'
 import { chemostat } from '../fixtures/engine';
 import { farGuess, steadyPlant, truthAt } from '../fixtures/plant-windows';
 
-function fitOne(data: ReturnType<typeof steadyPlant>['data'], start: number, settings: EstimatorSettings = defaultEstimatorSettings): WindowFitOutcome {
+function fitOne(
+  data: ReturnType<typeof steadyPlant>['data'],
+  start: number,
+  settings: EstimatorSettings = defaultEstimatorSettings,
+): WindowFitOutcome {
   const est = createSlidingWindowEstimator(chemostat, settings);
   startCold(est, data, start, farGuess);
   return fitNextWindow(est, data);
@@ -60,7 +64,9 @@ describe('one window: MAP fit from the far guess', () => {
   it('is not dragged by a spike with the robust loss, and is with the quadratic one', () => {
     const { readings } = steadyPlant(2, 7);
     const clean = plantDataFrom(readings);
-    const spiked = plantDataFrom(readings.map((r) => (r.signal === 'od' && r.timeH === 30 ? { ...r, value: r.value + 10 } : r)));
+    const spiked = plantDataFrom(
+      readings.map((r) => (r.signal === 'od' && r.timeH === 30 ? { ...r, value: r.value + 10 } : r)),
+    );
     const huber = { ...defaultEstimatorSettings, loss: { kind: 'huber' as const, delta: 3 } };
     const quadratic = { ...defaultEstimatorSettings, loss: { kind: 'quadratic' as const } };
     const fraction = (o: WindowFitOutcome) => ok(o).estimate.composition.satellite_fraction;
@@ -78,7 +84,10 @@ describe('one window: MAP fit from the far guess', () => {
     const starved = fitOne(data, 6, { ...defaultEstimatorSettings, coldMaxIterations: 2 });
     expect(starved.status).toBe('failed');
     if (starved.status === 'failed') expect(starved.reason).toBe('iteration-limit');
-    const empty = fitOne(plantDataFrom(data.signals.get('D') ? [{ timeH: 0, signal: 'D', value: 0.25 }] : []), 0);
+    const empty = fitOne(
+      plantDataFrom(data.signals.get('D') ? [{ timeH: 0, signal: 'D', value: 0.25 }] : []),
+      0,
+    );
     expect(empty.status).toBe('failed');
     if (empty.status === 'failed') expect(empty.reason).toBe('no-data');
     expect(JSON.stringify(windowFitReport({ ...starved, refit: false }))).not.toMatch(/NaN/);
