@@ -220,16 +220,24 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
   return outcome;
 }
 
+/**
+ * The next window's prior. The chain is a filter: a small MAP fit of the prior and only the data
+ * before `nextStart` (started from the window's optimum), whose posterior moves to `nextStart`.
+ * The next window then sees each reading once; a prior taken from the whole window would count
+ * the overlap twice and make the bands too narrow. When that fit fails, the window's optimum with
+ * only the early data's information stands in.
+ */
 function carryForward(
   est: SlidingWindowEstimator,
   prior: GaussianPrior,
   fit: WindowOptimum,
   nextStart: number,
 ): Checkpoint | null {
+  const filtered = filterToStart(est, prior, fit, nextStart) ?? fit;
   const carried = arrivalPrior(
     est.layout,
     prior,
-    fit,
+    filtered,
     nextStart,
     est.settings.drift,
     est.settings.solver,
@@ -243,6 +251,26 @@ function carryForward(
     params: fit.problem.params.slice(),
     cold: false,
   };
+}
+
+function filterToStart(
+  est: SlidingWindowEstimator,
+  prior: GaussianPrior,
+  fit: WindowOptimum,
+  nextStart: number,
+): WindowOptimum | null {
+  const early = fit.problem.obsTime.findIndex((t) => t >= nextStart);
+  const count = early < 0 ? fit.problem.obsTime.length : early;
+  if (count === fit.problem.obsTime.length) return fit;
+  const problem = {
+    ...fit.problem,
+    obsTime: fit.problem.obsTime.slice(0, count),
+    obsSignal: fit.problem.obsSignal.slice(0, count),
+    obsValue: fit.problem.obsValue.slice(0, count),
+    obsSigma: fit.problem.obsSigma.slice(0, count),
+  };
+  const filtered = fitWindow(problem, est.layout, prior, fit.u, nextStart, est.settings, est.ws);
+  return filtered.ok ? filtered : null;
 }
 
 /**
