@@ -5,6 +5,7 @@
  * `npm run bench:estimator [-- --days N --seed S --param-drift R --state-drift R --steady-only]`
  */
 
+import { inverseSpd } from '../assimilation/estimator/dense-matrix';
 import { plantDataFrom } from '../assimilation/estimator/plant-data';
 import { arrivalsFromOrder, replayHistory } from '../assimilation/estimator/replay-history';
 import {
@@ -13,8 +14,11 @@ import {
   fitNextWindow,
   startCold,
 } from '../assimilation/estimator/sliding-window-estimator';
+import { toLogSpaceColumns, unknownLayout } from '../assimilation/estimator/unknowns';
+import { buildWindowProblem } from '../assimilation/estimator/window-problem-builder';
 import { chemostatSatellite } from '../assimilation/model/chemostat-satellite';
 import { compileModel } from '../assimilation/model/compile';
+import { createEngineWorkspace, residualSensitivities } from '../assimilation/window-engine';
 import { generatePlantHistory } from '../simulator/plant-history';
 import type { PlantTruth } from '../simulator/plant-truth';
 
@@ -50,6 +54,41 @@ const percentile = (xs: number[], p: number) =>
 function truthRow(truth: PlantTruth, hour: number): number {
   const i = Math.round(hour / truth.readingIntervalH);
   return Math.max(0, Math.min(truth.timeH.length - 1, i));
+}
+
+/**
+ * The data's own limit on log(gB/vB): Fisher information of the whole history as one trajectory
+ * (x0 and all free parameters unknown, no prior), at the true parameters of the plant.
+ */
+function gBOverVBInformationLimit(history: ReturnType<typeof generatePlantHistory>): number {
+  const layout = unknownLayout(model, settings.freeParams);
+  const q = layout.size;
+  const data = plantDataFrom(history.samples.filter((s) => s.availableAtH === undefined));
+  const x0 = Float64Array.from(model.stateNames, (s) => history.truth.states[s][0]);
+  const truth = Float64Array.from(model.parameterNames, (name) => history.truth.params[name][0]);
+  const end = days * 24;
+  const problem = buildWindowProblem(model, data, 0, end, settings.noise, truth, x0, settings.freeParams);
+  if ('error' in problem) throw new Error(problem.error);
+  const sens = residualSensitivities(
+    problem,
+    createEngineWorkspace(model),
+    settings.solver,
+    end,
+    layout.freeParams,
+  );
+  if (!sens.ok) throw new Error(sens.failure.kind);
+  const jacobian = toLogSpaceColumns(layout, sens.jacobian, sens.residuals.length, problem);
+  const information = new Float64Array(q * q);
+  for (let r = 0; r < sens.residuals.length; r++) {
+    for (let a = 0; a < q; a++)
+      for (let b = 0; b < q; b++) information[a * q + b] += jacobian[r * q + a] * jacobian[r * q + b];
+  }
+  for (let a = 0; a < q; a++) information[a * q + a] += 1e-9;
+  const covariance = inverseSpd(information, q);
+  if (!covariance) throw new Error('singular information');
+  const g = Array.from(layout.freeParams).indexOf(model.parameterNames.indexOf('gB'));
+  const v = Array.from(layout.freeParams).indexOf(model.parameterNames.indexOf('vB'));
+  return Math.sqrt(covariance[g * q + g] + covariance[v * q + v] - 2 * covariance[g * q + v]);
 }
 
 function runScenario(scenario: 'steady' | 'satellite-shift') {
@@ -160,6 +199,8 @@ function runScenario(scenario: 'steady' | 'satellite-shift') {
       truth_inside_band: Math.abs(Math.log(lastRatio.value / lastRatio.truth)) <= z95 * lastRatio.sd,
       at_hour: lastRatio.atH,
     },
+    gB_over_vB_information_limit_band95:
+      scenario === 'steady' ? Math.expm1(z95 * gBOverVBInformationLimit(history)) : null,
     shift,
     warm_fit_ms: { median: percentile(warmMs, 0.5), p95: percentile(warmMs, 0.95), count: warmMs.length },
     cold_fit_ms: {
@@ -187,6 +228,13 @@ for (const scenario of scenarios) {
     const g = r.gB_over_vB_at_end;
     console.log(
       `  gB/vB at ${g.at_hour} h: ${g.estimate.toFixed(1)} (truth ${g.truth.toFixed(1)}), error ${(100 * g.relative_error).toFixed(2)} %, 95% band ±${(100 * g.band95_relative_halfwidth).toFixed(2)} % (target ±3 %), truth inside: ${g.truth_inside_band}`,
+    );
+  }
+  if (r.gB_over_vB_information_limit_band95 !== null) {
+    const limit = r.gB_over_vB_information_limit_band95;
+    const band = r.gB_over_vB_at_end?.band95_relative_halfwidth ?? Number.NaN;
+    console.log(
+      `  gB/vB information limit of the whole history (one trajectory, x0 and all ${settings.freeParams.length} parameters free, no prior): ±${(100 * limit).toFixed(2)} %; estimator band / limit = ${(band / limit).toFixed(2)}`,
     );
   }
   if (r.shift) {
