@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import {
   type ArrivedReading,
   arrivalsFromOrder,
@@ -12,18 +12,11 @@ import { PlantHistoryCsvError, parsePlantHistoryCsv } from '../../simulator/plan
 import { parseArguments, rejectUnknownOptions, stringOption } from './arguments';
 import { estimatorOptionNames, estimatorSettingsFrom, initialParamsFrom } from './estimator-options';
 import { UsageError } from './usage-error';
+import { readTextFile } from './window-file';
 
 /** Reads a history CSV (rows in arrival order, so late assays stay late). */
 function readHistory(path: string | undefined): ArrivedReading[] {
-  if (!path) throw new UsageError('missing HISTORY.csv argument');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(
-      `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    );
-  }
+  const text = readTextFile(path, 'HISTORY.csv');
   try {
     return arrivalsFromOrder(parsePlantHistoryCsv(text));
   } catch (e) {

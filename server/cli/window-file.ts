@@ -7,17 +7,21 @@ import {
 } from '../../assimilation/problem/window-problem';
 import { UsageError } from './usage-error';
 
-/** Reads a JSON file, refusing with a message that names the file and the problem. */
-export function readJsonFile(path: string | undefined, what: string): unknown {
+/** Reads a text file named on the command line, refusing with a message that names it. */
+export function readTextFile(path: string | undefined, what: string): string {
   if (!path) throw new UsageError(`missing ${what} file argument`);
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     throw new UsageError(
       `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
+}
+
+/** Reads a JSON file, refusing with a message that names the file and the problem. */
+export function readJsonFile(path: string | undefined, what: string): unknown {
+  const text = readTextFile(path, what);
   try {
     return JSON.parse(text);
   } catch (e) {
