@@ -49,70 +49,86 @@ export function validateMessage(
   limits: MessageLimits,
   sink: ValidationSink,
 ): 'service-output' | undefined {
-  const reject = (reason: RejectionReason, detail: string, excerpt = payloadExcerpt(payload)) =>
-    sink.reject({
-      receivedAtMs,
-      topic: topic.length > excerptChars ? `${topic.slice(0, excerptChars)}…` : topic,
-      payloadExcerpt: excerpt,
-      payloadBytes: payload.length,
-      reason,
-      detail,
-    });
-
+  // No closure per message (this runs for every one): rejections go through a plain function.
+  const m: MessageContext = { sink, topic, payload, receivedAtMs };
   const where = parseTopic(topic, topicPrefix);
   if (where.kind === 'service-output') return 'service-output';
-  if (where.kind === 'rejected') return void reject(where.reason, where.detail);
+  if (where.kind === 'rejected') return void reject(m, where.reason, where.detail);
   const { reactorId, signal } = where;
 
-  if (payload.length === 0) return void reject('payload-empty', 'empty payload');
+  if (payload.length === 0) return void reject(m, 'payload-empty', 'empty payload');
   if (payload.length > limits.maxPayloadBytes) {
-    return void reject('payload-too-large', `${payload.length} bytes > ${limits.maxPayloadBytes}`);
+    return void reject(m, 'payload-too-large', `${payload.length} bytes > ${limits.maxPayloadBytes}`);
   }
-  if (!isUtf8(payload)) return void reject('payload-not-utf8', 'payload is not UTF-8 text');
+  if (!isUtf8(payload)) return void reject(m, 'payload-not-utf8', 'payload is not UTF-8 text');
   const text = payload.toString('utf8').trim();
 
   if (bareNumber.test(text)) {
     const value = plausibleValue(Number(text), signal);
-    if (!value.ok) return void reject(value.reason, value.detail);
+    if (!value.ok) return void reject(m, value.reason, value.detail);
     sink.accept({ reactorId, signal, tsMs: receivedAtMs, value: value.value, receivedAtMs });
     return;
   }
-  if (bareNonFinite.test(text)) return void reject('value-not-finite', text);
+  if (bareNonFinite.test(text)) return void reject(m, 'value-not-finite', text);
   if (nestingExceeds(text, limits.maxNestingDepth)) {
-    return void reject('nesting-too-deep', `nested deeper than ${limits.maxNestingDepth}`);
+    return void reject(m, 'nesting-too-deep', `nested deeper than ${limits.maxNestingDepth}`);
   }
 
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    if (nonFiniteInJson.test(text)) return void reject('value-not-finite', 'NaN/Infinity is not JSON');
-    return void reject('json-invalid', (error as Error).message.slice(0, 120));
+    if (nonFiniteInJson.test(text)) return void reject(m, 'value-not-finite', 'NaN/Infinity is not JSON');
+    return void reject(m, 'json-invalid', (error as Error).message.slice(0, 120));
   }
 
   if (Array.isArray(parsed)) {
-    if (parsed.length === 0) return void reject('batch-empty', 'empty array');
+    if (parsed.length === 0) return void reject(m, 'batch-empty', 'empty array');
     if (parsed.length > limits.maxBatchReadings) {
-      return void reject('batch-too-large', `${parsed.length} readings > ${limits.maxBatchReadings}`);
+      return void reject(m, 'batch-too-large', `${parsed.length} readings > ${limits.maxBatchReadings}`);
     }
     // Each element stands alone: one bad reading in a device's buffered batch does not drop the others.
     for (let i = 0; i < parsed.length; i++) {
       const verdict = judgeReading(parsed[i], signal, receivedAtMs);
       if (verdict.ok)
         sink.accept({ reactorId, signal, tsMs: verdict.tsMs, value: verdict.value, receivedAtMs });
-      else reject(verdict.reason, `element ${i}: ${verdict.detail}`, elementExcerpt(parsed[i]));
+      else reject(m, verdict.reason, `element ${i}: ${verdict.detail}`, elementExcerpt(parsed[i]));
     }
     return;
   }
   if (parsed === null || typeof parsed !== 'object') {
     return void reject(
+      m,
       'payload-shape-invalid',
       `a JSON ${parsed === null ? 'null' : typeof parsed} is not a reading`,
     );
   }
   const verdict = judgeReading(parsed, signal, receivedAtMs);
-  if (!verdict.ok) return void reject(verdict.reason, verdict.detail);
+  if (!verdict.ok) return void reject(m, verdict.reason, verdict.detail);
   sink.accept({ reactorId, signal, tsMs: verdict.tsMs, value: verdict.value, receivedAtMs });
+}
+
+function reject(
+  { sink, topic, payload, receivedAtMs }: MessageContext,
+  reason: RejectionReason,
+  detail: string,
+  excerpt = payloadExcerpt(payload),
+): void {
+  sink.reject({
+    receivedAtMs,
+    topic: topic.length > excerptChars ? `${topic.slice(0, excerptChars)}…` : topic,
+    payloadExcerpt: excerpt,
+    payloadBytes: payload.length,
+    reason,
+    detail,
+  });
+}
+
+interface MessageContext {
+  sink: ValidationSink;
+  topic: string;
+  payload: Buffer;
+  receivedAtMs: number;
 }
 
 type ReadingVerdict =

@@ -18,29 +18,42 @@ export interface RollupDelta {
 /** Sums one batch's new readings per bucket, so that a batch costs one upsert per bucket, not per reading. */
 export class RollupAccumulator {
   private readonly deltas = new Map<string, RollupDelta>();
+  /** The bucket each width last added to: consecutive readings mostly share it, sparing the map lookup. */
+  private readonly recent: (RollupDelta | undefined)[] = widths.map(() => undefined);
 
   add(reading: AcceptedReading): void {
-    for (const width of widths) {
-      const bucketStartMs = reading.tsMs - (reading.tsMs % width);
-      const key = `${reading.reactorId}\u0000${reading.signal}\u0000${width}\u0000${bucketStartMs}`;
-      const delta = this.deltas.get(key);
-      if (delta) {
-        delta.count++;
-        delta.valueSum += reading.value;
-        if (reading.value < delta.valueMin) delta.valueMin = reading.value;
-        if (reading.value > delta.valueMax) delta.valueMax = reading.value;
-      } else {
-        this.deltas.set(key, {
-          reactorId: reading.reactorId,
-          signal: reading.signal,
-          bucketWidthMs: width,
-          bucketStartMs,
-          count: 1,
-          valueSum: reading.value,
-          valueMin: reading.value,
-          valueMax: reading.value,
-        });
+    const { reactorId, signal, tsMs, value } = reading;
+    for (let w = 0; w < widths.length; w++) {
+      const bucketWidthMs = widths[w];
+      const bucketStartMs = tsMs - (tsMs % bucketWidthMs);
+      let delta = this.recent[w];
+      if (
+        delta === undefined ||
+        delta.bucketStartMs !== bucketStartMs ||
+        delta.signal !== signal ||
+        delta.reactorId !== reactorId
+      ) {
+        const key = `${reactorId}\u0000${signal}\u0000${bucketWidthMs}\u0000${bucketStartMs}`;
+        delta = this.deltas.get(key);
+        if (delta === undefined) {
+          delta = {
+            reactorId,
+            signal,
+            bucketWidthMs,
+            bucketStartMs,
+            count: 0,
+            valueSum: 0,
+            valueMin: Number.POSITIVE_INFINITY,
+            valueMax: Number.NEGATIVE_INFINITY,
+          };
+          this.deltas.set(key, delta);
+        }
+        this.recent[w] = delta;
       }
+      delta.count++;
+      delta.valueSum += value;
+      if (value < delta.valueMin) delta.valueMin = value;
+      if (value > delta.valueMax) delta.valueMax = value;
     }
   }
 

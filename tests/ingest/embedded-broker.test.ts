@@ -67,8 +67,8 @@ it('ingests every payload form, and subscribes again when a broker without our s
   await device.publishAsync('culturewatch/r1/assay/B', '0.25', { qos: 1 });
   await device.publishAsync('culturewatch/r1/$estimate', '{"fit":"ignored"}', { qos: 1 });
   await waitFor(
-    'four readings',
-    () => ingester.metrics().readingsStored === 4,
+    'four readings and the ignored $estimate',
+    () => ingester.metrics().readingsStored === 4 && ingester.metrics().serviceOutputIgnored === 1,
     5000,
     () => ingester.metrics(),
   );
