@@ -30,7 +30,21 @@ export interface ReactorSummary {
   id: string;
   firstSeenMs: number;
   /** Latest reading of each signal seen. */
-  latest: Partial<Record<PlantSignal, { tsMs: number; value: number }>>;
+  latest: Partial<
+    Record<
+      PlantSignal,
+      {
+        tsMs: number;
+        value: number;
+        /**
+         * Optional (asked for by the dashboard): wall-clock epoch ms at which the service received
+         * this reading. A simulated plant stamps readings on its own calendar, so only this tells
+         * whether a sensor has gone stale; without it the dashboard compares signals with each other.
+         */
+        receivedAtMs?: number;
+      }
+    >
+  >;
   latestEstimate: EstimateSummary | null;
   alert: { level: AlertLevel; summary: string; activeCount: number };
 }
@@ -123,6 +137,12 @@ export interface ReadingSeries {
   max?: number[];
   /** How many raw readings the range holds. */
   rawCount: number;
+  /**
+   * Optional (asked for by the dashboard): readings of this signal in the range that the ingester
+   * refused but whose time and value could be read (e.g. value-out-of-range), so the charts can mark
+   * them as rejected. `reason` is the rejection reason, same length as tMs.
+   */
+  rejected?: { tMs: number[]; value: number[]; reason: string[] };
 }
 
 /** GET /healthz */
