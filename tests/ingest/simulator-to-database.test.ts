@@ -49,7 +49,7 @@ it('stores a live simulated plant, published through the embedded broker, readin
   const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', logger: silentLogger });
   cleanup.push(() => broker.close());
   const { sqlite } = openDatabase(':memory:');
-  cleanup.push(() => sqlite.close());
+  cleanup.push(() => void sqlite.close());
   const ingester = new Ingester({
     broker: { url: broker.url, protocol: '3.1.1' },
     clientId: 'sim-ingester',
