@@ -3,6 +3,7 @@ import { fitCommand } from './fit-command';
 import { gradientCommand } from './gradient-command';
 import { replayCommand } from './replay-command';
 import { simulateCommand } from './simulate-command';
+import { simulateLiveCommand } from './simulate-live-command';
 import { UsageError } from './usage-error';
 
 type Command = (argv: string[]) => unknown | Promise<unknown>;
@@ -21,6 +22,11 @@ const commands: Record<string, { run: Command; summary: string }> = {
     run: replayCommand,
     summary:
       'HISTORY.csv [--window 12h] [--step 1h] [--init PARAMS.json] [--loss huber:3] [--out FILE.jsonl]',
+  },
+  'simulate-live': {
+    run: simulateLiveCommand,
+    summary:
+      '--mqtt URL [--reactors r1,r2] [--scenario NAME] [--seed S] [--speed PLANT_H_PER_S] [--backfill-days N]',
   },
   'simulate-plant': {
     run: (argv) => {
