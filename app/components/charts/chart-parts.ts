@@ -1,0 +1,141 @@
+/** Pieces every time chart shares: the time axis, bands, tooltips and the empty message. */
+import { formatNumber } from '../../lib/number-format';
+import {
+  formatAxisTime,
+  formatClock,
+  formatPlantHours,
+  type TimeMode,
+  timeAxisName,
+} from '../../lib/time-format';
+import type { ChartPalette } from './chart-palette';
+import type { ChartOption, SeriesOption } from './echarts-setup';
+
+export interface TimeContext {
+  timeMode: TimeMode;
+  /** Plant hour 0: the reactor's first reading. */
+  originMs: number;
+  /** The page's time range, the same on every chart so that zoom can be linked. */
+  extent: { minMs: number; maxMs: number } | null;
+}
+
+type XAxis = NonNullable<Extract<ChartOption['xAxis'], object[]>>[number];
+
+export function timeXAxis(
+  ctx: TimeContext,
+  gridIndex: number,
+  palette: ChartPalette,
+  labelled: boolean,
+): XAxis {
+  return {
+    type: 'time',
+    gridIndex,
+    min: ctx.extent?.minMs,
+    max: ctx.extent?.maxMs,
+    name: labelled ? timeAxisName(ctx.timeMode) : undefined,
+    nameLocation: 'middle',
+    nameGap: 26,
+    nameTextStyle: { color: palette.muted },
+    axisLabel: {
+      show: labelled,
+      color: palette.muted,
+      hideOverlap: true,
+      formatter: (value: number) => formatAxisTime(value, ctx.timeMode, ctx.originMs),
+    },
+    axisLine: { lineStyle: { color: palette.grid } },
+    splitLine: { show: true, lineStyle: { color: palette.grid, opacity: 0.6 } },
+  };
+}
+
+/** The x extent only, for a data update that must not touch the rest of the axis. */
+export function xExtentOnly(ctx: TimeContext, axes: number): ChartOption['xAxis'] {
+  return Array.from({ length: axes }, () => ({ min: ctx.extent?.minMs, max: ctx.extent?.maxMs }));
+}
+
+export interface BandPoint {
+  t: number;
+  lower: number;
+  upper: number;
+}
+
+/**
+ * A 95 % band as two stacked lines: the lower bound (invisible) and the band's width filled above
+ * it. Both carry the id prefix so tooltips can leave them out.
+ */
+export function bandSeries(
+  id: string,
+  points: readonly BandPoint[],
+  fill: string,
+  axes: { xAxisIndex: number; yAxisIndex: number },
+): SeriesOption[] {
+  return [
+    {
+      id: `${id}:band-lower`,
+      type: 'line',
+      ...axes,
+      stack: `${id}:band`,
+      data: points.map((p) => [p.t, p.lower]),
+      symbol: 'none',
+      lineStyle: { opacity: 0 },
+      silent: true,
+      tooltip: { show: false },
+      z: 1,
+    },
+    {
+      id: `${id}:band-width`,
+      type: 'line',
+      ...axes,
+      stack: `${id}:band`,
+      data: points.map((p) => [p.t, Math.max(0, p.upper - p.lower)]),
+      symbol: 'none',
+      lineStyle: { opacity: 0 },
+      areaStyle: { color: fill },
+      silent: true,
+      tooltip: { show: false },
+      z: 1,
+    },
+  ];
+}
+
+export function isBandSeries(seriesId: string | undefined): boolean {
+  return seriesId?.includes(':band') ?? false;
+}
+
+interface TooltipParam {
+  seriesId?: string;
+  seriesName?: string;
+  marker?: unknown;
+  value?: unknown;
+  axisValue?: unknown;
+}
+
+/** Axis tooltip: the time in the chosen mode (and the other one), then each series with its unit. */
+export function axisTooltip(ctx: TimeContext, unitOf: (seriesId: string) => string) {
+  return (raw: unknown): string => {
+    const params = (Array.isArray(raw) ? raw : [raw]) as TooltipParam[];
+    if (params.length === 0) return '';
+    const t = Number(params[0].axisValue ?? (params[0].value as number[])?.[0]);
+    const head =
+      ctx.timeMode === 'plant'
+        ? `plant ${formatPlantHours(t, ctx.originMs)} · ${formatClock(t)}`
+        : `${formatClock(t)} · plant ${formatPlantHours(t, ctx.originMs)}`;
+    const rows = params
+      .filter((p) => !isBandSeries(p.seriesId))
+      .map((p) => {
+        // A third value is the real one where the drawn one was clipped (rejected readings).
+        const value = Array.isArray(p.value) ? Number(p.value[2] ?? p.value[1]) : Number(p.value);
+        const unit = unitOf(p.seriesId ?? '');
+        return `${typeof p.marker === 'string' ? p.marker : ''}${p.seriesName}: <b>${formatNumber(value, 4)}</b>${unit ? ` ${unit}` : ''}`;
+      });
+    return [head, ...rows].join('<br/>');
+  };
+}
+
+export function emptyGraphic(text: string | null, palette: ChartPalette): ChartOption['title'] {
+  return {
+    show: text !== null,
+    text: text ?? '',
+    left: 'center',
+    top: 'middle',
+    textStyle: { color: palette.muted, fontSize: 14, fontWeight: 'normal' },
+  };
+}

@@ -1,0 +1,197 @@
+'use client';
+/**
+ * Community composition from the fits: the satellite fraction Y/(X+Y), X and Y, A and B, each at
+ * its fit's window end with a 95 % band (±1.96 sd, cut at zero), and the offline assays as points.
+ */
+import { useEffect } from 'react';
+import type { Composition, PlantSignal } from '../../../contract/api';
+import { usePreferences } from '../../lib/preferences';
+import type { ReactorData } from '../../lib/reactor-data';
+import { concentrationUnit } from '../../lib/units';
+import { ChartFrame } from './chart-frame';
+import { bandFill, type ChartPalette, chartPalette } from './chart-palette';
+import {
+  axisTooltip,
+  type BandPoint,
+  bandSeries,
+  type TimeContext,
+  timeXAxis,
+  xExtentOnly,
+} from './chart-parts';
+import type { ChartOption, SeriesOption } from './echarts-setup';
+import { useEChart } from './use-echart';
+import type { ZoomLink } from './zoom-link';
+
+const z95 = 1.959964;
+type Part = keyof Composition;
+
+function partSeries(
+  data: ReactorData,
+  part: Part,
+  name: string,
+  color: string,
+  axes: { xAxisIndex: number; yAxisIndex: number },
+  scale = 1,
+  ceiling = Number.POSITIVE_INFINITY,
+): SeriesOption[] {
+  const line: [number, number][] = [];
+  const band: BandPoint[] = [];
+  for (const fit of data.fits) {
+    const c = fit.composition?.[part];
+    if (fit.status !== 'ok' || !c || !Number.isFinite(c.value)) continue;
+    line.push([fit.windowEndMs, c.value * scale]);
+    band.push({
+      t: fit.windowEndMs,
+      lower: Math.max(0, c.value - z95 * c.sd) * scale,
+      upper: Math.min(ceiling, c.value + z95 * c.sd) * scale,
+    });
+  }
+  return [
+    ...bandSeries(`comp-${part}`, band, bandFill(color), axes),
+    {
+      id: `comp-${part}`,
+      name,
+      type: 'line',
+      ...axes,
+      data: line,
+      symbol: 'none',
+      lineStyle: { width: 2, color },
+      itemStyle: { color },
+      z: 3,
+    },
+  ];
+}
+
+function assaySeries(
+  data: ReactorData,
+  signal: PlantSignal,
+  name: string,
+  color: string,
+  axes: { xAxisIndex: number; yAxisIndex: number },
+): SeriesOption {
+  const points = data.readings.get(signal) ?? { t: [], v: [] };
+  return {
+    id: signal,
+    name,
+    type: 'scatter',
+    ...axes,
+    data: points.t.map((t, i) => [t, points.v[i]]),
+    symbol: 'rect',
+    symbolSize: 7,
+    itemStyle: { color: 'transparent', borderColor: color, borderWidth: 1.5 },
+    z: 4,
+  };
+}
+
+function allSeries(data: ReactorData, palette: ChartPalette): SeriesOption[] {
+  const g = (i: number, y = i) => ({ xAxisIndex: i, yAxisIndex: y });
+  return [
+    ...partSeries(data, 'satellite_fraction', 'satellite fraction Y/(X+Y)', palette.fraction, g(0), 100, 1),
+    ...partSeries(data, 'X', 'X (main)', palette.X, g(1, 1)),
+    ...partSeries(data, 'Y', 'Y (satellite)', palette.Y, g(1, 2)),
+    assaySeries(data, 'assay/X', 'assay X', palette.X, g(1, 1)),
+    assaySeries(data, 'assay/Y', 'assay Y', palette.Y, g(1, 2)),
+    ...partSeries(data, 'A', 'A', palette.A, g(2, 3)),
+    ...partSeries(data, 'B', 'B', palette.B, g(2, 3)),
+    assaySeries(data, 'assay/A', 'assay A', palette.A, g(2, 3)),
+    assaySeries(data, 'assay/B', 'assay B', palette.B, g(2, 3)),
+  ];
+}
+
+const unitOf = (id: string) => (id.includes('satellite_fraction') ? '%' : concentrationUnit);
+
+function structure(ctx: TimeContext, palette: ChartPalette): ChartOption {
+  const valueAxis = (
+    gridIndex: number,
+    name: string,
+    color: string,
+    position: 'left' | 'right' = 'left',
+  ) => ({
+    type: 'value' as const,
+    gridIndex,
+    name,
+    position,
+    nameLocation: 'middle' as const,
+    nameGap: position === 'left' ? 44 : 40,
+    nameTextStyle: { color },
+    scale: true,
+    axisLabel: { color: palette.muted },
+    splitLine: { show: position === 'left', lineStyle: { color: palette.grid } },
+  });
+  return {
+    backgroundColor: 'transparent',
+    animation: false,
+    textStyle: { color: palette.text },
+    legend: {
+      type: 'scroll',
+      top: 0,
+      textStyle: { color: palette.text },
+      pageTextStyle: { color: palette.muted },
+    },
+    tooltip: { trigger: 'axis', confine: true, formatter: axisTooltip(ctx, unitOf) },
+    grid: [
+      { left: 64, right: 60, top: 40, height: '22%' },
+      { left: 64, right: 60, top: '37%', height: '22%' },
+      { left: 64, right: 60, top: '66%', height: '22%' },
+    ],
+    xAxis: [
+      timeXAxis(ctx, 0, palette, false),
+      timeXAxis(ctx, 1, palette, false),
+      timeXAxis(ctx, 2, palette, true),
+    ],
+    yAxis: [
+      { ...valueAxis(0, 'Y/(X+Y) (%)', palette.muted), min: 0 },
+      valueAxis(1, `X (${concentrationUnit})`, palette.X),
+      valueAxis(1, `Y (${concentrationUnit})`, palette.Y, 'right'),
+      { ...valueAxis(2, `A, B (${concentrationUnit})`, palette.muted), min: 0 },
+    ],
+    dataZoom: [{ type: 'inside', xAxisIndex: [0, 1, 2], filterMode: 'none' }],
+  };
+}
+
+export function CompositionChart(props: {
+  data: ReactorData;
+  version: number;
+  ctx: TimeContext;
+  zoom: ZoomLink;
+}) {
+  const { data, version, ctx, zoom } = props;
+  const { theme } = usePreferences();
+  const { containerRef, chart, onKeyDown } = useEChart(zoom);
+  const palette = chartPalette(theme);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: extent and data are applied by the update below.
+  useEffect(() => {
+    if (!chart) return;
+    chart.setOption({ ...structure(ctx, palette), series: allSeries(data, palette) }, { notMerge: true });
+    zoom.apply(zoom.window);
+  }, [chart, palette, ctx.timeMode, ctx.originMs]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
+  useEffect(() => {
+    if (!chart) return;
+    chart.setOption({ xAxis: xExtentOnly(ctx, 3), series: allSeries(data, palette) }, { lazyUpdate: true });
+  }, [chart, version, ctx.extent?.minMs, ctx.extent?.maxMs]);
+
+  const fitted = data.fits.some((f) => f.status === 'ok' && f.composition);
+  const latest = data.latestFit?.composition?.satellite_fraction;
+  return (
+    <ChartFrame
+      id="composition"
+      title="Community composition (estimated, 95 % bands)"
+      description={
+        latest
+          ? `Satellite fraction, main and satellite biomass, and metabolites A and B over time. Newest satellite fraction ${(latest.value * 100).toFixed(1)} %.`
+          : 'Satellite fraction, main and satellite biomass, and metabolites A and B over time.'
+      }
+      height={440}
+      containerRef={containerRef}
+      onKeyDown={onKeyDown}
+      empty={
+        fitted
+          ? null
+          : 'No fit in this range yet: composition is estimated once a window of readings is fitted.'
+      }
+    />
+  );
+}

@@ -1,0 +1,274 @@
+'use client';
+/**
+ * Measurements against the model: OD and substrate readings with the filtered model (each fit's
+ * estimate at its window's end), the newest fit over its window and its forecast with a 95 % band;
+ * outliers (|standardized residual| > 4) and readings the ingester rejected are marked. The dilution
+ * rate has its own grid and axis underneath.
+ */
+import { useEffect } from 'react';
+import type { PlantSignal } from '../../../contract/api';
+import { usePreferences } from '../../lib/preferences';
+import { outlierResidual, type ReactorData } from '../../lib/reactor-data';
+import { concentrationUnit, perHourUnit } from '../../lib/units';
+import { ChartFrame } from './chart-frame';
+import { type ChartPalette, chartPalette } from './chart-palette';
+import {
+  axisTooltip,
+  type BandPoint,
+  bandSeries,
+  type TimeContext,
+  timeXAxis,
+  xExtentOnly,
+} from './chart-parts';
+import type { ChartOption, SeriesOption } from './echarts-setup';
+import { useEChart } from './use-echart';
+import type { ZoomLink } from './zoom-link';
+
+const z95 = 1.959964;
+
+function pairs(t: readonly number[], v: readonly number[]): [number, number][] {
+  const out: [number, number][] = new Array(t.length);
+  for (let i = 0; i < t.length; i++) out[i] = [t[i], v[i]];
+  return out;
+}
+
+/**
+ * Rejected readings are often absurd (that is why they were rejected): draw them at the edge of the
+ * readings' range so they do not flatten the chart, and keep the real value for the tooltip.
+ */
+function rejectedPoints(rejected: { t: number[]; v: number[] }, readings: { v: number[] }): number[][] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of readings.v) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const pad = Number.isFinite(hi - lo) ? Math.max((hi - lo) * 0.15, 1) : Number.POSITIVE_INFINITY;
+  return rejected.t.map((t, i) => [t, Math.min(hi + pad, Math.max(lo - pad, rejected.v[i])), rejected.v[i]]);
+}
+
+function signalSeries(
+  data: ReactorData,
+  signal: 'od' | 'substrate',
+  name: string,
+  color: string,
+  palette: ChartPalette,
+  grid: number,
+): SeriesOption[] {
+  const axes = { xAxisIndex: grid, yAxisIndex: grid };
+  const readings = data.readings.get(signal) ?? { t: [], v: [] };
+  const rejected = data.rejected.get(signal);
+  const fit = data.latestFit;
+  const modelKey = signal;
+  const forecastBand: BandPoint[] = [];
+  const forecastLine: [number, number][] = [];
+  const forecastValues = fit?.forecast?.series[modelKey];
+  const forecastSd = fit?.forecast?.sd?.[modelKey];
+  if (fit?.forecast && forecastValues) {
+    fit.forecast.tMs.forEach((t, i) => {
+      forecastLine.push([t, forecastValues[i]]);
+      const sd = forecastSd?.[i];
+      if (sd !== undefined && Number.isFinite(sd)) {
+        forecastBand.push({
+          t,
+          lower: Math.max(0, forecastValues[i] - z95 * sd),
+          upper: forecastValues[i] + z95 * sd,
+        });
+      }
+    });
+  }
+  const fitValues = fit?.trajectory?.series[modelKey];
+  const filtered: [number, number][] = [];
+  for (const f of data.fits) {
+    const v = f.modelAtEnd[signal];
+    if (f.status === 'ok' && v !== undefined) filtered.push([f.windowEndMs, v]);
+  }
+  return [
+    {
+      id: signal,
+      name,
+      type: 'line',
+      ...axes,
+      data: pairs(readings.t, readings.v),
+      sampling: 'lttb',
+      symbol: 'circle',
+      symbolSize: 3,
+      showSymbol: true,
+      lineStyle: { width: 1, color },
+      itemStyle: { color },
+      emphasis: { disabled: true },
+      z: 2,
+    },
+    ...bandSeries(`${signal}:forecast`, forecastBand, palette.band, axes),
+    {
+      id: `${signal}:model`,
+      name: 'model (filtered)',
+      type: 'line',
+      ...axes,
+      data: filtered,
+      symbol: 'none',
+      lineStyle: { width: 2, color: palette.model, opacity: 0.75 },
+      itemStyle: { color: palette.model },
+      z: 3,
+    },
+    {
+      id: `${signal}:fit`,
+      name: 'newest fit',
+      type: 'line',
+      ...axes,
+      data: fit?.trajectory && fitValues ? pairs(fit.trajectory.tMs, fitValues) : [],
+      symbol: 'none',
+      lineStyle: { width: 2.5, color: palette.model },
+      itemStyle: { color: palette.model },
+      z: 4,
+    },
+    {
+      id: `${signal}:forecast`,
+      name: 'forecast ±95 %',
+      type: 'line',
+      ...axes,
+      data: forecastLine,
+      symbol: 'none',
+      lineStyle: { width: 2, type: 'dashed', color: palette.forecast },
+      itemStyle: { color: palette.forecast },
+      z: 4,
+    },
+    {
+      id: `${signal}:outlier`,
+      name: 'outlier',
+      type: 'scatter',
+      ...axes,
+      data: data.outlierPoints(signal as PlantSignal),
+      symbol: 'diamond',
+      symbolSize: 10,
+      itemStyle: { color: 'transparent', borderColor: palette.outlier, borderWidth: 2 },
+      z: 5,
+    },
+    {
+      id: `${signal}:rejected`,
+      name: 'rejected by ingest',
+      type: 'scatter',
+      ...axes,
+      data: rejected ? rejectedPoints(rejected, readings) : [],
+      symbol: 'triangle',
+      symbolSize: 9,
+      itemStyle: { color: palette.rejected },
+      z: 5,
+    },
+  ];
+}
+
+function allSeries(data: ReactorData, palette: ChartPalette): SeriesOption[] {
+  const dilution = data.readings.get('dilution') ?? { t: [], v: [] };
+  return [
+    ...signalSeries(data, 'od', 'OD', palette.od, palette, 0),
+    ...signalSeries(data, 'substrate', 'substrate S', palette.substrate, palette, 1),
+    {
+      id: 'dilution',
+      name: 'dilution D',
+      type: 'line',
+      xAxisIndex: 2,
+      yAxisIndex: 2,
+      data: pairs(dilution.t, dilution.v),
+      sampling: 'lttb',
+      step: false,
+      symbol: 'none',
+      lineStyle: { width: 1.5, color: palette.dilution },
+      itemStyle: { color: palette.dilution },
+    },
+  ];
+}
+
+const unitOf = (id: string) => (id.startsWith('dilution') ? perHourUnit : concentrationUnit);
+
+function structure(ctx: TimeContext, palette: ChartPalette): ChartOption {
+  const valueAxis = (gridIndex: number, name: string) => ({
+    type: 'value' as const,
+    gridIndex,
+    name,
+    nameLocation: 'middle' as const,
+    nameGap: 44,
+    nameTextStyle: { color: palette.muted },
+    scale: true,
+    axisLabel: { color: palette.muted },
+    splitLine: { lineStyle: { color: palette.grid } },
+  });
+  return {
+    backgroundColor: 'transparent',
+    animation: false,
+    textStyle: { color: palette.text },
+    legend: {
+      type: 'scroll',
+      top: 0,
+      textStyle: { color: palette.text },
+      data: [
+        'OD',
+        'substrate S',
+        'dilution D',
+        'model (filtered)',
+        'newest fit',
+        'forecast ±95 %',
+        'outlier',
+        'rejected by ingest',
+      ],
+    },
+    tooltip: { trigger: 'axis', confine: true, formatter: axisTooltip(ctx, unitOf) },
+    grid: [
+      { left: 64, right: 24, top: 36, height: '32%' },
+      { left: 64, right: 24, top: '45%', height: '23%' },
+      { left: 64, right: 24, top: '73%', height: '14%' },
+    ],
+    xAxis: [
+      timeXAxis(ctx, 0, palette, false),
+      timeXAxis(ctx, 1, palette, false),
+      timeXAxis(ctx, 2, palette, true),
+    ],
+    yAxis: [
+      valueAxis(0, `OD (${concentrationUnit})`),
+      valueAxis(1, `S (${concentrationUnit})`),
+      { ...valueAxis(2, `D (${perHourUnit})`), splitNumber: 2 },
+    ],
+    dataZoom: [{ type: 'inside', xAxisIndex: [0, 1, 2], filterMode: 'none' }],
+  };
+}
+
+export function MeasurementsChart(props: {
+  data: ReactorData;
+  version: number;
+  ctx: TimeContext;
+  zoom: ZoomLink;
+}) {
+  const { data, version, ctx, zoom } = props;
+  const { theme } = usePreferences();
+  const { containerRef, chart, onKeyDown } = useEChart(zoom);
+  const palette = chartPalette(theme);
+
+  // Axes, legend and styles: again only when the theme or the time display changes.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: extent and data are applied by the update below.
+  useEffect(() => {
+    if (!chart) return;
+    chart.setOption({ ...structure(ctx, palette), series: allSeries(data, palette) }, { notMerge: true });
+    zoom.apply(zoom.window);
+  }, [chart, palette, ctx.timeMode, ctx.originMs]);
+
+  // New readings or fits: only the series' data and the time extent move.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
+  useEffect(() => {
+    if (!chart) return;
+    chart.setOption({ xAxis: xExtentOnly(ctx, 3), series: allSeries(data, palette) }, { lazyUpdate: true });
+  }, [chart, version, ctx.extent?.minMs, ctx.extent?.maxMs]);
+
+  const od = data.readings.get('od');
+  const empty = !od || od.t.length === 0 ? 'No OD readings in this range.' : null;
+  return (
+    <ChartFrame
+      id="measurements"
+      title="Measurements and model"
+      description={`OD, substrate and dilution rate over time with the fitted model, its forecast and 95 % band; ${od?.t.length ?? 0} OD readings shown. Outliers (standardized residual beyond ${outlierResidual}) are marked with diamonds, readings rejected at ingest with triangles.`}
+      height={440}
+      containerRef={containerRef}
+      onKeyDown={onKeyDown}
+      empty={empty}
+    />
+  );
+}

@@ -1,0 +1,164 @@
+/**
+ * Small multiples of quantities that live on a log scale (parameters and their combinations): one
+ * grid per quantity in two columns, each with its 95 % band, and shaded stretches where the data did
+ * not determine it.
+ */
+import { formatNumber } from '../../lib/number-format';
+import { formatClock, formatPlantHours } from '../../lib/time-format';
+import type { ChartPalette } from './chart-palette';
+import { bandFill } from './chart-palette';
+import { bandSeries, type TimeContext, timeXAxis } from './chart-parts';
+import type { ChartOption, SeriesOption } from './echarts-setup';
+
+export interface MultipleSample {
+  t: number;
+  value: number;
+  lower: number;
+  upper: number;
+  determined: boolean;
+}
+
+export interface Multiple {
+  key: string;
+  title: string;
+  unit: string;
+  samples: MultipleSample[];
+}
+
+export const rowHeightPx = 104;
+
+const superscriptDigits: Record<string, string> = {
+  '-': '⁻',
+  '0': '⁰',
+  '1': '¹',
+  '2': '²',
+  '3': '³',
+  '4': '⁴',
+  '5': '⁵',
+  '6': '⁶',
+  '7': '⁷',
+  '8': '⁸',
+  '9': '⁹',
+};
+
+/** Log-axis ticks: 0.01 to 1000 as numbers, powers of ten beyond as 10⁻⁴. */
+export function formatLogTick(v: number): string {
+  const exponent = Math.round(Math.log10(v));
+  if (Math.abs(v - 10 ** exponent) < 1e-9 * v && Math.abs(exponent) >= 3) {
+    return `10${[...String(exponent)].map((c) => superscriptDigits[c] ?? c).join('')}`;
+  }
+  return formatNumber(v, 2);
+}
+const topPx = 8;
+const bottomPx = 40;
+
+export function multiplesHeight(count: number): number {
+  return topPx + bottomPx + Math.max(1, Math.ceil(count / 2)) * rowHeightPx;
+}
+
+/** Stretches where the quantity was not determined: from the previous fit's time to this one's. */
+function undeterminedStretches(samples: readonly MultipleSample[]): [number, number][] {
+  const stretches: [number, number][] = [];
+  for (let i = 0; i < samples.length; i++) {
+    if (samples[i].determined) continue;
+    const from = i > 0 ? samples[i - 1].t : samples[i].t;
+    const last = stretches[stretches.length - 1];
+    if (last && last[1] === from) last[1] = samples[i].t;
+    else stretches.push([from, samples[i].t]);
+  }
+  return stretches;
+}
+
+export function multiplesSeries(multiples: readonly Multiple[], palette: ChartPalette): SeriesOption[] {
+  return multiples.flatMap((m, i) => {
+    const axes = { xAxisIndex: i, yAxisIndex: i };
+    const positive = m.samples.filter((s) => s.value > 0 && s.lower > 0 && s.upper > 0);
+    const color = palette.determined;
+    return [
+      ...bandSeries(
+        `mult-${m.key}`,
+        positive.map((s) => ({ t: s.t, lower: s.lower, upper: s.upper })),
+        bandFill(color, 0.2),
+        axes,
+      ),
+      {
+        id: `mult-${m.key}`,
+        name: m.key,
+        type: 'line',
+        ...axes,
+        data: positive.map((s) => [s.t, s.value, s.lower, s.upper, s.determined ? 1 : 0]),
+        symbol: 'none',
+        lineStyle: { width: 1.75, color },
+        itemStyle: { color },
+        z: 3,
+        markArea: {
+          silent: true,
+          itemStyle: { color: palette.undetermined },
+          label: { show: false },
+          data: undeterminedStretches(m.samples).map(([from, to]) => [{ xAxis: from }, { xAxis: to }]),
+        },
+      } satisfies SeriesOption,
+    ];
+  });
+}
+
+interface TooltipParam {
+  seriesId?: string;
+  value?: unknown;
+}
+
+export function multiplesStructure(
+  multiples: readonly Multiple[],
+  ctx: TimeContext,
+  palette: ChartPalette,
+): ChartOption {
+  const rows = Math.max(1, Math.ceil(multiples.length / 2));
+  const gridAt = (i: number) => ({
+    left: i % 2 === 0 ? 64 : '56%',
+    right: i % 2 === 0 ? '52%' : 16,
+    top: topPx + Math.floor(i / 2) * rowHeightPx + 22,
+    height: rowHeightPx - 40,
+  });
+  return {
+    backgroundColor: 'transparent',
+    animation: false,
+    textStyle: { color: palette.text },
+    title: multiples.map((m, i) => {
+      const g = gridAt(i);
+      return {
+        text: m.unit ? `${m.title} (${m.unit})` : m.title,
+        left: g.left,
+        top: g.top - 20,
+        textStyle: { fontSize: 12, fontWeight: 'bold' as const, color: palette.text },
+      };
+    }),
+    tooltip: {
+      trigger: 'axis',
+      confine: true,
+      formatter: (raw: unknown) => {
+        const params = (Array.isArray(raw) ? raw : [raw]) as TooltipParam[];
+        const p = params.find((x) => x.seriesId?.startsWith('mult-') && !x.seriesId.includes(':band'));
+        if (!p || !Array.isArray(p.value)) return '';
+        const [t, value, lower, upper, determined] = p.value as number[];
+        const m = multiples.find((x) => `mult-${x.key}` === p.seriesId);
+        const when = ctx.timeMode === 'plant' ? `plant ${formatPlantHours(t, ctx.originMs)}` : formatClock(t);
+        return [
+          `<b>${m?.title ?? ''}</b> · ${when}`,
+          `${formatNumber(value, 4)} ${m?.unit ?? ''}`,
+          `95 %: ${formatNumber(lower, 3)} – ${formatNumber(upper, 3)}`,
+          determined ? 'determined by the data' : '<i>not determined by this window’s data</i>',
+        ].join('<br/>');
+      },
+    },
+    grid: multiples.map((_, i) => gridAt(i)),
+    xAxis: multiples.map((_, i) => timeXAxis(ctx, i, palette, Math.floor(i / 2) === rows - 1)),
+    yAxis: multiples.map((_, i) => ({
+      type: 'log' as const,
+      gridIndex: i,
+      axisLabel: { color: palette.muted, fontSize: 10, formatter: (v: number) => formatLogTick(v) },
+      splitNumber: 2,
+      splitLine: { lineStyle: { color: palette.grid } },
+    })),
+    dataZoom: [{ type: 'inside', xAxisIndex: multiples.map((_, i) => i), filterMode: 'none' }],
+  };
+}

@@ -1,0 +1,93 @@
+'use client';
+/** The plant overview: one card per reactor, kept current over socket.io (and a slow poll). */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ReactorSummary } from '../../contract/api';
+import { fetchReactors } from '../lib/api-client';
+import { usePreferences } from '../lib/preferences';
+import { reactorProblems, worst } from '../lib/reactor-status';
+import { useReactorUpdates } from '../lib/realtime-client';
+import { ReactorCard } from './reactor-card';
+
+const pollMs = 5000;
+
+export function PlantOverview() {
+  const [reactors, setReactors] = useState<ReactorSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [nowMs, setNowMs] = useState(() => Date.now());
+  const { timeMode } = usePreferences();
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const list = await fetchReactors();
+      setReactors(list.slice().sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true })));
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+    setNowMs(Date.now());
+  }, []);
+
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), pollMs);
+    return () => {
+      clearInterval(timer);
+      if (pending.current) clearTimeout(pending.current);
+    };
+  }, [load]);
+
+  // Many updates in a burst make one request.
+  useReactorUpdates(() => {
+    if (pending.current) return;
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      void load();
+    }, 400);
+  });
+
+  const attention = reactors?.filter((r) => worst(reactorProblems(r, nowMs)) !== 'ok').length ?? 0;
+  return (
+    <>
+      <div className="page-head">
+        <h1>Plant overview</h1>
+        {reactors ? (
+          <span className="muted" data-testid="reactor-count">
+            {reactors.length} reactor{reactors.length === 1 ? '' : 's'}
+            {reactors.length > 0
+              ? ` · ${attention === 0 ? 'all running normally' : `${attention} need${attention === 1 ? 's' : ''} attention`}`
+              : ''}
+          </span>
+        ) : null}
+      </div>
+      {error ? (
+        <div className="banner banner-warning panel" role="alert">
+          <strong>The plant service did not answer:</strong> {error}. Retrying every {pollMs / 1000} s.
+        </div>
+      ) : null}
+      {reactors === null && !error ? <p className="muted">Loading reactors…</p> : null}
+      {reactors !== null && reactors.length === 0 ? (
+        <section className="empty-state" data-testid="no-reactors">
+          <h2>No reactors yet</h2>
+          <p>
+            A reactor appears here with its first reading. Publish readings over MQTT to{' '}
+            <code>culturewatch/&lt;reactor&gt;/od</code>, <code>…/substrate</code> and <code>…/dilution</code>{' '}
+            as <code>{'{"ts": <epoch ms>, "value": <number>}'}</code>, for example to{' '}
+            <code>culturewatch/r1/od</code>.
+          </p>
+          <p className="muted">
+            Or start the service with the simulator (<code>SIMULATOR=on npm start</code>) to watch simulated
+            reactors.
+          </p>
+        </section>
+      ) : null}
+      {reactors && reactors.length > 0 ? (
+        <div className="reactor-grid" data-testid="reactor-grid">
+          {reactors.map((r) => (
+            <ReactorCard key={r.id} summary={r} nowMs={nowMs} timeMode={timeMode} />
+          ))}
+        </div>
+      ) : null}
+    </>
+  );
+}

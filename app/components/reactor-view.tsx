@@ -1,0 +1,378 @@
+'use client';
+/**
+ * The reactor page: every chart on one shared time range with linked zoom, fed once by the API and
+ * then live over socket.io (readings appended as they arrive, each new fit added), back-filled after
+ * a lost connection.
+ */
+import Link from 'next/link';
+import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { DemoStatus, FitRecord, ReactorSummary } from '../../contract/api';
+import type { ReadingBatch } from '../../contract/realtime';
+import {
+  ApiRequestError,
+  fetchDemoStatus,
+  fetchEstimates,
+  fetchReactors,
+  fetchReadings,
+} from '../lib/api-client';
+import { formatNumber, formatPercent } from '../lib/number-format';
+import { usePreferences } from '../lib/preferences';
+import { chartedSignals, ReactorData } from '../lib/reactor-data';
+import { reactorProblems, worst } from '../lib/reactor-status';
+import { useReactorStream, useReactorUpdates } from '../lib/realtime-client';
+import { formatAge, formatSpan, formatTime } from '../lib/time-format';
+import { type RangeChoice, rangeToSearch, resolveRange, spanOf } from '../lib/time-range';
+import { concentrationUnit, perHourUnit } from '../lib/units';
+import { CombinationsChart } from './charts/combinations-chart';
+import { CompositionChart } from './charts/composition-chart';
+import { DiagnosticsChart } from './charts/diagnostics-chart';
+import { MeasurementsChart } from './charts/measurements-chart';
+import { ParameterDriftChart } from './charts/parameter-drift-chart';
+import { ZoomLink } from './charts/zoom-link';
+import { DemoControls } from './demo-controls';
+import { DownloadButtons } from './download-buttons';
+import { FitsTable } from './fits-table';
+import { ProblemList, StateLabel } from './reactor-card';
+import { TimeRangePicker } from './time-range-picker';
+
+/** Points asked of the server per signal: about a wide chart's pixels. */
+const maxPoints = 2000;
+const redrawEveryMs = 250;
+const z95 = 1.959964;
+
+type LoadState =
+  | { kind: 'loading' }
+  | { kind: 'ready' }
+  | { kind: 'unknown' }
+  | { kind: 'error'; message: string };
+
+export function ReactorView(props: { reactorId: string; initialRange: RangeChoice; equations: ReactNode }) {
+  const { reactorId } = props;
+  const { timeMode } = usePreferences();
+  const [range, setRange] = useState<RangeChoice>(props.initialRange);
+  const [summary, setSummary] = useState<ReactorSummary | null>(null);
+  const [load, setLoad] = useState<LoadState>({ kind: 'loading' });
+  const [demo, setDemo] = useState<DemoStatus | null>(null);
+  const [version, setVersion] = useState(0);
+  const [nowMs, setNowMs] = useState(() => Date.now());
+  /** Bumped to load again, e.g. when an unknown reactor sends its first reading. */
+  const [reloads, setReloads] = useState(0);
+  const data = useMemo(() => new ReactorData(), []);
+  const zoom = useMemo(() => new ZoomLink(), []);
+  /** Batches and fits that arrive while a range is loading, applied once it has. */
+  const buffered = useRef<{ batches: ReadingBatch[]; fits: FitRecord[] } | null>({ batches: [], fits: [] });
+  const redrawTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const loadGeneration = useRef(0);
+  const rangeRef = useRef(range);
+  rangeRef.current = range;
+
+  const redraw = useCallback(() => {
+    if (redrawTimer.current) return;
+    redrawTimer.current = setTimeout(() => {
+      redrawTimer.current = null;
+      // A sliding range drops what has slid out of it.
+      const span = spanOf(rangeRef.current);
+      const newest = data.newestReadingMs();
+      if (rangeRef.current.kind === 'preset' && span !== null && newest !== null)
+        data.trimBefore(newest - span);
+      setVersion(data.version);
+      setNowMs(Date.now());
+    }, redrawEveryMs);
+  }, [data]);
+
+  useEffect(
+    () => () => {
+      if (redrawTimer.current) clearTimeout(redrawTimer.current);
+    },
+    [],
+  );
+
+  const loadSummary = useCallback(async () => {
+    const list = await fetchReactors();
+    const found = list.find((r) => r.id === reactorId) ?? null;
+    setSummary(found);
+    return found;
+  }, [reactorId]);
+
+  // Load the range: the summary (for the newest reading), then every signal and the fits.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reloads asks for the same range again.
+  useEffect(() => {
+    const generation = ++loadGeneration.current;
+    const abort = new AbortController();
+    buffered.current = { batches: [], fits: [] };
+    setLoad({ kind: 'loading' });
+    zoom.reset();
+    (async () => {
+      const found = await loadSummary();
+      if (generation !== loadGeneration.current) return;
+      if (!found) {
+        setLoad({ kind: 'unknown' });
+        return;
+      }
+      const newest = Math.max(...Object.values(found.latest).map((r) => r?.tsMs ?? Number.NEGATIVE_INFINITY));
+      const resolved = resolveRange(range, Number.isFinite(newest) ? newest : null);
+      const query = { fromMs: resolved.fromMs, toMs: resolved.toMs };
+      const [series, fits] = await Promise.all([
+        Promise.all(
+          chartedSignals.map((s) => fetchReadings(reactorId, s, { ...query, maxPoints }, abort.signal)),
+        ),
+        fetchEstimates(reactorId, query, abort.signal),
+      ]);
+      if (generation !== loadGeneration.current) return;
+      for (const s of series) data.replaceReadings(s);
+      data.replaceFits(fits);
+      const pending = buffered.current;
+      buffered.current = null;
+      if (resolved.live && pending) {
+        for (const batch of pending.batches) data.appendBatch(batch);
+        for (const fit of pending.fits) data.addFit(fit);
+      }
+      setLoad({ kind: 'ready' });
+      setVersion(data.version);
+    })().catch((error: unknown) => {
+      if (abort.signal.aborted || generation !== loadGeneration.current) return;
+      if (error instanceof ApiRequestError && error.status === 404) setLoad({ kind: 'unknown' });
+      else setLoad({ kind: 'error', message: (error as Error).message });
+    });
+    return () => abort.abort();
+  }, [range, reactorId, data, zoom, loadSummary, reloads]);
+
+  // An unknown reactor (or one without readings) is looked for again until it shows up.
+  useEffect(() => {
+    if (load.kind !== 'unknown') return;
+    const timer = setInterval(() => {
+      void loadSummary()
+        .then((found) => {
+          if (found) setReloads((n) => n + 1);
+        })
+        .catch(() => undefined);
+    }, 5000);
+    return () => clearInterval(timer);
+  }, [load.kind, loadSummary]);
+
+  useEffect(() => {
+    void fetchDemoStatus()
+      .then(setDemo)
+      .catch(() => setDemo(null));
+  }, []);
+
+  const live = range.kind === 'preset';
+
+  useReactorStream(reactorId, {
+    onReadings: (batch) => {
+      if (!live) return;
+      if (buffered.current) buffered.current.batches.push(batch);
+      else {
+        data.appendBatch(batch);
+        redraw();
+      }
+    },
+    onEstimate: (fit) => {
+      if (!live) return;
+      if (buffered.current) buffered.current.fits.push(fit);
+      else {
+        data.addFit(fit);
+        redraw();
+      }
+    },
+    onBackfill: () => {
+      // Fetch what arrived while the connection was away: readings after the newest we hold, fits
+      // after the newest window.
+      if (!live || buffered.current) return;
+      const since = data.newestReadingMs() ?? undefined;
+      const lastFitEnd = data.fits.length > 0 ? data.fits[data.fits.length - 1].windowEndMs : undefined;
+      void Promise.all([
+        Promise.all(chartedSignals.map((s) => fetchReadings(reactorId, s, { fromMs: since, maxPoints }))),
+        fetchEstimates(reactorId, { fromMs: lastFitEnd }),
+      ])
+        .then(([series, fits]) => {
+          for (const s of series) data.mergeReadings(s);
+          for (const fit of fits) data.addFit(fit);
+          redraw();
+        })
+        .catch(() => undefined);
+    },
+  });
+
+  useReactorUpdates((id) => {
+    if (id !== null && id !== reactorId) return;
+    void loadSummary()
+      .then((found) => {
+        if (found && load.kind === 'unknown') setReloads((n) => n + 1);
+      })
+      .catch(() => undefined);
+  });
+
+  const onRangeChange = useCallback((choice: RangeChoice) => {
+    setRange(choice);
+    window.history.replaceState(window.history.state, '', `?${rangeToSearch(choice)}`);
+  }, []);
+
+  // The shared extent: the range, reaching to the newest reading or the forecast's end.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
+  const extent = useMemo(() => {
+    const newest = data.newestReadingMs();
+    const originMs = summary?.firstSeenMs ?? newest ?? 0;
+    if (range.kind === 'custom') return { minMs: range.fromMs, maxMs: range.toMs };
+    if (newest === null) return null;
+    const span = spanOf(range);
+    const forecastEnd = data.latestFit?.forecast?.tMs.at(-1) ?? newest;
+    const maxMs = Math.max(newest, forecastEnd);
+    return { minMs: span === null ? originMs : newest - span, maxMs };
+  }, [data, version, range, summary?.firstSeenMs]);
+
+  const originMs = summary?.firstSeenMs ?? extent?.minMs ?? 0;
+  const ctx = useMemo(() => ({ timeMode, originMs, extent }), [timeMode, originMs, extent]);
+
+  if (load.kind === 'unknown') {
+    return (
+      <section className="empty-state" data-testid="unknown-reactor">
+        <h1>No data yet for reactor {reactorId}</h1>
+        <p>
+          The service has no readings from <strong>{reactorId}</strong>. Publish to{' '}
+          <code>culturewatch/{reactorId}/od</code> (and <code>…/substrate</code>, <code>…/dilution</code>) as{' '}
+          <code>{'{"ts": <epoch ms>, "value": <number>}'}</code>; this page fills in with the first reading.
+        </p>
+        <p>
+          <Link href="/">Back to the plant overview</Link>
+        </p>
+      </section>
+    );
+  }
+
+  const latestFraction = data.latestFit?.composition?.satellite_fraction ?? null;
+  const problems = summary ? reactorProblems(summary, nowMs) : [];
+  const resolvedRange = { fromMs: extent?.minMs, toMs: range.kind === 'custom' ? range.toMs : undefined };
+  const od = data.readings.get('od');
+  const noReadings = load.kind === 'ready' && (!od || od.t.length === 0) && data.fits.length === 0;
+
+  return (
+    <div className="reactor-page" data-testid="reactor-page" data-loaded={load.kind === 'ready'}>
+      <div className="page-head">
+        <h1>Reactor {reactorId}</h1>
+        {summary ? <StateLabel severity={worst(problems)} /> : null}
+        <div className="reactor-summary">
+          {summary?.latest.od ? (
+            <span>
+              OD <strong>{formatNumber(summary.latest.od.value, 3)}</strong> {concentrationUnit}
+            </span>
+          ) : null}
+          {summary?.latest.substrate ? (
+            <span>
+              S <strong>{formatNumber(summary.latest.substrate.value, 3)}</strong> {concentrationUnit}
+            </span>
+          ) : null}
+          {summary?.latest.dilution ? (
+            <span>
+              D <strong>{formatNumber(summary.latest.dilution.value, 3)}</strong> {perHourUnit}
+            </span>
+          ) : null}
+          <span>
+            satellite fraction{' '}
+            <strong data-testid="satellite-fraction" data-value={latestFraction?.value ?? ''}>
+              {latestFraction ? formatPercent(latestFraction.value, 2) : '—'}
+            </strong>
+            {latestFraction ? (
+              <span className="muted">
+                {' '}
+                (95 %: {formatPercent(Math.max(0, latestFraction.value - z95 * latestFraction.sd), 2)} –{' '}
+                {formatPercent(Math.min(1, latestFraction.value + z95 * latestFraction.sd), 2)})
+              </span>
+            ) : null}
+          </span>
+          {data.latestFit ? (
+            <span className="muted">last fit {formatAge(nowMs - data.latestFit.fittedAtMs)}</span>
+          ) : null}
+        </div>
+        <span className="spacer" />
+        <DownloadButtons
+          reactorId={reactorId}
+          range={resolvedRange}
+          newestFitId={data.latestFit?.id ?? null}
+        />
+      </div>
+      <ProblemList problems={problems.filter((p) => p.severity !== 'ok')} />
+
+      <div className="toolbar">
+        <TimeRangePicker
+          value={range}
+          onChange={onRangeChange}
+          timeMode={timeMode}
+          originMs={originMs}
+          shownFromMs={extent?.minMs ?? null}
+          shownToMs={extent?.maxMs ?? null}
+        />
+        <span className="range-caption" data-testid="range-caption" aria-live="polite">
+          {load.kind === 'loading'
+            ? 'loading…'
+            : extent
+              ? `${formatTime(extent.minMs, timeMode, originMs)} – ${formatTime(extent.maxMs, timeMode, originMs)} (${formatSpan(extent.maxMs - extent.minMs)}${live ? ', live' : ''})`
+              : ''}
+        </span>
+        <span className="range-caption" id="chart-keys">
+          Zoom: wheel or drag on any chart; with a chart focused, + − ← → and 0. All charts follow.
+        </span>
+      </div>
+
+      {load.kind === 'error' ? (
+        <div className="banner banner-warning panel" role="alert">
+          <strong>Could not load this range:</strong> {load.message}
+        </div>
+      ) : null}
+      {noReadings ? (
+        <section className="empty-state" data-testid="no-data">
+          <h2>No data yet for reactor {reactorId} in this range</h2>
+          <p>
+            Publish to <code>culturewatch/{reactorId}/od</code> and{' '}
+            <code>culturewatch/{reactorId}/substrate</code>, or pick a longer range.
+          </p>
+        </section>
+      ) : null}
+
+      <ul className="section-nav" aria-label="Sections">
+        <li>
+          <a href="#measurements-title">Measurements</a>
+        </li>
+        <li>
+          <a href="#composition-title">Composition</a>
+        </li>
+        <li>
+          <a href="#drift-title">Parameter drift</a>
+        </li>
+        <li>
+          <a href="#diagnostics-title">Fit diagnostics</a>
+        </li>
+        <li>
+          <a href="#equations-title">Equations</a>
+        </li>
+        {demo ? (
+          <li>
+            <a href="#demo-title">Demo controls</a>
+          </li>
+        ) : null}
+      </ul>
+
+      <MeasurementsChart data={data} version={version} ctx={ctx} zoom={zoom} />
+      <CompositionChart data={data} version={version} ctx={ctx} zoom={zoom} />
+      <ParameterDriftChart data={data} version={version} ctx={ctx} zoom={zoom} />
+      <CombinationsChart data={data} version={version} ctx={ctx} zoom={zoom} />
+      <DiagnosticsChart data={data} version={version} ctx={ctx} zoom={zoom} />
+      <section className="panel" aria-label="Newest fits">
+        <FitsTable
+          reactorId={reactorId}
+          fits={data.fits}
+          timeMode={timeMode}
+          originMs={originMs}
+          nowMs={nowMs}
+        />
+      </section>
+      {demo ? (
+        <DemoControls reactorId={reactorId} status={demo} timeMode={timeMode} originMs={originMs} />
+      ) : null}
+      <section className="panel" aria-labelledby="equations-title">
+        <h2 id="equations-title">The model</h2>
+        {props.equations}
+      </section>
+    </div>
+  );
+}

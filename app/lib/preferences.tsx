@@ -1,0 +1,62 @@
+'use client';
+/**
+ * The operator's display preferences: light or dark theme and plant hours or local clock time. Kept
+ * in localStorage; the theme is put on <html data-theme> before first paint by the script in the
+ * root layout, so a dark control room never flashes white.
+ */
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { themeStorageKey } from './theme-boot';
+import type { TimeMode } from './time-format';
+
+export type Theme = 'light' | 'dark';
+
+interface Preferences {
+  theme: Theme;
+  timeMode: TimeMode;
+  setTheme: (theme: Theme) => void;
+  setTimeMode: (mode: TimeMode) => void;
+}
+
+const PreferencesContext = createContext<Preferences | null>(null);
+
+const timeModeStorageKey = 'culturewatch.timeMode';
+
+function initialTheme(): Theme {
+  if (typeof document === 'undefined') return 'light';
+  return document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light';
+}
+
+export function PreferencesProvider({ children }: { children: ReactNode }) {
+  const [theme, setThemeState] = useState<Theme>('light');
+  const [timeMode, setTimeModeState] = useState<TimeMode>('plant');
+
+  // Read the stored choices once mounted (the server renders the defaults).
+  useEffect(() => {
+    setThemeState(initialTheme());
+    const stored = window.localStorage.getItem(timeModeStorageKey);
+    if (stored === 'plant' || stored === 'clock') setTimeModeState(stored);
+  }, []);
+
+  const setTheme = useCallback((next: Theme) => {
+    setThemeState(next);
+    document.documentElement.dataset.theme = next;
+    window.localStorage.setItem(themeStorageKey, next);
+  }, []);
+
+  const setTimeMode = useCallback((next: TimeMode) => {
+    setTimeModeState(next);
+    window.localStorage.setItem(timeModeStorageKey, next);
+  }, []);
+
+  const value = useMemo(
+    () => ({ theme, timeMode, setTheme, setTimeMode }),
+    [theme, timeMode, setTheme, setTimeMode],
+  );
+  return <PreferencesContext.Provider value={value}>{children}</PreferencesContext.Provider>;
+}
+
+export function usePreferences(): Preferences {
+  const value = useContext(PreferencesContext);
+  if (!value) throw new Error('usePreferences outside <PreferencesProvider>');
+  return value;
+}

@@ -1,0 +1,124 @@
+'use client';
+/**
+ * One socket.io connection per browser tab, shared by every page and chart. Pages join a reactor's
+ * room while they show it; after a lost connection they are told to back-fill what they missed.
+ */
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import type { FitRecord } from '../../contract/api';
+import {
+  type ClientToServerEvents,
+  type ReadingBatch,
+  realtimePath,
+  type ServerToClientEvents,
+} from '../../contract/realtime';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
+
+type PlantSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+let socket: PlantSocket | undefined;
+let state: ConnectionState = 'connecting';
+let everConnected = false;
+const stateListeners = new Set<() => void>();
+
+function setState(next: ConnectionState): void {
+  if (next === state) return;
+  state = next;
+  for (const listener of stateListeners) listener();
+}
+
+export function plantSocket(): PlantSocket {
+  if (socket) return socket;
+  socket = io({ path: realtimePath, reconnectionDelay: 500, reconnectionDelayMax: 4000 });
+  socket.on('connect', () => {
+    everConnected = true;
+    setState('connected');
+  });
+  socket.on('disconnect', () => setState(everConnected ? 'reconnecting' : 'connecting'));
+  socket.on('connect_error', () => setState(everConnected ? 'reconnecting' : 'connecting'));
+  return socket;
+}
+
+function subscribeState(listener: () => void): () => void {
+  plantSocket();
+  stateListeners.add(listener);
+  return () => stateListeners.delete(listener);
+}
+
+export function useConnectionState(): ConnectionState {
+  return useSyncExternalStore(
+    subscribeState,
+    () => state,
+    () => 'connecting',
+  );
+}
+
+export interface ReactorStreamHandlers {
+  onReadings?: (batch: ReadingBatch) => void;
+  onEstimate?: (fit: FitRecord) => void;
+  /** Called after a reconnect (and the room re-joined): fetch what arrived while away. */
+  onBackfill?: () => void;
+}
+
+/** Joins a reactor's room while mounted; handlers may change between renders without re-joining. */
+export function useReactorStream(reactorId: string, handlers: ReactorStreamHandlers): void {
+  const latest = useRef(handlers);
+  latest.current = handlers;
+  useEffect(() => {
+    const s = plantSocket();
+    let wasDisconnected = false;
+    const onConnect = () => {
+      s.emit('join', reactorId);
+      if (wasDisconnected) latest.current.onBackfill?.();
+      wasDisconnected = false;
+    };
+    const onDisconnect = () => {
+      wasDisconnected = true;
+    };
+    const onReadings = (batch: ReadingBatch) => {
+      if (batch.reactorId === reactorId) latest.current.onReadings?.(batch);
+    };
+    const onEstimate = (fit: FitRecord) => {
+      if (fit.reactorId === reactorId) latest.current.onEstimate?.(fit);
+    };
+    s.on('connect', onConnect);
+    s.on('disconnect', onDisconnect);
+    s.on('readings', onReadings);
+    s.on('estimate', onEstimate);
+    if (s.connected) s.emit('join', reactorId);
+    return () => {
+      if (s.connected) s.emit('leave', reactorId);
+      s.off('connect', onConnect);
+      s.off('disconnect', onDisconnect);
+      s.off('readings', onReadings);
+      s.off('estimate', onEstimate);
+    };
+  }, [reactorId]);
+}
+
+/** Calls back when any reactor's summary changes (debounced by the caller), and after a reconnect. */
+export function useReactorUpdates(onUpdate: (reactorId: string | null) => void): void {
+  const latest = useRef(onUpdate);
+  latest.current = onUpdate;
+  useEffect(() => {
+    const s = plantSocket();
+    let wasDisconnected = false;
+    const onUpdated = (reactorId: string) => latest.current(reactorId);
+    const onConnect = () => {
+      if (wasDisconnected) latest.current(null);
+      wasDisconnected = false;
+    };
+    const onDisconnect = () => {
+      wasDisconnected = true;
+    };
+    s.on('reactor-updated', onUpdated);
+    s.on('connect', onConnect);
+    s.on('disconnect', onDisconnect);
+    return () => {
+      s.off('reactor-updated', onUpdated);
+      s.off('connect', onConnect);
+      s.off('disconnect', onDisconnect);
+    };
+  }, []);
+}
