@@ -86,6 +86,7 @@ export function AlertsList() {
           const newest = newestReadingMs(r);
           const fits = await fetchEstimates(r.id, {
             fromMs: newest === null ? undefined : newest - lookbackMs,
+            trajectories: 'none',
           });
           return entriesOf(
             r,

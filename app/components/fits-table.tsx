@@ -45,7 +45,10 @@ export function FitsTable(props: {
               </td>
               <td>
                 {fit.status === 'ok' ? (
-                  <span className="status-text status-ok">✓ ok{fit.refit ? ' (refit)' : ''}</span>
+                  <span className="status-text status-ok">
+                    ✓ ok{fit.refit ? ' (refit)' : ''}
+                    {fit.coldStart ? ' (cold start)' : ''}
+                  </span>
                 ) : (
                   <span className="status-text status-bad" title={fit.detail ?? undefined}>
                     ✕ failed: {fit.reason ?? 'unknown reason'}

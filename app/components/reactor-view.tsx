@@ -38,6 +38,8 @@ import { TimeRangePicker } from './time-range-picker';
 /** Points asked of the server per signal: about a wide chart's pixels. */
 const maxPoints = 2000;
 const redrawEveryMs = 250;
+/** Up to this span every fit comes with its trajectory and residuals; beyond, only the newest. */
+const fullFitsSpanMs = 4 * 24 * 3_600_000;
 const z95 = 1.959964;
 
 type LoadState =
@@ -116,7 +118,15 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
         Promise.all(
           chartedSignals.map((s) => fetchReadings(reactorId, s, { ...query, maxPoints }, abort.signal)),
         ),
-        fetchEstimates(reactorId, query, abort.signal),
+        // Residuals of every fit feed the diagnostics; over long ranges only the newest fit's are fetched.
+        fetchEstimates(
+          reactorId,
+          {
+            ...query,
+            trajectories: (spanOf(range) ?? Number.POSITIVE_INFINITY) <= fullFitsSpanMs ? 'all' : 'latest',
+          },
+          abort.signal,
+        ),
       ]);
       if (generation !== loadGeneration.current) return;
       for (const s of series) data.replaceReadings(s);
@@ -183,7 +193,7 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
       const lastFitEnd = data.fits.length > 0 ? data.fits[data.fits.length - 1].windowEndMs : undefined;
       void Promise.all([
         Promise.all(chartedSignals.map((s) => fetchReadings(reactorId, s, { fromMs: since, maxPoints }))),
-        fetchEstimates(reactorId, { fromMs: lastFitEnd }),
+        fetchEstimates(reactorId, { fromMs: lastFitEnd, trajectories: 'all' }),
       ])
         .then(([series, fits]) => {
           for (const s of series) data.mergeReadings(s);
@@ -247,7 +257,14 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
   const noReadings = load.kind === 'ready' && (!od || od.t.length === 0) && data.fits.length === 0;
 
   return (
-    <div className="reactor-page" data-testid="reactor-page" data-loaded={load.kind === 'ready'}>
+    <div
+      className="reactor-page"
+      data-testid="reactor-page"
+      data-loaded={load.kind === 'ready'}
+      data-newest-reading={data.newestReadingMs() ?? ''}
+      data-fits={data.fits.length}
+      data-newest-fit={data.latestFit?.id ?? ''}
+    >
       <div className="page-head">
         <h1>Reactor {reactorId}</h1>
         {summary ? <StateLabel severity={worst(problems)} /> : null}

@@ -76,14 +76,19 @@ export function fetchReadings(
   return requestJson(`${reactorPath(reactorId)}/readings${q}`, { signal });
 }
 
+/**
+ * `trajectories`: which fits carry their trajectory, forecast and residuals — `all`, or only the
+ * `latest` (months of fits stay small), or `none`.
+ */
 export function fetchEstimates(
   reactorId: string,
-  range: TimeRangeMs,
+  range: TimeRangeMs & { trajectories?: 'all' | 'latest' | 'none' },
   signal?: AbortSignal,
 ): Promise<FitRecord[]> {
   const q = query({
     from: range.fromMs === undefined ? undefined : queryTime(range.fromMs),
     to: range.toMs === undefined ? undefined : queryTime(range.toMs),
+    trajectories: range.trajectories,
   });
   return requestJson(`${reactorPath(reactorId)}/estimates${q}`, { signal });
 }

@@ -45,6 +45,7 @@ export interface FitPoint {
   reason: string | null;
   detail: string | null;
   refit: boolean;
+  coldStart: boolean;
   loss: number | null;
   iterations: number;
   durationMs: number;
@@ -126,6 +127,7 @@ export function compactFit(fit: FitRecord): FitPoint {
     reason: fit.reason,
     detail: fit.detail,
     refit: fit.refit,
+    coldStart: fit.coldStart ?? false,
     loss: fit.loss,
     iterations: fit.iterations,
     durationMs: fit.durationMs,
@@ -133,7 +135,10 @@ export function compactFit(fit: FitRecord): FitPoint {
     combinations: fit.combinations,
     composition: fit.composition,
     modelAtEnd: {
-      od: lastValue(fit.trajectory?.series, 'od'),
+      // Without a trajectory (long ranges fetch only the newest), OD is still X + Y of the composition.
+      od:
+        lastValue(fit.trajectory?.series, 'od') ??
+        (fit.composition ? fit.composition.X.value + fit.composition.Y.value : undefined),
       substrate: lastValue(fit.trajectory?.series, 'substrate'),
     },
     residualRms,
@@ -153,6 +158,17 @@ export class ReactorData {
   readonly outliers = new Set<string>();
   /** Bumped on every change; charts redraw when it moves. */
   version = 0;
+  /** Per source ('fits', 'signal:od', ...), so that a chart sends ECharts only the series that moved. */
+  private readonly sourceVersions = new Map<string, number>();
+
+  versionOf(source: string): number {
+    return this.sourceVersions.get(source) ?? 0;
+  }
+
+  private touch(source: string): void {
+    this.sourceVersions.set(source, this.versionOf(source) + 1);
+    this.version++;
+  }
 
   points(signal: PlantSignal): Points {
     let points = this.readings.get(signal);
@@ -174,19 +190,23 @@ export class ReactorData {
     } else {
       this.rejected.delete(series.signal);
     }
-    this.version++;
+    this.touch(`signal:${series.signal}`);
   }
 
   /** Merges readings fetched for a back-fill (after a reconnect). */
   mergeReadings(series: ReadingSeries): void {
     const points = this.points(series.signal);
     for (let i = 0; i < series.tMs.length; i++) insertPoint(points, series.tMs[i], series.value[i]);
-    this.version++;
+    if (series.tMs.length > 0) this.touch(`signal:${series.signal}`);
   }
 
   appendBatch(batch: ReadingBatch): void {
-    for (const r of batch.readings) insertPoint(this.points(r.signal), r.tsMs, r.value);
-    if (batch.readings.length > 0) this.version++;
+    const signals = new Set<PlantSignal>();
+    for (const r of batch.readings) {
+      insertPoint(this.points(r.signal), r.tsMs, r.value);
+      signals.add(r.signal);
+    }
+    for (const signal of signals) this.touch(`signal:${signal}`);
   }
 
   replaceFits(fits: FitRecord[]): void {
@@ -194,7 +214,7 @@ export class ReactorData {
     this.latestFit = null;
     this.outliers.clear();
     for (const fit of fits) this.addFit(fit, false);
-    this.version++;
+    this.touch('fits');
   }
 
   addFit(fit: FitRecord, bump = true): void {
@@ -222,7 +242,7 @@ export class ReactorData {
     if (fit.status === 'ok' && (!this.latestFit || fit.windowEndMs >= this.latestFit.windowEndMs)) {
       this.latestFit = fit;
     }
-    if (bump) this.version++;
+    if (bump) this.touch('fits');
   }
 
   newestReadingMs(): number | null {
@@ -236,22 +256,32 @@ export class ReactorData {
 
   /** Drops what lies before `fromMs` (a sliding live range), so memory stays bounded. */
   trimBefore(fromMs: number): void {
-    for (const points of this.readings.values()) {
+    for (const [signal, points] of this.readings) {
       const i = lowerBound(points.t, fromMs);
+      const rejected = this.rejected.get(signal);
+      const r = rejected ? lowerBound(rejected.t, fromMs) : 0;
+      if (rejected && r > 0) {
+        rejected.t.splice(0, r);
+        rejected.v.splice(0, r);
+        rejected.reason.splice(0, r);
+      }
       if (i > 0) {
         points.t.splice(0, i);
         points.v.splice(0, i);
       }
+      if (i > 0 || r > 0) this.touch(`signal:${signal}`);
     }
     const keepFrom = lowerBound(
       this.fits.map((f) => f.windowEndMs),
       fromMs,
     );
-    if (keepFrom > 0) this.fits.splice(0, keepFrom);
+    if (keepFrom > 0) {
+      this.fits.splice(0, keepFrom);
+      this.touch('fits');
+    }
     for (const key of this.outliers) {
       if (Number(key.slice(key.lastIndexOf('@') + 1)) < fromMs) this.outliers.delete(key);
     }
-    this.version++;
   }
 
   /** Readings of `signal` that some fit called outliers, as chart points. */

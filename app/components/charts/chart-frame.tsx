@@ -13,6 +13,9 @@ export function ChartFrame(props: {
   containerRef: RefObject<HTMLDivElement | null>;
   onKeyDown: (event: KeyboardEvent<HTMLDivElement>) => void;
   empty: string | null;
+  /** How many points the chart's main series holds (for tests and screen readers' curiosity). */
+  points: number;
+  extent: { minMs: number; maxMs: number } | null;
   children?: ReactNode;
 }) {
   return (
@@ -25,6 +28,8 @@ export function ChartFrame(props: {
           ref={props.containerRef}
           className="chart"
           data-chart={props.id}
+          data-points={props.points}
+          data-extent={props.extent ? `${props.extent.minMs},${props.extent.maxMs}` : ''}
           style={{ height: props.height }}
           role="img"
           aria-label={props.description}

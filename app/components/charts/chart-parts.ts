@@ -51,6 +51,39 @@ export function xExtentOnly(ctx: TimeContext, axes: number): ChartOption['xAxis'
   return Array.from({ length: axes }, () => ({ min: ctx.extent?.minMs, max: ctx.extent?.maxMs }));
 }
 
+/** What a series is drawn from: `fits`, or `signal:<name>` for readings. */
+export type SourcesOf = (seriesId: string) => readonly string[];
+
+interface VersionedData {
+  versionOf(source: string): number;
+}
+
+/**
+ * The series whose sources changed since the chart last drew them: a live update sends ECharts
+ * those and nothing else (readings arriving leave the model, band and fit series alone).
+ */
+export function changedSeries(
+  all: readonly SeriesOption[],
+  sourcesOf: SourcesOf,
+  data: VersionedData,
+  seen: Map<string, number>,
+): SeriesOption[] {
+  const changed = all.filter((s) =>
+    sourcesOf(String(s.id)).some((src) => data.versionOf(src) !== seen.get(src)),
+  );
+  markSeen(all, sourcesOf, data, seen);
+  return changed;
+}
+
+export function markSeen(
+  all: readonly SeriesOption[],
+  sourcesOf: SourcesOf,
+  data: VersionedData,
+  seen: Map<string, number>,
+): void {
+  for (const s of all) for (const src of sourcesOf(String(s.id))) seen.set(src, data.versionOf(src));
+}
+
 export interface BandPoint {
   t: number;
   lower: number;

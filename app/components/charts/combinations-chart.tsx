@@ -3,7 +3,7 @@
  * The parameter combinations each fit's data determine well (for example gB/vB), over time with
  * their 95 % bands, and the newest fit's values as a table.
  */
-import { useEffect, useMemo } from 'react';
+import { useMemo } from 'react';
 import type { ParameterCombination } from '../../../contract/api';
 import { combinationText } from '../../lib/model-info';
 import { formatNumber } from '../../lib/number-format';
@@ -11,9 +11,10 @@ import { usePreferences } from '../../lib/preferences';
 import type { ReactorData } from '../../lib/reactor-data';
 import { ChartFrame } from './chart-frame';
 import { chartPalette } from './chart-palette';
-import { type TimeContext, xExtentOnly } from './chart-parts';
+import type { TimeContext } from './chart-parts';
 import { type Multiple, multiplesHeight, multiplesSeries, multiplesStructure } from './small-multiples';
 import { useEChart } from './use-echart';
+import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
 
 const z95 = 1.959964;
@@ -62,27 +63,18 @@ export function CombinationsChart(props: {
   const labels = useMemo(() => combinationLabels(data), [data, version]);
   const labelsKey = labels.join('|');
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: data and extent are applied by the update below.
-  useEffect(() => {
-    if (!chart) return;
-    const multiples = combinationMultiples(data, labels);
-    chart.setOption(
-      { ...multiplesStructure(multiples, ctx, palette), series: multiplesSeries(multiples, palette) },
-      { notMerge: true },
-    );
-    chart.resize();
-    zoom.apply(zoom.window);
-  }, [chart, palette, ctx.timeMode, ctx.originMs, labelsKey]);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
-  useEffect(() => {
-    if (!chart) return;
-    const multiples = combinationMultiples(data, labels);
-    chart.setOption(
-      { xAxis: xExtentOnly(ctx, multiples.length), series: multiplesSeries(multiples, palette) },
-      { lazyUpdate: true },
-    );
-  }, [chart, version, ctx.extent?.minMs, ctx.extent?.maxMs]);
+  useLiveChart({
+    chart,
+    zoom,
+    data,
+    version,
+    ctx,
+    xAxes: labels.length,
+    layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}|${labelsKey}`,
+    structure: () => multiplesStructure(combinationMultiples(data, labels), ctx, palette),
+    series: () => multiplesSeries(combinationMultiples(data, labels), palette),
+    sourcesOf: () => ['fits'],
+  });
 
   const newest = data.latestFit?.combinations ?? [];
   return (
@@ -92,6 +84,8 @@ export function CombinationsChart(props: {
       description={`Parameter combinations the data determine, over time. Newest: ${newest.map((c) => `${c.label} ${formatNumber(c.value, 3)}`).join(', ') || 'none'}.`}
       height={multiplesHeight(labels.length || 2)}
       containerRef={containerRef}
+      points={data.fits.filter((f) => f.combinations?.length).length}
+      extent={ctx.extent}
       onKeyDown={onKeyDown}
       empty={labels.length === 0 ? 'No well-determined combinations reported in this range yet.' : null}
     >

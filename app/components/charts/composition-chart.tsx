@@ -3,23 +3,16 @@
  * Community composition from the fits: the satellite fraction Y/(X+Y), X and Y, A and B, each at
  * its fit's window end with a 95 % band (±1.96 sd, cut at zero), and the offline assays as points.
  */
-import { useEffect } from 'react';
 import type { Composition, PlantSignal } from '../../../contract/api';
 import { usePreferences } from '../../lib/preferences';
 import type { ReactorData } from '../../lib/reactor-data';
 import { concentrationUnit } from '../../lib/units';
 import { ChartFrame } from './chart-frame';
 import { bandFill, type ChartPalette, chartPalette } from './chart-palette';
-import {
-  axisTooltip,
-  type BandPoint,
-  bandSeries,
-  type TimeContext,
-  timeXAxis,
-  xExtentOnly,
-} from './chart-parts';
+import { axisTooltip, type BandPoint, bandSeries, type TimeContext, timeXAxis } from './chart-parts';
 import type { ChartOption, SeriesOption } from './echarts-setup';
 import { useEChart } from './use-echart';
+import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
 
 const z95 = 1.959964;
@@ -160,18 +153,18 @@ export function CompositionChart(props: {
   const { containerRef, chart, onKeyDown } = useEChart(zoom);
   const palette = chartPalette(theme);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: extent and data are applied by the update below.
-  useEffect(() => {
-    if (!chart) return;
-    chart.setOption({ ...structure(ctx, palette), series: allSeries(data, palette) }, { notMerge: true });
-    zoom.apply(zoom.window);
-  }, [chart, palette, ctx.timeMode, ctx.originMs]);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
-  useEffect(() => {
-    if (!chart) return;
-    chart.setOption({ xAxis: xExtentOnly(ctx, 3), series: allSeries(data, palette) }, { lazyUpdate: true });
-  }, [chart, version, ctx.extent?.minMs, ctx.extent?.maxMs]);
+  useLiveChart({
+    chart,
+    zoom,
+    data,
+    version,
+    ctx,
+    xAxes: 3,
+    layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}`,
+    structure: () => structure(ctx, palette),
+    series: () => allSeries(data, palette),
+    sourcesOf: (id) => (id.startsWith('assay/') ? [`signal:${id}`] : ['fits']),
+  });
 
   const fitted = data.fits.some((f) => f.status === 'ok' && f.composition);
   const latest = data.latestFit?.composition?.satellite_fraction;
@@ -186,6 +179,8 @@ export function CompositionChart(props: {
       }
       height={440}
       containerRef={containerRef}
+      points={data.fits.filter((f) => f.composition).length}
+      extent={ctx.extent}
       onKeyDown={onKeyDown}
       empty={
         fitted

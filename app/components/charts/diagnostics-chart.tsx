@@ -4,14 +4,14 @@
  * and the newest window's residuals themselves), iterations and fit time. Failed fits are marked
  * where they happened, with their reason in the tooltip.
  */
-import { useEffect } from 'react';
 import { usePreferences } from '../../lib/preferences';
 import { outlierResidual, plantSignalOfObservation, type ReactorData } from '../../lib/reactor-data';
 import { ChartFrame } from './chart-frame';
 import { type ChartPalette, chartPalette } from './chart-palette';
-import { axisTooltip, type TimeContext, timeXAxis, xExtentOnly } from './chart-parts';
+import { axisTooltip, type TimeContext, timeXAxis } from './chart-parts';
 import type { ChartOption, SeriesOption } from './echarts-setup';
 import { useEChart } from './use-echart';
+import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
 
 function allSeries(data: ReactorData, palette: ChartPalette): SeriesOption[] {
@@ -189,18 +189,18 @@ export function DiagnosticsChart(props: {
   const { containerRef, chart, onKeyDown } = useEChart(zoom);
   const palette = chartPalette(theme);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: extent and data are applied by the update below.
-  useEffect(() => {
-    if (!chart) return;
-    chart.setOption({ ...structure(ctx, palette), series: allSeries(data, palette) }, { notMerge: true });
-    zoom.apply(zoom.window);
-  }, [chart, palette, ctx.timeMode, ctx.originMs]);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
-  useEffect(() => {
-    if (!chart) return;
-    chart.setOption({ xAxis: xExtentOnly(ctx, 3), series: allSeries(data, palette) }, { lazyUpdate: true });
-  }, [chart, version, ctx.extent?.minMs, ctx.extent?.maxMs]);
+  useLiveChart({
+    chart,
+    zoom,
+    data,
+    version,
+    ctx,
+    xAxes: 3,
+    layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}`,
+    structure: () => structure(ctx, palette),
+    series: () => allSeries(data, palette),
+    sourcesOf: () => ['fits'],
+  });
 
   const failed = data.fits.filter((f) => f.status === 'failed').length;
   return (
@@ -210,6 +210,8 @@ export function DiagnosticsChart(props: {
       description={`Loss, standardized residuals, iterations and fit time of ${data.fits.length} fits; ${failed} failed (dashed red lines).`}
       height={400}
       containerRef={containerRef}
+      points={data.fits.length}
+      extent={ctx.extent}
       onKeyDown={onKeyDown}
       empty={data.fits.length === 0 ? 'No fits in this range yet.' : null}
     >

@@ -5,23 +5,16 @@
  * outliers (|standardized residual| > 4) and readings the ingester rejected are marked. The dilution
  * rate has its own grid and axis underneath.
  */
-import { useEffect } from 'react';
 import type { PlantSignal } from '../../../contract/api';
 import { usePreferences } from '../../lib/preferences';
 import { outlierResidual, type ReactorData } from '../../lib/reactor-data';
 import { concentrationUnit, perHourUnit } from '../../lib/units';
 import { ChartFrame } from './chart-frame';
 import { type ChartPalette, chartPalette } from './chart-palette';
-import {
-  axisTooltip,
-  type BandPoint,
-  bandSeries,
-  type TimeContext,
-  timeXAxis,
-  xExtentOnly,
-} from './chart-parts';
+import { axisTooltip, type BandPoint, bandSeries, type TimeContext, timeXAxis } from './chart-parts';
 import type { ChartOption, SeriesOption } from './echarts-setup';
 import { useEChart } from './use-echart';
+import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
 
 const z95 = 1.959964;
@@ -179,6 +172,15 @@ function allSeries(data: ReactorData, palette: ChartPalette): SeriesOption[] {
   ];
 }
 
+/** Readings series follow their signal; model series the fits; outliers both. */
+function sourcesOf(id: string): string[] {
+  if (id === 'dilution') return ['signal:dilution'];
+  const [signal, part] = id.split(':');
+  if (part === undefined || part === 'rejected') return [`signal:${signal}`];
+  if (part === 'outlier') return ['fits', `signal:${signal}`];
+  return ['fits'];
+}
+
 const unitOf = (id: string) => (id.startsWith('dilution') ? perHourUnit : concentrationUnit);
 
 function structure(ctx: TimeContext, palette: ChartPalette): ChartOption {
@@ -243,20 +245,18 @@ export function MeasurementsChart(props: {
   const { containerRef, chart, onKeyDown } = useEChart(zoom);
   const palette = chartPalette(theme);
 
-  // Axes, legend and styles: again only when the theme or the time display changes.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: extent and data are applied by the update below.
-  useEffect(() => {
-    if (!chart) return;
-    chart.setOption({ ...structure(ctx, palette), series: allSeries(data, palette) }, { notMerge: true });
-    zoom.apply(zoom.window);
-  }, [chart, palette, ctx.timeMode, ctx.originMs]);
-
-  // New readings or fits: only the series' data and the time extent move.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
-  useEffect(() => {
-    if (!chart) return;
-    chart.setOption({ xAxis: xExtentOnly(ctx, 3), series: allSeries(data, palette) }, { lazyUpdate: true });
-  }, [chart, version, ctx.extent?.minMs, ctx.extent?.maxMs]);
+  useLiveChart({
+    chart,
+    zoom,
+    data,
+    version,
+    ctx,
+    xAxes: 3,
+    layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}`,
+    structure: () => structure(ctx, palette),
+    series: () => allSeries(data, palette),
+    sourcesOf,
+  });
 
   const od = data.readings.get('od');
   const empty = !od || od.t.length === 0 ? 'No OD readings in this range.' : null;
@@ -267,6 +267,8 @@ export function MeasurementsChart(props: {
       description={`OD, substrate and dilution rate over time with the fitted model, its forecast and 95 % band; ${od?.t.length ?? 0} OD readings shown. Outliers (standardized residual beyond ${outlierResidual}) are marked with diamonds, readings rejected at ingest with triangles.`}
       height={440}
       containerRef={containerRef}
+      points={od?.t.length ?? 0}
+      extent={ctx.extent}
       onKeyDown={onKeyDown}
       empty={empty}
     />

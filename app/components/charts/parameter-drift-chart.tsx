@@ -4,15 +4,16 @@
  * own data did not pin a parameter to ±10 %, that stretch is shaded and a sentence says what it means;
  * the combinations the data do determine are drawn in the chart below.
  */
-import { useEffect, useMemo } from 'react';
+import { useMemo } from 'react';
 import { parameterInfo, parameterOrder } from '../../lib/model-info';
 import { usePreferences } from '../../lib/preferences';
 import type { ReactorData } from '../../lib/reactor-data';
 import { ChartFrame } from './chart-frame';
 import { chartPalette } from './chart-palette';
-import { type TimeContext, xExtentOnly } from './chart-parts';
+import type { TimeContext } from './chart-parts';
 import { type Multiple, multiplesHeight, multiplesSeries, multiplesStructure } from './small-multiples';
 import { useEChart } from './use-echart';
+import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
 
 /** The freed parameters seen in the fits, in the model's order. */
@@ -63,27 +64,18 @@ export function ParameterDriftChart(props: {
   const names = useMemo(() => fittedParameterNames(data), [data, version]);
   const namesKey = names.join(',');
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: data and extent are applied by the update below.
-  useEffect(() => {
-    if (!chart) return;
-    const multiples = parameterMultiples(data, names);
-    chart.setOption(
-      { ...multiplesStructure(multiples, ctx, palette), series: multiplesSeries(multiples, palette) },
-      { notMerge: true },
-    );
-    chart.resize();
-    zoom.apply(zoom.window);
-  }, [chart, palette, ctx.timeMode, ctx.originMs, namesKey]);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
-  useEffect(() => {
-    if (!chart) return;
-    const multiples = parameterMultiples(data, names);
-    chart.setOption(
-      { xAxis: xExtentOnly(ctx, multiples.length), series: multiplesSeries(multiples, palette) },
-      { lazyUpdate: true },
-    );
-  }, [chart, version, ctx.extent?.minMs, ctx.extent?.maxMs]);
+  useLiveChart({
+    chart,
+    zoom,
+    data,
+    version,
+    ctx,
+    xAxes: names.length,
+    layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}|${namesKey}`,
+    structure: () => multiplesStructure(parameterMultiples(data, names), ctx, palette),
+    series: () => multiplesSeries(parameterMultiples(data, names), palette),
+    sourcesOf: () => ['fits'],
+  });
 
   const latest = data.latestFit?.params ?? null;
   const undetermined = latest ? names.filter((n) => latest[n] && !latest[n].determined) : [];
@@ -95,6 +87,8 @@ export function ParameterDriftChart(props: {
       description={`Each fitted parameter over time with its 95 % band. Newest fit: ${determined.length} of ${names.length} parameters determined by the data${undetermined.length ? `; not determined: ${undetermined.join(', ')}` : ''}.`}
       height={multiplesHeight(names.length || 10)}
       containerRef={containerRef}
+      points={data.fits.filter((f) => f.params).length}
+      extent={ctx.extent}
       onKeyDown={onKeyDown}
       empty={names.length === 0 ? 'No parameter estimates in this range yet.' : null}
     >

@@ -1,0 +1,201 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium, headless) against the real service in
+ * simulator mode: the overview lists the simulated reactors; the reactor page's charts hold data and
+ * move live; a demo satellite shift raises the satellite fraction shown; the range picker changes
+ * every chart's range; the CSV downloads; and nothing is logged to the console as an error.
+ */
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ReactorSummary } from '../../contract/api';
+import { type ConsoleLog, consoleLog, launchChromium, newContext } from './fixtures/browser';
+import {
+  type ServiceProcess,
+  startService,
+  waitForFit,
+  waitForSimulatedReactors,
+} from './fixtures/service-process';
+
+const hourMs = 3_600_000;
+
+let service: ServiceProcess;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let reactors: string[];
+const log: ConsoleLog = consoleLog();
+
+/** Non-background pixels of a chart's canvas: a drawn chart has thousands. */
+async function inkedPixels(p: Page, chart: string): Promise<number> {
+  return p
+    .locator(`[data-chart=${chart}] canvas`)
+    .first()
+    .evaluate((canvas: HTMLCanvasElement) => {
+      const ctx = canvas.getContext('2d');
+      if (!ctx) return 0;
+      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      let inked = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+      return inked;
+    });
+}
+
+async function attr(p: Page, selector: string, name: string): Promise<string> {
+  return (await p.locator(selector).first().getAttribute(name)) ?? '';
+}
+
+async function extentOf(p: Page, chart: string): Promise<{ minMs: number; maxMs: number }> {
+  const [minMs, maxMs] = (await attr(p, `[data-chart=${chart}]`, 'data-extent')).split(',').map(Number);
+  return { minMs, maxMs };
+}
+
+async function openReactor(reactorId: string, search = ''): Promise<void> {
+  await page.goto(`${service.url}/reactors/${reactorId}${search}`);
+  await page.locator('[data-testid=reactor-page][data-loaded=true]').waitFor({ timeout: 60_000 });
+}
+
+beforeAll(async () => {
+  service = await startService();
+  reactors = await waitForSimulatedReactors(service);
+  await waitForFit(service, reactors[0]);
+  browser = await launchChromium();
+  context = await newContext(browser);
+  page = await context.newPage();
+  log.watch(page);
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.stop();
+});
+
+describe('the operator dashboard against the simulated plant', () => {
+  test('the overview lists every simulated reactor with its readings and estimate', async () => {
+    await page.goto(service.url);
+    const cards = page.locator('[data-reactor]');
+    await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(reactors.length);
+    const shown = await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-reactor')));
+    expect(shown.sort()).toEqual([...reactors].sort());
+    const first = page.locator(`[data-reactor="${reactors[0]}"]`);
+    await expect.poll(() => first.locator('[data-signal=od]').textContent()).toMatch(/\d/);
+    await expect
+      .poll(() => first.locator('[data-testid=satellite-fraction]').textContent(), { timeout: 60_000 })
+      .toMatch(/%/);
+    // Problems are in words, not only colour.
+    expect(await first.locator('[data-testid=state-label]').textContent()).toMatch(/[A-Za-z]/);
+  });
+
+  test('the reactor page draws data on every chart and keeps moving live', async () => {
+    await openReactor(reactors[0]);
+    for (const chart of ['measurements', 'composition', 'drift', 'diagnostics']) {
+      await expect
+        .poll(async () => Number(await attr(page, `[data-chart=${chart}]`, 'data-points')), {
+          timeout: 60_000,
+        })
+        .toBeGreaterThan(0);
+      await expect.poll(() => inkedPixels(page, chart), { timeout: 10_000 }).toBeGreaterThan(2000);
+    }
+    const newest = Number(await attr(page, '[data-testid=reactor-page]', 'data-newest-reading'));
+    const newestFit = Number(await attr(page, '[data-testid=reactor-page]', 'data-newest-fit'));
+    const requestsBefore = await page.evaluate(() => performance.getEntriesByType('resource').length);
+    // New readings and a new fit arrive over socket.io, without reloading and without refetching.
+    await expect
+      .poll(async () => Number(await attr(page, '[data-testid=reactor-page]', 'data-newest-reading')), {
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(newest);
+    await expect
+      .poll(async () => Number(await attr(page, '[data-testid=reactor-page]', 'data-newest-fit')), {
+        timeout: 60_000,
+      })
+      .toBeGreaterThan(newestFit);
+    const measurementsMax = (await extentOf(page, 'measurements')).maxMs;
+    expect(measurementsMax).toBeGreaterThan(newest);
+    const apiRequests = await page.evaluate(
+      (before) =>
+        performance
+          .getEntriesByType('resource')
+          .slice(before)
+          .filter((e) => e.name.includes('/api/reactors/') && !e.name.includes('/api/reactors?')).length,
+      requestsBefore,
+    );
+    expect(apiRequests).toBe(0);
+  });
+
+  test('the time-range picker changes the range of every chart', async () => {
+    await openReactor(reactors[0]);
+    const summary = (await service.getJson<ReactorSummary[]>('/api/reactors')).find(
+      (r) => r.id === reactors[0],
+    );
+    const threeDays = await extentOf(page, 'measurements');
+    expect(threeDays.maxMs - threeDays.minMs).toBeGreaterThan(24 * hourMs);
+
+    await page.locator('[data-range="12h"]').click();
+    await expect.poll(() => page.url()).toContain('range=12h');
+    await page.locator('[data-testid=reactor-page][data-loaded=true]').waitFor();
+    await expect
+      .poll(async () => {
+        const e = await extentOf(page, 'measurements');
+        return e.maxMs - e.minMs;
+      })
+      .toBeLessThan(18 * hourMs);
+    const twelve = await extentOf(page, 'measurements');
+    for (const chart of ['composition', 'drift', 'diagnostics']) {
+      expect(await extentOf(page, chart)).toEqual(twelve);
+    }
+    expect(await page.locator('[data-range="12h"]').getAttribute('aria-pressed')).toBe('true');
+
+    await page.locator('[data-range="all"]').click();
+    await page.locator('[data-testid=reactor-page][data-loaded=true]').waitFor();
+    await expect.poll(async () => (await extentOf(page, 'measurements')).minMs).toBe(summary?.firstSeenMs);
+
+    // A custom range in plant hours, entered with the keyboard.
+    await page.locator('[data-range="custom"]').click();
+    await page.locator('input[name=from]').fill('2');
+    await page.locator('input[name=to]').fill('8');
+    await page.locator('input[name=to]').press('Enter');
+    const origin = summary?.firstSeenMs ?? 0;
+    await expect
+      .poll(() => extentOf(page, 'measurements'))
+      .toEqual({ minMs: origin + 2 * hourMs, maxMs: origin + 8 * hourMs });
+    await expect.poll(() => page.url()).toContain(`from=${origin + 2 * hourMs}`);
+  });
+
+  test('the CSV of the shown range downloads', async () => {
+    await openReactor(reactors[0], '?range=12h');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-testid=download-csv]').click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    const text = readFileSync(await download.path(), 'utf8');
+    const lines = text.trim().split(/\r?\n/);
+    expect(lines[0]).toMatch(/od/);
+    expect(lines.length).toBeGreaterThan(10);
+  });
+
+  test('a demo satellite shift raises the satellite fraction shown', async () => {
+    const reactorId = reactors[reactors.length - 1];
+    await waitForFit(service, reactorId);
+    await openReactor(reactorId, '?range=12h');
+    const fraction = page.locator('[data-testid=reactor-page] [data-testid=satellite-fraction]');
+    await expect
+      .poll(async () => Number(await fraction.getAttribute('data-value')), { timeout: 60_000 })
+      .toBeGreaterThan(0);
+    const before = Number(await fraction.getAttribute('data-value'));
+    await page.locator('[data-testid=demo-satellite-shift]').click();
+    await expect
+      .poll(() => page.locator('.demo [role=status]').textContent())
+      .toMatch(/Satellite shift started/);
+    await expect
+      .poll(async () => Number(await fraction.getAttribute('data-value')), {
+        timeout: 150_000,
+        interval: 1000,
+      })
+      .toBeGreaterThan(before * 1.3);
+  }, 180_000);
+
+  test('nothing was logged to the console as an error', () => {
+    expect(log.errors).toEqual([]);
+  });
+});
