@@ -4,7 +4,7 @@
  * which SQLite would otherwise store as NULL).
  */
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** A reactor registers itself with its first reading. */
 export const reactors = sqliteTable('reactors', {
@@ -206,3 +206,164 @@ export const assimilatorChains = sqliteTable('assimilator_chains', {
   lastFitId: integer('last_fit_id'),
   updatedAtMs: integer('updated_at_ms').notNull(),
 });
+
+// ─── Alerts and webhooks (issue 8) ───────────────────────────────────────────────────────────────
+// Written by server/alerts/ and server/webhooks/. An alarm's transition, its event and the webhook
+// notifications it causes are committed in one transaction, so a notification is never lost or
+// sent for a change that did not happen.
+
+/**
+ * Alert rules, the whole definition as validated JSON (server/alerts/alert-rules.ts). Rules from the
+ * settings (`ALERT_RULES`) are written at each start unless an operator has edited them since.
+ */
+export const alertRules = sqliteTable('alert_rules', {
+  /** Chosen by whoever writes the rule: `satellite-high`, `od-range`, … */
+  id: text('id').primaryKey(),
+  /** `satellite-fraction`, `parameter-band`, `sensor-stale`, `reading-range`, `fit-failures`, `residuals`. */
+  kind: text('kind').notNull(),
+  definitionJson: text('definition_json').notNull(),
+  /** `config`: from the settings; `api`: written or edited by an operator (the settings no longer touch it). */
+  source: text('source', { enum: ['config', 'api'] }).notNull(),
+  createdAtMs: integer('created_at_ms').notNull(),
+  updatedAtMs: integer('updated_at_ms').notNull(),
+  updatedBy: text('updated_by').notNull(),
+});
+
+/**
+ * One alarm per reactor and rule (ThingsBoard's lifecycle): active or cleared × acknowledged or not.
+ * A condition that returns re-activates the same alarm (`fire_count` + 1) instead of adding another.
+ * Times are wall-clock epoch ms, except `evidence_…`, on the clock of the evidence (plant time for
+ * readings and fits, which for a simulator runs on its own calendar).
+ */
+export const alarms = sqliteTable(
+  'alarms',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reactorId: text('reactor_id')
+      .notNull()
+      .references(() => reactors.id),
+    /** No foreign key: the history outlives a deleted rule. */
+    ruleId: text('rule_id').notNull(),
+    /** The rule's name and kind when the alarm last changed, for the history. */
+    ruleName: text('rule_name').notNull(),
+    ruleKind: text('rule_kind').notNull(),
+    severity: text('severity', { enum: ['critical', 'major', 'minor', 'warning'] }).notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull(),
+    acknowledged: integer('acknowledged', { mode: 'boolean' }).notNull(),
+    /** When the current (or last) episode fired. */
+    firedAtMs: integer('fired_at_ms').notNull(),
+    evidenceFiredAtMs: integer('evidence_fired_at_ms'),
+    /** NULL while active. */
+    clearedAtMs: integer('cleared_at_ms'),
+    /** `system` when the condition went away, else the operator. */
+    clearedBy: text('cleared_by'),
+    acknowledgedAtMs: integer('acknowledged_at_ms'),
+    acknowledgedBy: text('acknowledged_by'),
+    /** The newest evidence seen while active. */
+    lastEvidenceAtMs: integer('last_evidence_at_ms'),
+    /** In words, e.g. "satellite fraction 0.031 (lower 95 % bound 0.024) above 0.02". */
+    summary: text('summary').notNull(),
+    /** JSON object of the numbers behind the summary (name → finite number). */
+    valuesJson: text('values_json').notNull(),
+    fireCount: integer('fire_count').notNull(),
+    updatedAtMs: integer('updated_at_ms').notNull(),
+  },
+  (t) => [uniqueIndex('alarms_reactor_rule').on(t.reactorId, t.ruleId), index('alarms_active').on(t.active)],
+);
+
+/** Every transition of every alarm, with when and who: the history behind `GET /api/alerts`. */
+export const alarmEvents = sqliteTable(
+  'alarm_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    alarmId: integer('alarm_id')
+      .notNull()
+      .references(() => alarms.id),
+    reactorId: text('reactor_id').notNull(),
+    ruleId: text('rule_id').notNull(),
+    kind: text('kind', { enum: ['fired', 'acknowledged', 'cleared'] }).notNull(),
+    /** `system` for the rule engine, else the operator's name. */
+    actor: text('actor').notNull(),
+    atMs: integer('at_ms').notNull(),
+    evidenceAtMs: integer('evidence_at_ms'),
+    severity: text('severity', { enum: ['critical', 'major', 'minor', 'warning'] }).notNull(),
+    summary: text('summary').notNull(),
+    valuesJson: text('values_json').notNull(),
+    /** The alarm's state after this transition. */
+    active: integer('active', { mode: 'boolean' }).notNull(),
+    acknowledged: integer('acknowledged', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [index('alarm_events_at').on(t.atMs), index('alarm_events_alarm').on(t.alarmId)],
+);
+
+/** Where notifications go. The secret signs each request and is never sent to a browser or logged. */
+export const webhookEndpoints = sqliteTable('webhook_endpoints', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  url: text('url').notNull(),
+  secret: text('secret').notNull(),
+  /** JSON array of the severities sent: `["critical","major"]`. */
+  severitiesJson: text('severities_json').notNull(),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+  createdAtMs: integer('created_at_ms').notNull(),
+  updatedAtMs: integer('updated_at_ms').notNull(),
+  /** Deleted endpoints stay for their delivery log, with the secret wiped. */
+  deletedAtMs: integer('deleted_at_ms'),
+});
+
+/**
+ * Notifications to send, in the order of `id` per endpoint. The body is fixed when the row is
+ * written; each attempt signs it afresh with its own timestamp.
+ */
+export const webhookOutbox = sqliteTable(
+  'webhook_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    endpointId: integer('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id),
+    alarmEventId: integer('alarm_event_id')
+      .notNull()
+      .references(() => alarmEvents.id),
+    /** Sent as `Idempotency-Key`, the same on every attempt. */
+    idempotencyKey: text('idempotency_key').notNull(),
+    bodyJson: text('body_json').notNull(),
+    createdAtMs: integer('created_at_ms').notNull(),
+    /** `cancelled`: its endpoint was deleted before it could be delivered. */
+    state: text('state', { enum: ['pending', 'delivered', 'cancelled'] }).notNull(),
+    attempts: integer('attempts').notNull(),
+    nextAttemptAtMs: integer('next_attempt_at_ms').notNull(),
+    lastError: text('last_error'),
+    deliveredAtMs: integer('delivered_at_ms'),
+  },
+  (t) => [
+    uniqueIndex('webhook_outbox_idempotency_key').on(t.idempotencyKey),
+    uniqueIndex('webhook_outbox_endpoint_event').on(t.endpointId, t.alarmEventId),
+    index('webhook_outbox_endpoint_state').on(t.endpointId, t.state, t.id),
+  ],
+);
+
+/** Every delivery attempt with its outcome. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    outboxId: integer('outbox_id')
+      .notNull()
+      .references(() => webhookOutbox.id),
+    endpointId: integer('endpoint_id').notNull(),
+    /** 1 for the first attempt. */
+    attempt: integer('attempt').notNull(),
+    startedAtMs: integer('started_at_ms').notNull(),
+    durationMs: real('duration_ms').notNull(),
+    /** NULL when no response came (timeout, refused connection). */
+    httpStatus: integer('http_status'),
+    outcome: text('outcome', { enum: ['delivered', 'http-error', 'timeout', 'network-error'] }).notNull(),
+    /** Short and secret-free: the status line, or the network error's code. */
+    error: text('error'),
+  },
+  (t) => [
+    index('webhook_deliveries_outbox').on(t.outboxId),
+    index('webhook_deliveries_endpoint_started').on(t.endpointId, t.startedAtMs),
+  ],
+);
