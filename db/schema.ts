@@ -4,7 +4,16 @@
  * which SQLite would otherwise store as NULL).
  */
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
 
 /** A reactor registers itself with its first reading. */
 export const reactors = sqliteTable('reactors', {
