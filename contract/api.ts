@@ -96,7 +96,12 @@ export interface Trajectory {
   sd?: Record<string, number[]>;
 }
 
-/** GET /api/reactors/:id/estimates?from=&to= → FitRecord[] (newest last) */
+/**
+ * GET /api/reactors/:id/estimates?from=&to=&trajectories= → FitRecord[] (newest last), the fits whose
+ * window ends in [from, to]. `trajectories` (added by the service): `all` (default) fills
+ * `trajectory`, `forecast` and `residuals` on every fit; `latest` only on the newest one (long ranges);
+ * `none` on none.
+ */
 export interface FitRecord {
   id: number;
   reactorId: string;
@@ -110,6 +115,11 @@ export interface FitRecord {
   reason: string | null;
   detail: string | null;
   refit: boolean;
+  /**
+   * Optional (added by the service): the fit started from the broad cold-start prior rather than
+   * the prior carried from the window before (the first window of a reactor, or after a settings change).
+   */
+  coldStart?: boolean;
   loss: number | null;
   iterations: number;
   durationMs: number;

@@ -1,0 +1,130 @@
+/**
+ * The assimilator worker's reads and writes as raw prepared statements over the drizzle-defined
+ * tables (db/schema.ts, "The live service's estimates"). Positional parameters, in the order given in
+ * each comment. Reads walk the primary key of `readings` (reactor, signal, ts), so cutting a window out
+ * of months of data costs the window's own rows.
+ */
+import type Database from 'better-sqlite3';
+
+export interface AssimilationStatements {
+  /** (reactorId, signal, fromMs, toMs) → readings with from ≤ ts ≤ to, oldest first. */
+  readingsBetween: Database.Statement<[string, string, number, number], { tsMs: number; value: number }>;
+  /** (reactorId, signal, beforeMs) → the newest reading strictly before, if any. */
+  readingBefore: Database.Statement<[string, string, number], { tsMs: number; value: number }>;
+  /** (reactorId, signal, afterMs) → the oldest reading strictly after, if any. */
+  readingAfter: Database.Statement<[string, string, number], { tsMs: number; value: number }>;
+  /** (reactorId, signal) → newest reading time of the series, or null. */
+  newestReadingMs: Database.Statement<[string, string], { tsMs: number | null }>;
+  /** (reactorId, signal) → oldest reading time of the series, or null. */
+  oldestReadingMs: Database.Statement<[string, string], { tsMs: number | null }>;
+  /** () → every reactor id. */
+  reactorIds: Database.Statement<[], { id: string }>;
+  /** () → every stored chain. */
+  chains: Database.Statement<
+    [],
+    { reactorId: string; settingsKey: string; stateJson: string; fittedUpToH: number }
+  >;
+  /**
+   * (reactorId, windowStartMs, windowEndMs, windowStartH, windowEndH, fittedAtMs, status, reason,
+   * detail, refit, coldStart, loss, iterations, durationMs) → lastInsertRowid is the fit id.
+   */
+  insertFit: Database.Statement<
+    [
+      string,
+      number,
+      number,
+      number,
+      number,
+      number,
+      'ok' | 'failed',
+      string | null,
+      string | null,
+      number,
+      number,
+      number | null,
+      number,
+      number,
+    ]
+  >;
+  /** (fitId, name, value, free, sdLog, sdLogData, lower95, upper95, determined) */
+  insertParameter: Database.Statement<
+    [
+      number,
+      string,
+      number,
+      number,
+      number | null,
+      number | null,
+      number | null,
+      number | null,
+      number | null,
+    ]
+  >;
+  /** (fitId, rank, label, exponentsJson, value, sdLog, sdLogData) */
+  insertCombination: Database.Statement<[number, number, string, string, number, number, number]>;
+  /** (fitId, quantity, value, sd) */
+  insertComposition: Database.Statement<[number, string, number, number]>;
+  /** (fitId, trajectoryJson, forecastJson, residualsJson, windowFileJson) */
+  insertDocuments: Database.Statement<[number, string | null, string | null, string | null, string | null]>;
+  /** (reactorId, settingsKey, stateJson, fittedUpToH, lastFitId, updatedAtMs) */
+  upsertChain: Database.Statement<[string, string, string, number, number | null, number]>;
+}
+
+export function prepareAssimilationStatements(sqlite: Database.Database): AssimilationStatements {
+  return {
+    readingsBetween: sqlite.prepare(
+      `SELECT ts_ms AS tsMs, value FROM readings
+       WHERE reactor_id = ? AND signal = ? AND ts_ms >= ? AND ts_ms <= ? ORDER BY ts_ms`,
+    ),
+    readingBefore: sqlite.prepare(
+      `SELECT ts_ms AS tsMs, value FROM readings
+       WHERE reactor_id = ? AND signal = ? AND ts_ms < ? ORDER BY ts_ms DESC LIMIT 1`,
+    ),
+    readingAfter: sqlite.prepare(
+      `SELECT ts_ms AS tsMs, value FROM readings
+       WHERE reactor_id = ? AND signal = ? AND ts_ms > ? ORDER BY ts_ms LIMIT 1`,
+    ),
+    newestReadingMs: sqlite.prepare(
+      'SELECT max(ts_ms) AS tsMs FROM readings WHERE reactor_id = ? AND signal = ?',
+    ),
+    oldestReadingMs: sqlite.prepare(
+      'SELECT min(ts_ms) AS tsMs FROM readings WHERE reactor_id = ? AND signal = ?',
+    ),
+    reactorIds: sqlite.prepare('SELECT id FROM reactors ORDER BY id'),
+    chains: sqlite.prepare(
+      `SELECT reactor_id AS reactorId, settings_key AS settingsKey, state_json AS stateJson,
+              fitted_up_to_h AS fittedUpToH
+       FROM assimilator_chains`,
+    ),
+    insertFit: sqlite.prepare(
+      `INSERT INTO fits (reactor_id, window_start_ms, window_end_ms, window_start_h, window_end_h,
+         fitted_at_ms, status, reason, detail, refit, cold_start, loss, iterations, duration_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertParameter: sqlite.prepare(
+      `INSERT INTO fit_parameters (fit_id, name, value, free, sd_log, sd_log_data, lower95, upper95, determined)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertCombination: sqlite.prepare(
+      `INSERT INTO fit_combinations (fit_id, rank, label, exponents_json, value, sd_log, sd_log_data)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertComposition: sqlite.prepare(
+      'INSERT INTO fit_composition (fit_id, quantity, value, sd) VALUES (?, ?, ?, ?)',
+    ),
+    insertDocuments: sqlite.prepare(
+      `INSERT INTO fit_documents (fit_id, trajectory_json, forecast_json, residuals_json, window_file_json)
+       VALUES (?, ?, ?, ?, ?)`,
+    ),
+    upsertChain: sqlite.prepare(
+      `INSERT INTO assimilator_chains (reactor_id, settings_key, state_json, fitted_up_to_h, last_fit_id, updated_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (reactor_id) DO UPDATE SET
+         settings_key = excluded.settings_key,
+         state_json = excluded.state_json,
+         fitted_up_to_h = excluded.fitted_up_to_h,
+         last_fit_id = excluded.last_fit_id,
+         updated_at_ms = excluded.updated_at_ms`,
+    ),
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * The HTTP API's reads as raw prepared statements: every one walks a primary key or an index, so
+ * that months of readings answer in milliseconds. Positional parameters, in the order given in each
+ * comment. Bulk series come back in raw (array) mode: [tsMs, value] rows.
+ */
+import type Database from 'better-sqlite3';
+
+export interface FitRow {
+  id: number;
+  reactorId: string;
+  windowStartMs: number;
+  windowEndMs: number;
+  windowStartH: number;
+  windowEndH: number;
+  fittedAtMs: number;
+  status: 'ok' | 'failed';
+  reason: string | null;
+  detail: string | null;
+  refit: number;
+  coldStart: number;
+  loss: number | null;
+  iterations: number;
+  durationMs: number;
+}
+
+export interface FitParameterRow {
+  fitId: number;
+  name: string;
+  value: number;
+  free: number;
+  sdLog: number | null;
+  sdLogData: number | null;
+  lower95: number | null;
+  upper95: number | null;
+  determined: number | null;
+}
+
+export interface FitCombinationRow {
+  fitId: number;
+  rank: number;
+  label: string;
+  exponentsJson: string;
+  value: number;
+  sdLog: number;
+  sdLogData: number;
+}
+
+export interface FitCompositionRow {
+  fitId: number;
+  quantity: string;
+  value: number;
+  sd: number;
+}
+
+export interface FitDocumentRow {
+  fitId: number;
+  trajectoryJson: string | null;
+  forecastJson: string | null;
+  residualsJson: string | null;
+}
+
+const fitColumns = `id, reactor_id AS reactorId, window_start_ms AS windowStartMs, window_end_ms AS windowEndMs,
+  window_start_h AS windowStartH, window_end_h AS windowEndH, fitted_at_ms AS fittedAtMs, status, reason,
+  detail, refit, cold_start AS coldStart, loss, iterations, duration_ms AS durationMs`;
+
+export interface ServiceReadStatements {
+  /** () → every reactor. */
+  reactors: Database.Statement<[], { id: string; firstSeenAtMs: number }>;
+  /** (reactorId) → the reactor, if known. */
+  reactor: Database.Statement<[string], { id: string; firstSeenAtMs: number }>;
+  /** (reactorId, signal) → newest reading of the series. */
+  latestReading: Database.Statement<[string, string], { tsMs: number; value: number; receivedAtMs: number }>;
+  /** (reactorId, signal) → oldest reading time of the series. */
+  oldestReadingMs: Database.Statement<[string, string], { tsMs: number | null }>;
+  /** (reactorId, signal) → newest reading time of the series. */
+  newestReadingMs: Database.Statement<[string, string], { tsMs: number | null }>;
+  /** (reactorId, signal, fromMs, toMs) → count of readings with from ≤ ts < to. */
+  countReadings: Database.Statement<[string, string, number, number], { n: number }>;
+  /** (reactorId, signal, fromMs, toMs) → [tsMs, value] rows (raw mode), oldest first. */
+  readings: Database.Statement<[string, string, number, number], [number, number]>;
+  /** (reactorId, signal, widthMs) → the oldest bucket start of that rollup. */
+  oldestRollupMs: Database.Statement<[string, string, number], { tsMs: number | null }>;
+  /** (reactorId, signal, widthMs, fromMs, toMs) → count of buckets starting in [from, to). */
+  countRollups: Database.Statement<[string, string, number, number, number], { n: number }>;
+  /** (reactorId, signal, widthMs, fromMs, toMs) → [bucketStartMs, count, sum, min, max] rows (raw mode). */
+  rollups: Database.Statement<
+    [string, string, number, number, number],
+    [number, number, number, number, number]
+  >;
+  /** (topic, limit) → the newest stored rejections of a topic. */
+  rejectionsOfTopic: Database.Statement<[string, number], { payloadExcerpt: string; reason: string }>;
+  /** (reactorId, fromMs, toMs) → fits whose window ends in [from, to], oldest first (ties by id). */
+  fitsInRange: Database.Statement<[string, number, number], FitRow>;
+  /** (fitId) → the fit. */
+  fit: Database.Statement<[number], FitRow>;
+  /** (reactorId) → the newest successful fit. */
+  latestGoodFit: Database.Statement<[string], FitRow>;
+  /** (reactorId, limit) → the newest fits, newest first. */
+  latestFits: Database.Statement<[string, number], FitRow>;
+  /** (reactorId, fromMs, toMs) → parameters of those fits. */
+  parametersInRange: Database.Statement<[string, number, number], FitParameterRow>;
+  combinationsInRange: Database.Statement<[string, number, number], FitCombinationRow>;
+  compositionInRange: Database.Statement<[string, number, number], FitCompositionRow>;
+  documentsInRange: Database.Statement<[string, number, number], FitDocumentRow>;
+  /** (fitId) → that fit's parts. */
+  parametersOfFit: Database.Statement<[number], FitParameterRow>;
+  combinationsOfFit: Database.Statement<[number], FitCombinationRow>;
+  compositionOfFit: Database.Statement<[number], FitCompositionRow>;
+  documentsOfFit: Database.Statement<[number], FitDocumentRow>;
+  /** (fitId, reactorId) → the stored window file of that fit. */
+  windowFile: Database.Statement<[number, string], { windowFileJson: string | null }>;
+}
+
+/** Restricts a child table to the fits of one reactor whose window ends in a range. */
+const fitsOfRange =
+  'fit_id IN (SELECT id FROM fits WHERE reactor_id = ? AND window_end_ms >= ? AND window_end_ms <= ?)';
+
+export function prepareServiceReadStatements(sqlite: Database.Database): ServiceReadStatements {
+  return {
+    reactors: sqlite.prepare('SELECT id, first_seen_at_ms AS firstSeenAtMs FROM reactors ORDER BY id'),
+    reactor: sqlite.prepare('SELECT id, first_seen_at_ms AS firstSeenAtMs FROM reactors WHERE id = ?'),
+    latestReading: sqlite.prepare(
+      `SELECT ts_ms AS tsMs, value, received_at_ms AS receivedAtMs FROM readings
+       WHERE reactor_id = ? AND signal = ? ORDER BY ts_ms DESC LIMIT 1`,
+    ),
+    oldestReadingMs: sqlite.prepare(
+      'SELECT min(ts_ms) AS tsMs FROM readings WHERE reactor_id = ? AND signal = ?',
+    ),
+    newestReadingMs: sqlite.prepare(
+      'SELECT max(ts_ms) AS tsMs FROM readings WHERE reactor_id = ? AND signal = ?',
+    ),
+    countReadings: sqlite.prepare(
+      'SELECT count(*) AS n FROM readings WHERE reactor_id = ? AND signal = ? AND ts_ms >= ? AND ts_ms < ?',
+    ),
+    readings: sqlite
+      .prepare<[string, string, number, number], [number, number]>(
+        `SELECT ts_ms, value FROM readings
+         WHERE reactor_id = ? AND signal = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms`,
+      )
+      .raw(true),
+    oldestRollupMs: sqlite.prepare(
+      `SELECT min(bucket_start_ms) AS tsMs FROM reading_rollups
+       WHERE reactor_id = ? AND signal = ? AND bucket_width_ms = ?`,
+    ),
+    countRollups: sqlite.prepare(
+      `SELECT count(*) AS n FROM reading_rollups
+       WHERE reactor_id = ? AND signal = ? AND bucket_width_ms = ? AND bucket_start_ms >= ? AND bucket_start_ms < ?`,
+    ),
+    rollups: sqlite
+      .prepare<[string, string, number, number, number], [number, number, number, number, number]>(
+        `SELECT bucket_start_ms, count, value_sum, value_min, value_max FROM reading_rollups
+         WHERE reactor_id = ? AND signal = ? AND bucket_width_ms = ? AND bucket_start_ms >= ? AND bucket_start_ms < ?
+         ORDER BY bucket_start_ms`,
+      )
+      .raw(true),
+    rejectionsOfTopic: sqlite.prepare(
+      `SELECT payload_excerpt AS payloadExcerpt, reason FROM rejected_messages
+       WHERE topic = ? ORDER BY id DESC LIMIT ?`,
+    ),
+    fitsInRange: sqlite.prepare(
+      `SELECT ${fitColumns} FROM fits
+       WHERE reactor_id = ? AND window_end_ms >= ? AND window_end_ms <= ? ORDER BY window_end_ms, id`,
+    ),
+    fit: sqlite.prepare(`SELECT ${fitColumns} FROM fits WHERE id = ?`),
+    latestGoodFit: sqlite.prepare(
+      `SELECT ${fitColumns} FROM fits WHERE reactor_id = ? AND status = 'ok' ORDER BY id DESC LIMIT 1`,
+    ),
+    latestFits: sqlite.prepare(
+      `SELECT ${fitColumns} FROM fits WHERE reactor_id = ? ORDER BY id DESC LIMIT ?`,
+    ),
+    parametersInRange: sqlite.prepare(
+      `SELECT fit_id AS fitId, name, value, free, sd_log AS sdLog, sd_log_data AS sdLogData, lower95, upper95,
+              determined
+       FROM fit_parameters WHERE ${fitsOfRange}`,
+    ),
+    combinationsInRange: sqlite.prepare(
+      `SELECT fit_id AS fitId, rank, label, exponents_json AS exponentsJson, value, sd_log AS sdLog,
+              sd_log_data AS sdLogData
+       FROM fit_combinations WHERE ${fitsOfRange} ORDER BY fit_id, rank`,
+    ),
+    compositionInRange: sqlite.prepare(
+      `SELECT fit_id AS fitId, quantity, value, sd FROM fit_composition WHERE ${fitsOfRange}`,
+    ),
+    documentsInRange: sqlite.prepare(
+      `SELECT fit_id AS fitId, trajectory_json AS trajectoryJson, forecast_json AS forecastJson,
+              residuals_json AS residualsJson
+       FROM fit_documents WHERE ${fitsOfRange}`,
+    ),
+    parametersOfFit: sqlite.prepare(
+      `SELECT fit_id AS fitId, name, value, free, sd_log AS sdLog, sd_log_data AS sdLogData, lower95, upper95,
+              determined
+       FROM fit_parameters WHERE fit_id = ?`,
+    ),
+    combinationsOfFit: sqlite.prepare(
+      `SELECT fit_id AS fitId, rank, label, exponents_json AS exponentsJson, value, sd_log AS sdLog,
+              sd_log_data AS sdLogData
+       FROM fit_combinations WHERE fit_id = ? ORDER BY rank`,
+    ),
+    compositionOfFit: sqlite.prepare(
+      'SELECT fit_id AS fitId, quantity, value, sd FROM fit_composition WHERE fit_id = ?',
+    ),
+    documentsOfFit: sqlite.prepare(
+      `SELECT fit_id AS fitId, trajectory_json AS trajectoryJson, forecast_json AS forecastJson,
+              residuals_json AS residualsJson
+       FROM fit_documents WHERE fit_id = ?`,
+    ),
+    windowFile: sqlite.prepare(
+      `SELECT d.window_file_json AS windowFileJson FROM fit_documents d JOIN fits f ON f.id = d.fit_id
+       WHERE d.fit_id = ? AND f.reactor_id = ?`,
+    ),
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * A reactor's readings and estimates as one wide CSV, one row per time: every signal in its own
+ * column, and at each fit's window end the estimate (satellite fraction, composition and parameters
+ * with their uncertainty). Streamed a day at a time, so months of data never sit in memory.
+ */
+
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { refitParameterNames } from '../../assimilation/estimator/sliding-window-estimator';
+import type { PlantSignal } from '../../contract/api';
+import { plantHoursFromMs } from '../../contract/time';
+import type { ServiceReadStatements } from '../../db/service-read-statements';
+import { fitRecordsInRange } from './fit-records';
+
+const signals: readonly PlantSignal[] = [
+  'od',
+  'substrate',
+  'dilution',
+  'feed',
+  'assay/X',
+  'assay/Y',
+  'assay/A',
+  'assay/B',
+];
+const compositionColumns = ['satellite_fraction', 'X', 'Y', 'A', 'B'] as const;
+const chunkMs = 24 * 3_600_000;
+
+export function csvHeader(): string {
+  return [
+    'time_iso',
+    'plant_hours',
+    ...signals.map((s) => s.replace('/', '_')),
+    'fit_id',
+    'fit_status',
+    ...compositionColumns.flatMap((c) => [`est_${c}`, `est_${c}_sd`]),
+    ...refitParameterNames.flatMap((p) => [p, `${p}_sd_log`, `${p}_determined`]),
+  ].join(',');
+}
+
+const cell = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '' : String(v));
+
+/** The CSV text of readings and fits in [fromMs, toMs). */
+export function csvChunk(s: ServiceReadStatements, reactorId: string, fromMs: number, toMs: number): string {
+  const rows = new Map<number, { readings: (number | undefined)[]; fit?: string[] }>();
+  const rowAt = (ts: number) => {
+    let row = rows.get(ts);
+    if (!row) {
+      row = { readings: new Array(signals.length) };
+      rows.set(ts, row);
+    }
+    return row;
+  };
+  signals.forEach((signal, i) => {
+    for (const [ts, value] of s.readings.iterate(reactorId, signal, fromMs, toMs))
+      rowAt(ts).readings[i] = value;
+  });
+  for (const fit of fitRecordsInRange(s, reactorId, fromMs, toMs - 1, 'none')) {
+    const composition = fit.composition;
+    rowAt(fit.windowEndMs).fit = [
+      String(fit.id),
+      fit.status,
+      ...compositionColumns.flatMap((c) => [cell(composition?.[c].value), cell(composition?.[c].sd)]),
+      ...refitParameterNames.flatMap((p) => {
+        const e = fit.params?.[p];
+        return [cell(e?.value), cell(e?.sdLog), e ? String(e.determined) : ''];
+      }),
+    ];
+  }
+  const emptyFit = new Array(2 + compositionColumns.length * 2 + refitParameterNames.length * 3).fill('');
+  const lines: string[] = [];
+  for (const ts of [...rows.keys()].sort((a, b) => a - b)) {
+    const row = rows.get(ts)!;
+    lines.push(
+      [
+        new Date(ts).toISOString(),
+        String(plantHoursFromMs(ts)),
+        ...Array.from(row.readings, cell),
+        ...(row.fit ?? emptyFit),
+      ].join(','),
+    );
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+export async function streamCsv(
+  req: IncomingMessage,
+  res: ServerResponse,
+  s: ServiceReadStatements,
+  reactorId: string,
+  fromMs: number,
+  toMs: number,
+): Promise<void> {
+  const name = `${reactorId}-${new Date(fromMs).toISOString().slice(0, 10)}-${new Date(Math.max(fromMs, toMs - 1)).toISOString().slice(0, 10)}.csv`;
+  res.writeHead(200, {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="${name}"`,
+    'cache-control': 'no-store',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  let closed = false;
+  res.once('close', () => {
+    closed = true;
+  });
+  res.write(`${csvHeader()}\n`);
+  for (let start = fromMs; start < toMs && !closed; start += chunkMs) {
+    const text = csvChunk(s, reactorId, start, Math.min(toMs, start + chunkMs));
+    if (text && !res.write(text)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+  }
+  res.end();
+}

@@ -1,0 +1,194 @@
+/**
+ * Stored fits as the API and socket.io deliver them (contract/api.ts `FitRecord`): one reader, so a
+ * fit pushed live and the same fit fetched later are the same JSON.
+ */
+import type {
+  BandedValue,
+  Composition,
+  EstimateSummary,
+  FitRecord,
+  ParameterCombination,
+  ParameterEstimate,
+  Trajectory,
+} from '../../contract/api';
+import type {
+  FitCombinationRow,
+  FitCompositionRow,
+  FitDocumentRow,
+  FitParameterRow,
+  FitRow,
+  ServiceReadStatements,
+} from '../../db/service-read-statements';
+
+const z95 = 1.959963984540054;
+
+export type TrajectoryDetail = 'all' | 'latest' | 'none';
+
+interface FitParts {
+  parameters: FitParameterRow[];
+  combinations: FitCombinationRow[];
+  composition: FitCompositionRow[];
+  documents: FitDocumentRow | undefined;
+}
+
+function fitRecord(row: FitRow, parts: FitParts, withDocuments: boolean): FitRecord {
+  const ok = row.status === 'ok';
+  let params: Record<string, ParameterEstimate> | null = null;
+  let fixed: Record<string, number> | null = null;
+  if (ok) {
+    params = {};
+    fixed = {};
+    for (const p of parts.parameters) {
+      if (!p.free) {
+        fixed[p.name] = p.value;
+        continue;
+      }
+      params[p.name] = {
+        value: p.value,
+        sdLog: p.sdLog ?? 0,
+        sdLogData: p.sdLogData ?? 1000,
+        lower95: p.lower95 ?? p.value,
+        upper95: p.upper95 ?? p.value,
+        determined: p.determined === 1,
+      };
+    }
+  }
+  const combinations: ParameterCombination[] | null = ok
+    ? parts.combinations.map((c) => ({
+        label: c.label,
+        exponents: JSON.parse(c.exponentsJson) as Record<string, number>,
+        value: c.value,
+        sdLog: c.sdLog,
+        sdLogData: c.sdLogData,
+      }))
+    : null;
+  let composition: Composition | null = null;
+  if (ok && parts.composition.length === 5) {
+    const by = Object.fromEntries(parts.composition.map((c) => [c.quantity, { value: c.value, sd: c.sd }]));
+    composition = by as unknown as Composition;
+  }
+  const docs = withDocuments ? parts.documents : undefined;
+  const parse = <T>(json: string | null | undefined): T | null => (json ? (JSON.parse(json) as T) : null);
+  return {
+    id: row.id,
+    reactorId: row.reactorId,
+    windowStartMs: row.windowStartMs,
+    windowEndMs: row.windowEndMs,
+    windowStartH: row.windowStartH,
+    windowEndH: row.windowEndH,
+    fittedAtMs: row.fittedAtMs,
+    status: row.status,
+    reason: row.reason,
+    detail: row.detail,
+    refit: row.refit === 1,
+    coldStart: row.coldStart === 1,
+    loss: row.loss,
+    iterations: row.iterations,
+    durationMs: row.durationMs,
+    params,
+    fixed,
+    combinations,
+    composition,
+    residuals: parse(docs?.residualsJson),
+    trajectory: parse<Trajectory>(docs?.trajectoryJson),
+    forecast: parse<Trajectory>(docs?.forecastJson),
+  };
+}
+
+function groupByFit<T extends { fitId: number }>(rows: T[]): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const row of rows) {
+    const list = out.get(row.fitId);
+    if (list) list.push(row);
+    else out.set(row.fitId, [row]);
+  }
+  return out;
+}
+
+/** The fits of a reactor whose window ends in [fromMs, toMs], oldest first. */
+export function fitRecordsInRange(
+  s: ServiceReadStatements,
+  reactorId: string,
+  fromMs: number,
+  toMs: number,
+  trajectories: TrajectoryDetail,
+): FitRecord[] {
+  const rows = s.fitsInRange.all(reactorId, fromMs, toMs);
+  if (rows.length === 0) return [];
+  const parameters = groupByFit(s.parametersInRange.all(reactorId, fromMs, toMs));
+  const combinations = groupByFit(s.combinationsInRange.all(reactorId, fromMs, toMs));
+  const composition = groupByFit(s.compositionInRange.all(reactorId, fromMs, toMs));
+  const newestId = rows.reduce((m, r) => Math.max(m, r.id), 0);
+  let documents = new Map<number, FitDocumentRow>();
+  if (trajectories === 'all') {
+    documents = new Map(s.documentsInRange.all(reactorId, fromMs, toMs).map((d) => [d.fitId, d]));
+  } else if (trajectories === 'latest') {
+    const d = s.documentsOfFit.get(newestId);
+    if (d) documents.set(newestId, d);
+  }
+  return rows.map((row) =>
+    fitRecord(
+      row,
+      {
+        parameters: parameters.get(row.id) ?? [],
+        combinations: combinations.get(row.id) ?? [],
+        composition: composition.get(row.id) ?? [],
+        documents: documents.get(row.id),
+      },
+      trajectories !== 'none',
+    ),
+  );
+}
+
+/** One fit with everything, or undefined. */
+export function fitRecordById(s: ServiceReadStatements, fitId: number): FitRecord | undefined {
+  const row = s.fit.get(fitId);
+  if (!row) return undefined;
+  return fitRecord(
+    row,
+    {
+      parameters: s.parametersOfFit.all(fitId),
+      combinations: s.combinationsOfFit.all(fitId),
+      composition: s.compositionOfFit.all(fitId),
+      documents: s.documentsOfFit.get(fitId),
+    },
+    true,
+  );
+}
+
+/** The satellite fraction with its 95 % band, kept inside [0, 1]. */
+export function satelliteFractionBand(composition: Composition | null): BandedValue | null {
+  if (!composition) return null;
+  const { value, sd } = composition.satellite_fraction;
+  return {
+    value,
+    lower95: Math.max(0, value - z95 * sd),
+    upper95: Math.min(1, value + z95 * sd),
+  };
+}
+
+/** A reactor's estimate for the overview: the newest successful fit, else the newest fit at all. */
+export function latestEstimateSummary(s: ServiceReadStatements, reactorId: string): EstimateSummary | null {
+  const row = s.latestGoodFit.get(reactorId) ?? s.latestFits.get(reactorId, 1);
+  if (!row) return null;
+  const composition =
+    row.status === 'ok'
+      ? fitRecord(
+          row,
+          {
+            parameters: [],
+            combinations: [],
+            composition: s.compositionOfFit.all(row.id),
+            documents: undefined,
+          },
+          false,
+        ).composition
+      : null;
+  return {
+    fitId: row.id,
+    windowEndMs: row.windowEndMs,
+    fittedAtMs: row.fittedAtMs,
+    status: row.status,
+    satelliteFraction: satelliteFractionBand(composition),
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The overview of each reactor: latest readings, latest estimate, and a provisional alert state from
+ * what the service already knows (failing fits, sensors gone quiet) until the alerts issue brings
+ * real alarms.
+ */
+import type { AlertLevel, PlantSignal, ReactorSummary } from '../../contract/api';
+import type { ServiceReadStatements } from '../../db/service-read-statements';
+import { latestEstimateSummary } from './fit-records';
+
+const signals: readonly PlantSignal[] = [
+  'od',
+  'substrate',
+  'dilution',
+  'feed',
+  'assay/X',
+  'assay/Y',
+  'assay/A',
+  'assay/B',
+];
+/** Sensors that report continuously; an assay is sparse by nature and never "stale". */
+const onlineSignals: readonly PlantSignal[] = ['od', 'substrate', 'dilution'];
+/** Consecutive failed fits from which the alert is major rather than a warning. */
+const failuresForMajor = 3;
+
+export interface SummaryOptions {
+  /** A sensor with no reading received for this long (wall clock) is stale. */
+  staleSensorSeconds: number;
+  now: number;
+}
+
+export function reactorSummary(
+  s: ServiceReadStatements,
+  reactor: { id: string; firstSeenAtMs: number },
+  options: SummaryOptions,
+): ReactorSummary {
+  const latest: ReactorSummary['latest'] = {};
+  for (const signal of signals) {
+    const row = s.latestReading.get(reactor.id, signal);
+    if (row) latest[signal] = { tsMs: row.tsMs, value: row.value, receivedAtMs: row.receivedAtMs };
+  }
+  const problems: { level: AlertLevel; text: string }[] = [];
+  const recent = s.latestFits.all(reactor.id, failuresForMajor);
+  const failedInRow = recent.findIndex((f) => f.status === 'ok');
+  const failures = failedInRow < 0 ? recent.length : failedInRow;
+  if (failures > 0) {
+    problems.push({
+      level: failures >= failuresForMajor ? 'major' : 'warning',
+      text: `${failures >= failuresForMajor ? `the last ${failures} fits` : 'the last fit'} failed (${recent[0].reason})`,
+    });
+  }
+  const stale = onlineSignals.filter((signal) => {
+    const row = latest[signal];
+    return (
+      row?.receivedAtMs !== undefined && options.now - row.receivedAtMs > options.staleSensorSeconds * 1000
+    );
+  });
+  if (stale.length > 0) {
+    problems.push({
+      level: 'minor',
+      text: `no ${stale.join(', ')} reading for over ${options.staleSensorSeconds} s`,
+    });
+  }
+  const order: AlertLevel[] = ['ok', 'warning', 'minor', 'major', 'critical'];
+  const level = problems.reduce<AlertLevel>(
+    (worst, p) => (order.indexOf(p.level) > order.indexOf(worst) ? p.level : worst),
+    'ok',
+  );
+  return {
+    id: reactor.id,
+    firstSeenMs: reactor.firstSeenAtMs,
+    latest,
+    latestEstimate: latestEstimateSummary(s, reactor.id),
+    alert: {
+      level,
+      summary: problems.length === 0 ? 'no problems' : problems.map((p) => p.text).join('; '),
+      activeCount: problems.length,
+    },
+  };
+}

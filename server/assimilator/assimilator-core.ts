@@ -1,0 +1,166 @@
+/**
+ * The assimilator's work, without the thread around it: every reactor's chain, restored from the
+ * database at start, told of new readings, and served in fair turns one window at a time. Each fit
+ * is stored with the chain's new state before the next begins. The worker (assimilator-worker.ts)
+ * runs this; a test can run it in-process.
+ */
+import type Database from 'better-sqlite3';
+import {
+  createSlidingWindowEstimator,
+  type EstimatorSettings,
+} from '../../assimilation/estimator/sliding-window-estimator';
+import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
+import { type CompiledModel, compileModel } from '../../assimilation/model/compile';
+import { msFromPlantHours, plantHoursFromMs } from '../../contract/time';
+import { type AssimilationStatements, prepareAssimilationStatements } from '../../db/assimilation-statements';
+import {
+  type AssimilatorSettings,
+  chainSettingsKey,
+  estimatorSettingsOf,
+  initialParameterValues,
+} from './assimilator-settings';
+import { chainStateJson, restoreChainState } from './chain-state';
+import { createFitStore, type StoreFit } from './fit-store';
+import { clockSignals } from './plant-signals';
+import { ReactorChain, type WindowSource } from './reactor-chain';
+import { RoundRobin } from './round-robin';
+import { loadWindowData, newestReadingH, oldestReadingH } from './window-data';
+import type { FitNotice, ReadingsNotice, WorkerStatus } from './worker-protocol';
+
+export interface AssimilatorCoreOptions {
+  sqlite: Database.Database;
+  settings: AssimilatorSettings;
+  onFit: (fit: FitNotice) => void;
+  log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => void;
+  now?: () => number;
+}
+
+export class AssimilatorCore {
+  private readonly model: CompiledModel;
+  private readonly estimator: EstimatorSettings;
+  private readonly settingsKey: string;
+  private readonly initialParams: Float64Array;
+  private readonly statements: AssimilationStatements;
+  private readonly storeFit: StoreFit;
+  private readonly chains = new Map<string, ReactorChain>();
+  private readonly turns = new RoundRobin<ReactorChain>();
+  private readonly source: WindowSource;
+  private fitting: string | null = null;
+
+  constructor(private readonly options: AssimilatorCoreOptions) {
+    this.model = compileModel(chemostatSatellite);
+    this.estimator = estimatorSettingsOf(options.settings);
+    this.settingsKey = chainSettingsKey(this.model, this.estimator);
+    this.initialParams = initialParameterValues(this.model, options.settings.initialParams);
+    this.statements = prepareAssimilationStatements(options.sqlite);
+    this.storeFit = createFitStore(options.sqlite, this.statements);
+    this.source = {
+      window: (reactorId, startH, endH) => loadWindowData(this.statements, reactorId, startH, endH),
+      oldestH: (reactorId) => oldestReadingH(this.statements, reactorId, clockSignals),
+    };
+  }
+
+  /** Restores the stored chains and reads every reactor's plant clock; returns how many chains were restored. */
+  start(): number {
+    const stored = new Map(this.statements.chains.all().map((c) => [c.reactorId, c]));
+    let restored = 0;
+    for (const { id } of this.statements.reactorIds.all()) {
+      const chain = this.chainOf(id);
+      const saved = stored.get(id);
+      if (saved && saved.settingsKey === this.settingsKey && restoreChainState(chain.est, saved.stateJson)) {
+        chain.fittedUpToH = saved.fittedUpToH;
+        restored++;
+      } else if (saved) {
+        this.options.log('warn', 'stored chain not usable with these settings; starting it afresh', {
+          reactorId: id,
+        });
+      }
+      chain.newestH = newestReadingH(this.statements, id, clockSignals);
+    }
+    return restored;
+  }
+
+  noteReadings(notices: readonly ReadingsNotice[]): void {
+    for (const n of notices) {
+      this.chainOf(n.reactorId).noteReadings(
+        plantHoursFromMs(n.oldestTsMs),
+        plantHoursFromMs(n.newestTsMs),
+        n.online,
+      );
+    }
+  }
+
+  /** One turn: fits one window of the next reactor with work. False when no reactor has any. */
+  step(): boolean {
+    const chain = this.turns.next((c) => c.isDue(this.source));
+    if (!chain) return false;
+    this.fitting = chain.reactorId;
+    try {
+      const fitted = chain.fitNext(this.source);
+      if (!fitted) return true;
+      const fitId = this.storeFit(fitted, {
+        settingsKey: this.settingsKey,
+        stateJson: chainStateJson(chain.est),
+        fittedUpToH: chain.fittedUpToH,
+      });
+      const { outcome } = fitted;
+      this.options.onFit({
+        reactorId: chain.reactorId,
+        fitId,
+        status: outcome.status,
+        reason: outcome.status === 'failed' ? outcome.reason : null,
+        refit: fitted.refit,
+        coldStart: fitted.coldStart,
+        iterations: outcome.iterations,
+        durationMs: fitted.durationMs,
+        windowEndMs: msFromPlantHours(fitted.windowEndH),
+      });
+      if (outcome.status === 'failed') {
+        this.options.log('warn', 'fit failed', {
+          reactorId: chain.reactorId,
+          fitId,
+          reason: outcome.reason,
+          detail: outcome.detail,
+        });
+      }
+    } catch (error) {
+      // Storing failed (e.g. the disk): the chain has moved on in memory but not on disk. Log and go on;
+      // a restart resumes from the stored state.
+      this.options.log('error', 'could not store a fit', {
+        reactorId: chain.reactorId,
+        err: String((error as Error)?.stack ?? error),
+      });
+    } finally {
+      this.fitting = null;
+    }
+    return true;
+  }
+
+  status(): WorkerStatus {
+    let queueDepth = 0;
+    let reactorsDue = 0;
+    for (const chain of this.turns.values()) {
+      const due = chain.dueCount(this.source);
+      queueDepth += due;
+      if (due > 0) reactorsDue++;
+    }
+    return { queueDepth, reactorsDue, reactors: this.turns.size, fitting: this.fitting };
+  }
+
+  private chainOf(reactorId: string): ReactorChain {
+    let chain = this.chains.get(reactorId);
+    if (!chain) {
+      const { settings } = this.options;
+      chain = new ReactorChain(reactorId, createSlidingWindowEstimator(this.model, this.estimator), {
+        initialParams: this.initialParams,
+        catchUpHours: settings.catchUpHours,
+        forecastHours: settings.forecastHours,
+        trajectoryStepHours: settings.trajectoryStepHours,
+        ...(this.options.now && { now: this.options.now }),
+      });
+      this.chains.set(reactorId, chain);
+      this.turns.add(chain);
+    }
+    return chain;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Stores a fitted window — the fit, its parameters, combinations, composition and documents — with
+ * the reactor's chain state, in one transaction: after a crash either both are there or neither, so a
+ * restarted chain neither repeats nor skips a window. Numbers that are not finite are stored as NULL
+ * (or, for an sd of "no information", capped), never as NaN.
+ */
+import type Database from 'better-sqlite3';
+import { msFromPlantHours } from '../../contract/time';
+import type { AssimilationStatements } from '../../db/assimilation-statements';
+import type { FittedWindow } from './reactor-chain';
+
+/** The data-only sd of log cannot exceed the regularization's (1000); an infinite one means "none". */
+const noInformationSdLog = 1000;
+
+export interface ChainSnapshot {
+  settingsKey: string;
+  stateJson: string;
+  fittedUpToH: number;
+}
+
+export type StoreFit = (fitted: FittedWindow, chain: ChainSnapshot) => number;
+
+const finiteOrNull = (v: number | null | undefined): number | null =>
+  v !== null && v !== undefined && Number.isFinite(v) ? v : null;
+const cappedSd = (v: number): number =>
+  Number.isFinite(v) ? Math.min(v, noInformationSdLog) : noInformationSdLog;
+
+export function createFitStore(sqlite: Database.Database, s: AssimilationStatements): StoreFit {
+  return sqlite.transaction((fitted: FittedWindow, chain: ChainSnapshot): number => {
+    const { outcome, estimate } = fitted;
+    const ok = outcome.status === 'ok' && estimate !== null;
+    const loss = outcome.status === 'ok' ? finiteOrNull(outcome.fit.loss) : null;
+    // A fit whose numbers are not all finite is a failed fit.
+    const status = ok && loss !== null ? 'ok' : 'failed';
+    const reason = outcome.status === 'failed' ? outcome.reason : status === 'failed' ? 'non-finite' : null;
+    const detail =
+      outcome.status === 'failed' ? outcome.detail : status === 'failed' ? 'a non-finite loss' : null;
+    const info = s.insertFit.run(
+      fitted.reactorId,
+      msFromPlantHours(fitted.windowStartH),
+      msFromPlantHours(fitted.windowEndH),
+      fitted.windowStartH,
+      fitted.windowEndH,
+      fitted.fittedAtMs,
+      status,
+      reason,
+      detail,
+      fitted.refit ? 1 : 0,
+      fitted.coldStart ? 1 : 0,
+      status === 'ok' ? loss : null,
+      outcome.iterations,
+      fitted.durationMs,
+    );
+    const fitId = Number(info.lastInsertRowid);
+    if (status === 'ok' && estimate) {
+      for (const p of estimate.params) {
+        s.insertParameter.run(
+          fitId,
+          p.name,
+          p.value,
+          1,
+          finiteOrNull(p.sdLog),
+          cappedSd(p.sdLogData),
+          finiteOrNull(p.lower95),
+          finiteOrNull(p.upper95),
+          p.determined ? 1 : 0,
+        );
+      }
+      for (const f of estimate.fixed)
+        s.insertParameter.run(fitId, f.name, f.value, 0, null, null, null, null, null);
+      estimate.combinations.forEach((c, rank) => {
+        if (![c.value, c.sdLog].every(Number.isFinite)) return;
+        s.insertCombination.run(
+          fitId,
+          rank,
+          c.label,
+          JSON.stringify(c.exponents),
+          c.value,
+          c.sdLog,
+          cappedSd(c.sdLogData),
+        );
+      });
+      for (const [quantity, v] of Object.entries(estimate.composition)) {
+        if (Number.isFinite(v.value) && Number.isFinite(v.sd))
+          s.insertComposition.run(fitId, quantity, v.value, v.sd);
+      }
+    }
+    const residuals = fitted.residuals && {
+      tMs: fitted.residuals.tH.map(msFromPlantHours),
+      signal: fitted.residuals.signal,
+      value: fitted.residuals.value.map((v) => (Number.isFinite(v) ? v : null)),
+    };
+    s.insertDocuments.run(
+      fitId,
+      fitted.trajectories ? JSON.stringify(fitted.trajectories.trajectory) : null,
+      fitted.trajectories ? JSON.stringify(fitted.trajectories.forecast) : null,
+      residuals ? JSON.stringify(residuals) : null,
+      fitted.windowFile ? JSON.stringify(fitted.windowFile) : null,
+    );
+    s.upsertChain.run(
+      fitted.reactorId,
+      chain.settingsKey,
+      chain.stateJson,
+      chain.fittedUpToH,
+      fitId,
+      fitted.fittedAtMs,
+    );
+    return fitId;
+  });
+}

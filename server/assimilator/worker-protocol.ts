@@ -1,0 +1,47 @@
+/** Messages between the assimilator host (main thread) and its worker. Plain, structured-clonable data. */
+import type { AssimilatorSettings } from './assimilator-settings';
+
+export interface WorkerInit {
+  databasePath: string;
+  settings: AssimilatorSettings;
+}
+
+/** New readings committed for one reactor: the span of their plant times, epoch ms. */
+export interface ReadingsNotice {
+  reactorId: string;
+  oldestTsMs: number;
+  newestTsMs: number;
+  /** The span includes online sensor readings (od, substrate, dilution), which move the plant clock. */
+  online: boolean;
+}
+
+export type HostToWorker = { type: 'readings'; notices: ReadingsNotice[] } | { type: 'stop' };
+
+export interface FitNotice {
+  reactorId: string;
+  fitId: number;
+  status: 'ok' | 'failed';
+  reason: string | null;
+  refit: boolean;
+  coldStart: boolean;
+  iterations: number;
+  durationMs: number;
+  windowEndMs: number;
+}
+
+export interface WorkerStatus {
+  /** Windows due across all reactors. */
+  queueDepth: number;
+  /** Reactors with a window due. */
+  reactorsDue: number;
+  reactors: number;
+  /** The reactor being fitted, if any. */
+  fitting: string | null;
+}
+
+export type WorkerToHost =
+  | { type: 'ready'; status: WorkerStatus; restoredChains: number }
+  | { type: 'fit'; fit: FitNotice; status: WorkerStatus }
+  | { type: 'status'; status: WorkerStatus }
+  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; data?: Record<string, unknown> }
+  | { type: 'stopped' };

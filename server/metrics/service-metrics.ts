@@ -1,0 +1,147 @@
+/**
+ * `/metrics`: what an operator's Prometheus scrapes — readings accepted and rejected by reason, the
+ * writer's and the assimilator's queues, fit durations and failures, socket clients, process memory.
+ */
+import type { AssimilatorMetrics } from '../assimilator/assimilator-host';
+import type { FitNotice } from '../assimilator/worker-protocol';
+import type { IngesterMetrics } from '../ingest/ingester';
+import type { JobHealth } from '../lifecycle';
+import type { RealtimeMetrics } from '../realtime/realtime-hub';
+import { Histogram, PrometheusText } from './prometheus-text';
+
+export interface MetricsSources {
+  ingester(): IngesterMetrics;
+  assimilator(): AssimilatorMetrics | undefined;
+  realtime(): RealtimeMetrics;
+  estimatesPublished(): number;
+  jobs(): { name: string; health: JobHealth }[];
+  startedAtMs: number;
+}
+
+const jobStates = ['init', 'ready', 'sleeping', 'disconnected', 'lost', 'stopped'] as const;
+
+export class ServiceMetrics {
+  private readonly fitSeconds = {
+    ok: new Histogram([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
+    failed: new Histogram([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
+  };
+
+  constructor(private readonly sources: MetricsSources) {}
+
+  fitDone(fit: FitNotice): void {
+    this.fitSeconds[fit.status].observe(fit.durationMs / 1000);
+  }
+
+  text(): string {
+    const ingest = this.sources.ingester();
+    const assimilator = this.sources.assimilator();
+    const realtime = this.sources.realtime();
+    const memory = process.memoryUsage();
+    const out = new PrometheusText()
+      .counter(
+        'culturewatch_mqtt_messages_received_total',
+        'MQTT messages received by the ingester.',
+        ingest.messagesReceived,
+      )
+      .counter(
+        'culturewatch_readings_accepted_total',
+        'Readings that passed validation.',
+        ingest.readingsAccepted,
+      )
+      .counter(
+        'culturewatch_readings_stored_total',
+        'Readings committed (new, not duplicates).',
+        ingest.readingsStored,
+      )
+      .counter(
+        'culturewatch_readings_duplicate_total',
+        'Accepted readings already stored (redeliveries).',
+        ingest.duplicatesIgnored,
+      )
+      .counter(
+        'culturewatch_readings_rejected_total',
+        'Readings and messages refused, by reason.',
+        Object.entries(ingest.rejectionsByReason).map(([reason, value]) => ({
+          labels: { reason },
+          value: value ?? 0,
+        })),
+      )
+      .gauge('culturewatch_ingest_queue_rows', 'Rows waiting for the batched writer.', ingest.pendingRows)
+      .gauge(
+        'culturewatch_ingest_held_pubacks',
+        'Acknowledgements held until their rows commit.',
+        ingest.heldPubacks,
+      )
+      .counter(
+        'culturewatch_ingest_commit_failures_total',
+        'Failed database commits (retried).',
+        ingest.commitFailures,
+      )
+      .gauge(
+        'culturewatch_assimilator_queue_depth',
+        'Fit windows due across all reactors.',
+        assimilator?.queueDepth ?? 0,
+      )
+      .gauge(
+        'culturewatch_assimilator_reactors_due',
+        'Reactors with a fit window due.',
+        assimilator?.reactorsDue ?? 0,
+      )
+      .counter('culturewatch_fits_total', 'Window fits, by status.', [
+        { labels: { status: 'ok' }, value: assimilator?.fitsOk ?? 0 },
+        { labels: { status: 'failed' }, value: assimilator?.fitsFailed ?? 0 },
+      ])
+      .counter(
+        'culturewatch_fit_failures_total',
+        'Failed window fits, by reason.',
+        Object.entries(assimilator?.failuresByReason ?? {}).map(([reason, value]) => ({
+          labels: { reason },
+          value,
+        })),
+      )
+      .counter(
+        'culturewatch_refits_total',
+        'Windows fitted again because late data arrived in them.',
+        assimilator?.refits ?? 0,
+      )
+      .histogram('culturewatch_fit_duration_seconds', 'Wall time of one window fit, by status.', [
+        { labels: { status: 'ok' }, histogram: this.fitSeconds.ok },
+        { labels: { status: 'failed' }, histogram: this.fitSeconds.failed },
+      ])
+      .counter(
+        'culturewatch_estimates_published_total',
+        'Estimates published on MQTT $estimate.',
+        this.sources.estimatesPublished(),
+      )
+      .gauge('culturewatch_socket_clients', 'Connected socket.io clients.', realtime.clients)
+      .counter(
+        'culturewatch_realtime_reading_batches_total',
+        'Reading batches sent over socket.io.',
+        realtime.readingBatches,
+      )
+      .counter('culturewatch_realtime_readings_total', 'Readings sent over socket.io.', realtime.readingsSent)
+      .counter(
+        'culturewatch_realtime_estimates_total',
+        'Estimates sent over socket.io.',
+        realtime.estimatesSent,
+      )
+      .gauge(
+        'culturewatch_job_state',
+        'Each job’s state (1 for the current one).',
+        this.sources.jobs().flatMap(({ name, health }) =>
+          jobStates.map((state) => ({
+            labels: { job: name, state },
+            value: health.state === state ? 1 : 0,
+          })),
+        ),
+      )
+      .gauge('process_resident_memory_bytes', 'Resident set size.', memory.rss)
+      .gauge('nodejs_heap_used_bytes', 'V8 heap in use (main thread).', memory.heapUsed)
+      .gauge(
+        'process_start_time_seconds',
+        'Start of the process, epoch seconds.',
+        this.sources.startedAtMs / 1000,
+      );
+    return out.toString();
+  }
+}

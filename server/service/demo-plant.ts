@@ -1,0 +1,125 @@
+/**
+ * Demo mode: simulated reactors publishing over MQTT through the live publisher, steerable from the
+ * API (satellite shift, dilution, sensor fault). Each change takes effect from the plant's next
+ * reading that has not been simulated yet; the result says when, on the plant calendar.
+ */
+import type { IClientOptions } from 'mqtt';
+import type { Logger } from 'pino';
+import type { DemoActionResult, DemoFaultKind, DemoStatus } from '../../contract/api';
+import { endlessPlantSamples } from '../../simulator/endless-plant-samples';
+import { LivePublisher, type LivePublisherMetrics } from '../../simulator/live-publisher';
+import { PlantSimulation } from '../../simulator/plant-simulation';
+import { applyScenario } from '../../simulator/scenarios';
+import type { DemoControls } from '../api/api-handler';
+import type { BrokerConnection } from '../broker/broker-connection';
+import type { Job, JobHealth } from '../lifecycle';
+import type { SimulatedReactor } from './service-settings';
+
+export interface DemoPlantOptions {
+  broker: BrokerConnection;
+  reactors: SimulatedReactor[];
+  seed: number;
+  plantHoursPerSecond: number;
+  backfillDays: number;
+  topicPrefix: string;
+  logger: Logger;
+}
+
+const msPerHour = 3_600_000;
+
+export class DemoPlant implements Job<LivePublisherMetrics>, DemoControls {
+  readonly name = 'simulator';
+  private readonly sims = new Map<string, PlantSimulation>();
+  private readonly publisher: LivePublisher;
+
+  constructor(private readonly options: DemoPlantOptions) {
+    const horizonH = (options.backfillDays + 7) * 24;
+    const reactors = options.reactors.map((r, i) => {
+      const sim = new PlantSimulation({ seed: options.seed + i, assays: true });
+      applyScenario(sim, r.scenario, horizonH, options.seed + i);
+      this.sims.set(r.id, sim);
+      return { reactorId: r.id, samples: endlessPlantSamples(sim) };
+    });
+    const { broker } = options;
+    const clientOptions: IClientOptions = { protocolVersion: broker.protocol === '5' ? 5 : 4 };
+    if (broker.username !== undefined) clientOptions.username = broker.username;
+    if (broker.password !== undefined) clientOptions.password = broker.password;
+    this.publisher = new LivePublisher({
+      url: broker.url,
+      clientOptions,
+      reactors,
+      topicPrefix: options.topicPrefix,
+      plantHoursPerSecond: options.plantHoursPerSecond,
+      backfillPlantDays: options.backfillDays,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.publisher.start();
+    const { reactors, plantHoursPerSecond, backfillDays } = this.options;
+    this.options.logger.info(
+      {
+        job: this.name,
+        reactors: reactors.map((r) => `${r.id}:${r.scenario}`),
+        plantHoursPerSecond,
+        backfillDays,
+      },
+      'simulator publishing',
+    );
+  }
+
+  health(): JobHealth {
+    return this.publisher.health() as JobHealth;
+  }
+
+  metrics(): LivePublisherMetrics {
+    return this.publisher.metrics();
+  }
+
+  stop(): Promise<void> {
+    return this.publisher.stop();
+  }
+
+  status(): DemoStatus {
+    return {
+      simulator: true,
+      reactors: [...this.sims.keys()],
+      plantHoursPerSecond: this.options.plantHoursPerSecond,
+    };
+  }
+
+  has(reactorId: string): boolean {
+    return this.sims.has(reactorId);
+  }
+
+  satelliteShift(reactorId: string): DemoActionResult {
+    const sim = this.sim(reactorId);
+    sim.startSatelliteShift();
+    const event = sim.events[sim.events.length - 1];
+    const atH = event.kind === 'parameter-ramp' ? event.startH : sim.timeH;
+    return this.result(reactorId, 'satellite-shift', atH);
+  }
+
+  dilution(reactorId: string, perHour: number): DemoActionResult {
+    const sim = this.sim(reactorId);
+    sim.setNominalDilution(perHour);
+    const event = sim.events[sim.events.length - 1];
+    const atH = event.kind === 'nominal-dilution' ? event.atH : sim.timeH;
+    return this.result(reactorId, 'dilution', atH);
+  }
+
+  fault(reactorId: string, kind: DemoFaultKind, durationHours: number): DemoActionResult {
+    const fault = this.sim(reactorId).injectFault(kind, durationHours);
+    return this.result(reactorId, 'fault', fault.startH);
+  }
+
+  private sim(reactorId: string): PlantSimulation {
+    const sim = this.sims.get(reactorId);
+    if (!sim) throw new Error(`no simulated reactor ${reactorId}`);
+    return sim;
+  }
+
+  private result(reactorId: string, action: DemoActionResult['action'], atH: number): DemoActionResult {
+    return { reactorId, action, atMs: Math.round(this.publisher.plantEpochMs + atH * msPerHour) };
+  }
+}
