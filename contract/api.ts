@@ -194,3 +194,151 @@ export interface DemoStatus {
   /** Plant hours per wall-clock second. */
   plantHoursPerSecond: number;
 }
+
+// ─── Alerts and webhooks (issue 8) ───────────────────────────────────────────────────────────────
+
+export type AlarmSeverity = 'critical' | 'major' | 'minor' | 'warning';
+
+/** A change in an alarm's life; `system` is the rule engine, anything else an operator. */
+export type AlarmTransitionKind = 'fired' | 'acknowledged' | 'cleared';
+
+/**
+ * One alarm: one per reactor and rule, re-activated when its condition returns. Times are wall-clock
+ * epoch ms; `evidence…Ms` are on the evidence's clock (plant time for readings and fits).
+ */
+export interface AlarmView {
+  id: number;
+  reactorId: string;
+  ruleId: string;
+  ruleName: string;
+  ruleKind: string;
+  severity: AlarmSeverity;
+  active: boolean;
+  acknowledged: boolean;
+  /** ThingsBoard's status: ACTIVE_UNACK, ACTIVE_ACK, CLEARED_UNACK, CLEARED_ACK. */
+  status: 'active-unacknowledged' | 'active-acknowledged' | 'cleared-unacknowledged' | 'cleared-acknowledged';
+  firedAtMs: number;
+  evidenceFiredAtMs: number | null;
+  clearedAtMs: number | null;
+  clearedBy: string | null;
+  acknowledgedAtMs: number | null;
+  acknowledgedBy: string | null;
+  lastEvidenceAtMs: number | null;
+  summary: string;
+  values: Record<string, number>;
+  /** How many times it has fired. */
+  fireCount: number;
+}
+
+export interface AlarmEventView {
+  id: number;
+  alarmId: number;
+  reactorId: string;
+  ruleId: string;
+  kind: AlarmTransitionKind;
+  actor: string;
+  atMs: number;
+  evidenceAtMs: number | null;
+  severity: AlarmSeverity;
+  summary: string;
+  values: Record<string, number>;
+  /** The alarm's state after the change. */
+  active: boolean;
+  acknowledged: boolean;
+}
+
+/**
+ * GET /api/alerts?reactor=&state=active|all&from=&to=&limit= → AlertsResponse: the alarms (newest
+ * fired first; `state=active`, the default, lists the active and the cleared-but-unacknowledged) and
+ * the history of their changes in [from, to], newest first, at most `limit` (default 200, ≤ 5000).
+ */
+export interface AlertsResponse {
+  alarms: AlarmView[];
+  events: AlarmEventView[];
+}
+
+/**
+ * POST /api/alerts/:id/acknowledge  { by?: string } → AlarmView
+ * POST /api/alerts/:id/clear        { by?: string } → AlarmView
+ * 409 when the alarm is already acknowledged (or already cleared).
+ */
+export interface AlarmActionRequest {
+  /** Who did it, recorded with the change (default `operator`). */
+  by?: string;
+}
+
+/**
+ * An alert rule as written in ALERT_RULES or through the API (validated by the server; the fields
+ * beyond these depend on `kind` — see server/README.md).
+ * GET /api/alert-rules → AlertRuleView[]; PUT /api/alert-rules/:id {rule} → AlertRuleView;
+ * DELETE /api/alert-rules/:id → 204 (its active alarms are cleared by `system`).
+ */
+export interface AlertRuleView {
+  rule: {
+    id: string;
+    kind:
+      | 'satellite-fraction'
+      | 'parameter-band'
+      | 'sensor-stale'
+      | 'reading-range'
+      | 'fit-failures'
+      | 'residuals';
+    name?: string;
+    reactors?: string[];
+    severity: AlarmSeverity;
+    enabled: boolean;
+    pendingMinutes: number;
+    keepFiringMinutes: number;
+    [field: string]: unknown;
+  };
+  source: 'config' | 'api';
+  updatedAtMs: number;
+  updatedBy: string;
+}
+
+/**
+ * A webhook endpoint as the API shows it: never its secret.
+ * GET /api/webhooks → WebhookEndpointView[]; POST /api/webhooks WebhookEndpointRequest → 201 view;
+ * PATCH /api/webhooks/:id Partial<WebhookEndpointRequest> → view; DELETE /api/webhooks/:id → 204
+ * (its undelivered notifications are cancelled); GET /api/webhooks/:id/deliveries → WebhookDeliveryView[].
+ */
+export interface WebhookEndpointView {
+  id: number;
+  name: string;
+  url: string;
+  severities: AlarmSeverity[];
+  enabled: boolean;
+  /** Always true: a secret is required, and it is never sent back. */
+  hasSecret: true;
+  createdAtMs: number;
+  updatedAtMs: number;
+  /** Notifications waiting for this endpoint. */
+  pendingCount: number;
+  lastAttempt: WebhookDeliveryView | null;
+}
+
+export interface WebhookEndpointRequest {
+  name: string;
+  /** http:// or https://. */
+  url: string;
+  /** At least 16 characters; signs every request (hex HMAC-SHA256 of `timestamp + ":" + body`). */
+  secret: string;
+  /** Default: all four. */
+  severities?: AlarmSeverity[];
+  /** Default true. */
+  enabled?: boolean;
+}
+
+export interface WebhookDeliveryView {
+  id: number;
+  outboxId: number;
+  attempt: number;
+  startedAtMs: number;
+  durationMs: number;
+  httpStatus: number | null;
+  outcome: 'delivered' | 'http-error' | 'timeout' | 'network-error';
+  error: string | null;
+  /** The notification's transition and alarm. */
+  alarmId: number;
+  transition: AlarmTransitionKind;
+}

@@ -11,3 +11,25 @@ export interface EstimateMessage {
   composition: Composition;
   params: Record<string, ParameterEstimate>;
 }
+
+/**
+ * Published (QoS 1, not retained) at `<prefix>/<reactor>/$alarm` on every alarm transition. Times are
+ * wall-clock epoch ms.
+ */
+export interface AlarmMessage {
+  reactorId: string;
+  alarmId: number;
+  eventId: number;
+  ruleId: string;
+  ruleName: string;
+  transition: 'fired' | 'acknowledged' | 'cleared';
+  actor: string;
+  atMs: number;
+  severity: 'critical' | 'major' | 'minor' | 'warning';
+  active: boolean;
+  acknowledged: boolean;
+  firedAtMs: number;
+  clearedAtMs: number | null;
+  summary: string;
+  values: Record<string, number>;
+}
