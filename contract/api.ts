@@ -29,6 +29,12 @@ export type AlertLevel = 'ok' | 'warning' | 'minor' | 'major' | 'critical';
 export interface ReactorSummary {
   id: string;
   firstSeenMs: number;
+  /**
+   * Optional (asked for by the dashboard): epoch ms of the reactor's earliest reading, on the
+   * plant's calendar (firstSeenMs is when the service first heard of it, on the wall clock). The
+   * dashboard counts plant hours from here; without it, it asks the readings API.
+   */
+  firstReadingMs?: number;
   /** Latest reading of each signal seen. */
   latest: Partial<
     Record<
