@@ -9,11 +9,9 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { realtimePath } from '../../contract/realtime';
-
-export const projectDir = fileURLToPath(new URL('../..', import.meta.url));
+import { projectDir } from './dashboard-paths';
 
 export interface Dashboard {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;

@@ -1,0 +1,204 @@
+/**
+ * The assimilator's work in-process (what its worker thread runs): fair turns between reactors, a
+ * failing reactor that does not starve the others, every fit stored with its reason and never a NaN,
+ * late data refitting the windows it falls in, and the chain state surviving a round trip.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSlidingWindowEstimator } from '../../assimilation/estimator/sliding-window-estimator';
+import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
+import { compileModel } from '../../assimilation/model/compile';
+import type { PlantSignal } from '../../contract/api';
+import { type OpenDatabase, openDatabase } from '../../db/open-database';
+import { AssimilatorCore } from '../../server/assimilator/assimilator-core';
+import {
+  type AssimilatorSettings,
+  defaultAssimilatorSettings,
+} from '../../server/assimilator/assimilator-settings';
+import { chainStateJson, restoreChainState } from '../../server/assimilator/chain-state';
+import { RoundRobin } from '../../server/assimilator/round-robin';
+import type { FitNotice, ReadingsNotice } from '../../server/assimilator/worker-protocol';
+import { BatchedWriter } from '../../server/ingest/batched-writer';
+import type { AcceptedReading } from '../../server/ingest/message-validator';
+import { mqttSignalOf } from '../../simulator/live-publisher';
+import { generatePlantHistory } from '../../simulator/plant-history';
+import type { PlantSample } from '../../simulator/plant-sample';
+
+const hourMs = 3_600_000;
+const epochMs = Date.UTC(2016, 0, 1);
+const cleanup: (() => void)[] = [];
+afterEach(() => {
+  for (const step of cleanup.splice(0).reverse()) step();
+});
+
+interface Harness {
+  database: OpenDatabase;
+  core: AssimilatorCore;
+  fits: FitNotice[];
+  store(reactorId: string, samples: PlantSample[]): void;
+  runUntilIdle(maxSteps?: number): number;
+}
+
+function harness(settings: Partial<AssimilatorSettings> = {}): Harness {
+  const dir = mkdtempSync(join(tmpdir(), 'cw-assimilator-'));
+  const database = openDatabase(join(dir, 'db.sqlite'), { synchronous: 'normal' });
+  cleanup.push(() => {
+    database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const fits: FitNotice[] = [];
+  const core = new AssimilatorCore({
+    sqlite: database.sqlite,
+    settings: { ...defaultAssimilatorSettings, ...settings },
+    onFit: (fit) => fits.push(fit),
+    log: () => {},
+  });
+  core.start();
+  const writer = new BatchedWriter(database.sqlite);
+  return {
+    database,
+    core,
+    fits,
+    store(reactorId, samples) {
+      const readings: AcceptedReading[] = samples.map((s) => ({
+        reactorId,
+        signal: mqttSignalOf[s.signal] as PlantSignal,
+        tsMs: Math.round(epochMs + s.timeH * hourMs),
+        value: s.value,
+        receivedAtMs: Date.now(),
+      }));
+      for (const r of readings) writer.accept(r);
+      writer.flush();
+      const notice: ReadingsNotice = {
+        reactorId,
+        oldestTsMs: Math.min(...readings.map((r) => r.tsMs)),
+        newestTsMs: Math.max(...readings.map((r) => r.tsMs)),
+        online: readings.some((r) => ['od', 'substrate', 'dilution'].includes(r.signal)),
+      };
+      core.noteReadings([notice]);
+    },
+    runUntilIdle(maxSteps = 500) {
+      let steps = 0;
+      while (steps < maxSteps && core.step()) steps++;
+      return steps;
+    },
+  };
+}
+
+describe('assimilator turns', () => {
+  it('round-robin serves the next item with work after the last one served', () => {
+    const turns = new RoundRobin<string>();
+    for (const id of ['a', 'b', 'c']) turns.add(id);
+    const work: Record<string, number> = { a: 3, b: 1, c: 2 };
+    const order: string[] = [];
+    for (;;) {
+      const next = turns.next((id) => work[id] > 0);
+      if (!next) break;
+      work[next]--;
+      order.push(next);
+    }
+    expect(order).toEqual(['a', 'b', 'c', 'a', 'c', 'a']);
+  });
+
+  it('shares the worker fairly: a reactor whose fits all fail does not starve a healthy one', () => {
+    const h = harness();
+    const good = generatePlantHistory({ scenario: 'steady', days: 1, seed: 5 }).samples;
+    // The same plant without its dilution readings: no window can be built, every fit fails.
+    const broken = good.filter((s) => s.signal !== 'D');
+    h.store('broken', broken);
+    h.store('good', good);
+    const initial = h.core.status();
+    expect(initial.reactorsDue).toBe(2);
+    h.runUntilIdle();
+    const order = h.fits.map((f) => f.reactorId);
+    // Windows ending at 12 … 23 h for each: they alternate while both have work.
+    expect(order).toHaveLength(24);
+    for (let i = 0; i < order.length; i += 2) expect(new Set(order.slice(i, i + 2)).size).toBe(2);
+    const broke = h.fits.filter((f) => f.reactorId === 'broken');
+    expect(broke.every((f) => f.status === 'failed' && f.reason === 'no-data')).toBe(true);
+    expect(h.fits.filter((f) => f.reactorId === 'good').every((f) => f.status === 'ok')).toBe(true);
+    expect(h.core.status()).toMatchObject({ queueDepth: 0, reactorsDue: 0, reactors: 2 });
+
+    const sqlite = h.database.sqlite;
+    // Every failure is stored with its reason and detail, and nothing stored is NaN or infinite.
+    const failed = sqlite.prepare("SELECT * FROM fits WHERE status = 'failed'").all() as {
+      reason: string;
+      detail: string;
+      loss: number | null;
+    }[];
+    expect(failed).toHaveLength(12);
+    for (const f of failed) {
+      expect(f.reason).toBe('no-data');
+      expect(f.detail).toMatch(/no D readings/);
+      expect(f.loss).toBeNull();
+    }
+    const nonFinite = sqlite
+      .prepare(
+        `SELECT (SELECT count(*) FROM fit_parameters WHERE value IS NULL OR abs(value) > 1e308 OR abs(sd_log) > 1e308)
+              + (SELECT count(*) FROM fit_composition WHERE abs(value) > 1e308 OR abs(sd) > 1e308)
+              + (SELECT count(*) FROM fits WHERE abs(loss) > 1e308) AS n`,
+      )
+      .get() as { n: number };
+    expect(nonFinite.n).toBe(0);
+    const docs = sqlite
+      .prepare('SELECT trajectory_json AS t FROM fit_documents WHERE t IS NOT NULL')
+      .all() as {
+      t: string;
+    }[];
+    expect(docs).toHaveLength(12);
+    for (const d of docs) expect(d.t).not.toMatch(/null|NaN|Infinity/);
+  });
+
+  it('refits the windows a late reading falls in, and only those', () => {
+    const h = harness();
+    const plant = generatePlantHistory({ scenario: 'steady', days: 30 / 24, seed: 9, assays: true });
+    const online = plant.samples.filter((s) => s.availableAtH === undefined);
+    const assay = plant.samples.filter((s) => s.availableAtH !== undefined && s.timeH === 12);
+    expect(assay.length).toBeGreaterThan(0);
+    h.store('r1', online);
+    h.runUntilIdle();
+    expect(h.fits).toHaveLength(18);
+    expect(h.fits.some((f) => f.refit)).toBe(false);
+    h.fits.length = 0;
+    // The assay sampled at 12 h arrives now: the windows containing 12 h that the chain still holds
+    // (it keeps the last 14 checkpoints: windows starting 16 … 3 h back) are fitted again.
+    h.store('r1', assay);
+    expect(h.core.status().queueDepth).toBeGreaterThan(0);
+    h.runUntilIdle();
+    const refitStarts = h.fits.map((f) => Math.round((f.windowEndMs - epochMs) / hourMs) - 12);
+    expect(h.fits.every((f) => f.refit && f.status === 'ok')).toBe(true);
+    expect(refitStarts[0]).toBeLessThanOrEqual(12);
+    expect(refitStarts).toEqual(Array.from({ length: refitStarts.length }, (_, k) => refitStarts[0] + k));
+    expect(refitStarts.at(-1)).toBe(17);
+  });
+
+  it('stores the chain so that a new estimator continues it exactly', () => {
+    const h = harness();
+    h.store('r1', generatePlantHistory({ scenario: 'steady', days: 20 / 24, seed: 2 }).samples);
+    h.runUntilIdle();
+    const row = h.database.sqlite
+      .prepare('SELECT state_json AS s, fitted_up_to_h AS f FROM assimilator_chains')
+      .get() as {
+      s: string;
+      f: number;
+    };
+    const model = compileModel(chemostatSatellite);
+    const restored = createSlidingWindowEstimator(model);
+    expect(restoreChainState(restored, row.s)).toBe(true);
+    expect(chainStateJson(restored)).toBe(row.s);
+    expect(restored.checkpoints.at(-1)?.start).toBeCloseTo(row.f - 12 + 1, 9);
+    expect(restored.checkpoints.at(-1)?.cold).toBe(false);
+    // A chain from other sizes, or with a non-finite number, is refused.
+    const other = createSlidingWindowEstimator(model, {
+      ...restored.settings,
+      freeParams: ['gA', 'gB'],
+    });
+    expect(restoreChainState(other, row.s)).toBe(false);
+    expect(restoreChainState(createSlidingWindowEstimator(model), row.s.replace(/\d+\.\d+/, '1e999'))).toBe(
+      false,
+    );
+    expect(restoreChainState(createSlidingWindowEstimator(model), '{"version":1')).toBe(false);
+  });
+});
