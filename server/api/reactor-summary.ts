@@ -65,9 +65,11 @@ export function reactorSummary(
     (worst, p) => (order.indexOf(p.level) > order.indexOf(worst) ? p.level : worst),
     'ok',
   );
+  const firstReadingMs = firstReading(s, reactor.id);
   return {
     id: reactor.id,
     firstSeenMs: reactor.firstSeenAtMs,
+    ...(firstReadingMs !== undefined && { firstReadingMs }),
     latest,
     latestEstimate: latestEstimateSummary(s, reactor.id),
     alert: {
@@ -76,4 +78,21 @@ export function reactorSummary(
       activeCount: problems.length,
     },
   };
+}
+
+/**
+ * The reactor's earliest reading on the plant calendar. Once retention has trimmed the raw readings,
+ * the oldest 15-minute rollup stands in (its bucket start, at most 15 minutes early).
+ */
+function firstReading(s: ServiceReadStatements, reactorId: string): number | undefined {
+  const bucketMs = 15 * 60_000;
+  let first = Number.POSITIVE_INFINITY;
+  for (const signal of onlineSignals) {
+    const raw = s.oldestReadingMs.get(reactorId, signal)?.tsMs ?? null;
+    const rollup = s.oldestRollupMs.get(reactorId, signal, bucketMs)?.tsMs ?? null;
+    // Raw readings reach back to the start unless a rollup bucket older than their oldest remains.
+    const oldest = raw !== null && (rollup === null || rollup > raw - bucketMs) ? raw : rollup;
+    if (oldest !== null) first = Math.min(first, oldest);
+  }
+  return Number.isFinite(first) ? first : undefined;
 }

@@ -104,6 +104,7 @@ describe('the live service, end to end', () => {
     const reactors = await service.get<ReactorSummary[]>('/api/reactors');
     expect(reactors.body.map((r) => r.id)).toEqual(['r1']);
     const r1 = reactors.body[0];
+    expect(r1.firstReadingMs).toBe(tsOf(0));
     expect(r1.latest.od?.tsMs).toBe(tsOf(36));
     expect(r1.latest['assay/Y']?.tsMs).toBe(tsOf(24));
     expect(r1.latestEstimate?.status).toBe('ok');
