@@ -1,0 +1,182 @@
+/**
+ * Writes alarm changes: the alarm row, its event, and the webhook notifications the event causes,
+ * all in one SQLite transaction, so a notification exists exactly when its change does.
+ */
+import type Database from 'better-sqlite3';
+import type { AlarmEventView, AlarmView } from '../../contract/api';
+import type { CulturewatchDb } from '../../db/open-database';
+import {
+  type AlarmEventRow,
+  type AlarmRow,
+  alarmOfReactorRule,
+  insertAlarm,
+  insertAlarmEvent,
+  type NewAlarmRow,
+  updateAlarm,
+} from '../../db/queries/alarms';
+import { enqueueNotifications } from '../webhooks/webhook-outbox';
+import { type AlarmSnapshot, type AlarmTransition, alarmStatus } from './alarm-lifecycle';
+
+export interface RecordedTransition extends AlarmTransition {
+  alarmId: number;
+  eventId: number;
+  /** Webhook notifications queued with it. */
+  notificationsQueued: number;
+}
+
+/** A change to write: a transition, or an update of an active alarm (same condition, newer numbers). */
+export type AlarmChange =
+  | { kind: 'transition'; transition: AlarmTransition }
+  | { kind: 'update'; alarm: AlarmSnapshot; wallMs: number };
+
+export interface AlarmRecorderOptions {
+  db: CulturewatchDb;
+  sqlite: Database.Database;
+  /** Where the dashboard is reached, for the links in notifications. */
+  externalUrl: string;
+}
+
+export class AlarmRecorder {
+  constructor(private readonly options: AlarmRecorderOptions) {}
+
+  /** All the changes in one transaction; returns the transitions with their ids. */
+  record(changes: readonly AlarmChange[]): RecordedTransition[] {
+    if (changes.length === 0) return [];
+    const { db, sqlite } = this.options;
+    return sqlite.transaction(() => {
+      const recorded: RecordedTransition[] = [];
+      for (const change of changes) {
+        if (change.kind === 'update') {
+          const existing = alarmOfReactorRule(db, change.alarm.reactorId, change.alarm.ruleId);
+          if (existing) updateAlarm(db, existing.id, alarmRowFields(change.alarm, change.wallMs));
+          continue;
+        }
+        recorded.push(this.writeTransition(change.transition));
+      }
+      return recorded;
+    })();
+  }
+
+  private writeTransition(transition: AlarmTransition): RecordedTransition {
+    const { db } = this.options;
+    const { alarm } = transition;
+    const existing = alarmOfReactorRule(db, alarm.reactorId, alarm.ruleId);
+    const fields = alarmRowFields(alarm, transition.atMs);
+    let alarmId: number;
+    if (existing) {
+      alarmId = existing.id;
+      updateAlarm(db, alarmId, fields);
+    } else {
+      alarmId = insertAlarm(db, fields);
+    }
+    const eventId = insertAlarmEvent(db, {
+      alarmId,
+      reactorId: alarm.reactorId,
+      ruleId: alarm.ruleId,
+      kind: transition.kind,
+      actor: transition.actor,
+      atMs: transition.atMs,
+      evidenceAtMs: transition.evidenceAtMs,
+      severity: alarm.severity,
+      summary: alarm.summary,
+      valuesJson: valuesJson(alarm.values),
+      active: alarm.active,
+      acknowledged: alarm.acknowledged,
+    });
+    const notificationsQueued = enqueueNotifications(
+      db,
+      {
+        alarmId,
+        alarm,
+        event: {
+          id: eventId,
+          kind: transition.kind,
+          actor: transition.actor,
+          atMs: transition.atMs,
+          evidenceAtMs: transition.evidenceAtMs,
+        },
+        externalUrl: this.options.externalUrl,
+      },
+      transition.atMs,
+    );
+    return { ...transition, alarmId, eventId, notificationsQueued };
+  }
+}
+
+function alarmRowFields(alarm: AlarmSnapshot, wallMs: number): NewAlarmRow {
+  return {
+    reactorId: alarm.reactorId,
+    ruleId: alarm.ruleId,
+    ruleName: alarm.ruleName,
+    ruleKind: alarm.ruleKind,
+    severity: alarm.severity,
+    active: alarm.active,
+    acknowledged: alarm.acknowledged,
+    firedAtMs: alarm.firedAtMs,
+    evidenceFiredAtMs: alarm.evidenceFiredAtMs,
+    clearedAtMs: alarm.clearedAtMs,
+    clearedBy: alarm.clearedBy,
+    acknowledgedAtMs: alarm.acknowledgedAtMs,
+    acknowledgedBy: alarm.acknowledgedBy,
+    lastEvidenceAtMs: alarm.lastEvidenceAtMs,
+    summary: alarm.summary,
+    valuesJson: valuesJson(alarm.values),
+    fireCount: alarm.fireCount,
+    updatedAtMs: wallMs,
+  };
+}
+
+export function alarmSnapshotFromRow(row: AlarmRow): AlarmSnapshot {
+  return {
+    reactorId: row.reactorId,
+    ruleId: row.ruleId,
+    ruleName: row.ruleName,
+    ruleKind: row.ruleKind,
+    severity: row.severity,
+    active: row.active,
+    acknowledged: row.acknowledged,
+    firedAtMs: row.firedAtMs,
+    evidenceFiredAtMs: row.evidenceFiredAtMs,
+    clearedAtMs: row.clearedAtMs,
+    clearedBy: row.clearedBy,
+    acknowledgedAtMs: row.acknowledgedAtMs,
+    acknowledgedBy: row.acknowledgedBy,
+    lastEvidenceAtMs: row.lastEvidenceAtMs,
+    summary: row.summary,
+    values: parseValues(row.valuesJson),
+    fireCount: row.fireCount,
+  };
+}
+
+export function alarmView(row: AlarmRow): AlarmView {
+  return { id: row.id, ...alarmSnapshotFromRow(row), status: alarmStatus(row) };
+}
+
+export function alarmEventView(row: AlarmEventRow): AlarmEventView {
+  return {
+    id: row.id,
+    alarmId: row.alarmId,
+    reactorId: row.reactorId,
+    ruleId: row.ruleId,
+    kind: row.kind,
+    actor: row.actor,
+    atMs: row.atMs,
+    evidenceAtMs: row.evidenceAtMs,
+    severity: row.severity,
+    summary: row.summary,
+    values: parseValues(row.valuesJson),
+    active: row.active,
+    acknowledged: row.acknowledged,
+  };
+}
+
+/** Only finite numbers: JSON would turn NaN into null. */
+function valuesJson(values: Record<string, number>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v))));
+}
+
+function parseValues(json: string): Record<string, number> {
+  const parsed: unknown = JSON.parse(json);
+  if (typeof parsed !== 'object' || parsed === null) return {};
+  return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'number'));
+}

@@ -1,0 +1,40 @@
+/** What the rules look at: a finished fit, a stored reading, or the wall clock against the newest arrivals. */
+
+/** A fit as stored by the assimilator (server/alerts/fit-evidence.ts reads one from the database). */
+export interface FitEvidence {
+  kind: 'fit';
+  reactorId: string;
+  fitId: number;
+  /** End of the fitted window, plant time (epoch ms): the clock fit rules run on. */
+  windowEndMs: number;
+  status: 'ok' | 'failed';
+  reason: string | null;
+  refit: boolean;
+  /** Y/(X+Y) at the window end with its sd; null for a failed fit. */
+  satelliteFraction: { value: number; sd: number } | null;
+  /** The free parameters, natural value and sd of log; null for a failed fit. */
+  params: Record<string, { value: number; sdLog: number }> | null;
+  /** Standardized residuals (h(x) − v)/σ of the window's observations; null when not kept. */
+  standardizedResiduals: number[] | null;
+}
+
+/** One stored reading. */
+export interface ReadingEvidence {
+  kind: 'reading';
+  reactorId: string;
+  signal: string;
+  /** Measurement time, plant clock. */
+  tsMs: number;
+  value: number;
+}
+
+/** The wall clock and when each signal of a reactor last arrived. */
+export interface StalenessEvidence {
+  kind: 'staleness';
+  reactorId: string;
+  nowMs: number;
+  /** Wall-clock arrival of the newest reading, by signal. */
+  lastReceivedAtMs: Partial<Record<string, number>>;
+}
+
+export type AlertEvidence = FitEvidence | ReadingEvidence | StalenessEvidence;
