@@ -118,11 +118,14 @@ export class WebhookSender implements Job<WebhookSenderMetrics> {
     if (this.timer && dueMs >= this.timerDueMs) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerDueMs = dueMs;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerDueMs = Number.POSITIVE_INFINITY;
-      this.pump();
-    }, Math.max(0, delayMs));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.timerDueMs = Number.POSITIVE_INFINITY;
+        this.pump();
+      },
+      Math.max(0, delayMs),
+    );
     this.timer.unref();
   }
 
@@ -158,7 +161,9 @@ export class WebhookSender implements Job<WebhookSenderMetrics> {
     const controller = new AbortController();
     this.inFlight.set(endpoint.id, controller);
     const work = this.attempt(endpoint, row, controller)
-      .catch((error) => this.options.log.error({ err: error, endpointId: endpoint.id }, 'webhook attempt failed'))
+      .catch((error) =>
+        this.options.log.error({ err: error, endpointId: endpoint.id }, 'webhook attempt failed'),
+      )
       .finally(() => {
         this.inFlight.delete(endpoint.id);
         this.running.delete(work);
@@ -196,7 +201,10 @@ export class WebhookSender implements Job<WebhookSenderMetrics> {
         outcome = 'delivered';
       } else {
         outcome = 'http-error';
-        error = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`.slice(0, 200);
+        error = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`.slice(
+          0,
+          200,
+        );
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.now());
       }
     } catch (caught) {
@@ -250,7 +258,12 @@ export class WebhookSender implements Job<WebhookSenderMetrics> {
       });
       const current = outboxRowById(db, row.id);
       if (delivered) {
-        updateOutboxRow(db, row.id, { state: 'delivered', attempts: attempt, deliveredAtMs: this.now(), lastError: null });
+        updateOutboxRow(db, row.id, {
+          state: 'delivered',
+          attempts: attempt,
+          deliveredAtMs: this.now(),
+          lastError: null,
+        });
       } else if (current?.state === 'pending') {
         updateOutboxRow(db, row.id, {
           attempts: attempt,
