@@ -104,6 +104,14 @@ describe('webhook delivery through the outbox', () => {
       }),
     );
     await waitFor('the sender to be ready again', () => stack.sender.health().state === 'ready', 5_000);
+    // Outcomes are recorded once each response is in.
+    await waitFor('the outbox to be delivered', () =>
+      db.db
+        .select()
+        .from(webhookOutbox)
+        .all()
+        .every((r) => r.state === 'delivered'),
+    );
 
     for (const [receiver, endpointId] of [
       [flaky, flakyId],
