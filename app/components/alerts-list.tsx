@@ -7,7 +7,7 @@ import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { FitRecord, ReactorSummary } from '../../contract/api';
 import { msPerHour } from '../../contract/time';
-import { fetchEstimates, fetchReactors } from '../lib/api-client';
+import { fetchEstimates, fetchReactors, fetchReadings } from '../lib/api-client';
 import { usePreferences } from '../lib/preferences';
 import { newestReadingMs, type Severity, staleSensors } from '../lib/reactor-status';
 import { useReactorUpdates } from '../lib/realtime-client';
@@ -30,7 +30,12 @@ interface AlertEntry {
 
 const rank: Record<Severity, number> = { alarm: 0, warning: 1, info: 2, ok: 3 };
 
-function entriesOf(summary: ReactorSummary, failures: FitRecord[], nowMs: number): AlertEntry[] {
+function entriesOf(
+  summary: ReactorSummary,
+  failures: FitRecord[],
+  nowMs: number,
+  originMs: number,
+): AlertEntry[] {
   const out: AlertEntry[] = [];
   if (summary.alert.level !== 'ok') {
     out.push({
@@ -40,7 +45,7 @@ function entriesOf(summary: ReactorSummary, failures: FitRecord[], nowMs: number
       kind: 'alert',
       text: `${summary.alert.level}: ${summary.alert.summary} (${summary.alert.activeCount} active)`,
       atMs: null,
-      originMs: summary.firstSeenMs,
+      originMs,
     });
   }
   for (const p of staleSensors(summary, nowMs)) {
@@ -52,7 +57,7 @@ function entriesOf(summary: ReactorSummary, failures: FitRecord[], nowMs: number
       kind: 'stale sensor',
       text: p.text,
       atMs: null,
-      originMs: summary.firstSeenMs,
+      originMs,
     });
   }
   for (const f of failures) {
@@ -61,9 +66,9 @@ function entriesOf(summary: ReactorSummary, failures: FitRecord[], nowMs: number
       reactorId: summary.id,
       severity: 'warning',
       kind: 'fit failure',
-      text: `Fit of the window ending ${formatTime(f.windowEndMs, 'plant', summary.firstSeenMs)} failed: ${f.reason ?? 'unknown reason'}${f.detail ? ` — ${f.detail}` : ''}. The last good estimate stays in use.`,
+      text: `Fit of the window ending ${formatTime(f.windowEndMs, 'plant', originMs)} failed: ${f.reason ?? 'unknown reason'}${f.detail ? ` — ${f.detail}` : ''}. The last good estimate stays in use.`,
       atMs: f.windowEndMs,
-      originMs: summary.firstSeenMs,
+      originMs,
       fittedAtMs: f.fittedAtMs,
     });
   }
@@ -84,6 +89,7 @@ export function AlertsList() {
       const lists = await Promise.all(
         reactors.map(async (r) => {
           const newest = newestReadingMs(r);
+          const origin = r.firstReadingMs ?? (await fetchReadings(r.id, 'od', { maxPoints: 2 })).tMs[0] ?? 0;
           const fits = await fetchEstimates(r.id, {
             fromMs: newest === null ? undefined : newest - lookbackMs,
             trajectories: 'none',
@@ -92,6 +98,7 @@ export function AlertsList() {
             r,
             fits.filter((f) => f.status === 'failed'),
             now,
+            origin,
           );
         }),
       );

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ReactorSummary } from '../../contract/api';
 import { fetchReactors } from '../lib/api-client';
+import { usePlantOrigins } from '../lib/plant-origin';
 import { usePreferences } from '../lib/preferences';
 import { reactorProblems, worst } from '../lib/reactor-status';
 import { useReactorUpdates } from '../lib/realtime-client';
@@ -46,6 +47,7 @@ export function PlantOverview() {
     }, 400);
   });
 
+  const origins = usePlantOrigins(reactors);
   const attention = reactors?.filter((r) => worst(reactorProblems(r, nowMs)) !== 'ok').length ?? 0;
   return (
     <>
@@ -84,7 +86,13 @@ export function PlantOverview() {
       {reactors && reactors.length > 0 ? (
         <div className="reactor-grid" data-testid="reactor-grid">
           {reactors.map((r) => (
-            <ReactorCard key={r.id} summary={r} nowMs={nowMs} timeMode={timeMode} />
+            <ReactorCard
+              key={r.id}
+              summary={r}
+              nowMs={nowMs}
+              timeMode={timeMode}
+              originMs={origins.get(r.id)}
+            />
           ))}
         </div>
       ) : null}

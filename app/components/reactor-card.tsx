@@ -100,8 +100,14 @@ export function StateLabel(props: { severity: Severity }) {
   );
 }
 
-export function ReactorCard(props: { summary: ReactorSummary; nowMs: number; timeMode: TimeMode }) {
-  const { summary, nowMs, timeMode } = props;
+export function ReactorCard(props: {
+  summary: ReactorSummary;
+  nowMs: number;
+  timeMode: TimeMode;
+  /** Plant hour 0 (the first reading), once known. */
+  originMs: number | undefined;
+}) {
+  const { summary, nowMs, timeMode, originMs } = props;
   const problems = reactorProblems(summary, nowMs);
   const severity = worst(problems);
   const estimate = summary.latestEstimate;
@@ -143,7 +149,9 @@ export function ReactorCard(props: { summary: ReactorSummary; nowMs: number; tim
             ? 'none'
             : `${summary.alert.level} (${summary.alert.activeCount} active)`}
         </span>
-        {od ? <span>readings as of {formatTime(od.tsMs, timeMode, summary.firstSeenMs)}</span> : null}
+        {od && (timeMode === 'clock' || originMs !== undefined) ? (
+          <span>readings as of {formatTime(od.tsMs, timeMode, originMs ?? 0)}</span>
+        ) : null}
       </div>
       <ProblemList problems={problems} />
     </article>

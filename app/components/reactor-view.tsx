@@ -16,6 +16,7 @@ import {
   fetchReadings,
 } from '../lib/api-client';
 import { formatNumber, formatPercent } from '../lib/number-format';
+import { usePlantOrigins } from '../lib/plant-origin';
 import { usePreferences } from '../lib/preferences';
 import { chartedSignals, ReactorData } from '../lib/reactor-data';
 import { reactorProblems, worst } from '../lib/reactor-status';
@@ -218,20 +219,24 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
     window.history.replaceState(window.history.state, '', `?${rangeToSearch(choice)}`);
   }, []);
 
+  // What the page shows is what it held at the last redraw (the data object fills in between).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
+  const newestReading = useMemo(() => data.newestReadingMs(), [data, version]);
+
   // The shared extent: the range, reaching to the newest reading or the forecast's end.
   // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
   const extent = useMemo(() => {
-    const newest = data.newestReadingMs();
-    const originMs = summary?.firstSeenMs ?? newest ?? 0;
+    const newest = newestReading;
     if (range.kind === 'custom') return { minMs: range.fromMs, maxMs: range.toMs };
     if (newest === null) return null;
     const span = spanOf(range);
     const forecastEnd = data.latestFit?.forecast?.tMs.at(-1) ?? newest;
     const maxMs = Math.max(newest, forecastEnd);
-    return { minMs: span === null ? originMs : newest - span, maxMs };
-  }, [data, version, range, summary?.firstSeenMs]);
+    return { minMs: span === null ? (data.oldestReadingMs() ?? newest) : newest - span, maxMs };
+  }, [data, version, newestReading, range]);
 
-  const originMs = summary?.firstSeenMs ?? extent?.minMs ?? 0;
+  const origins = usePlantOrigins(summary ? [summary] : null);
+  const originMs = origins.get(reactorId) ?? data.oldestReadingMs() ?? extent?.minMs ?? 0;
   const ctx = useMemo(() => ({ timeMode, originMs, extent }), [timeMode, originMs, extent]);
 
   if (load.kind === 'unknown') {
@@ -261,7 +266,7 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
       className="reactor-page"
       data-testid="reactor-page"
       data-loaded={load.kind === 'ready'}
-      data-newest-reading={data.newestReadingMs() ?? ''}
+      data-newest-reading={newestReading ?? ''}
       data-fits={data.fits.length}
       data-newest-fit={data.latestFit?.id ?? ''}
     >

@@ -3,6 +3,7 @@
  * definition (a pure data file) so the page and the estimator never disagree.
  */
 import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
+import { superscript } from './number-format';
 import { concentrationUnit } from './units';
 
 export const model = chemostatSatellite;
@@ -34,34 +35,22 @@ export const parameterInfo: ReadonlyMap<string, ParameterInfo> = new Map(
 
 export const parameterOrder: readonly string[] = model.parameters.map((p) => p.name);
 
-const superscripts: Record<string, string> = {
-  '-': '⁻',
-  '0': '⁰',
-  '1': '¹',
-  '2': '²',
-  '3': '³',
-  '4': '⁴',
-  '5': '⁵',
-  '6': '⁶',
-  '7': '⁷',
-  '8': '⁸',
-  '9': '⁹',
-  '.': '·',
-};
-
-function superscript(n: number): string {
-  const text = Number(n.toFixed(2)).toString();
-  return [...text].map((c) => superscripts[c] ?? c).join('');
-}
-
-/** A parameter combination as text: `gB / vB`, `muBmax · KB⁻¹ · IB⁰·⁵`. */
-export function combinationText(exponents: Record<string, number>): string {
-  const entries = Object.entries(exponents).filter(([, e]) => e !== 0);
+/**
+ * A parameter combination as text: `gB / vB`, `muBmax · IB⁰·⁹ / KB⁰·⁹`. Exponents are rounded to
+ * `step`; terms that round to zero are left out and the text starts with ≈ when anything was.
+ */
+export function combinationText(exponents: Record<string, number>, step = 0.01): string {
+  const round = (e: number) => Math.round(e / step) * step;
+  const all = Object.entries(exponents).filter(([, e]) => e !== 0);
+  const entries = all.map(([n, e]) => [n, round(e)] as const).filter(([, e]) => e !== 0);
+  const approximate = entries.length < all.length || all.some(([, e]) => Math.abs(round(e) - e) > 1e-9);
   const up = entries.filter(([, e]) => e > 0);
   const down = entries.filter(([, e]) => e < 0);
-  const term = (name: string, e: number) => (e === 1 ? name : `${name}${superscript(e)}`);
+  const term = (name: string, e: number) => (Math.abs(e - 1) < 1e-9 ? name : `${name}${superscript(e)}`);
   const numerator = up.map(([n, e]) => term(n, e)).join(' · ') || '1';
-  if (down.length === 0) return numerator;
-  const denominator = down.map(([n, e]) => term(n, -e)).join(' · ');
-  return `${numerator} / ${down.length > 1 ? `(${denominator})` : denominator}`;
+  const text =
+    down.length === 0
+      ? numerator
+      : `${numerator} / ${down.length > 1 ? '(' : ''}${down.map(([n, e]) => term(n, -e)).join(' · ')}${down.length > 1 ? ')' : ''}`;
+  return `${approximate && step >= 0.05 ? '≈ ' : ''}${text}`;
 }

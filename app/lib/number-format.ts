@@ -1,9 +1,32 @@
+const superscriptDigits: Record<string, string> = {
+  '-': '⁻',
+  '0': '⁰',
+  '1': '¹',
+  '2': '²',
+  '3': '³',
+  '4': '⁴',
+  '5': '⁵',
+  '6': '⁶',
+  '7': '⁷',
+  '8': '⁸',
+  '9': '⁹',
+  '.': '·',
+};
+
+/** −4 → ⁻⁴, 0.5 → ⁰·⁵. */
+export function superscript(n: number): string {
+  return [...Number(n.toFixed(2)).toString()].map((c) => superscriptDigits[c] ?? c).join('');
+}
+
 /** Numbers for operators: a few significant figures, no exponent unless the value needs one. */
 export function formatNumber(value: number | null | undefined, significant = 3): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   if (value === 0) return '0';
   const abs = Math.abs(value);
-  if (abs >= 1e5 || abs < 1e-3) return value.toExponential(significant - 1).replace('e', '×10^');
+  if (abs >= 1e5 || abs < 1e-3) {
+    const [mantissa, exponent] = value.toExponential(significant - 1).split('e');
+    return `${mantissa}×10${superscript(Number(exponent))}`;
+  }
   const digits = Math.max(0, significant - 1 - Math.floor(Math.log10(abs)));
   return value.toFixed(Math.min(digits, 6));
 }

@@ -254,6 +254,14 @@ export class ReactorData {
     return newest;
   }
 
+  oldestReadingMs(): number | null {
+    let oldest: number | null = null;
+    for (const points of this.readings.values()) {
+      if (points.t.length > 0 && (oldest === null || points.t[0] < oldest)) oldest = points.t[0];
+    }
+    return oldest;
+  }
+
   /** Drops what lies before `fromMs` (a sliding live range), so memory stays bounded. */
   trimBefore(fromMs: number): void {
     for (const [signal, points] of this.readings) {

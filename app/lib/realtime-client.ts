@@ -30,7 +30,14 @@ function setState(next: ConnectionState): void {
 
 export function plantSocket(): PlantSocket {
   if (socket) return socket;
-  socket = io({ path: realtimePath, reconnectionDelay: 500, reconnectionDelayMax: 4000 });
+  // WebSocket first (one connection, no polling handshake to upgrade); long-polling only if a proxy
+  // refuses WebSockets.
+  socket = io({
+    path: realtimePath,
+    transports: ['websocket', 'polling'],
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 4000,
+  });
   socket.on('connect', () => {
     everConnected = true;
     setState('connected');

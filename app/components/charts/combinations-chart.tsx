@@ -18,35 +18,83 @@ import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
 
 const z95 = 1.959964;
-const maxShown = 6;
+const maxShown = 4;
+/** Two fits' combinations are "the same" when their exponent vectors are this close in direction. */
+const sameDirection = 0.99;
 
-/** Labels by how many fits determined them, most first. */
-function combinationLabels(data: ReactorData): string[] {
-  const counts = new Map<string, number>();
-  for (const fit of data.fits)
-    for (const c of fit.combinations ?? []) counts.set(c.label, (counts.get(c.label) ?? 0) + 1);
-  return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, maxShown)
-    .map(([label]) => label);
+function cosine(a: Record<string, number>, b: Record<string, number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = a[k] ?? 0;
+    const y = b[k] ?? 0;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
 }
 
 function band(c: ParameterCombination) {
   return { lower: c.value * Math.exp(-z95 * c.sdLog), upper: c.value * Math.exp(z95 * c.sdLog) };
 }
 
-function combinationMultiples(data: ReactorData, labels: readonly string[]): Multiple[] {
-  return labels.map((label) => {
-    let exponents: Record<string, number> = {};
+/** The newest fit's combinations, best determined first: each becomes one chart. */
+function referenceCombinations(data: ReactorData): ParameterCombination[] {
+  for (let i = data.fits.length - 1; i >= 0; i--) {
+    const combinations = data.fits[i].combinations;
+    if (data.fits[i].status === 'ok' && combinations && combinations.length > 0) {
+      return [...combinations].sort((a, b) => a.sdLog - b.sdLog).slice(0, maxShown);
+    }
+  }
+  return [];
+}
+
+/**
+ * The estimator reports each window's best-determined directions in parameter space, and they turn
+ * a little from window to window — and a little turn of an exponent moves the value a lot when the
+ * parameters span orders of magnitude. So each chart holds one combination fixed (the newest fit's)
+ * and evaluates it from every fit's parameters; its 95 % band is drawn where that fit itself reported
+ * the same combination (exponent vectors within about 8°), with the band the fit gave it.
+ */
+function combinationMultiples(data: ReactorData, references: readonly ParameterCombination[]): Multiple[] {
+  return references.map((reference, k) => {
+    const names = Object.keys(reference.exponents);
     const samples = data.fits.flatMap((fit) => {
-      const c = fit.status === 'ok' ? fit.combinations?.find((x) => x.label === label) : undefined;
-      if (!c) return [];
-      exponents = c.exponents;
-      return [{ t: fit.windowEndMs, value: c.value, ...band(c), determined: true }];
+      const params = fit.status === 'ok' ? fit.params : null;
+      if (!params || names.some((n) => !(params[n]?.value > 0))) return [];
+      const value = Math.exp(
+        names.reduce((sum, n) => sum + reference.exponents[n] * Math.log(params[n].value), 0),
+      );
+      let match: ParameterCombination | null = null;
+      for (const c of fit.combinations ?? []) {
+        if (cosine(c.exponents, reference.exponents) >= sameDirection) match = c;
+      }
+      const sdLog = match?.sdLog ?? 0;
+      return [
+        {
+          t: fit.windowEndMs,
+          value,
+          lower: value * Math.exp(-z95 * sdLog),
+          upper: value * Math.exp(z95 * sdLog),
+          determined: match !== null,
+        },
+      ];
     });
-    const text = combinationText(exponents);
-    return { key: label, title: text === label ? label : `${label} = ${text}`, unit: '', samples };
+    return {
+      key: `c${k}`,
+      title: `#${k + 1}: ${combinationText(reference.exponents, 0.1)}`,
+      unit: '',
+      samples,
+    };
   });
+}
+
+/** "±4 %" for a well-determined band, words for one the window alone does not pin down. */
+function windowAlone(sdLogData: number): string {
+  if (!Number.isFinite(sdLogData) || sdLogData > 1) return 'not determined by this window alone';
+  return `±${formatNumber((Math.exp(z95 * sdLogData) - 1) * 100, 2)} %`;
 }
 
 export function CombinationsChart(props: {
@@ -60,8 +108,8 @@ export function CombinationsChart(props: {
   const { containerRef, chart, onKeyDown } = useEChart(zoom);
   const palette = chartPalette(theme);
   // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
-  const labels = useMemo(() => combinationLabels(data), [data, version]);
-  const labelsKey = labels.join('|');
+  const references = useMemo(() => referenceCombinations(data), [data, version]);
+  const labelsKey = references.map((c) => c.label).join('|');
 
   useLiveChart({
     chart,
@@ -69,10 +117,10 @@ export function CombinationsChart(props: {
     data,
     version,
     ctx,
-    xAxes: labels.length,
+    xAxes: references.length,
     layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}|${labelsKey}`,
-    structure: () => multiplesStructure(combinationMultiples(data, labels), ctx, palette),
-    series: () => multiplesSeries(combinationMultiples(data, labels), palette),
+    structure: () => multiplesStructure(combinationMultiples(data, references), ctx, palette),
+    series: () => multiplesSeries(combinationMultiples(data, references), palette),
     sourcesOf: () => ['fits'],
   });
 
@@ -82,13 +130,18 @@ export function CombinationsChart(props: {
       id="combinations"
       title="Well-determined combinations (95 % bands, log scale)"
       description={`Parameter combinations the data determine, over time. Newest: ${newest.map((c) => `${c.label} ${formatNumber(c.value, 3)}`).join(', ') || 'none'}.`}
-      height={multiplesHeight(labels.length || 2)}
+      height={multiplesHeight(references.length || 2)}
       containerRef={containerRef}
       points={data.fits.filter((f) => f.combinations?.length).length}
       extent={ctx.extent}
       onKeyDown={onKeyDown}
-      empty={labels.length === 0 ? 'No well-determined combinations reported in this range yet.' : null}
+      empty={references.length === 0 ? 'No well-determined combinations reported in this range yet.' : null}
     >
+      <p className="chart-legend-note">
+        Each chart holds one of the newest fit’s combinations fixed and evaluates it from every fit’s
+        parameters. Its band shows where that fit itself determined the same combination; shaded stretches are
+        where it did not (the well-determined directions turn slowly as the plant moves).
+      </p>
       {newest.length > 0 ? (
         <table className="compact-table">
           <caption>Newest fit’s combinations</caption>
@@ -110,7 +163,7 @@ export function CombinationsChart(props: {
                   <td>
                     {formatNumber(b.lower, 3)} – {formatNumber(b.upper, 3)}
                   </td>
-                  <td>±{formatNumber((Math.exp(z95 * c.sdLogData) - 1) * 100, 2)} %</td>
+                  <td>{windowAlone(c.sdLogData)}</td>
                 </tr>
               );
             })}

@@ -3,7 +3,7 @@
  * grid per quantity in two columns, each with its 95 % band, and shaded stretches where the data did
  * not determine it.
  */
-import { formatNumber } from '../../lib/number-format';
+import { formatNumber, superscript } from '../../lib/number-format';
 import { formatClock, formatPlantHours } from '../../lib/time-format';
 import type { ChartPalette } from './chart-palette';
 import { bandFill } from './chart-palette';
@@ -27,25 +27,11 @@ export interface Multiple {
 
 export const rowHeightPx = 104;
 
-const superscriptDigits: Record<string, string> = {
-  '-': '⁻',
-  '0': '⁰',
-  '1': '¹',
-  '2': '²',
-  '3': '³',
-  '4': '⁴',
-  '5': '⁵',
-  '6': '⁶',
-  '7': '⁷',
-  '8': '⁸',
-  '9': '⁹',
-};
-
 /** Log-axis ticks: 0.01 to 1000 as numbers, powers of ten beyond as 10⁻⁴. */
 export function formatLogTick(v: number): string {
   const exponent = Math.round(Math.log10(v));
   if (Math.abs(v - 10 ** exponent) < 1e-9 * v && Math.abs(exponent) >= 3) {
-    return `10${[...String(exponent)].map((c) => superscriptDigits[c] ?? c).join('')}`;
+    return `10${superscript(exponent)}`;
   }
   return formatNumber(v, 2);
 }
