@@ -45,14 +45,16 @@ export function updateWebhookEndpoint(
 
 /** Marks the endpoint deleted, wipes its secret and cancels what it has not received. */
 export function deleteWebhookEndpoint(db: CulturewatchDb, id: number, atMs: number): void {
-  db.update(webhookEndpoints)
-    .set({ deletedAtMs: atMs, secret: '', enabled: false })
-    .where(eq(webhookEndpoints.id, id))
-    .run();
-  db.update(webhookOutbox)
-    .set({ state: 'cancelled' })
-    .where(and(eq(webhookOutbox.endpointId, id), eq(webhookOutbox.state, 'pending')))
-    .run();
+  db.transaction((tx) => {
+    tx.update(webhookEndpoints)
+      .set({ deletedAtMs: atMs, secret: '', enabled: false })
+      .where(eq(webhookEndpoints.id, id))
+      .run();
+    tx.update(webhookOutbox)
+      .set({ state: 'cancelled' })
+      .where(and(eq(webhookOutbox.endpointId, id), eq(webhookOutbox.state, 'pending')))
+      .run();
+  });
 }
 
 export function insertOutboxRow(db: CulturewatchDb, row: NewWebhookOutboxRow): number {

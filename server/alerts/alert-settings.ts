@@ -1,0 +1,107 @@
+/**
+ * Alert and webhook settings, from the same environment-over-config-file values as the rest of the
+ * service (server/service/service-settings.ts merges them). Every default is here and in server/README.md.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../config';
+import { type AlertRule, AlertRuleError, parseAlertRules } from './alert-rules';
+
+/**
+ * The rules when `ALERT_RULES` is not set. The satellite threshold suits the simulated plant, whose
+ * satellite fraction sits near 0.011 and doubles in a satellite shift; set your own for a real one.
+ */
+export const defaultAlertRules: unknown[] = [
+  {
+    id: 'satellite-high',
+    name: 'Satellite fraction high',
+    kind: 'satellite-fraction',
+    threshold: 0.017,
+    severity: 'major',
+    pendingMinutes: 60,
+    keepFiringMinutes: 120,
+  },
+  { id: 'fit-failures', name: 'Fits failing', kind: 'fit-failures', consecutive: 3, severity: 'minor' },
+  {
+    id: 'od-stale',
+    name: 'OD sensor stale',
+    kind: 'sensor-stale',
+    signal: 'od',
+    staleMinutes: 10,
+    severity: 'major',
+  },
+  {
+    id: 'substrate-stale',
+    name: 'Substrate sensor stale',
+    kind: 'sensor-stale',
+    signal: 'substrate',
+    staleMinutes: 10,
+    severity: 'major',
+  },
+  {
+    id: 'model-mismatch',
+    name: 'Model mismatch',
+    kind: 'residuals',
+    maxRms: 3,
+    severity: 'warning',
+    pendingMinutes: 180,
+    keepFiringMinutes: 60,
+  },
+];
+
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+const seconds = (fallback: number, max: number) =>
+  z.preprocess(unsetIfEmpty, z.coerce.number().positive().max(max).default(fallback));
+
+const environment = z.object({
+  ALERT_RULES: z.preprocess(unsetIfEmpty, z.string().optional()),
+  ALERTS_EXTERNAL_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).optional()),
+  ALERTS_STALE_CHECK_SECONDS: seconds(30, 3600),
+  WEBHOOK_TIMEOUT_SECONDS: seconds(10, 300),
+  WEBHOOK_RETRY_INITIAL_SECONDS: seconds(2, 3600),
+  WEBHOOK_RETRY_MAX_SECONDS: seconds(3600, 24 * 3600),
+});
+
+export interface AlertSettings {
+  rules: AlertRule[];
+  /** Links in notifications point here; unset: the service's own URL. */
+  externalUrl: string | undefined;
+  stalenessCheckMs: number;
+  webhookTimeoutMs: number;
+  webhookRetry: { initialMs: number; maxMs: number };
+}
+
+export function loadAlertSettings(env: Record<string, string | undefined>): AlertSettings {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`bad settings: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  let rulesInput: unknown = defaultAlertRules;
+  if (e.ALERT_RULES !== undefined) {
+    try {
+      rulesInput = JSON.parse(e.ALERT_RULES);
+    } catch {
+      throw new ConfigError('ALERT_RULES: not JSON (expected an array of rules)');
+    }
+  }
+  let rules: AlertRule[];
+  try {
+    rules = parseAlertRules(rulesInput);
+  } catch (error) {
+    if (error instanceof AlertRuleError) throw new ConfigError(`ALERT_RULES: ${error.message}`);
+    throw error;
+  }
+  if (e.WEBHOOK_RETRY_INITIAL_SECONDS > e.WEBHOOK_RETRY_MAX_SECONDS)
+    throw new ConfigError('WEBHOOK_RETRY_INITIAL_SECONDS must not exceed WEBHOOK_RETRY_MAX_SECONDS');
+  return {
+    rules,
+    externalUrl: e.ALERTS_EXTERNAL_URL?.replace(/\/+$/, ''),
+    stalenessCheckMs: e.ALERTS_STALE_CHECK_SECONDS * 1000,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000,
+    webhookRetry: {
+      initialMs: e.WEBHOOK_RETRY_INITIAL_SECONDS * 1000,
+      maxMs: e.WEBHOOK_RETRY_MAX_SECONDS * 1000,
+    },
+  };
+}

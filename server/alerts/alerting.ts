@@ -1,0 +1,133 @@
+/**
+ * Alerts and webhooks as the service runs them: the rule engine over stored readings and fits, the
+ * webhook sender, `$alarm` on MQTT, and the HTTP API. The service hands it its database, broker and
+ * logger, feeds it what the ingester and the assimilator store, and chains its API handler before
+ * its own; nothing here waits on a webhook or the broker.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { AlertLevel, ReactorSummary } from '../../contract/api';
+import type { OpenDatabase } from '../../db/open-database';
+import { activeAlarmsByReactor } from '../../db/queries/alarms';
+import { createAlertsApiHandler } from '../api/alerts-api';
+import { createWebhooksApiHandler } from '../api/webhooks-api';
+import type { BrokerConnection } from '../broker/broker-connection';
+import type { Job } from '../lifecycle';
+import { WebhookSender } from '../webhooks/webhook-sender';
+import { AlarmPublisher } from './alarm-mqtt';
+import type { RecordedTransition } from './alarm-recorder';
+import { AlertEngine, type StoredReading } from './alert-engine';
+import { loadAlertRules, syncConfigRules } from './alert-rule-store';
+import type { AlertSettings } from './alert-settings';
+import { fitEvidenceById } from './fit-evidence';
+
+export interface AlertingOptions {
+  database: OpenDatabase;
+  /** Where `$alarm` goes; undefined: not published. */
+  broker: BrokerConnection | undefined;
+  topicPrefix: string;
+  settings: AlertSettings;
+  /** The service's own URL, for links in notifications when ALERTS_EXTERNAL_URL is unset. */
+  serviceUrl: string;
+  logger: Logger;
+}
+
+export interface Alerting {
+  engine: AlertEngine;
+  sender: WebhookSender;
+  publisher: AlarmPublisher | undefined;
+  /** The ingester stored these (evaluated on the next turn of the event loop, not in its commit path). */
+  readingsStored(readings: readonly StoredReading[]): void;
+  /** The assimilator stored this fit. */
+  fitStored(fitId: number): void;
+  /** Answers `/api/alerts…`, `/api/alert-rules…` and `/api/webhooks…`; false for any other path. */
+  api(req: IncomingMessage, res: ServerResponse): boolean;
+  /** For the reactor overview: the most severe active alarm, or null when none is active. */
+  reactorAlert(reactorId: string): ReactorSummary['alert'] | null;
+  /** Called after every recorded transition (e.g. to tell socket.io clients). */
+  onTransition(listener: (t: RecordedTransition) => void): () => void;
+  jobs: Job<object>[];
+  stop(): Promise<void>;
+}
+
+const severityOrder: AlertLevel[] = ['ok', 'warning', 'minor', 'major', 'critical'];
+
+export async function startAlerting(options: AlertingOptions): Promise<Alerting> {
+  const { database, settings } = options;
+  const log = options.logger.child({ job: 'alerts' });
+  syncConfigRules(database.db, settings.rules, Date.now());
+  const engine = new AlertEngine({
+    db: database.db,
+    sqlite: database.sqlite,
+    log,
+    rules: loadAlertRules(database.db, log),
+    externalUrl: settings.externalUrl ?? options.serviceUrl,
+    stalenessCheckMs: settings.stalenessCheckMs,
+  });
+  const sender = new WebhookSender({
+    db: database.db,
+    sqlite: database.sqlite,
+    log: options.logger.child({ job: 'webhook-sender' }),
+    requestTimeoutMs: settings.webhookTimeoutMs,
+    backoff: settings.webhookRetry,
+  });
+  const publisher = options.broker
+    ? new AlarmPublisher(options.broker, options.topicPrefix, options.logger)
+    : undefined;
+  engine.onTransition(() => sender.wake());
+  if (publisher) engine.onTransition((t) => publisher.publish(t));
+
+  if (publisher) await publisher.start();
+  await engine.start();
+  await sender.start();
+
+  let queued: StoredReading[] = [];
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    const batch = queued;
+    queued = [];
+    if (batch.length > 0) engine.onReadings(batch);
+  };
+
+  const alertsApi = createAlertsApiHandler({ db: database.db, engine, logger: options.logger });
+  const webhooksApi = createWebhooksApiHandler({ db: database.db, sender, logger: options.logger });
+
+  return {
+    engine,
+    sender,
+    publisher,
+    readingsStored(readings) {
+      for (const r of readings) queued.push(r);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flush);
+      }
+    },
+    fitStored(fitId) {
+      const evidence = fitEvidenceById(database.db, fitId);
+      if (evidence) engine.onFit(evidence);
+    },
+    api: (req, res) => alertsApi(req, res) || webhooksApi(req, res),
+    reactorAlert(reactorId) {
+      const active = activeAlarmsByReactor(database.db).get(reactorId);
+      if (!active || active.length === 0) return null;
+      const worst = active.reduce((a, b) =>
+        severityOrder.indexOf(b.severity) > severityOrder.indexOf(a.severity) ? b : a,
+      );
+      return {
+        level: worst.severity,
+        summary: active.length === 1 ? worst.summary : `${worst.summary} (and ${active.length - 1} more)`,
+        activeCount: active.length,
+      };
+    },
+    onTransition: (listener) => engine.onTransition(listener),
+    jobs: [engine, sender, ...(publisher ? [publisher] : [])],
+    async stop() {
+      flush();
+      await engine.stop();
+      await sender.stop();
+      await publisher?.stop();
+    },
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The webhook endpoints API (contract/api.ts): never answers with a secret, never logs a body.
+ *   GET    /api/webhooks
+ *   POST   /api/webhooks                   WebhookEndpointRequest
+ *   PATCH  /api/webhooks/:id               Partial<WebhookEndpointRequest>
+ *   DELETE /api/webhooks/:id               (its undelivered notifications are cancelled)
+ *   GET    /api/webhooks/:id/deliveries?limit=
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { WebhookDeliveryView } from '../../contract/api';
+import type { CulturewatchDb } from '../../db/open-database';
+import {
+  deleteWebhookEndpoint,
+  deliveryAttemptsOfEndpoint,
+  insertWebhookEndpoint,
+  liveWebhookEndpoints,
+  pendingCountsByEndpoint,
+  updateWebhookEndpoint,
+  webhookEndpointById,
+} from '../../db/queries/webhooks';
+import {
+  newWebhookEndpointSchema,
+  redactedUrl,
+  webhookEndpointPatchSchema,
+  webhookEndpointView,
+} from '../webhooks/webhook-endpoints';
+import { type AlertsRoute, readJsonBody, routeHandler } from './alerts-api-routes';
+import { HttpError } from './api-error';
+import { sendJson } from './http-responses';
+import { parseOr400, queryObject } from './query-schemas';
+
+export interface WebhooksApiContext {
+  db: CulturewatchDb;
+  /** Told when endpoints change, so the sender looks at once. */
+  sender: { wake(): void };
+  logger: Logger;
+  now?: () => number;
+}
+
+const endpointIdParameter = z
+  .string()
+  .regex(/^\d{1,15}$/, 'expected an endpoint id')
+  .transform(Number);
+const deliveriesQuery = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(1000, 'at most 1000'))
+    .default(100),
+});
+
+export function createWebhooksApiHandler(
+  ctx: WebhooksApiContext,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const now = ctx.now ?? Date.now;
+  const log = ctx.logger.child({ job: 'webhooks-api' });
+
+  const lastAttempt = (endpointId: number): WebhookDeliveryView | null =>
+    deliveryAttemptsOfEndpoint(ctx.db, endpointId, 1)[0] ?? null;
+  const view = (id: number) => {
+    const row = webhookEndpointById(ctx.db, id);
+    if (!row) throw new HttpError(404, 'unknown webhook', `no webhook endpoint ${id}`);
+    return webhookEndpointView(row, pendingCountsByEndpoint(ctx.db).get(id) ?? 0, lastAttempt(id));
+  };
+  const existing = (idText: string) => {
+    const id = parseOr400(endpointIdParameter, idText, 'endpoint id');
+    view(id);
+    return id;
+  };
+
+  const routes: AlertsRoute[] = [
+    {
+      method: 'GET',
+      pattern: /^\/api\/webhooks$/,
+      handler: async (req, res, _params, url) => {
+        parseOr400(z.strictObject({}), queryObject(url.searchParams), 'query');
+        const pending = pendingCountsByEndpoint(ctx.db);
+        const body = liveWebhookEndpoints(ctx.db).map((row) =>
+          webhookEndpointView(row, pending.get(row.id) ?? 0, lastAttempt(row.id)),
+        );
+        await sendJson(req, res, 200, body);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/webhooks$/,
+      handler: async (req, res) => {
+        const input = parseOr400(newWebhookEndpointSchema, await readJsonBody(req), 'body');
+        const at = now();
+        const id = insertWebhookEndpoint(ctx.db, {
+          name: input.name,
+          url: input.url,
+          secret: input.secret,
+          severitiesJson: JSON.stringify(input.severities),
+          enabled: input.enabled,
+          createdAtMs: at,
+          updatedAtMs: at,
+        });
+        log.info({ endpointId: id, name: input.name, url: redactedUrl(input.url) }, 'webhook endpoint added');
+        await sendJson(req, res, 201, view(id));
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: /^\/api\/webhooks\/([^/]+)$/,
+      handler: async (req, res, [idText]) => {
+        const id = existing(idText);
+        const patch = parseOr400(webhookEndpointPatchSchema, await readJsonBody(req), 'body');
+        const { severities, ...rest } = patch;
+        updateWebhookEndpoint(ctx.db, id, {
+          ...rest,
+          ...(severities !== undefined && { severitiesJson: JSON.stringify(severities) }),
+          updatedAtMs: now(),
+        });
+        ctx.sender.wake();
+        log.info({ endpointId: id, changed: Object.keys(patch) }, 'webhook endpoint changed');
+        await sendJson(req, res, 200, view(id));
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/api\/webhooks\/([^/]+)$/,
+      handler: async (_req, res, [idText]) => {
+        const id = existing(idText);
+        deleteWebhookEndpoint(ctx.db, id, now());
+        log.info({ endpointId: id }, 'webhook endpoint deleted');
+        res.writeHead(204).end();
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/webhooks\/([^/]+)\/deliveries$/,
+      handler: async (req, res, [idText], url) => {
+        const id = existing(idText);
+        const q = parseOr400(deliveriesQuery, queryObject(url.searchParams), 'query');
+        const body: WebhookDeliveryView[] = deliveryAttemptsOfEndpoint(ctx.db, id, q.limit);
+        await sendJson(req, res, 200, body);
+      },
+    },
+  ];
+
+  return routeHandler(routes, (path) => path === '/api/webhooks' || path.startsWith('/api/webhooks/'), log);
+}

@@ -1,0 +1,228 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {
+  AlarmView,
+  AlertRuleView,
+  AlertsResponse,
+  WebhookDeliveryView,
+  WebhookEndpointView,
+} from '../../contract/api';
+import type { OpenDatabase } from '../../db/open-database';
+import { webhookDeliveries } from '../../db/schema';
+import { loadAlertSettings } from '../../server/alerts/alert-settings';
+import { type Alerting, startAlerting } from '../../server/alerts/alerting';
+import { capturedLog, waitFor } from '../fixtures/ingest-harness';
+import { openAlertsDatabase, WebhookReceiver } from './alerts-harness';
+
+const secret = 'api-test-secret-do-not-leak';
+
+describe('alerts and webhooks API', () => {
+  let db: OpenDatabase;
+  let alerting: Alerting;
+  let http: Server;
+  let base: string;
+  const log = capturedLog('debug');
+  const receiver = new WebhookReceiver(secret);
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, text, json: text ? JSON.parse(text) : undefined };
+  };
+
+  beforeAll(async () => {
+    db = openAlertsDatabase(['r1']);
+    await receiver.up();
+    const settings = loadAlertSettings({
+      ALERT_RULES: JSON.stringify([
+        { id: 'od-high', kind: 'reading-range', signal: 'od', max: 1, severity: 'major' },
+        { id: 'fits', kind: 'fit-failures', severity: 'minor' },
+      ]),
+      WEBHOOK_RETRY_INITIAL_SECONDS: '0.05',
+      WEBHOOK_RETRY_MAX_SECONDS: '0.5',
+    });
+    http = createServer();
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    alerting = await startAlerting({
+      database: db,
+      broker: undefined,
+      topicPrefix: 'culturewatch',
+      settings,
+      serviceUrl: base,
+      logger: log.logger,
+    });
+    http.on('request', (req, res) => {
+      if (!alerting.api(req, res)) res.writeHead(404).end('not ours');
+    });
+  });
+
+  afterAll(async () => {
+    await alerting?.stop();
+    await new Promise<void>((resolve) => http?.close(() => resolve()));
+    await receiver.down();
+    db?.close();
+  });
+
+  it('manages webhook endpoints without ever sending the secret back', async () => {
+    expect((await call('POST', '/api/webhooks', { name: 'x', url: 'ftp://host', secret })).status).toBe(400);
+    const short = await call('POST', '/api/webhooks', { name: 'x', url: receiver.url, secret: 'short' });
+    expect(short.status).toBe(400);
+    expect(short.json.detail).toMatch(/secret: at least 16 characters/);
+    expect(short.text).not.toContain('short"');
+    expect((await call('POST', '/api/webhooks', 'not json')).status).toBe(400);
+
+    const created = await call('POST', '/api/webhooks', {
+      name: 'operations',
+      url: receiver.url,
+      secret,
+      severities: ['major', 'critical'],
+    });
+    expect(created.status).toBe(201);
+    const view = created.json as WebhookEndpointView;
+    expect(view).toMatchObject({
+      name: 'operations',
+      severities: ['major', 'critical'],
+      enabled: true,
+      hasSecret: true,
+    });
+    expect(created.text).not.toContain(secret);
+
+    const listed = await call('GET', '/api/webhooks');
+    expect((listed.json as WebhookEndpointView[]).map((e) => e.id)).toEqual([view.id]);
+    expect(listed.text).not.toContain(secret);
+
+    const patched = await call('PATCH', `/api/webhooks/${view.id}`, { severities: ['major'] });
+    expect(patched.status).toBe(200);
+    expect((patched.json as WebhookEndpointView).severities).toEqual(['major']);
+    expect((await call('PATCH', `/api/webhooks/${view.id}`, {})).status).toBe(400);
+    expect((await call('PATCH', '/api/webhooks/999', { enabled: false })).status).toBe(404);
+    expect((await call('PUT', `/api/webhooks/${view.id}`, {})).status).toBe(405);
+  });
+
+  it('lists alarms and their history; acknowledge and clear, with 404 and 409 where they do not apply', async () => {
+    alerting.engine.onReadings([
+      { reactorId: 'r1', signal: 'od', tsMs: 1000, value: 1.4, receivedAtMs: Date.now() },
+    ]);
+    const open = (await call('GET', '/api/alerts')).json as AlertsResponse;
+    expect(open.alarms).toHaveLength(1);
+    const alarm = open.alarms[0];
+    expect(alarm).toMatchObject({
+      reactorId: 'r1',
+      ruleId: 'od-high',
+      status: 'active-unacknowledged',
+      fireCount: 1,
+    });
+    expect(alarm.summary).toBe('od 1.4 above [−∞, 1]');
+    expect(alarmOf(alerting.reactorAlert('r1'))).toEqual({ level: 'major', activeCount: 1 });
+
+    expect((await call('POST', `/api/alerts/${alarm.id}/acknowledge`, { by: 7 })).status).toBe(400);
+    const ack = await call('POST', `/api/alerts/${alarm.id}/acknowledge`, { by: 'bob' });
+    expect(ack.status).toBe(200);
+    expect((ack.json as AlarmView).acknowledgedBy).toBe('bob');
+    const again = await call('POST', `/api/alerts/${alarm.id}/acknowledge`);
+    expect(again.status).toBe(409);
+    expect(again.json.detail).toBe('already acknowledged by bob');
+    expect((await call('POST', '/api/alerts/999/clear')).status).toBe(404);
+
+    const cleared = await call('POST', `/api/alerts/${alarm.id}/clear`);
+    expect(cleared.status).toBe(200);
+    expect(cleared.json as AlarmView).toMatchObject({
+      status: 'cleared-acknowledged',
+      clearedBy: 'operator',
+    });
+    expect((await call('POST', `/api/alerts/${alarm.id}/clear`)).status).toBe(409);
+    expect(alerting.reactorAlert('r1')).toBeNull();
+
+    const all = (await call('GET', '/api/alerts?state=all&reactor=r1')).json as AlertsResponse;
+    expect(all.events.map((e) => [e.kind, e.actor])).toEqual([
+      ['cleared', 'operator'],
+      ['acknowledged', 'bob'],
+      ['fired', 'system'],
+    ]);
+    expect((await call('GET', '/api/alerts')).json.alarms).toHaveLength(0);
+    expect((await call('GET', '/api/alerts?from=10&to=5')).json.error).toBe('inverted time range');
+    expect((await call('GET', '/api/alerts?limit=0')).status).toBe(400);
+    expect((await call('GET', '/api/alerts?colour=red')).json.detail).toMatch(/unknown query colour/);
+
+    // The major alarm's three changes reached the endpoint that takes majors, in order.
+    await waitFor('three webhooks', () => receiver.accepted.length === 3, 10_000);
+    expect(receiver.accepted.map((r) => r.body.culturewatch.transition)).toEqual([
+      'fired',
+      'acknowledged',
+      'cleared',
+    ]);
+    const endpoints = (await call('GET', '/api/webhooks')).json as WebhookEndpointView[];
+    await waitFor(
+      'the attempt log',
+      () =>
+        db.db
+          .select()
+          .from(webhookDeliveries)
+          .all()
+          .filter((d) => d.outcome === 'delivered').length === 3,
+    );
+    const deliveries = (await call('GET', `/api/webhooks/${endpoints[0].id}/deliveries`))
+      .json as WebhookDeliveryView[];
+    expect(deliveries.map((d) => [d.outcome, d.transition])).toEqual([
+      ['delivered', 'cleared'],
+      ['delivered', 'acknowledged'],
+      ['delivered', 'fired'],
+    ]);
+  });
+
+  it('edits rules: an operator rule is validated; deleting a rule clears its active alarms', async () => {
+    const rules = (await call('GET', '/api/alert-rules')).json as AlertRuleView[];
+    expect(rules.map((r) => [r.rule.id, r.source])).toEqual([
+      ['fits', 'config'],
+      ['od-high', 'config'],
+    ]);
+    const bad = await call('PUT', '/api/alert-rules/substrate-low', {
+      rule: { kind: 'reading-range', signal: 'substrate', severity: 'loud' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.detail).toMatch(/severity/);
+    const put = await call('PUT', '/api/alert-rules/substrate-low', {
+      rule: { kind: 'reading-range', signal: 'substrate', min: 0.1, severity: 'critical' },
+      by: 'carol',
+    });
+    expect(put.status).toBe(200);
+    expect(put.json as AlertRuleView).toMatchObject({
+      source: 'api',
+      updatedBy: 'carol',
+      rule: { id: 'substrate-low' },
+    });
+
+    alerting.engine.onReadings([
+      { reactorId: 'r1', signal: 'substrate', tsMs: 2000, value: 0.05, receivedAtMs: Date.now() },
+    ]);
+    const firing = (await call('GET', '/api/alerts')).json as AlertsResponse;
+    expect(firing.alarms.map((a) => [a.ruleId, a.active])).toEqual([['substrate-low', true]]);
+
+    expect((await call('DELETE', '/api/alert-rules/substrate-low')).status).toBe(204);
+    expect((await call('DELETE', '/api/alert-rules/substrate-low')).status).toBe(404);
+    const after = (await call('GET', '/api/alerts?state=all')).json as AlertsResponse;
+    const gone = after.alarms.find((a) => a.ruleId === 'substrate-low')!;
+    expect(gone).toMatchObject({ active: false, clearedBy: 'system' });
+    expect(gone.summary).toMatch(/rule removed/);
+    expect(alerting.engine.currentRules().map((r) => r.id)).toEqual(['fits', 'od-high']);
+  });
+
+  it('deletes an endpoint, and never logs a secret', async () => {
+    const [endpoint] = (await call('GET', '/api/webhooks')).json as WebhookEndpointView[];
+    expect((await call('DELETE', `/api/webhooks/${endpoint.id}`)).status).toBe(204);
+    expect((await call('GET', '/api/webhooks')).json).toEqual([]);
+    expect((await call('DELETE', `/api/webhooks/${endpoint.id}`)).status).toBe(404);
+    expect(JSON.stringify(log.lines())).not.toContain(secret);
+    expect(JSON.stringify(log.lines())).toContain('webhook endpoint added');
+  });
+});
+
+function alarmOf(alert: { level: string; activeCount: number } | null) {
+  return alert && { level: alert.level, activeCount: alert.activeCount };
+}
