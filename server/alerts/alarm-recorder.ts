@@ -32,8 +32,8 @@ export type AlarmChange =
 export interface AlarmRecorderOptions {
   db: CulturewatchDb;
   sqlite: Database.Database;
-  /** Where the dashboard is reached, for the links in notifications. */
-  externalUrl: string;
+  /** Where the dashboard is reached, for the links in notifications (asked at each change). */
+  externalUrl: string | (() => string);
 }
 
 export class AlarmRecorder {
@@ -95,7 +95,10 @@ export class AlarmRecorder {
           atMs: transition.atMs,
           evidenceAtMs: transition.evidenceAtMs,
         },
-        externalUrl: this.options.externalUrl,
+        externalUrl:
+          typeof this.options.externalUrl === 'string'
+            ? this.options.externalUrl
+            : this.options.externalUrl(),
       },
       transition.atMs,
     );

@@ -46,7 +46,7 @@ export interface AlertEngineOptions {
   log: Logger;
   rules: readonly AlertRule[];
   /** Where the dashboard is reached, for links in notifications. */
-  externalUrl: string;
+  externalUrl: string | (() => string);
   /** How often stale sensors are looked for (wall clock). Default 30 s. */
   stalenessCheckMs?: number;
   /** An active alarm's newer numbers are written at most this often (transitions always at once). Default 10 s. */

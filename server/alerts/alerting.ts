@@ -27,8 +27,11 @@ export interface AlertingOptions {
   broker: BrokerConnection | undefined;
   topicPrefix: string;
   settings: AlertSettings;
-  /** The service's own URL, for links in notifications when ALERTS_EXTERNAL_URL is unset. */
-  serviceUrl: string;
+  /**
+   * The service's own URL, for links in notifications when ALERTS_EXTERNAL_URL is unset; a function
+   * when it is known only once the HTTP server listens.
+   */
+  serviceUrl: string | (() => string);
   logger: Logger;
 }
 
