@@ -65,6 +65,9 @@ export class WebhookReceiver {
   private failStatus = 500;
   hang = false;
   port = 0;
+  /** Most requests ever open at once: the sender keeps one in flight per endpoint. */
+  maxConcurrent = 0;
+  private open = 0;
 
   constructor(private readonly secret: string) {}
 
@@ -102,6 +105,9 @@ export class WebhookReceiver {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.open++;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.open);
+    res.once('close', () => this.open--);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');

@@ -117,6 +117,8 @@ describe('webhook delivery through the outbox', () => {
       [flaky, flakyId],
       [steady, steadyId],
     ] as const) {
+      // One request at a time per endpoint.
+      expect(receiver.maxConcurrent).toBe(1);
       // Every request was signed correctly (the refused ones too).
       expect(receiver.requests.every((r) => r.signatureValid)).toBe(true);
       // In order: the receiver saw the notifications in the order of the changes.
@@ -195,8 +197,9 @@ describe('webhook delivery through the outbox', () => {
           .filter((d) => d.endpointId === silentId && d.outcome === 'timeout').length >= 2,
       10_000,
     );
-    // Still one notification at a time to the silent endpoint: the first, again and again.
+    // Still one notification at a time to the silent endpoint: the first, again and again, never two at once.
     expect(new Set(silent.requests.map((r) => r.body.culturewatch.eventId)).size).toBe(1);
+    expect(silent.maxConcurrent).toBe(1);
     silent.hang = false;
     await waitFor('the silent receiver to catch up', () => silent.accepted.length === 5, 10_000);
     const timeouts = db.db
