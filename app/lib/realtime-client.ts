@@ -30,13 +30,16 @@ function setState(next: ConnectionState): void {
 
 export function plantSocket(): PlantSocket {
   if (socket) return socket;
-  // WebSocket first (one connection, no polling handshake to upgrade); long-polling only if a proxy
-  // refuses WebSockets.
+  // WebSocket only: one connection, no long-polling handshake to upgrade from (a proxy in front of
+  // the service must pass WebSocket upgrades on /socket.io/).
   socket = io({
     path: realtimePath,
-    transports: ['websocket', 'polling'],
+    transports: ['websocket'],
     reconnectionDelay: 500,
     reconnectionDelayMax: 4000,
+    // An attempt that opens a socket but never gets the handshake (a half-open proxy) is dropped and
+    // retried after this long, rather than after socket.io's default 20 s.
+    timeout: 5000,
   });
   socket.on('connect', () => {
     everConnected = true;

@@ -5,9 +5,9 @@
  * every chart's range; the CSV downloads; and nothing is logged to the console as an error.
  */
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ReadingSeries } from '../../contract/api';
+import type { ReactorSummary, ReadingSeries } from '../../contract/api';
 import { type ConsoleLog, consoleLog, launchChromium, newContext } from './fixtures/browser';
 import {
   type ServiceProcess,
@@ -195,6 +195,91 @@ describe('the operator dashboard against the simulated plant', () => {
       })
       .toBeGreaterThan(before * 1.3);
   }, 180_000);
+
+  test('the theme switches to dark and stays dark after a reload', async () => {
+    await page.goto(service.url);
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    const before = await theme();
+    await page.locator('[data-testid=theme-toggle]').click();
+    const after = await theme();
+    expect(after).not.toBe(before);
+    await page.reload();
+    expect(await theme()).toBe(after);
+    await page.locator('[data-testid=theme-toggle]').click();
+    expect(await theme()).toBe(before);
+  });
+
+  test('a reactor with no data says how to feed it', async () => {
+    await page.goto(`${service.url}/reactors/r9`);
+    const empty = page.locator('[data-testid=unknown-reactor]');
+    await expect.poll(() => empty.textContent(), { timeout: 20_000 }).toContain('No data yet for reactor r9');
+    expect(await empty.textContent()).toContain('culturewatch/r9/od');
+  });
+
+  test('a lost connection shows "reconnecting", then the page back-fills what it missed', async () => {
+    // A page of its own: the refused WebSocket attempts while "offline" are expected console errors.
+    const offlineContext = await newContext(browser);
+    const p = await offlineContext.newPage();
+    let blocked = false;
+    const open = new Set<WebSocketRoute>();
+    await p.routeWebSocket(/\/socket\.io\//, (ws) => {
+      if (blocked) {
+        // The connection opens and then dies without a word, as behind a failing proxy.
+        const dead = ws.connectToServer();
+        dead.onMessage(() => undefined);
+        ws.onMessage(() => undefined);
+        setTimeout(() => {
+          void ws.close();
+          void dead.close();
+        }, 200);
+        return;
+      }
+      const server = ws.connectToServer();
+      open.add(ws);
+      ws.onClose(() => {
+        open.delete(ws);
+        void server.close();
+      });
+    });
+    await p.goto(`${service.url}/reactors/r1?range=12h`);
+    await p.locator('[data-testid=reactor-page][data-loaded=true]').waitFor({ timeout: 60_000 });
+    const newestOf = async () => Number(await attr(p, '[data-testid=reactor-page]', 'data-newest-reading'));
+    const start = await newestOf();
+    await expect.poll(newestOf, { timeout: 20_000 }).toBeGreaterThan(start);
+    const pointsBefore = Number(await attr(p, '[data-chart=measurements]', 'data-points'));
+
+    blocked = true;
+    for (const ws of open) await ws.close();
+    await p.locator('[data-testid=reconnecting]').waitFor({ timeout: 10_000 });
+    expect(await p.locator('[data-testid=connection]').textContent()).toContain('reconnecting');
+    await p.waitForTimeout(600); // the last redraw of what arrived before the cut
+    const atCut = await newestOf();
+    await p.waitForTimeout(6000); // six plant hours at the demo speed
+    expect(await newestOf()).toBe(atCut);
+    const resourcesBefore = await p.evaluate(() => performance.getEntriesByType('resource').length);
+    const serviceNewest = (await service.getJson<ReactorSummary[]>('/api/reactors')).find(
+      (r) => r.id === 'r1',
+    )?.latest.od?.tsMs;
+    expect(serviceNewest).toBeGreaterThan(atCut + 3 * hourMs);
+
+    blocked = false;
+    await p.locator('[data-testid=back-online]').waitFor({ timeout: 20_000 });
+    await expect.poll(newestOf, { timeout: 15_000 }).toBeGreaterThanOrEqual(serviceNewest as number);
+    // The gap was filled by asking the API for what came after the last reading held, not left open.
+    const backfills = await p.evaluate(
+      (before) =>
+        performance
+          .getEntriesByType('resource')
+          .slice(before)
+          .filter((e) => e.name.includes('/readings?') && e.name.includes('from=')).length,
+      resourcesBefore,
+    );
+    expect(backfills).toBeGreaterThan(0);
+    expect(Number(await attr(p, '[data-chart=measurements]', 'data-points'))).toBeGreaterThanOrEqual(
+      pointsBefore - 4,
+    );
+    await offlineContext.close();
+  }, 90_000);
 
   test('nothing was logged to the console as an error', () => {
     expect(log.errors).toEqual([]);
