@@ -2,7 +2,7 @@
  * Webhook endpoints, the outbox of notifications and the log of delivery attempts. Order per
  * endpoint is the outbox id; server/webhooks/ decides when to send and retry.
  */
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { CulturewatchDb } from '../open-database';
 import { alarmEvents, webhookDeliveries, webhookEndpoints, webhookOutbox } from '../schema';
 
@@ -61,14 +61,15 @@ export function insertOutboxRow(db: CulturewatchDb, row: NewWebhookOutboxRow): n
   return db.insert(webhookOutbox).values(row).returning({ id: webhookOutbox.id }).get().id;
 }
 
-/** The oldest undelivered notification of each endpoint: the only one each may be sent next. */
-export function pendingOutboxHeads(db: CulturewatchDb): WebhookOutboxRow[] {
-  const heads = db
-    .select({ id: sql<number>`min(${webhookOutbox.id})` })
+/** An endpoint's oldest undelivered notification: the only one it may be sent next (an index look-up). */
+export function oldestPendingOutboxRow(db: CulturewatchDb, endpointId: number): WebhookOutboxRow | undefined {
+  return db
+    .select()
     .from(webhookOutbox)
-    .where(eq(webhookOutbox.state, 'pending'))
-    .groupBy(webhookOutbox.endpointId);
-  return db.select().from(webhookOutbox).where(inArray(webhookOutbox.id, heads)).all();
+    .where(and(eq(webhookOutbox.endpointId, endpointId), eq(webhookOutbox.state, 'pending')))
+    .orderBy(asc(webhookOutbox.id))
+    .limit(1)
+    .get();
 }
 
 export function outboxRowById(db: CulturewatchDb, id: number): WebhookOutboxRow | undefined {

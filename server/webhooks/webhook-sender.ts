@@ -12,9 +12,9 @@ import type { CulturewatchDb } from '../../db/open-database';
 import {
   insertDeliveryAttempt,
   liveWebhookEndpoints,
+  oldestPendingOutboxRow,
   outboxRowById,
   pendingOutboxCount,
-  pendingOutboxHeads,
   updateOutboxRow,
   type WebhookEndpointRow,
   type WebhookOutboxRow,
@@ -136,10 +136,10 @@ export class WebhookSender implements Job<WebhookSenderMetrics> {
     let nextDueMs = now + this.pollMs;
     let failing: string[] = [];
     try {
-      const endpoints = new Map(liveWebhookEndpoints(this.options.db).map((e) => [e.id, e]));
-      for (const head of pendingOutboxHeads(this.options.db)) {
-        const endpoint = endpoints.get(head.endpointId);
-        if (!endpoint?.enabled) continue;
+      for (const endpoint of liveWebhookEndpoints(this.options.db)) {
+        if (!endpoint.enabled) continue;
+        const head = oldestPendingOutboxRow(this.options.db, endpoint.id);
+        if (!head) continue;
         if (head.attempts > 0) failing.push(`${endpoint.id} (${endpoint.name})`);
         if (this.inFlight.has(endpoint.id)) continue;
         if (head.nextAttemptAtMs > now) {
