@@ -80,8 +80,8 @@ export interface ServiceReadStatements {
   readings: Database.Statement<[string, string, number, number], [number, number]>;
   /** (reactorId, signal, widthMs) → the oldest bucket start of that rollup. */
   oldestRollupMs: Database.Statement<[string, string, number], { tsMs: number | null }>;
-  /** (reactorId, signal, widthMs, fromMs, toMs) → count of buckets starting in [from, to). */
-  countRollups: Database.Statement<[string, string, number, number, number], { n: number }>;
+  /** (reactorId, signal, widthMs, fromMs, toMs) → readings counted by the buckets starting in [from, to). */
+  rollupCountSum: Database.Statement<[string, string, number, number, number], { n: number | null }>;
   /** (reactorId, signal, widthMs, fromMs, toMs) → [bucketStartMs, count, sum, min, max] rows (raw mode). */
   rollups: Database.Statement<
     [string, string, number, number, number],
@@ -111,9 +111,9 @@ export interface ServiceReadStatements {
   windowFile: Database.Statement<[number, string], { windowFileJson: string | null }>;
 }
 
-/** Restricts a child table to the fits of one reactor whose window ends in a range. */
+/** Joins a child table (alias c) to the fits of one reactor whose window ends in a range, by the fits' index. */
 const fitsOfRange =
-  'fit_id IN (SELECT id FROM fits WHERE reactor_id = ? AND window_end_ms >= ? AND window_end_ms <= ?)';
+  'fits f JOIN %TABLE% c ON c.fit_id = f.id WHERE f.reactor_id = ? AND f.window_end_ms >= ? AND f.window_end_ms <= ?';
 
 export function prepareServiceReadStatements(sqlite: Database.Database): ServiceReadStatements {
   return {
@@ -142,8 +142,8 @@ export function prepareServiceReadStatements(sqlite: Database.Database): Service
       `SELECT min(bucket_start_ms) AS tsMs FROM reading_rollups
        WHERE reactor_id = ? AND signal = ? AND bucket_width_ms = ?`,
     ),
-    countRollups: sqlite.prepare(
-      `SELECT count(*) AS n FROM reading_rollups
+    rollupCountSum: sqlite.prepare(
+      `SELECT sum(count) AS n FROM reading_rollups
        WHERE reactor_id = ? AND signal = ? AND bucket_width_ms = ? AND bucket_start_ms >= ? AND bucket_start_ms < ?`,
     ),
     rollups: sqlite
@@ -169,22 +169,23 @@ export function prepareServiceReadStatements(sqlite: Database.Database): Service
       `SELECT ${fitColumns} FROM fits WHERE reactor_id = ? ORDER BY id DESC LIMIT ?`,
     ),
     parametersInRange: sqlite.prepare(
-      `SELECT fit_id AS fitId, name, value, free, sd_log AS sdLog, sd_log_data AS sdLogData, lower95, upper95,
-              determined
-       FROM fit_parameters WHERE ${fitsOfRange}`,
+      `SELECT c.fit_id AS fitId, c.name, c.value, c.free, c.sd_log AS sdLog, c.sd_log_data AS sdLogData,
+              c.lower95, c.upper95, c.determined
+       FROM ${fitsOfRange.replace('%TABLE%', 'fit_parameters')}`,
     ),
     combinationsInRange: sqlite.prepare(
-      `SELECT fit_id AS fitId, rank, label, exponents_json AS exponentsJson, value, sd_log AS sdLog,
-              sd_log_data AS sdLogData
-       FROM fit_combinations WHERE ${fitsOfRange} ORDER BY fit_id, rank`,
+      `SELECT c.fit_id AS fitId, c.rank, c.label, c.exponents_json AS exponentsJson, c.value, c.sd_log AS sdLog,
+              c.sd_log_data AS sdLogData
+       FROM ${fitsOfRange.replace('%TABLE%', 'fit_combinations')} ORDER BY c.fit_id, c.rank`,
     ),
     compositionInRange: sqlite.prepare(
-      `SELECT fit_id AS fitId, quantity, value, sd FROM fit_composition WHERE ${fitsOfRange}`,
+      `SELECT c.fit_id AS fitId, c.quantity, c.value, c.sd
+       FROM ${fitsOfRange.replace('%TABLE%', 'fit_composition')}`,
     ),
     documentsInRange: sqlite.prepare(
-      `SELECT fit_id AS fitId, trajectory_json AS trajectoryJson, forecast_json AS forecastJson,
-              residuals_json AS residualsJson
-       FROM fit_documents WHERE ${fitsOfRange}`,
+      `SELECT c.fit_id AS fitId, c.trajectory_json AS trajectoryJson, c.forecast_json AS forecastJson,
+              c.residuals_json AS residualsJson
+       FROM ${fitsOfRange.replace('%TABLE%', 'fit_documents')}`,
     ),
     parametersOfFit: sqlite.prepare(
       `SELECT fit_id AS fitId, name, value, free, sd_log AS sdLog, sd_log_data AS sdLogData, lower95, upper95,

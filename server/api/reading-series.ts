@@ -51,11 +51,17 @@ export function readingSeries(
   if (toMs <= fromMs) {
     return withRejected({ ...base, source: 'raw', tMs: [], value: [], rawCount: 0 });
   }
-  const rawCount = s.countReadings.get(reactorId, signal, fromMs, toMs)?.n ?? 0;
-  if (rawCoversRange(fromMs, oldestRaw, oldestRollup) && rawCount <= limits.lttbRawLimit) {
+  // How many raw readings the range holds, from the 15-minute rollups (a few thousand rows for
+  // months) rather than by counting the raw readings themselves; exact where the rollups are.
+  const coarse = rollupWidthsMs[1];
+  const rolledUp = s.rollupCountSum.get(reactorId, signal, coarse, alignDown(fromMs, coarse), toMs)?.n ?? 0;
+  const rawEstimate =
+    oldestRollup === null ? (s.countReadings.get(reactorId, signal, fromMs, toMs)?.n ?? 0) : rolledUp;
+  if (rawCoversRange(fromMs, oldestRaw, oldestRollup) && rawEstimate <= limits.lttbRawLimit) {
     const rows = s.readings.all(reactorId, signal, fromMs, toMs);
     const tMs = rows.map((r) => r[0]);
     const value = rows.map((r) => r[1]);
+    const rawCount = rows.length;
     if (rows.length <= maxPoints) return withRejected({ ...base, source: 'raw', tMs, value, rawCount });
     const kept = lttbIndices(tMs, value, maxPoints);
     return withRejected({
@@ -68,17 +74,19 @@ export function readingSeries(
   }
   // The finest rollup that covers the range (1-minute buckets are kept for less long) and is not
   // too long to read, then merged down to maxPoints.
-  const [fine, coarse] = rollupWidthsMs;
+  const fine = rollupWidthsMs[0];
   const oldestFine = s.oldestRollupMs.get(reactorId, signal, fine)?.tsMs ?? null;
   const fineCovers =
     oldestFine !== null &&
     (oldestFine <= fromMs || oldestRollup === null || oldestFine < oldestRollup + coarse);
-  const fineCount = fineCovers ? (s.countRollups.get(reactorId, signal, fine, fromMs, toMs)?.n ?? 0) : 0;
-  const widthMs = fineCovers && fineCount <= limits.lttbRawLimit ? fine : coarse;
+  const fineBuckets = Math.min(rawEstimate, Math.ceil((toMs - fromMs) / fine) + 1);
+  // Where each point spans 15 minutes or more anyway, the coarse buckets are enough (and far fewer).
+  const pointMs = (toMs - fromMs) / Math.max(1, maxPoints - 1);
+  const widthMs = fineCovers && fineBuckets <= limits.lttbRawLimit && pointMs < coarse ? fine : coarse;
   const buckets = s.rollups.all(reactorId, signal, widthMs, alignDown(fromMs, widthMs), toMs);
   const merged = mergeBuckets(buckets, fromMs, toMs, widthMs, maxPoints);
-  const counted = buckets.reduce((n, b) => n + b[1], 0);
-  return withRejected({ ...base, source: 'rollup', ...merged, rawCount: Math.max(rawCount, counted) });
+  const rawCount = buckets.reduce((n, b) => n + b[1], 0);
+  return withRejected({ ...base, source: 'rollup', ...merged, rawCount });
 }
 
 /**

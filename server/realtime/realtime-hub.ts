@@ -1,7 +1,7 @@
 /**
  * socket.io on the service's HTTP server (contract/realtime.ts). A client joins a reactor's room and
  * receives its new readings, batched at most every `batchMs` per reactor (the first reading after a
- * quiet spell goes out at once), and each new fit; every client hears `reactor-updated` when a
+ * quiet spell goes out after `coalesceMs`, with whatever arrived with it), and each new fit; every client hears `reactor-updated` when a
  * reactor appears or has a new estimate.
  */
 import type { Server as HttpServer } from 'node:http';
@@ -17,7 +17,10 @@ import {
 import type { AcceptedReading } from '../ingest/message-validator';
 
 export interface RealtimeHubOptions {
+  /** Least time between two batches of one reactor. */
   batchMs: number;
+  /** How long the first reading after a quiet spell waits for others to join its batch. */
+  coalesceMs: number;
   logger: Logger;
   /** Reactors already known, so that only new ones are announced. */
   knownReactors: Iterable<string>;
@@ -105,7 +108,12 @@ export class RealtimeHub {
 
   private schedule(reactorId: string): void {
     if (this.timers.has(reactorId)) return;
-    const wait = Math.max(0, (this.lastFlushMs.get(reactorId) ?? 0) + this.options.batchMs - Date.now());
+    // After a quiet spell, wait a moment for the reading's siblings (a plant publishes its signals
+    // together, but they may commit in separate turns); otherwise keep `batchMs` between batches.
+    const wait = Math.max(
+      this.options.coalesceMs,
+      (this.lastFlushMs.get(reactorId) ?? 0) + this.options.batchMs - Date.now(),
+    );
     this.timers.set(
       reactorId,
       setTimeout(() => this.flush(reactorId), wait),

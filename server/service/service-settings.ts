@@ -39,6 +39,7 @@ const environment = z.object({
   ASSIMILATOR_INITIAL_PARAMS: z.preprocess(unsetIfEmpty, z.string().default('{}')),
   ASSIMILATOR_STOP_TIMEOUT_MS: positive(defaultAssimilatorSettings.stopTimeoutMs),
   REALTIME_BATCH_MS: positive(250),
+  REALTIME_COALESCE_MS: z.preprocess(unsetIfEmpty, z.coerce.number().min(0).max(1000).default(5)),
   API_MAX_POINTS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(2).max(100_000).default(10_000)),
   API_DEFAULT_MAX_POINTS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(2).default(2000)),
   API_LTTB_RAW_LIMIT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(100).default(50_000)),
@@ -64,7 +65,7 @@ export interface ServiceSettings {
     backfillDays: number;
   };
   assimilator: { enabled: boolean } & AssimilatorSettings;
-  realtime: { batchMs: number };
+  realtime: { batchMs: number; coalesceMs: number };
   api: { maxPointsLimit: number; defaultMaxPoints: number; lttbRawLimit: number; staleSensorSeconds: number };
   shutdownTimeoutMs: number;
   logFormat: 'auto' | 'json' | 'pretty';
@@ -179,7 +180,10 @@ export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): Servi
       initialParams: initialParams(e.ASSIMILATOR_INITIAL_PARAMS),
       stopTimeoutMs: e.ASSIMILATOR_STOP_TIMEOUT_MS,
     },
-    realtime: { batchMs: e.REALTIME_BATCH_MS },
+    realtime: {
+      batchMs: e.REALTIME_BATCH_MS,
+      coalesceMs: Math.min(e.REALTIME_COALESCE_MS, e.REALTIME_BATCH_MS),
+    },
     api: {
       maxPointsLimit: e.API_MAX_POINTS,
       defaultMaxPoints: Math.min(e.API_DEFAULT_MAX_POINTS, e.API_MAX_POINTS),

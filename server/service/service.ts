@@ -76,6 +76,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
     const httpServer: Server = createServer();
     const hub = new RealtimeHub(httpServer, {
       batchMs: settings.realtime.batchMs,
+      coalesceMs: settings.realtime.coalesceMs,
       logger,
       knownReactors: reads.reactors.all().map((r) => r.id),
     });

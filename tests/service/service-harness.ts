@@ -81,17 +81,29 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
       resolve(code);
     }),
   );
-  await new Promise<void>((resolve, reject) => {
-    onReady = resolve;
-    const timer = setTimeout(() => reject(new Error(`service not ready after 60 s:\n${text}`)), 60_000);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`service exited (${code}) before ready:\n${text}`));
-    });
-  }).finally(() => {
-    onReady = () => {};
-  });
   const url = `http://127.0.0.1:${port}`;
+  // Ready once "service ready" is logged, or (at quieter log levels) once /healthz answers.
+  let ready = false;
+  onReady = () => {
+    ready = true;
+  };
+  let exitCode: number | null | undefined;
+  void exited.then((code) => {
+    exitCode = code;
+  });
+  const deadline = Date.now() + 60_000;
+  while (!ready) {
+    if (exitCode !== undefined) throw new Error(`service exited (${exitCode}) before ready:\n${text}`);
+    if (Date.now() > deadline) throw new Error(`service not ready after 60 s:\n${text}`);
+    try {
+      const response = await fetch(`${url}/healthz`);
+      await response.body?.cancel();
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  onReady = () => {};
   return {
     url,
     child,
