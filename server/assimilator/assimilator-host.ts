@@ -40,6 +40,9 @@ const workerEntry = new URL('./assimilator-worker.ts', import.meta.url).href;
 const tsxApi = import.meta.resolve('tsx/esm/api');
 const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(workerEntry)}); });`;
 
+const initialRestartDelayMs = 1000;
+const maxRestartDelayMs = 60_000;
+
 export class AssimilatorHost implements Job<AssimilatorMetrics> {
   readonly name = 'assimilator';
   private readonly status = new JobStatus();
@@ -49,24 +52,36 @@ export class AssimilatorHost implements Job<AssimilatorMetrics> {
   private readonly fitListeners = new Set<(fit: FitNotice) => void>();
   private readonly counters = { fitsOk: 0, fitsFailed: 0, refits: 0, restoredChains: 0, workerRestarts: 0 };
   private readonly failuresByReason: Record<string, number> = {};
-  /** Wall ms of each reactor's last successful fit. */
-  readonly lastGoodFitAtMs = new Map<string, number>();
   private stopped: Promise<void> | undefined;
   private resolveStopped: () => void = () => {};
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelayMs = initialRestartDelayMs;
 
   constructor(private readonly options: AssimilatorHostOptions) {
     this.log = options.logger.child({ job: this.name });
   }
 
+  /** Resolves once the worker has restored the chains and is fitting. */
   start(): Promise<void> {
     if (this.worker) throw new Error('assimilator already started');
+    return this.launch();
+  }
+
+  /**
+   * Starts a worker. One that dies unexpectedly is started again after a growing pause: everything it
+   * needs (chains, readings) is in the database, so nothing is lost but the fit in hand.
+   */
+  private launch(): Promise<void> {
     const init: WorkerInit = { databasePath: this.options.databasePath, settings: this.options.settings };
     const worker = new Worker(bootstrap, { eval: true, workerData: init, name: 'assimilator' });
     this.worker = worker;
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     return new Promise((resolve, reject) => {
+      let ready = false;
       worker.on('message', (message: WorkerToHost) => {
         if (message.type === 'ready') {
+          ready = true;
+          this.restartDelayMs = initialRestartDelayMs;
           this.counters.restoredChains = message.restoredChains;
           this.workerStatus = message.status;
           this.status.set('ready');
@@ -77,14 +92,23 @@ export class AssimilatorHost implements Job<AssimilatorMetrics> {
       worker.on('error', (error) => {
         this.log.error({ err: error }, 'assimilator worker failed');
         this.status.set('lost', `worker failed: ${error.message}`);
-        reject(error);
+        if (!ready) reject(error);
       });
       worker.on('exit', (code) => {
-        if (this.status.state !== 'stopped') {
-          this.status.set('lost', `worker exited (${code})`);
-          this.log.error({ code }, 'assimilator worker exited');
-        }
         this.resolveStopped();
+        if (this.status.state === 'stopped' || this.worker !== worker) return;
+        this.status.set('lost', `worker exited (${code}); restarting in ${this.restartDelayMs} ms`);
+        this.log.error({ code, restartInMs: this.restartDelayMs }, 'assimilator worker exited');
+        if (!ready) return;
+        this.restartTimer = setTimeout(() => {
+          this.restartTimer = undefined;
+          if (this.status.state === 'stopped') return;
+          this.counters.workerRestarts++;
+          this.launch().catch((error: unknown) =>
+            this.log.error({ err: error }, 'assimilator restart failed'),
+          );
+        }, this.restartDelayMs);
+        this.restartDelayMs = Math.min(maxRestartDelayMs, this.restartDelayMs * 2);
       });
     });
   }
@@ -143,6 +167,7 @@ export class AssimilatorHost implements Job<AssimilatorMetrics> {
   async stop(): Promise<void> {
     if (this.status.state === 'stopped') return;
     this.status.set('stopped');
+    clearTimeout(this.restartTimer);
     const worker = this.worker;
     if (!worker || !this.stopped) return;
     this.post({ type: 'stop' });
@@ -171,7 +196,6 @@ export class AssimilatorHost implements Job<AssimilatorMetrics> {
         this.workerStatus = message.status;
         if (fit.status === 'ok') {
           this.counters.fitsOk++;
-          this.lastGoodFitAtMs.set(fit.reactorId, Date.now());
         } else {
           this.counters.fitsFailed++;
           const reason = fit.reason ?? 'unknown';
