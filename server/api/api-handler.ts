@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { DemoActionResult, DemoFaultKind, DemoStatus, Health } from '../../contract/api';
+import type { DemoActionResult, DemoFaultKind, DemoStatus, Health, ReactorSummary } from '../../contract/api';
 import type { ServiceReadStatements } from '../../db/service-read-statements';
 import { HttpError } from './api-error';
 import { streamCsv } from './export-csv';
@@ -51,6 +51,8 @@ export interface ApiContext {
   health(): Health;
   metricsText(): string;
   demo: DemoControls | undefined;
+  /** A reactor's active alarms (server/alerts/); null when none, and the provisional state stands. */
+  alarmState?: (reactorId: string) => ReactorSummary['alert'] | null;
   logger: Logger;
 }
 
@@ -100,7 +102,8 @@ export function createApiHandler(ctx: ApiContext): (req: IncomingMessage, res: S
         const now = Date.now();
         const body = reads.reactors
           .all()
-          .map((r) => reactorSummary(reads, r, { staleSensorSeconds: ctx.limits.staleSensorSeconds, now }));
+          .map((r) => reactorSummary(reads, r, { staleSensorSeconds: ctx.limits.staleSensorSeconds, now }))
+          .map((s) => ({ ...s, alert: ctx.alarmState?.(s.id) ?? s.alert }));
         await sendJson(req, res, 200, body);
       },
     },

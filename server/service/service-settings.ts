@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
 import { isScenarioName, type ScenarioName, scenarioNames } from '../../simulator/scenarios';
+import { type AlertSettings, loadAlertSettings } from '../alerts/alert-settings';
 import { type AssimilatorSettings, defaultAssimilatorSettings } from '../assimilator/assimilator-settings';
 import { type Config, ConfigError, loadConfig } from '../config';
 
@@ -66,6 +67,8 @@ export interface ServiceSettings {
   };
   assimilator: { enabled: boolean } & AssimilatorSettings;
   realtime: { batchMs: number; coalesceMs: number };
+  /** Alert rules and webhook delivery (server/alerts/alert-settings.ts). */
+  alerts: AlertSettings;
   api: { maxPointsLimit: number; defaultMaxPoints: number; lttbRawLimit: number; staleSensorSeconds: number };
   shutdownTimeoutMs: number;
   logFormat: 'auto' | 'json' | 'pretty';
@@ -190,6 +193,7 @@ export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): Servi
       lttbRawLimit: e.API_LTTB_RAW_LIMIT,
       staleSensorSeconds: e.STALE_SENSOR_SECONDS,
     },
+    alerts: loadAlertSettings(merged),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logFormat: e.LOG_FORMAT,
     configFile: file.path,

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Health } from '../../contract/api';
 import { type OpenDatabase, openDatabase } from '../../db/open-database';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
+import { startAlerting } from '../alerts/alerting';
 import { createApiHandler } from '../api/api-handler';
 import { fitRecordById } from '../api/fit-records';
 import { AssimilatorHost } from '../assimilator/assimilator-host';
@@ -84,12 +85,24 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
 
     ingester.onReadingsStored((readings) => {
       host?.readingsStored(readings);
+      alerting.readingsStored(readings);
       hub.readingsStored(readings);
     });
 
     // The estimate publisher connects first, so that no fit goes unpublished.
     await estimates.start();
     cleanup.push({ name: 'estimate publisher', run: () => estimates.stop() });
+    // Alerts and webhooks (server/alerts/): rules over stored readings and fits, the webhook outbox, $alarm.
+    let publicUrl = `http://${settings.http.host}:${settings.http.port}`;
+    const alerting = await startAlerting({
+      database,
+      broker: broker.connection,
+      topicPrefix: base.topicPrefix,
+      settings: settings.alerts,
+      serviceUrl: () => publicUrl,
+      logger,
+    });
+    cleanup.push({ name: 'alerts', run: () => alerting.stop() });
 
     await retention.start();
     cleanup.push({ name: 'retention', run: () => retention.stop() });
@@ -111,6 +124,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
     if (host) {
       host.onFit((fit) => {
         metrics.fitDone(fit);
+        alerting.fitStored(fit.fitId);
         const record = fitRecordById(reads, fit.fitId);
         if (!record) return;
         hub.fitStored(record);
@@ -139,6 +153,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       ingester,
       retention,
       estimates,
+      ...alerting.jobs,
       ...(host ? [host] : []),
       ...(demo ? [demo] : []),
     ];
@@ -178,6 +193,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       health,
       metricsText: () => metrics.text(),
       demo,
+      alarmState: (reactorId) => alerting.reactorAlert(reactorId),
       logger,
     });
 
@@ -197,7 +213,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       cleanup.push({ name: 'dashboard', run: () => dashboard?.close() });
     }
     httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (api(req, res)) return;
+      if (alerting.api(req, res) || api(req, res)) return;
       if (dashboard) {
         dashboard.handle(req, res).catch((error: unknown) => {
           logger.error({ err: error, url: req.url }, 'dashboard request failed');
@@ -224,6 +240,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
     const shownHost =
       settings.http.host === '0.0.0.0' || settings.http.host === '::' ? 'localhost' : settings.http.host;
     const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+    publicUrl = url;
 
     // The stop order is the reverse of `cleanup`, but the issue's order matters more: producers and
     // intake first, then the fit in hand, then outputs, then the database.
@@ -234,6 +251,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
         'ingester',
         'retention',
         'assimilator',
+        'alerts',
         'estimate publisher',
         'dashboard',
         'embedded broker',
