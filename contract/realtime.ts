@@ -1,4 +1,4 @@
-import type { FitRecord, PlantSignal } from './api';
+import type { AlarmEventView, FitRecord, PlantSignal } from './api';
 
 /**
  * socket.io events. A client emits `join` with a reactor id (and `leave`), and receives that
@@ -14,6 +14,8 @@ export interface ServerToClientEvents {
   estimate: (fit: FitRecord) => void;
   /** Any reactor's summary changed (new reactor, new estimate, alert): for the overview. */
   'reactor-updated': (reactorId: string) => void;
+  /** Every client hears each alarm change (fired, acknowledged, cleared) as it is recorded. */
+  alarm: (event: AlarmEventView) => void;
 }
 
 export interface ClientToServerEvents {

@@ -178,6 +178,25 @@ function valuesJson(values: Record<string, number>): string {
   return JSON.stringify(Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v))));
 }
 
+/** A recorded transition as the API and socket.io show an alarm event. */
+export function transitionEventView(t: RecordedTransition): AlarmEventView {
+  return {
+    id: t.eventId,
+    alarmId: t.alarmId,
+    reactorId: t.alarm.reactorId,
+    ruleId: t.alarm.ruleId,
+    kind: t.kind,
+    actor: t.actor,
+    atMs: t.atMs,
+    evidenceAtMs: t.evidenceAtMs,
+    severity: t.alarm.severity,
+    summary: t.alarm.summary,
+    values: t.alarm.values,
+    active: t.alarm.active,
+    acknowledged: t.alarm.acknowledged,
+  };
+}
+
 function parseValues(json: string): Record<string, number> {
   const parsed: unknown = JSON.parse(json);
   if (typeof parsed !== 'object' || parsed === null) return {};

@@ -7,7 +7,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
-import type { FitRecord } from '../../contract/api';
+import type { AlarmEventView, FitRecord } from '../../contract/api';
 import {
   type ClientToServerEvents,
   type ReadingBatch,
@@ -91,6 +91,12 @@ export class RealtimeHub {
     this.io.to(roomOf(fit.reactorId)).emit('estimate', fit);
     this.io.emit('reactor-updated', fit.reactorId);
     this.counters.estimatesSent++;
+  }
+
+  /** An alarm changed: every client hears it, and the overview refreshes that reactor. */
+  alarmChanged(event: AlarmEventView): void {
+    this.io.emit('alarm', event);
+    this.io.emit('reactor-updated', event.reactorId);
   }
 
   metrics(): RealtimeMetrics {

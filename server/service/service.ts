@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Health } from '../../contract/api';
 import { type OpenDatabase, openDatabase } from '../../db/open-database';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
+import { transitionEventView } from '../alerts/alarm-recorder';
 import { startAlerting } from '../alerts/alerting';
 import { createApiHandler } from '../api/api-handler';
 import { fitRecordById } from '../api/fit-records';
@@ -103,6 +104,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       logger,
     });
     cleanup.push({ name: 'alerts', run: () => alerting.stop() });
+    alerting.onTransition((t) => hub.alarmChanged(transitionEventView(t)));
 
     await retention.start();
     cleanup.push({ name: 'retention', run: () => retention.stop() });

@@ -9,9 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AlertsResponse, ReactorSummary, WebhookEndpointView } from '../../contract/api';
+import type { AlarmEventView, AlertsResponse, ReactorSummary, WebhookEndpointView } from '../../contract/api';
 import type { AlarmMessage } from '../../contract/mqtt';
+import { realtimePath } from '../../contract/realtime';
 import { waitFor } from '../fixtures/ingest-harness';
 import { freePort } from '../fixtures/mosquitto';
 import { type ServiceProcess, startServiceProcess, waitUntil } from '../service/service-harness';
@@ -74,6 +76,11 @@ it('fires, notifies, survives a restart with notifications pending, and delivers
   subscriber.on('message', (_topic, payload) => alarmMessages.push(JSON.parse(payload.toString('utf8'))));
   await subscriber.subscribeAsync('culturewatch/+/$alarm', { qos: 1 });
 
+  const socket = io(service.url, { path: realtimePath, transports: ['websocket'] });
+  const socketAlarms: AlarmEventView[] = [];
+  socket.on('alarm', (event: AlarmEventView) => socketAlarms.push(event));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+
   await publishOd(1.6);
   await waitFor('the fired notification', () => receiver.accepted.length === 1, 20_000);
   const reactors = await service.get<ReactorSummary[]>('/api/reactors');
@@ -84,6 +91,12 @@ it('fires, notifies, survives a restart with notifications pending, and delivers
   expect(ack.status).toBe(200);
   await waitFor('the acknowledged notification', () => receiver.accepted.length === 2, 20_000);
   await waitFor('two $alarm messages', () => alarmMessages.length === 2, 20_000);
+  await waitFor('two socket.io alarm events', () => socketAlarms.length === 2, 20_000);
+  expect(socketAlarms.map((e) => [e.kind, e.actor, e.active, e.acknowledged])).toEqual([
+    ['fired', 'system', true, false],
+    ['acknowledged', 'dana', true, true],
+  ]);
+  socket.close();
 
   // The receiver goes down; two more changes wait in the outbox.
   await receiver.down();
