@@ -1,5 +1,5 @@
 /** One stored fit, as much as the alert rules read of it: status, satellite fraction, parameters, residuals. */
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { CulturewatchDb } from '../open-database';
 import { fitComposition, fitDocuments, fitParameters, fits } from '../schema';
 
@@ -47,4 +47,25 @@ export function fitOutcomeById(db: CulturewatchDb, fitId: number): FitOutcome | 
     params,
     residualsJson: documents?.residualsJson ?? null,
   };
+}
+
+/**
+ * A parameter's values in a reactor's first successful fits, oldest window first (refits left out,
+ * so each window counts once): what a baseline learned from the first fits is made of.
+ */
+export function firstFitValuesOf(
+  db: CulturewatchDb,
+  reactorId: string,
+  parameter: string,
+  count: number,
+): number[] {
+  return db
+    .select({ value: fitParameters.value })
+    .from(fits)
+    .innerJoin(fitParameters, and(eq(fitParameters.fitId, fits.id), eq(fitParameters.name, parameter)))
+    .where(and(eq(fits.reactorId, reactorId), eq(fits.status, 'ok'), eq(fits.refit, false)))
+    .orderBy(asc(fits.windowEndMs), asc(fits.id))
+    .limit(count)
+    .all()
+    .map((r) => r.value);
 }

@@ -30,7 +30,7 @@ import {
 } from './alarm-recorder';
 import type { AlertEvidence, FitEvidence } from './alert-evidence';
 import { type AlertRule, ruleAppliesTo } from './alert-rules';
-import { emptyRuleMemory, observeCondition, type RuleMemory } from './rule-conditions';
+import { baselineOf, emptyRuleMemory, observeCondition, type RuleMemory } from './rule-conditions';
 
 export interface StoredReading {
   reactorId: string;
@@ -52,6 +52,12 @@ export interface AlertEngineOptions {
   /** An active alarm's newer numbers are written at most this often (transitions always at once). Default 10 s. */
   updateEveryMs?: number;
   now?: () => number;
+  /**
+   * A parameter's values (natural) in a reactor's first successful fits, oldest first, at most
+   * `count` (the stored fits): a baseline learned from the first fits is then the same after a
+   * restart. Without it the engine learns from the fits it is shown.
+   */
+  firstFitValues?: (reactorId: string, parameter: string, count: number) => number[];
 }
 
 export interface AlertEngineMetrics {
@@ -259,7 +265,7 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
         const { observation, memory } = observeCondition(
           rule,
           piece,
-          this.memories.get(k) ?? emptyRuleMemory,
+          this.memoryOf(k, rule, piece.reactorId),
         );
         this.memories.set(k, memory);
         if (!observation) continue;
@@ -282,6 +288,24 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
       }
     }
     return this.commit(working);
+  }
+
+  /** What the rule remembers for a reactor; a learned baseline is read back from the stored fits when they suffice. */
+  private memoryOf(k: string, rule: AlertRule, reactorId: string): RuleMemory {
+    const known = this.memories.get(k);
+    if (known) return known;
+    let memory = emptyRuleMemory;
+    const source = this.options.firstFitValues;
+    if (source && rule.kind === 'parameter-band' && 'firstFits' in rule.baseline) {
+      const { firstFits, skipFits } = rule.baseline;
+      const values = source(reactorId, rule.parameter, skipFits + firstFits);
+      if (values.length === skipFits + firstFits && values.every((v) => v > 0)) {
+        const frozen = baselineOf(values.slice(skipFits).map(Math.log));
+        memory = { ...emptyRuleMemory, baseline: { fitsSeen: values.length, logValues: [], frozen } };
+      }
+    }
+    this.memories.set(k, memory);
+    return memory;
   }
 
   private updateEveryMs(): number {

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { AlertLevel, ReactorSummary } from '../../contract/api';
 import type { OpenDatabase } from '../../db/open-database';
 import { activeAlarmsByReactor } from '../../db/queries/alarms';
+import { firstFitValuesOf } from '../../db/queries/fit-outcome';
 import { createAlertsApiHandler } from '../api/alerts-api';
 import { createWebhooksApiHandler } from '../api/webhooks-api';
 import type { BrokerConnection } from '../broker/broker-connection';
@@ -66,6 +67,8 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
     rules: loadAlertRules(database.db, log),
     externalUrl: settings.externalUrl ?? options.serviceUrl,
     stalenessCheckMs: settings.stalenessCheckMs,
+    firstFitValues: (reactorId, parameter, count) =>
+      firstFitValuesOf(database.db, reactorId, parameter, count),
   });
   const sender = new WebhookSender({
     db: database.db,

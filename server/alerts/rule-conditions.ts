@@ -166,13 +166,14 @@ function learnBaseline(
   const fitsSeen = learned.fitsSeen + 1;
   const logValues = fitsSeen > skipFits ? [...learned.logValues, logValue] : learned.logValues;
   if (logValues.length < firstFits) return { fitsSeen, logValues, frozen: null };
+  return { fitsSeen, logValues: [], frozen: baselineOf(logValues) };
+}
+
+/** Mean and spread (sample sd, at least 1 %) of log values: a learned baseline. */
+export function baselineOf(logValues: readonly number[]): { logValue: number; sdLog: number } {
   const mean = logValues.reduce((s, x) => s + x, 0) / logValues.length;
-  const variance = logValues.reduce((s, x) => s + (x - mean) ** 2, 0) / (logValues.length - 1);
-  return {
-    fitsSeen,
-    logValues: [],
-    frozen: { logValue: mean, sdLog: Math.max(Math.sqrt(variance), minimumLearnedSdLog) },
-  };
+  const variance = logValues.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, logValues.length - 1);
+  return { logValue: mean, sdLog: Math.max(Math.sqrt(variance), minimumLearnedSdLog) };
 }
 
 function fitFailures(
