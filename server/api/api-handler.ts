@@ -8,7 +8,7 @@ import type { DemoActionResult, DemoFaultKind, DemoStatus, Health, ReactorSummar
 import type { ServiceReadStatements } from '../../db/service-read-statements';
 import { HttpError } from './api-error';
 import { streamCsv } from './export-csv';
-import { fitRecordsInRange } from './fit-records';
+import { FitJsonCache, fitRecordsJson } from './fit-records';
 import { sendError, sendJson, sendText } from './http-responses';
 import {
   dilutionBody,
@@ -42,6 +42,8 @@ export interface ApiLimits {
   /** Largest raw range downsampled by LTTB; beyond it, rollups. */
   lttbRawLimit: number;
   staleSensorSeconds: number;
+  /** Memory kept for the JSON of stored fits. */
+  fitCacheBytes: number;
 }
 
 export interface ApiContext {
@@ -71,6 +73,7 @@ export function createApiHandler(ctx: ApiContext): (req: IncomingMessage, res: S
   const { reads } = ctx;
   const readingsSchema = readingsQuery(ctx.limits.maxPointsLimit, ctx.limits.defaultMaxPoints);
   const log = ctx.logger.child({ job: 'api' });
+  const fitCache = new FitJsonCache(ctx.limits.fitCacheBytes);
 
   const knownReactor = (raw: string) => {
     const id = parseOr400(reactorIdParameter, raw, 'reactor id');
@@ -127,14 +130,15 @@ export function createApiHandler(ctx: ApiContext): (req: IncomingMessage, res: S
       handler: async (req, res, [id], url) => {
         const reactor = knownReactor(id);
         const q = parseOr400(estimatesQuery, queryObject(url.searchParams), 'query');
-        const fits = fitRecordsInRange(
+        const json = fitRecordsJson(
           reads,
+          fitCache,
           reactor.id,
           q.from ?? 0,
           q.to ?? Number.MAX_SAFE_INTEGER,
           q.trajectories,
         );
-        await sendJson(req, res, 200, fits);
+        await sendText(req, res, 200, json, 'application/json; charset=utf-8');
       },
     },
     {

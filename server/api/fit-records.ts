@@ -140,6 +140,97 @@ export function fitRecordsInRange(
   );
 }
 
+/**
+ * Stored fits never change, so the JSON of each (without its documents) is kept once made, up to a
+ * memory budget, least recently used out first: a long range of fits then costs a join of strings.
+ */
+export class FitJsonCache {
+  private readonly entries = new Map<number, string>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  get(fitId: number): string | undefined {
+    const json = this.entries.get(fitId);
+    if (json !== undefined) {
+      this.entries.delete(fitId);
+      this.entries.set(fitId, json);
+    }
+    return json;
+  }
+
+  set(fitId: number, json: string): void {
+    if (json.length * 2 > this.maxBytes || this.entries.has(fitId)) return;
+    this.entries.set(fitId, json);
+    this.bytes += json.length * 2;
+    for (const [id, old] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(id);
+      this.bytes -= old.length * 2;
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** Below this many fits to build, each one's parts are read by its key rather than by range. */
+const perFitReadsUpTo = 32;
+
+/** `fitRecordsInRange` as JSON text, from the cache where it can. */
+export function fitRecordsJson(
+  s: ServiceReadStatements,
+  cache: FitJsonCache,
+  reactorId: string,
+  fromMs: number,
+  toMs: number,
+  trajectories: TrajectoryDetail,
+): string {
+  const rows = s.fitsInRange.all(reactorId, fromMs, toMs);
+  if (rows.length === 0) return '[]';
+  const newestId = rows.reduce((m, r) => Math.max(m, r.id), 0);
+  const withDocuments = (id: number) =>
+    trajectories === 'all' || (trajectories === 'latest' && id === newestId);
+  const cached = new Map<number, string>();
+  const build: FitRow[] = [];
+  for (const row of rows) {
+    const json = withDocuments(row.id) ? undefined : cache.get(row.id);
+    if (json === undefined) build.push(row);
+    else cached.set(row.id, json);
+  }
+  let partsOf: (id: number) => FitParts;
+  if (build.length > perFitReadsUpTo) {
+    const parameters = groupByFit(s.parametersInRange.all(reactorId, fromMs, toMs));
+    const combinations = groupByFit(s.combinationsInRange.all(reactorId, fromMs, toMs));
+    const composition = groupByFit(s.compositionInRange.all(reactorId, fromMs, toMs));
+    const documents =
+      trajectories === 'all'
+        ? new Map(s.documentsInRange.all(reactorId, fromMs, toMs).map((d) => [d.fitId, d]))
+        : new Map<number, FitDocumentRow>();
+    partsOf = (id) => ({
+      parameters: parameters.get(id) ?? [],
+      combinations: combinations.get(id) ?? [],
+      composition: composition.get(id) ?? [],
+      documents: withDocuments(id) ? (documents.get(id) ?? s.documentsOfFit.get(id)) : undefined,
+    });
+  } else {
+    partsOf = (id) => ({
+      parameters: s.parametersOfFit.all(id),
+      combinations: s.combinationsOfFit.all(id),
+      composition: s.compositionOfFit.all(id),
+      documents: withDocuments(id) ? s.documentsOfFit.get(id) : undefined,
+    });
+  }
+  for (const row of build) {
+    const documents = withDocuments(row.id);
+    const json = JSON.stringify(fitRecord(row, partsOf(row.id), documents));
+    if (!documents) cache.set(row.id, json);
+    cached.set(row.id, json);
+  }
+  return `[${rows.map((row) => cached.get(row.id)).join(',')}]`;
+}
+
 /** One fit with everything, or undefined. */
 export function fitRecordById(s: ServiceReadStatements, fitId: number): FitRecord | undefined {
   const row = s.fit.get(fitId);

@@ -45,6 +45,7 @@ const environment = z.object({
   API_DEFAULT_MAX_POINTS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(2).default(2000)),
   API_LTTB_RAW_LIMIT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(100).default(50_000)),
   STALE_SENSOR_SECONDS: positive(300),
+  API_FIT_CACHE_MB: z.preprocess(unsetIfEmpty, z.coerce.number().min(0).max(4096).default(64)),
   SHUTDOWN_TIMEOUT_MS: positive(15_000),
   LOG_FORMAT: z.preprocess(unsetIfEmpty, z.enum(['auto', 'json', 'pretty']).default('auto')),
 });
@@ -69,7 +70,13 @@ export interface ServiceSettings {
   realtime: { batchMs: number; coalesceMs: number };
   /** Alert rules and webhook delivery (server/alerts/alert-settings.ts). */
   alerts: AlertSettings;
-  api: { maxPointsLimit: number; defaultMaxPoints: number; lttbRawLimit: number; staleSensorSeconds: number };
+  api: {
+    maxPointsLimit: number;
+    defaultMaxPoints: number;
+    lttbRawLimit: number;
+    staleSensorSeconds: number;
+    fitCacheBytes: number;
+  };
   shutdownTimeoutMs: number;
   logFormat: 'auto' | 'json' | 'pretty';
   /** The config file read, if any. */
@@ -192,6 +199,7 @@ export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): Servi
       defaultMaxPoints: Math.min(e.API_DEFAULT_MAX_POINTS, e.API_MAX_POINTS),
       lttbRawLimit: e.API_LTTB_RAW_LIMIT,
       staleSensorSeconds: e.STALE_SENSOR_SECONDS,
+      fitCacheBytes: e.API_FIT_CACHE_MB * 1024 * 1024,
     },
     alerts: loadAlertSettings(merged),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -1,0 +1,84 @@
+/**
+ * The estimates endpoint's JSON, built from cached per-fit JSON where it can, is exactly the JSON of
+ * the fits read afresh — for every `trajectories` mode, cold or warm, short ranges or long.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { PlantSignal } from '../../contract/api';
+import { type OpenDatabase, openDatabase } from '../../db/open-database';
+import { prepareServiceReadStatements, type ServiceReadStatements } from '../../db/service-read-statements';
+import { FitJsonCache, fitRecordsInRange, fitRecordsJson } from '../../server/api/fit-records';
+import { AssimilatorCore } from '../../server/assimilator/assimilator-core';
+import { defaultAssimilatorSettings } from '../../server/assimilator/assimilator-settings';
+import { BatchedWriter } from '../../server/ingest/batched-writer';
+import { mqttSignalOf } from '../../simulator/live-publisher';
+import { generatePlantHistory } from '../../simulator/plant-history';
+
+const epochMs = Date.UTC(2016, 0, 1);
+const hourMs = 3_600_000;
+let dir: string;
+let database: OpenDatabase;
+let reads: ServiceReadStatements;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cw-fit-records-'));
+  database = openDatabase(join(dir, 'db.sqlite'), { synchronous: 'normal' });
+  const writer = new BatchedWriter(database.sqlite);
+  for (const s of generatePlantHistory({ scenario: 'steady', days: 2, seed: 8 }).samples) {
+    writer.accept({
+      reactorId: 'r1',
+      signal: mqttSignalOf[s.signal] as PlantSignal,
+      tsMs: Math.round(epochMs + s.timeH * hourMs),
+      value: s.value,
+      receivedAtMs: 0,
+    });
+  }
+  writer.flush();
+  const core = new AssimilatorCore({
+    sqlite: database.sqlite,
+    settings: defaultAssimilatorSettings,
+    onFit: () => {},
+    log: () => {},
+  });
+  core.start();
+  while (core.step()) {}
+  reads = prepareServiceReadStatements(database.sqlite);
+}, 120_000);
+
+afterAll(() => {
+  database?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+it('serves the same JSON from its cache as from the database', () => {
+  const all = fitRecordsInRange(reads, 'r1', 0, Number.MAX_SAFE_INTEGER, 'all');
+  expect(all).toHaveLength(36);
+  const ranges: [number, number][] = [
+    [0, Number.MAX_SAFE_INTEGER],
+    [epochMs + 20 * hourMs, epochMs + 25 * hourMs],
+    [epochMs + 47 * hourMs, epochMs + 48 * hourMs],
+  ];
+  const cache = new FitJsonCache(64 * 1024 * 1024);
+  for (const pass of ['cold', 'warm']) {
+    for (const [from, to] of ranges) {
+      for (const mode of ['all', 'latest', 'none'] as const) {
+        const expected = JSON.stringify(fitRecordsInRange(reads, 'r1', from, to, mode));
+        expect(fitRecordsJson(reads, cache, 'r1', from, to, mode), `${pass} ${mode} ${from}`).toBe(expected);
+      }
+    }
+  }
+  expect(cache.size).toBe(36);
+  const latest = JSON.parse(fitRecordsJson(reads, cache, 'r1', 0, Number.MAX_SAFE_INTEGER, 'latest'));
+  expect(latest.at(-1).trajectory.tMs).toHaveLength(49);
+  expect(latest[0].trajectory).toBeNull();
+});
+
+it('keeps the cache within its budget, newest use last out', () => {
+  const one = JSON.stringify(fitRecordsInRange(reads, 'r1', 0, Number.MAX_SAFE_INTEGER, 'none')[0]);
+  const cache = new FitJsonCache(one.length * 2 * 5.5);
+  const json = fitRecordsJson(reads, cache, 'r1', 0, Number.MAX_SAFE_INTEGER, 'none');
+  expect(cache.size).toBe(5);
+  expect(json).toBe(JSON.stringify(fitRecordsInRange(reads, 'r1', 0, Number.MAX_SAFE_INTEGER, 'none')));
+});
