@@ -135,6 +135,18 @@ export interface FitRecord {
   composition: Composition | null;
   /** Standardized residuals (h(x) − v)/σ of the window's observations. */
   residuals: { tMs: number[]; signal: string[]; value: number[] } | null;
+  /**
+   * Optional (asked for by the dashboard): a digest of `residuals` on every fit, also when
+   * `trajectories=latest|none` leaves `residuals` out, so that months of fits can show their fit
+   * quality without carrying every residual: root mean square, largest magnitude, count, and the
+   * observations beyond 3 σ (the dashboard marks those beyond 4 as outliers).
+   */
+  residualSummary?: {
+    rms: number;
+    maxAbs: number;
+    count: number;
+    large: { tMs: number[]; signal: string[]; value: number[] };
+  } | null;
   trajectory: Trajectory | null;
   forecast: Trajectory | null;
 }
