@@ -13,7 +13,7 @@
  *    out of its range would grow without bound; the slope of the second half says whether it does.
  */
 import type { CDPSession, Page } from 'playwright-core';
-import type { FitRecord, ReactorSummary } from '../contract/api';
+import type { FitRecord, ReactorSummary, ReadingSeries } from '../contract/api';
 import { endlessPlantSamples } from '../simulator/endless-plant-samples';
 import { LivePublisher } from '../simulator/live-publisher';
 import { PlantSimulation } from '../simulator/plant-simulation';
@@ -83,13 +83,35 @@ try {
     await sleep(2000);
   }
   const fits = await service.getJson<FitRecord[]>(`/api/reactors/${reactorId}/estimates?trajectories=none`);
-  const summary = (await service.getJson<ReactorSummary[]>('/api/reactors')).find((x) => x.id === reactorId);
-  const spanDays = summary?.latest.od ? (summary.latest.od.tsMs - summary.firstSeenMs) / (24 * hourMs) : 0;
+  const od = await service.getJson<ReadingSeries>(
+    `/api/reactors/${reactorId}/readings?signal=od&maxPoints=2`,
+  );
+  const spanDays = od.tMs.length > 1 ? (od.tMs[od.tMs.length - 1] - od.tMs[0]) / (24 * hourMs) : 0;
   log(
     `fits caught up in ${((performance.now() - fitsStarted) / 1000).toFixed(0)} s: ${fits.length} fits; readings span ${spanDays.toFixed(1)} d`,
   );
 
   // 1. Load.
+  /**
+   * Runs in the page before its own scripts: records long tasks, and the frame after the charts first
+   * hold data. A string, so that the bundler's helpers do not leak into the page.
+   */
+  const drawnProbe = `
+    window.__bench = { drawn: null, longTasks: [] };
+    new PerformanceObserver(function (list) {
+      for (const e of list.getEntries()) window.__bench.longTasks.push([e.startTime, e.startTime + e.duration]);
+    }).observe({ type: 'longtask', buffered: true });
+    new MutationObserver(function () {
+      if (window.__bench.drawn !== null) return;
+      const ready = document.querySelector('[data-testid=reactor-page][data-loaded=true]');
+      const chart = document.querySelector('[data-chart=measurements]');
+      if (ready && chart && Number(chart.getAttribute('data-points')) > 0) {
+        requestAnimationFrame(function () {
+          if (window.__bench.drawn === null) window.__bench.drawn = performance.now();
+        });
+      }
+    }).observe(document, { subtree: true, attributes: true, childList: true });
+  `;
   interface LoadTiming {
     fcp: number;
     drawn: number;
@@ -98,25 +120,7 @@ try {
   }
   async function loadOnce(search: string): Promise<LoadTiming> {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-    await context.addInitScript(() => {
-      const w = window as unknown as { __bench: { drawn: number | null; longTasks: [number, number][] } };
-      w.__bench = { drawn: null, longTasks: [] };
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__bench.longTasks.push([e.startTime, e.startTime + e.duration]);
-      }).observe({ type: 'longtask', buffered: true });
-      const check = () => {
-        if (w.__bench.drawn !== null) return;
-        const pageReady = document.querySelector('[data-testid=reactor-page][data-loaded=true]');
-        const chart = document.querySelector('[data-chart=measurements]');
-        if (pageReady && chart && Number(chart.getAttribute('data-points')) > 0) {
-          // The charts draw in the frame after the data land.
-          requestAnimationFrame(() => {
-            w.__bench.drawn ??= performance.now();
-          });
-        }
-      };
-      new MutationObserver(check).observe(document, { subtree: true, attributes: true, childList: true });
-    });
+    await context.addInitScript({ content: drawnProbe });
     const page = await context.newPage();
     await page.goto(`${service.url}/reactors/${reactorId}${search}`);
     await page.waitForFunction(
@@ -141,8 +145,16 @@ try {
         return { fcp, drawn: b.drawn, tti: lastEnd, longTasks: b.longTasks.length };
       });
     }
+    if (!result) {
+      const tasks = await page.evaluate(
+        () => (window as unknown as { __bench: { longTasks: [number, number][] } }).__bench.longTasks,
+      );
+      await context.close();
+      throw new Error(
+        `the page never went quiet for a second within 15 s of drawing; long tasks: ${JSON.stringify(tasks.map(([a, b]) => [Math.round(a), Math.round(b - a)]))}`,
+      );
+    }
     await context.close();
-    if (!result) throw new Error('the page never went quiet for a second within 15 s of drawing');
     return result;
   }
 

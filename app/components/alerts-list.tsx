@@ -4,18 +4,18 @@
  * alert state, its fit failures in the last three plant days, and sensors gone stale.
  */
 import Link from 'next/link';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { FitRecord, ReactorSummary } from '../../contract/api';
 import { msPerHour } from '../../contract/time';
 import { fetchEstimates, fetchReactors, fetchReadings } from '../lib/api-client';
 import { usePreferences } from '../lib/preferences';
 import { newestReadingMs, type Severity, staleSensors } from '../lib/reactor-status';
-import { useReactorUpdates } from '../lib/realtime-client';
 import { formatAge, formatTime } from '../lib/time-format';
 import { problemIcons } from './reactor-card';
 
 const lookbackMs = 72 * msPerHour;
-const pollMs = 15_000;
+/** The list is rebuilt this often (each reactor's failures mean one request per reactor). */
+const pollMs = 10_000;
 
 interface AlertEntry {
   key: string;
@@ -80,7 +80,6 @@ export function AlertsList() {
   const [error, setError] = useState<string | null>(null);
   const [nowMs, setNowMs] = useState(() => Date.now());
   const { timeMode } = usePreferences();
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -116,19 +115,8 @@ export function AlertsList() {
   useEffect(() => {
     void load();
     const timer = setInterval(() => void load(), pollMs);
-    return () => {
-      clearInterval(timer);
-      if (pending.current) clearTimeout(pending.current);
-    };
+    return () => clearInterval(timer);
   }, [load]);
-
-  useReactorUpdates(() => {
-    if (pending.current) return;
-    pending.current = setTimeout(() => {
-      pending.current = null;
-      void load();
-    }, 1000);
-  });
 
   return (
     <>

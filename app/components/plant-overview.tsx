@@ -1,6 +1,6 @@
 'use client';
 /** The plant overview: one card per reactor, kept current over socket.io (and a slow poll). */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { ReactorSummary } from '../../contract/api';
 import { fetchReactors } from '../lib/api-client';
 import { usePlantOrigins } from '../lib/plant-origin';
@@ -16,7 +16,6 @@ export function PlantOverview() {
   const [error, setError] = useState<string | null>(null);
   const [nowMs, setNowMs] = useState(() => Date.now());
   const { timeMode } = usePreferences();
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -32,20 +31,10 @@ export function PlantOverview() {
   useEffect(() => {
     void load();
     const timer = setInterval(() => void load(), pollMs);
-    return () => {
-      clearInterval(timer);
-      if (pending.current) clearTimeout(pending.current);
-    };
+    return () => clearInterval(timer);
   }, [load]);
 
-  // Many updates in a burst make one request.
-  useReactorUpdates(() => {
-    if (pending.current) return;
-    pending.current = setTimeout(() => {
-      pending.current = null;
-      void load();
-    }, 400);
-  });
+  useReactorUpdates(() => void load());
 
   const origins = usePlantOrigins(reactors);
   const attention = reactors?.filter((r) => worst(reactorProblems(r, nowMs)) !== 'ok').length ?? 0;

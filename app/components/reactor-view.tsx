@@ -13,7 +13,9 @@ import {
   fetchDemoStatus,
   fetchEstimates,
   fetchReactors,
+  fetchReactorsSoon,
   fetchReadings,
+  prefetchReactors,
 } from '../lib/api-client';
 import { formatNumber, formatPercent } from '../lib/number-format';
 import { usePlantOrigins } from '../lib/plant-origin';
@@ -38,10 +40,18 @@ import { TimeRangePicker } from './time-range-picker';
 
 /** Points asked of the server per signal: about a wide chart's pixels. */
 const maxPoints = 2000;
-const redrawEveryMs = 250;
-/** Up to this span every fit comes with its trajectory and residuals; beyond, only the newest. */
-const fullFitsSpanMs = 4 * 24 * 3_600_000;
+/**
+ * Live redraws: twice a second for ranges up to three days; over longer ranges a new reading moves
+ * the picture by less than a pixel, so every 2 s is enough and leaves the browser free.
+ */
+function redrawEveryMs(range: RangeChoice): number {
+  const span = spanOf(range);
+  return span !== null && span <= 3 * 24 * 3_600_000 ? 500 : 2000;
+}
 const z95 = 1.959964;
+
+// The reactor page needs the summary (its newest reading) before anything else: ask at once.
+prefetchReactors();
 
 type LoadState =
   | { kind: 'loading' }
@@ -80,7 +90,7 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
         data.trimBefore(newest - span);
       setVersion(data.version);
       setNowMs(Date.now());
-    }, redrawEveryMs);
+    }, redrawEveryMs(rangeRef.current));
   }, [data]);
 
   useEffect(
@@ -90,12 +100,15 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
     [],
   );
 
-  const loadSummary = useCallback(async () => {
-    const list = await fetchReactors();
-    const found = list.find((r) => r.id === reactorId) ?? null;
-    setSummary(found);
-    return found;
-  }, [reactorId]);
+  const loadSummary = useCallback(
+    async (early = false) => {
+      const list = await (early ? fetchReactorsSoon() : fetchReactors());
+      const found = list.find((r) => r.id === reactorId) ?? null;
+      setSummary(found);
+      return found;
+    },
+    [reactorId],
+  );
 
   // Load the range: the summary (for the newest reading), then every signal and the fits.
   // biome-ignore lint/correctness/useExhaustiveDependencies: reloads asks for the same range again.
@@ -106,7 +119,7 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
     setLoad({ kind: 'loading' });
     zoom.reset();
     (async () => {
-      const found = await loadSummary();
+      const found = await loadSummary(true);
       if (generation !== loadGeneration.current) return;
       if (!found) {
         setLoad({ kind: 'unknown' });
@@ -119,15 +132,8 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
         Promise.all(
           chartedSignals.map((s) => fetchReadings(reactorId, s, { ...query, maxPoints }, abort.signal)),
         ),
-        // Residuals of every fit feed the diagnostics; over long ranges only the newest fit's are fetched.
-        fetchEstimates(
-          reactorId,
-          {
-            ...query,
-            trajectories: (spanOf(range) ?? Number.POSITIVE_INFINITY) <= fullFitsSpanMs ? 'all' : 'latest',
-          },
-          abort.signal,
-        ),
+        // Only the newest fit's trajectory is drawn; older fits bring their residual digest.
+        fetchEstimates(reactorId, { ...query, trajectories: 'latest' }, abort.signal),
       ]);
       if (generation !== loadGeneration.current) return;
       for (const s of series) data.replaceReadings(s);
@@ -194,7 +200,7 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
       const lastFitEnd = data.fits.length > 0 ? data.fits[data.fits.length - 1].windowEndMs : undefined;
       void Promise.all([
         Promise.all(chartedSignals.map((s) => fetchReadings(reactorId, s, { fromMs: since, maxPoints }))),
-        fetchEstimates(reactorId, { fromMs: lastFitEnd, trajectories: 'all' }),
+        fetchEstimates(reactorId, { fromMs: lastFitEnd, trajectories: 'latest' }),
       ])
         .then(([series, fits]) => {
           for (const s of series) data.mergeReadings(s);
@@ -231,8 +237,12 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
     if (newest === null) return null;
     const span = spanOf(range);
     const forecastEnd = data.latestFit?.forecast?.tMs.at(-1) ?? newest;
-    const maxMs = Math.max(newest, forecastEnd);
-    return { minMs: span === null ? (data.oldestReadingMs() ?? newest) : newest - span, maxMs };
+    // The right edge moves in steps (1/48 of the range, 15 min to 6 h), not with every reading, so
+    // that charts fed only by fits are not laid out again each time a reading arrives.
+    const shownSpan = span ?? newest - (data.oldestReadingMs() ?? newest);
+    const stepMs = Math.min(6 * 3_600_000, Math.max(15 * 60_000, shownSpan / 48));
+    const maxMs = Math.ceil(Math.max(newest, forecastEnd) / stepMs) * stepMs;
+    return { minMs: span === null ? (data.oldestReadingMs() ?? newest) : maxMs - span, maxMs };
   }, [data, version, newestReading, range]);
 
   const origins = usePlantOrigins(summary ? [summary] : null);

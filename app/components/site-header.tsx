@@ -21,14 +21,14 @@ export function SiteHeader() {
   ];
   return (
     <header className="site-header">
-      <Link href="/" className="brand">
+      <Link href="/" className="brand" prefetch={false}>
         culturewatch
       </Link>
       <nav aria-label="Main">
         <ul>
           {nav.map((item) => (
             <li key={item.href}>
-              <Link href={item.href} aria-current={item.active ? 'page' : undefined}>
+              <Link href={item.href} aria-current={item.active ? 'page' : undefined} prefetch={false}>
                 {item.label}
               </Link>
             </li>

@@ -61,6 +61,26 @@ export function fetchReactors(signal?: AbortSignal): Promise<ReactorSummary[]> {
   return requestJson('/api/reactors', { signal });
 }
 
+let early: { atMs: number; list: Promise<ReactorSummary[]> } | null = null;
+
+/**
+ * Starts fetching the summaries as soon as a page's script runs, before React has hydrated and laid
+ * out the charts; `fetchReactorsSoon` takes that answer if it is fresh.
+ */
+export function prefetchReactors(): void {
+  if (typeof window === 'undefined') return;
+  const list = fetchReactors();
+  list.catch(() => undefined);
+  early = { atMs: Date.now(), list };
+}
+
+export function fetchReactorsSoon(maxAgeMs = 3000): Promise<ReactorSummary[]> {
+  const taken = early;
+  early = null;
+  if (taken && Date.now() - taken.atMs < maxAgeMs) return taken.list;
+  return fetchReactors();
+}
+
 export function fetchReadings(
   reactorId: string,
   plantSignal: PlantSignal,

@@ -105,8 +105,9 @@ function lastValue(series: Record<string, number[]> | undefined, key: string): n
 }
 
 export function compactFit(fit: FitRecord): FitPoint {
-  let residualRms: number | null = null;
-  let residualMaxAbs: number | null = null;
+  let residualRms: number | null = fit.residualSummary?.rms ?? null;
+  let residualMaxAbs: number | null = fit.residualSummary?.maxAbs ?? null;
+  let observations = fit.residualSummary?.count ?? 0;
   const values = fit.residuals?.value ?? [];
   if (values.length > 0) {
     let sum = 0;
@@ -117,6 +118,7 @@ export function compactFit(fit: FitRecord): FitPoint {
     }
     residualRms = Math.sqrt(sum / values.length);
     residualMaxAbs = max;
+    observations = values.length;
   }
   return {
     id: fit.id,
@@ -143,7 +145,7 @@ export function compactFit(fit: FitRecord): FitPoint {
     },
     residualRms,
     residualMaxAbs,
-    observations: values.length,
+    observations,
   };
 }
 
@@ -231,8 +233,10 @@ export class ReactorData {
     } else {
       this.fits.splice(i, 0, point);
     }
-    if (fit.residuals) {
-      const { tMs, signal, value } = fit.residuals;
+    // Outliers from the residuals themselves, or from the service's digest when they were left out.
+    const residuals = fit.residuals ?? fit.residualSummary?.large;
+    if (residuals) {
+      const { tMs, signal, value } = residuals;
       for (let k = 0; k < value.length; k++) {
         if (Math.abs(value[k]) > outlierResidual) {
           this.outliers.add(`${plantSignalOfObservation(signal[k])}@${tMs[k]}`);

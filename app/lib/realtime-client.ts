@@ -107,16 +107,37 @@ export function useReactorStream(reactorId: string, handlers: ReactorStreamHandl
   }, [reactorId]);
 }
 
-/** Calls back when any reactor's summary changes (debounced by the caller), and after a reconnect. */
+/** At most one call per this long: while fits catch up, summaries change many times a second. */
+const updatesEveryMs = 1500;
+
+/**
+ * Calls back when a reactor's summary changed (with its id; several ids in one period come as
+ * null, meaning "any"), at most once per 1.5 s, and after a reconnect (null).
+ */
 export function useReactorUpdates(onUpdate: (reactorId: string | null) => void): void {
   const latest = useRef(onUpdate);
   latest.current = onUpdate;
   useEffect(() => {
     const s = plantSocket();
     let wasDisconnected = false;
-    const onUpdated = (reactorId: string) => latest.current(reactorId);
+    let pending: string | null | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let lastCallMs = 0;
+    const fire = () => {
+      timer = undefined;
+      lastCallMs = Date.now();
+      const id = pending ?? null;
+      pending = undefined;
+      latest.current(id);
+    };
+    const request = (reactorId: string | null) => {
+      pending = pending === undefined ? reactorId : pending === reactorId ? reactorId : null;
+      if (timer) return;
+      timer = setTimeout(fire, Math.max(0, lastCallMs + updatesEveryMs - Date.now()));
+    };
+    const onUpdated = (reactorId: string) => request(reactorId);
     const onConnect = () => {
-      if (wasDisconnected) latest.current(null);
+      if (wasDisconnected) request(null);
       wasDisconnected = false;
     };
     const onDisconnect = () => {
@@ -126,6 +147,7 @@ export function useReactorUpdates(onUpdate: (reactorId: string | null) => void):
     s.on('connect', onConnect);
     s.on('disconnect', onDisconnect);
     return () => {
+      if (timer) clearTimeout(timer);
       s.off('reactor-updated', onUpdated);
       s.off('connect', onConnect);
       s.off('disconnect', onDisconnect);

@@ -93,6 +93,8 @@ describe('the operator dashboard against the simulated plant', () => {
           timeout: 60_000,
         })
         .toBeGreaterThan(0);
+      // Charts are drawn when they come near the screen.
+      await page.locator(`[data-chart=${chart}]`).scrollIntoViewIfNeeded();
       await expect.poll(() => inkedPixels(page, chart), { timeout: 10_000 }).toBeGreaterThan(2000);
     }
     const newest = Number(await attr(page, '[data-testid=reactor-page]', 'data-newest-reading'));

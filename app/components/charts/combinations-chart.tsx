@@ -113,15 +113,24 @@ export function CombinationsChart(props: {
 
   useLiveChart({
     chart,
+    container: containerRef,
     zoom,
     data,
     version,
     ctx,
     xAxes: references.length,
-    layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}|${labelsKey}`,
+    // The newest fit's combinations turn a little with every fit: only their number changes the layout.
+    layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}|${references.length}`,
     structure: () => multiplesStructure(combinationMultiples(data, references), ctx, palette),
     series: () => multiplesSeries(combinationMultiples(data, references), palette),
     sourcesOf: () => ['fits'],
+    // Their titles follow along without a rebuild.
+    extra: {
+      key: labelsKey,
+      option: () => ({
+        title: multiplesStructure(combinationMultiples(data, references), ctx, palette).title,
+      }),
+    },
   });
 
   const newest = data.latestFit?.combinations ?? [];

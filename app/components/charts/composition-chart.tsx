@@ -155,6 +155,7 @@ export function CompositionChart(props: {
 
   useLiveChart({
     chart,
+    container: containerRef,
     zoom,
     data,
     version,

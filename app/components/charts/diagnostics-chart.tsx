@@ -191,6 +191,7 @@ export function DiagnosticsChart(props: {
 
   useLiveChart({
     chart,
+    container: containerRef,
     zoom,
     data,
     version,

@@ -86,7 +86,8 @@ function signalSeries(
       sampling: 'lttb',
       symbol: 'circle',
       symbolSize: 3,
-      showSymbol: true,
+      // Dots while each is a reading one can pick out; a plain line for thousands.
+      showSymbol: readings.t.length <= 600,
       lineStyle: { width: 1, color },
       itemStyle: { color },
       emphasis: { disabled: true },
@@ -247,6 +248,7 @@ export function MeasurementsChart(props: {
 
   useLiveChart({
     chart,
+    container: containerRef,
     zoom,
     data,
     version,

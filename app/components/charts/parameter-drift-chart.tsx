@@ -66,6 +66,7 @@ export function ParameterDriftChart(props: {
 
   useLiveChart({
     chart,
+    container: containerRef,
     zoom,
     data,
     version,

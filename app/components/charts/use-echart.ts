@@ -1,7 +1,8 @@
 'use client';
 /**
- * One ECharts instance per chart element, made once on mount and disposed on unmount; resized with
- * its box, switched between light and dark without being rebuilt, and tied into the page's zoom.
+ * One ECharts instance per chart element, made once (when it first nears the screen) and disposed on
+ * unmount; resized with its box, switched between light and dark without being rebuilt, and tied
+ * into the page's zoom.
  */
 import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { usePreferences } from '../../lib/preferences';
@@ -12,30 +13,58 @@ export function useEChart(zoomLink?: ZoomLink) {
   const containerRef = useRef<HTMLDivElement>(null);
   const [chart, setChart] = useState<EChartsInstance | null>(null);
   const { theme } = usePreferences();
-  const themeAtInit = useRef(theme);
+  const themeNow = useRef(theme);
+  themeNow.current = theme;
+  const drawnTheme = useRef(theme);
 
+  // Made when the chart first comes near the screen, so a page loads without building the charts
+  // below the fold.
   useEffect(() => {
     const element = containerRef.current;
     if (!element) return;
-    const instance = echarts.init(element, themeAtInit.current === 'dark' ? 'dark' : undefined, {
-      renderer: 'canvas',
-    });
-    const resize = new ResizeObserver(() => {
-      if (!instance.isDisposed()) instance.resize();
-    });
-    resize.observe(element);
-    const unlink = zoomLink?.register(instance);
-    setChart(instance);
+    let instance: EChartsInstance | null = null;
+    let resize: ResizeObserver | null = null;
+    let unlink: (() => void) | undefined;
+    const create = () => {
+      if (instance) return;
+      drawnTheme.current = themeNow.current;
+      instance = echarts.init(element, themeNow.current === 'dark' ? 'dark' : undefined, {
+        renderer: 'canvas',
+      });
+      const made = instance;
+      resize = new ResizeObserver(() => {
+        if (!made.isDisposed()) made.resize();
+      });
+      resize.observe(element);
+      unlink = zoomLink?.register(made);
+      setChart(made);
+    };
+    let near: IntersectionObserver | null = null;
+    if (typeof IntersectionObserver === 'undefined') create();
+    else {
+      near = new IntersectionObserver(
+        (entries) => {
+          if (entries.some((e) => e.isIntersecting)) {
+            near?.disconnect();
+            create();
+          }
+        },
+        { rootMargin: '300px 0px' },
+      );
+      near.observe(element);
+    }
     return () => {
+      near?.disconnect();
       unlink?.();
-      resize.disconnect();
-      instance.dispose();
+      resize?.disconnect();
+      instance?.dispose();
       setChart(null);
     };
   }, [zoomLink]);
 
   useEffect(() => {
-    if (!chart || chart.isDisposed()) return;
+    if (!chart || chart.isDisposed() || drawnTheme.current === theme) return;
+    drawnTheme.current = theme;
     chart.setTheme(theme === 'dark' ? 'dark' : {});
   }, [chart, theme]);
 

@@ -2,16 +2,20 @@
 /**
  * Feeds one chart from the reactor data: the whole option once (and again only when the theme, the
  * time display or the chart's layout changes), then, on each live update, just the series whose
- * sources moved and the time extent — merged by series id, never re-rendered from scratch.
+ * sources moved and the time extent — merged by series id, never re-rendered from scratch — and only
+ * while the chart is on screen.
  */
-import { useEffect, useRef } from 'react';
+import { type RefObject, useEffect, useRef, useState } from 'react';
 import type { ReactorData } from '../../lib/reactor-data';
 import { changedSeries, markSeen, type SourcesOf, type TimeContext, xExtentOnly } from './chart-parts';
 import type { ChartOption, EChartsInstance, SeriesOption } from './echarts-setup';
+import { scheduleChartUpdate } from './update-queue';
 import type { ZoomLink } from './zoom-link';
 
 export interface LiveChartInput {
   chart: EChartsInstance | null;
+  /** The chart's element: a chart scrolled out of sight is not redrawn until it comes back. */
+  container: RefObject<HTMLDivElement | null>;
   zoom: ZoomLink;
   data: ReactorData;
   version: number;
@@ -23,6 +27,8 @@ export interface LiveChartInput {
   structure: () => ChartOption;
   series: () => SeriesOption[];
   sourcesOf: SourcesOf;
+  /** Parts of the option besides series that follow the data (e.g. titles), sent with each update. */
+  extra?: { key: string; option: () => ChartOption };
 }
 
 function extentKey(ctx: TimeContext): string {
@@ -33,8 +39,24 @@ export function useLiveChart(input: LiveChartInput): void {
   const { chart, zoom, data, version, ctx, xAxes, layoutKey } = input;
   const seen = useRef(new Map<string, number>());
   const drawnExtent = useRef('');
+  const drawnExtra = useRef<string | undefined>(undefined);
   const latest = useRef(input);
   latest.current = input;
+  const [visible, setVisible] = useState(true);
+
+  // Live updates go only to charts on (or near) the screen; the others catch up when scrolled to.
+  useEffect(() => {
+    const element = latest.current.container.current;
+    if (!element || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver(
+      (entries) => setVisible(entries.some((e) => e.isIntersecting)),
+      {
+        rootMargin: '300px 0px',
+      },
+    );
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: layoutKey stands for what structure() reads.
   useEffect(() => {
@@ -44,17 +66,26 @@ export function useLiveChart(input: LiveChartInput): void {
     chart.setOption({ ...structure(), series: all }, { notMerge: true });
     markSeen(all, sourcesOf, data, seen.current);
     drawnExtent.current = extentKey(latest.current.ctx);
+    drawnExtra.current = latest.current.extra?.key;
     zoom.apply(zoom.window);
   }, [chart, layoutKey, data, zoom]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for the data's contents.
   useEffect(() => {
-    if (!chart || chart.isDisposed()) return;
-    const { series, sourcesOf } = latest.current;
-    const changed = changedSeries(series(), sourcesOf, data, seen.current);
-    const extent = extentKey(ctx);
-    if (changed.length === 0 && extent === drawnExtent.current) return;
-    drawnExtent.current = extent;
-    chart.setOption({ xAxis: xExtentOnly(ctx, xAxes), series: changed }, { lazyUpdate: true });
-  }, [chart, data, version, ctx, xAxes]);
+    if (!chart || chart.isDisposed() || !visible) return;
+    scheduleChartUpdate(chart, () => {
+      const { series, sourcesOf, ctx: now, xAxes: axes, extra } = latest.current;
+      const changed = changedSeries(series(), sourcesOf, data, seen.current);
+      const extent = extentKey(now);
+      const extraChanged = extra !== undefined && extra.key !== drawnExtra.current;
+      if (changed.length === 0 && extent === drawnExtent.current && !extraChanged) return;
+      drawnExtent.current = extent;
+      drawnExtra.current = extra?.key;
+      chart.setOption({
+        ...(extraChanged ? extra.option() : {}),
+        xAxis: xExtentOnly(now, axes),
+        series: changed,
+      });
+    });
+  }, [chart, data, version, ctx, xAxes, visible]);
 }
