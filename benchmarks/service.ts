@@ -319,7 +319,7 @@ try {
     console.log('   target: ≤ 300 ms for a chart range\n');
   }
   if (!flag('skip-rss')) {
-    const seconds = option('rss-seconds', 90);
+    const seconds = option('rss-seconds', 150);
     const modes: ('off' | 'production')[] = ['off'];
     if (existsSync(join(process.cwd(), '.next', 'BUILD_ID'))) modes.push('production');
     for (const mode of modes) {
