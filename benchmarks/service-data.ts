@@ -93,8 +93,8 @@ export function build90DayDatabase(path: string): {
   >;
   const insertFit = sqlite.prepare(
     `INSERT INTO fits (reactor_id, window_start_ms, window_end_ms, window_start_h, window_end_h, fitted_at_ms,
-       status, reason, detail, refit, cold_start, loss, iterations, duration_ms)
-     VALUES ('r90', ?, ?, ?, ?, ?, 'ok', NULL, NULL, 0, 0, ?, ?, ?)`,
+       status, reason, detail, refit, cold_start, loss, iterations, duration_ms, residual_summary_json)
+     VALUES ('r90', ?, ?, ?, ?, ?, 'ok', NULL, NULL, 0, 0, ?, ?, ?, ?)`,
   );
   const copy = (table: string, rows: Record<string, unknown>[]) => {
     if (rows.length === 0) return () => {};
@@ -132,6 +132,7 @@ export function build90DayDatabase(path: string): {
           template.loss,
           template.iterations,
           template.duration_ms,
+          template.residual_summary_json,
         ).lastInsertRowid,
       );
       copyParams(id);

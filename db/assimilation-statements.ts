@@ -26,7 +26,7 @@ export interface AssimilationStatements {
   >;
   /**
    * (reactorId, windowStartMs, windowEndMs, windowStartH, windowEndH, fittedAtMs, status, reason,
-   * detail, refit, coldStart, loss, iterations, durationMs) → lastInsertRowid is the fit id.
+   * detail, refit, coldStart, loss, iterations, durationMs, residualSummaryJson) → lastInsertRowid is the fit id.
    */
   insertFit: Database.Statement<
     [
@@ -44,6 +44,7 @@ export interface AssimilationStatements {
       number | null,
       number,
       number,
+      string | null,
     ]
   >;
   /** (fitId, name, value, free, sdLog, sdLogData, lower95, upper95, determined) */
@@ -98,8 +99,9 @@ export function prepareAssimilationStatements(sqlite: Database.Database): Assimi
     ),
     insertFit: sqlite.prepare(
       `INSERT INTO fits (reactor_id, window_start_ms, window_end_ms, window_start_h, window_end_h,
-         fitted_at_ms, status, reason, detail, refit, cold_start, loss, iterations, duration_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         fitted_at_ms, status, reason, detail, refit, cold_start, loss, iterations, duration_ms,
+         residual_summary_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertParameter: sqlite.prepare(
       `INSERT INTO fit_parameters (fit_id, name, value, free, sd_log, sd_log_data, lower95, upper95, determined)

@@ -119,6 +119,11 @@ export const fits = sqliteTable(
     loss: real('loss'),
     iterations: integer('iterations').notNull(),
     durationMs: real('duration_ms').notNull(),
+    /**
+     * JSON digest of the standardized residuals: `{rms, maxAbs, count, large: {tMs, signal, value}}`
+     * (those beyond 3 σ), so that months of fits show their quality without every residual.
+     */
+    residualSummaryJson: text('residual_summary_json'),
   },
   (t) => [
     index('fits_reactor_window_end').on(t.reactorId, t.windowEndMs),

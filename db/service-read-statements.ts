@@ -21,6 +21,7 @@ export interface FitRow {
   loss: number | null;
   iterations: number;
   durationMs: number;
+  residualSummaryJson: string | null;
 }
 
 export interface FitParameterRow {
@@ -61,7 +62,8 @@ export interface FitDocumentRow {
 
 const fitColumns = `id, reactor_id AS reactorId, window_start_ms AS windowStartMs, window_end_ms AS windowEndMs,
   window_start_h AS windowStartH, window_end_h AS windowEndH, fitted_at_ms AS fittedAtMs, status, reason,
-  detail, refit, cold_start AS coldStart, loss, iterations, duration_ms AS durationMs`;
+  detail, refit, cold_start AS coldStart, loss, iterations, duration_ms AS durationMs,
+  residual_summary_json AS residualSummaryJson`;
 
 export interface ServiceReadStatements {
   /** () → every reactor. */

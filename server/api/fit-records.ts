@@ -90,6 +90,7 @@ function fitRecord(row: FitRow, parts: FitParts, withDocuments: boolean): FitRec
     combinations,
     composition,
     residuals: parse(docs?.residualsJson),
+    residualSummary: parse<NonNullable<FitRecord['residualSummary']>>(row.residualSummaryJson),
     trajectory: parse<Trajectory>(docs?.trajectoryJson),
     forecast: parse<Trajectory>(docs?.forecastJson),
   };

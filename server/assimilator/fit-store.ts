@@ -35,6 +35,11 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
     const reason = outcome.status === 'failed' ? outcome.reason : status === 'failed' ? 'non-finite' : null;
     const detail =
       outcome.status === 'failed' ? outcome.detail : status === 'failed' ? 'a non-finite loss' : null;
+    const residuals = fitted.residuals && {
+      tMs: fitted.residuals.tH.map(msFromPlantHours),
+      signal: fitted.residuals.signal,
+      value: fitted.residuals.value.map((v) => (Number.isFinite(v) ? v : null)),
+    };
     const info = s.insertFit.run(
       fitted.reactorId,
       msFromPlantHours(fitted.windowStartH),
@@ -50,6 +55,7 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
       status === 'ok' ? loss : null,
       outcome.iterations,
       fitted.durationMs,
+      fitted.residuals ? JSON.stringify(residualSummary(fitted.residuals)) : null,
     );
     const fitId = Number(info.lastInsertRowid);
     if (status === 'ok' && estimate) {
@@ -85,11 +91,6 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
           s.insertComposition.run(fitId, quantity, v.value, v.sd);
       }
     }
-    const residuals = fitted.residuals && {
-      tMs: fitted.residuals.tH.map(msFromPlantHours),
-      signal: fitted.residuals.signal,
-      value: fitted.residuals.value.map((v) => (Number.isFinite(v) ? v : null)),
-    };
     s.insertDocuments.run(
       fitId,
       fitted.trajectories ? JSON.stringify(fitted.trajectories.trajectory) : null,
@@ -107,4 +108,27 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
     );
     return fitId;
   });
+}
+
+/** Residuals beyond this many σ are listed in the digest. */
+const largeResidual = 3;
+
+/** RMS, largest magnitude, count, and the residuals beyond 3 σ (contract/api.ts `residualSummary`). */
+export function residualSummary(residuals: NonNullable<FittedWindow['residuals']>) {
+  let sum = 0;
+  let maxAbs = 0;
+  let count = 0;
+  const large = { tMs: [] as number[], signal: [] as string[], value: [] as number[] };
+  residuals.value.forEach((v, i) => {
+    if (!Number.isFinite(v)) return;
+    count++;
+    sum += v * v;
+    maxAbs = Math.max(maxAbs, Math.abs(v));
+    if (Math.abs(v) > largeResidual) {
+      large.tMs.push(msFromPlantHours(residuals.tH[i]));
+      large.signal.push(residuals.signal[i]);
+      large.value.push(v);
+    }
+  });
+  return { rms: count ? Math.sqrt(sum / count) : 0, maxAbs, count, large };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `fits` ADD `residual_summary_json` text;
