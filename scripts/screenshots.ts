@@ -36,6 +36,16 @@ try {
     });
     const page = await context.newPage();
     await visit(page);
+    if (options.fullPage) {
+      // Charts are drawn as they come near the screen: pass by each of them once.
+      await page.evaluate(async () => {
+        for (let y = 0; y < document.body.scrollHeight; y += 500) {
+          window.scrollTo(0, y);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        window.scrollTo(0, 0);
+      });
+    }
     // Let the charts take the last live updates, then hold still for the picture.
     await page.waitForTimeout(1500);
     await page.screenshot({ path: join(docs, path), fullPage: options.fullPage ?? false });

@@ -50,8 +50,11 @@ export function DemoControls(props: {
   function onDilution(event: FormEvent) {
     event.preventDefault();
     const perHour = Number(dilution);
-    if (!(perHour > 0 && perHour < 2)) {
-      setMessage({ kind: 'error', text: 'Dilution rate must be between 0 and 2 per hour.' });
+    if (!(perHour > 0 && perHour <= 1)) {
+      setMessage({
+        kind: 'error',
+        text: 'Dilution rate must be above 0 and at most 1 per hour (the culture washes out).',
+      });
       return;
     }
     void run({ action: 'dilution', perHour }, `Dilution rate set to ${perHour} 1/h`);
@@ -97,7 +100,7 @@ export function DemoControls(props: {
               type="number"
               step="0.01"
               min="0.01"
-              max="1.99"
+              max="1"
               value={dilution}
               onChange={(e) => setDilution(e.target.value)}
             />

@@ -163,7 +163,7 @@ describe('the operator dashboard against the simulated plant', () => {
     await expect.poll(() => page.url()).toContain(`from=${origin + 2 * hourMs}`);
   });
 
-  test('the CSV of the shown range downloads', async () => {
+  test('the CSV of the shown range and the newest window file download', async () => {
     await openReactor(reactors[0], '?range=12h');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -174,6 +174,17 @@ describe('the operator dashboard against the simulated plant', () => {
     const lines = text.trim().split(/\r?\n/);
     expect(lines[0]).toMatch(/od/);
     expect(lines.length).toBeGreaterThan(10);
+
+    // The newest fit's window, as a replayable window-problem file.
+    const [windowFile] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-testid=download-window]').click(),
+    ]);
+    const problem = JSON.parse(readFileSync(await windowFile.path(), 'utf8')) as Record<string, unknown>;
+    expect(problem.model).toBe('chemostat-satellite');
+    expect(Object.keys(problem)).toEqual(
+      expect.arrayContaining(['params', 'constants', 't0', 'x0', 'observations']),
+    );
   });
 
   test('a demo satellite shift raises the satellite fraction shown', async () => {
