@@ -37,7 +37,9 @@ try {
     const page = await context.newPage();
     await visit(page);
     if (options.fullPage) {
-      // Charts are drawn as they come near the screen: pass by each of them once.
+      // Sections off screen are skipped by content-visibility, which a full-page capture would show
+      // as blank; and charts are drawn as they come near the screen: pass by each of them once.
+      await page.addStyleTag({ content: '.chart-frame, .panel { content-visibility: visible !important; }' });
       await page.evaluate(async () => {
         for (let y = 0; y < document.body.scrollHeight; y += 500) {
           window.scrollTo(0, y);
