@@ -3,12 +3,11 @@
  * and other plant systems. Its own client; mqtt.js holds messages while the broker is away. (The
  * webhook outbox, not MQTT, is the delivery that survives restarts.) The ingester ignores `$` topics.
  */
-import { randomUUID } from 'node:crypto';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { AlarmMessage } from '../../contract/mqtt';
 import type { BrokerConnection } from '../broker/broker-connection';
-import { type Job, type JobHealth, JobStatus } from '../lifecycle';
+import { ServicePublisher, type ServicePublisherMetrics } from '../broker/service-publisher';
+import type { Job, JobHealth } from '../lifecycle';
 import type { RecordedTransition } from './alarm-recorder';
 
 export function alarmTopic(prefix: string, reactorId: string): string {
@@ -35,81 +34,46 @@ export function alarmMessage(t: RecordedTransition): AlarmMessage {
   };
 }
 
-export interface AlarmPublisherMetrics {
-  published: number;
-  acknowledged: number;
-  failed: number;
-}
+export type AlarmPublisherMetrics = ServicePublisherMetrics;
 
 export class AlarmPublisher implements Job<AlarmPublisherMetrics> {
   readonly name = 'alarm-publisher';
-  private readonly status = new JobStatus();
-  private readonly log: Logger;
-  private client: MqttClient | undefined;
-  private readonly counters = { published: 0, acknowledged: 0, failed: 0 };
+  private readonly publisher: ServicePublisher;
 
   constructor(
-    private readonly broker: BrokerConnection,
+    broker: BrokerConnection,
     private readonly topicPrefix: string,
     logger: Logger,
   ) {
-    this.log = logger.child({ job: this.name });
+    this.publisher = new ServicePublisher(broker, 'culturewatch-alarms', logger.child({ job: this.name }));
   }
 
   /** Resolves once connected; until then (and during outages) publishes wait in the client's queue. */
-  async start(): Promise<void> {
-    const options: IClientOptions = {
-      clientId: `culturewatch-alarms-${randomUUID().slice(0, 8)}`,
-      clean: true,
-      reconnectPeriod: 1000,
-      protocolVersion: this.broker.protocol === '5' ? 5 : 4,
-    };
-    if (this.broker.username !== undefined) options.username = this.broker.username;
-    if (this.broker.password !== undefined) options.password = this.broker.password;
-    const client = mqtt.connect(this.broker.url, options);
-    this.client = client;
-    client.on('connect', () => this.status.set('ready'));
-    client.on('close', () => {
-      if (this.status.state !== 'stopped') this.status.set('disconnected', 'broker connection closed');
-    });
-    client.on('error', (error) => this.log.debug({ err: error }, 'broker connection error'));
-    await new Promise<void>((resolve) => {
-      if (client.connected) resolve();
-      else client.once('connect', () => resolve());
-    });
+  start(): Promise<void> {
+    return this.publisher.start();
   }
 
   health(): JobHealth {
-    return this.status.health();
+    return this.publisher.health();
   }
 
   metrics(): AlarmPublisherMetrics {
-    return { ...this.counters };
+    return this.publisher.metrics();
   }
 
   publish(t: RecordedTransition): void {
-    if (!this.client || this.status.state === 'stopped') return;
-    this.counters.published++;
-    this.client.publish(
+    const context = { reactorId: t.alarm.reactorId, eventId: t.eventId };
+    this.publisher.publish(
       alarmTopic(this.topicPrefix, t.alarm.reactorId),
       JSON.stringify(alarmMessage(t)),
-      { qos: 1, retain: false },
-      (error) => {
-        if (error) {
-          this.counters.failed++;
-          this.log.warn(
-            { err: error, reactorId: t.alarm.reactorId, eventId: t.eventId },
-            '$alarm publish failed',
-          );
-        } else this.counters.acknowledged++;
-      },
+      false,
+      context,
+      '$alarm publish failed',
     );
   }
 
   /** Waits for what is in flight, then disconnects. */
-  async stop(): Promise<void> {
-    if (this.status.state === 'stopped') return;
-    this.status.set('stopped');
-    await this.client?.endAsync(false);
+  stop(): Promise<void> {
+    return this.publisher.stop();
   }
 }

@@ -2,20 +2,15 @@
  * MQTT out: each new successful estimate, retained at `<prefix>/<reactor>/$estimate` (QoS 1), so
  * that SCADA and other plant systems read the latest without HTTP. The ingester ignores `$` topics.
  */
-import { randomUUID } from 'node:crypto';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { FitRecord } from '../../contract/api';
 import type { EstimateMessage } from '../../contract/mqtt';
 import { satelliteFractionBand } from '../api/fit-records';
 import type { BrokerConnection } from '../broker/broker-connection';
-import { type Job, JobStatus } from '../lifecycle';
+import { ServicePublisher, type ServicePublisherMetrics } from '../broker/service-publisher';
+import type { Job } from '../lifecycle';
 
-export interface EstimatePublisherMetrics {
-  published: number;
-  acknowledged: number;
-  failed: number;
-}
+export type EstimatePublisherMetrics = ServicePublisherMetrics;
 
 export function estimateMessageOf(fit: FitRecord): EstimateMessage | null {
   const satelliteFraction = satelliteFractionBand(fit.composition);
@@ -34,70 +29,43 @@ export function estimateMessageOf(fit: FitRecord): EstimateMessage | null {
 
 export class EstimatePublisher implements Job<EstimatePublisherMetrics> {
   readonly name = 'estimate-publisher';
-  private readonly status = new JobStatus();
-  private readonly log: Logger;
-  private client: MqttClient | undefined;
-  private readonly counters = { published: 0, acknowledged: 0, failed: 0 };
+  private readonly publisher: ServicePublisher;
 
   constructor(
-    private readonly broker: BrokerConnection,
+    broker: BrokerConnection,
     private readonly topicPrefix: string,
     logger: Logger,
   ) {
-    this.log = logger.child({ job: this.name });
+    this.publisher = new ServicePublisher(broker, 'culturewatch-estimates', logger.child({ job: this.name }));
   }
 
-  async start(): Promise<void> {
-    const options: IClientOptions = {
-      clientId: `culturewatch-estimates-${randomUUID().slice(0, 8)}`,
-      clean: true,
-      reconnectPeriod: 1000,
-      protocolVersion: this.broker.protocol === '5' ? 5 : 4,
-    };
-    if (this.broker.username !== undefined) options.username = this.broker.username;
-    if (this.broker.password !== undefined) options.password = this.broker.password;
-    const client = mqtt.connect(this.broker.url, options);
-    this.client = client;
-    client.on('connect', () => this.status.set('ready'));
-    client.on('close', () => {
-      if (this.status.state !== 'stopped') this.status.set('disconnected', 'broker connection closed');
-    });
-    client.on('error', (error) => this.log.debug({ err: error }, 'broker connection error'));
-    await new Promise<void>((resolve) => {
-      if (client.connected) resolve();
-      else client.once('connect', () => resolve());
-    });
+  start(): Promise<void> {
+    return this.publisher.start();
   }
 
   health() {
-    return this.status.health();
+    return this.publisher.health();
   }
 
   metrics(): EstimatePublisherMetrics {
-    return { ...this.counters };
+    return this.publisher.metrics();
   }
 
   /** Publishes a successful fit; a failed one leaves the last good estimate standing. */
   publish(fit: FitRecord): void {
     const message = estimateMessageOf(fit);
-    if (!message || !this.client) return;
-    this.counters.published++;
-    this.client.publish(
-      `${this.topicPrefix}/${fit.reactorId}/$estimate`,
+    if (!message) return;
+    const topic = `${this.topicPrefix}/${fit.reactorId}/$estimate`;
+    this.publisher.publish(
+      topic,
       JSON.stringify(message),
-      { qos: 1, retain: true },
-      (error) => {
-        if (error) {
-          this.counters.failed++;
-          this.log.warn({ err: error, reactorId: fit.reactorId }, 'could not publish an estimate');
-        } else this.counters.acknowledged++;
-      },
+      true,
+      { reactorId: fit.reactorId },
+      'could not publish an estimate',
     );
   }
 
-  async stop(): Promise<void> {
-    if (this.status.state === 'stopped') return;
-    this.status.set('stopped');
-    await this.client?.endAsync(false);
+  stop(): Promise<void> {
+    return this.publisher.stop();
   }
 }
