@@ -48,6 +48,11 @@ const environment = z.object({
   API_FIT_CACHE_MB: z.preprocess(unsetIfEmpty, z.coerce.number().min(0).max(4096).default(64)),
   SHUTDOWN_TIMEOUT_MS: positive(15_000),
   LOG_FORMAT: z.preprocess(unsetIfEmpty, z.enum(['auto', 'json', 'pretty']).default('auto')),
+  AUTH: z.preprocess(unsetIfEmpty, onOff.default(true)),
+  SESSION_HOURS: positive(12),
+  COOKIE_SECURE: z.preprocess(unsetIfEmpty, z.enum(['auto', 'on', 'off']).default('auto')),
+  TRUST_PROXY: z.preprocess(unsetIfEmpty, z.string().default('')),
+  LOGIN_ATTEMPTS_PER_15_MIN: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(1000).default(10)),
 });
 
 export interface SimulatedReactor {
@@ -55,8 +60,22 @@ export interface SimulatedReactor {
   scenario: ScenarioName;
 }
 
+/** Logins, sessions and tokens (server/auth/). */
+export interface AuthSettings {
+  /** Off only with an explicit loopback bind: then every request is an anonymous operator. */
+  enabled: boolean;
+  sessionHours: number;
+  /** `auto`: Secure when the request came over TLS (directly, or via a trusted proxy's X-Forwarded-Proto). */
+  cookieSecure: 'auto' | 'on' | 'off';
+  /** Peer addresses whose X-Forwarded-For/-Proto are believed (`loopback` for a proxy on this host). */
+  trustedProxies: string[];
+  /** Failed logins allowed per client address and per username in any 15 minutes. */
+  loginAttemptsPer15Min: number;
+}
+
 export interface ServiceSettings {
   base: Config;
+  auth: AuthSettings;
   http: { port: number; host: string };
   dashboard: 'production' | 'dev' | 'off';
   simulator: {
@@ -154,6 +173,22 @@ function initialParams(json: string): Record<string, number> {
   return raw as Record<string, number>;
 }
 
+const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** AUTH=off opens every write to anyone who can connect, so it needs HTTP_HOST set to loopback, by hand. */
+function refuseAuthOffUnlessLoopback(merged: NodeJS.ProcessEnv, base: Config): void {
+  const host = merged.HTTP_HOST;
+  if (!host || !loopbackHosts.has(host))
+    throw new ConfigError(
+      'AUTH=off needs an explicit loopback bind: set HTTP_HOST=127.0.0.1 (or ::1); ' +
+        (host ? `HTTP_HOST is ${host}` : 'HTTP_HOST is not set'),
+    );
+  if (base.mqtt.url === undefined && !loopbackHosts.has(base.mqtt.bindHost))
+    throw new ConfigError(
+      `AUTH=off opens the embedded broker too: MQTT_BIND_HOST must be loopback, not ${base.mqtt.bindHost}`,
+    );
+}
+
 /** Settings from the environment over the config file. Throws ConfigError naming every bad setting. */
 export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): ServiceSettings {
   const file = readConfigFile(env);
@@ -165,12 +200,22 @@ export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): Servi
     throw new ConfigError(`bad settings: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  if (!e.AUTH) refuseAuthOffUnlessLoopback(merged, base);
   if (e.ASSIMILATOR_STEP_HOURS > e.ASSIMILATOR_WINDOW_HOURS)
     throw new ConfigError('ASSIMILATOR_STEP_HOURS must not exceed ASSIMILATOR_WINDOW_HOURS');
   if (e.ASSIMILATOR && base.database.path === ':memory:')
     throw new ConfigError('DATABASE_PATH: the assimilator runs in its own thread and needs a database file');
   return {
     base,
+    auth: {
+      enabled: e.AUTH,
+      sessionHours: e.SESSION_HOURS,
+      cookieSecure: e.COOKIE_SECURE,
+      trustedProxies: e.TRUST_PROXY.split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== ''),
+      loginAttemptsPer15Min: e.LOGIN_ATTEMPTS_PER_15_MIN,
+    },
     http: { port: e.PORT, host: e.HTTP_HOST },
     dashboard: e.DASHBOARD,
     simulator: {

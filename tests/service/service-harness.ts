@@ -44,6 +44,8 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
       ...process.env,
       PORT: String(port),
       HTTP_HOST: '127.0.0.1',
+      // Tests of other things run open on loopback; tests/auth turn it on.
+      AUTH: 'off',
       DASHBOARD: 'off',
       SIMULATOR: 'off',
       LOG_FORMAT: 'json',
