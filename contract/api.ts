@@ -281,7 +281,7 @@ export interface AlertsResponse {
  * 409 when the alarm is already acknowledged (or already cleared).
  */
 export interface AlarmActionRequest {
-  /** Who did it, recorded with the change (default `operator`). */
+  /** Who did it, with AUTH=off only (default `operator`); otherwise the logged-in user is recorded. */
   by?: string;
 }
 

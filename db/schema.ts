@@ -381,3 +381,48 @@ export const webhookDeliveries = sqliteTable(
     index('webhook_deliveries_endpoint_started').on(t.endpointId, t.startedAtMs),
   ],
 );
+
+// ─── Who may see and change what (issue 7) ───────────────────────────────────────────────────────
+// Written by server/auth/. Only hashes are stored: scrypt for passwords, SHA-256 for the random
+// session ids and API tokens; the clear secrets exist only in the one response that hands them out.
+
+/** A person who logs in to the dashboard. */
+export const users = sqliteTable('users', {
+  username: text('username').primaryKey(),
+  role: text('role', { enum: ['viewer', 'operator'] }).notNull(),
+  /** `scrypt$N$r$p$salt$hash` (server/auth/password-hash.ts). */
+  passwordHash: text('password_hash').notNull(),
+  /** Set for a generated one-time password: only a password change is allowed until it is replaced. */
+  mustChangePassword: integer('must_change_password', { mode: 'boolean' }).notNull(),
+  createdAtMs: integer('created_at_ms').notNull(),
+  lastLoginAtMs: integer('last_login_at_ms'),
+});
+
+/** A logged-in browser. The cookie holds the id; the database only its SHA-256. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    idSha256: text('id_sha256').primaryKey(),
+    username: text('username')
+      .notNull()
+      .references(() => users.username, { onDelete: 'cascade' }),
+    /** Sent back in `x-csrf-token` on every state-changing request of this session. */
+    csrfToken: text('csrf_token').notNull(),
+    createdAtMs: integer('created_at_ms').notNull(),
+    /** Renewed by use (sliding expiry). */
+    expiresAtMs: integer('expires_at_ms').notNull(),
+  },
+  (t) => [index('sessions_username').on(t.username), index('sessions_expires').on(t.expiresAtMs)],
+);
+
+/** Bearer tokens for scripts. Revoked tokens stay, for the record. */
+export const apiTokens = sqliteTable('api_tokens', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  tokenSha256: text('token_sha256').notNull().unique(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['viewer', 'operator'] }).notNull(),
+  createdAtMs: integer('created_at_ms').notNull(),
+  createdBy: text('created_by').notNull(),
+  lastUsedAtMs: integer('last_used_at_ms'),
+  revokedAtMs: integer('revoked_at_ms'),
+});

@@ -7,6 +7,7 @@
  *   GET    /api/alert-rules
  *   PUT    /api/alert-rules/:id          {rule, by?}
  *   DELETE /api/alert-rules/:id
+ * Changes are recorded under the logged-in user (or `token:<name>`); `by` counts only with AUTH=off.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -25,6 +26,7 @@ import {
   removeAlertRule,
 } from '../alerts/alert-rule-store';
 import { AlertRuleError, parseAlertRule } from '../alerts/alert-rules';
+import { actorOf } from '../auth/principal';
 import { type AlertsRoute, readJsonBody, routeHandler } from './alerts-api-routes';
 import { HttpError } from './api-error';
 import { sendJson } from './http-responses';
@@ -114,7 +116,7 @@ export function createAlertsApiHandler(
       handler: async (req, res, [idText, action]) => {
         const alarmId = parseOr400(alarmIdParameter, idText, 'alarm id');
         const body = parseOr400(actionBody, (await readJsonBody(req)) ?? {}, 'body');
-        const actor = body.by ?? defaultActor;
+        const actor = actorOf(req, body.by, defaultActor);
         const result =
           action === 'acknowledge'
             ? ctx.engine.acknowledge(alarmId, actor)
@@ -152,7 +154,7 @@ export function createAlertsApiHandler(
           if (error instanceof AlertRuleError) throw new HttpError(400, 'malformed rule', error.message);
           throw error;
         }
-        const row = putAlertRule(ctx.db, rule, body.by ?? defaultActor, now());
+        const row = putAlertRule(ctx.db, rule, actorOf(req, body.by, defaultActor), now());
         ctx.engine.setRules(loadAlertRules(ctx.db, log));
         log.info({ ruleId: id, by: row.updatedBy }, 'alert rule written');
         await sendJson(req, res, 200, alertRuleView(row));

@@ -5,6 +5,7 @@ import { replayCommand } from './replay-command';
 import { simulateCommand } from './simulate-command';
 import { simulateLiveCommand } from './simulate-live-command';
 import { UsageError } from './usage-error';
+import { usersCommand } from './users-command';
 
 type Command = (argv: string[]) => unknown | Promise<unknown>;
 
@@ -27,6 +28,11 @@ const commands: Record<string, { run: Command; summary: string }> = {
     run: simulateLiveCommand,
     summary:
       '--mqtt URL [--reactors r1,r2] [--scenario NAME] [--seed S] [--speed PLANT_H_PER_S] [--backfill-days N]',
+  },
+  users: {
+    run: usersCommand,
+    summary:
+      'add NAME --role viewer|operator [--password-stdin] | list | remove NAME | set-password NAME [--password-stdin] [--database PATH]',
   },
   'simulate-plant': {
     run: (argv) => {

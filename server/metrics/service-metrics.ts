@@ -4,6 +4,7 @@
  */
 import type { AssimilatorMetrics } from '../assimilator/assimilator-host';
 import type { FitNotice } from '../assimilator/worker-protocol';
+import type { AuthMetrics } from '../auth/auth-metrics';
 import type { IngesterMetrics } from '../ingest/ingester';
 import type { JobHealth } from '../lifecycle';
 import type { RealtimeMetrics } from '../realtime/realtime-hub';
@@ -15,6 +16,7 @@ export interface MetricsSources {
   realtime(): RealtimeMetrics;
   estimatesPublished(): number;
   jobs(): { name: string; health: JobHealth }[];
+  auth?(): AuthMetrics;
   startedAtMs: number;
 }
 
@@ -142,6 +144,20 @@ export class ServiceMetrics {
         'Start of the process, epoch seconds.',
         this.sources.startedAtMs / 1000,
       );
+    const auth = this.sources.auth?.();
+    if (auth) {
+      out
+        .counter(
+          'culturewatch_logins_total',
+          'Login attempts, by outcome.',
+          Object.entries(auth.logins).map(([outcome, value]) => ({ labels: { outcome }, value })),
+        )
+        .counter(
+          'culturewatch_http_refused_total',
+          'Requests and socket.io connections refused (or sent to the login page), by reason.',
+          Object.entries(auth.refused).map(([reason, value]) => ({ labels: { reason }, value })),
+        );
+    }
     return out.toString();
   }
 }

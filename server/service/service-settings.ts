@@ -69,7 +69,7 @@ export interface AuthSettings {
   cookieSecure: 'auto' | 'on' | 'off';
   /** Peer addresses whose X-Forwarded-For/-Proto are believed (`loopback` for a proxy on this host). */
   trustedProxies: string[];
-  /** Failed logins allowed per client address and per username in any 15 minutes. */
+  /** Failed logins allowed per username in any 15 minutes (per client address, five times as many). */
   loginAttemptsPer15Min: number;
 }
 

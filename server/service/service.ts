@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Health } from '../../contract/api';
+import { realtimePath } from '../../contract/realtime';
 import { type OpenDatabase, openDatabase } from '../../db/open-database';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
 import { transitionEventView } from '../alerts/alarm-recorder';
@@ -16,6 +17,7 @@ import { startAlerting } from '../alerts/alerting';
 import { createApiHandler } from '../api/api-handler';
 import { fitRecordById } from '../api/fit-records';
 import { AssimilatorHost } from '../assimilator/assimilator-host';
+import { startAuth } from '../auth/auth';
 import { type ResolvedBroker, resolveBroker } from '../broker/resolve-broker';
 import { Ingester } from '../ingest/ingester';
 import { RetentionSweeper } from '../ingest/retention-sweeper';
@@ -75,6 +77,14 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       ? new AssimilatorHost({ databasePath: base.database.path, settings: settings.assimilator, logger })
       : undefined;
 
+    const auth = await startAuth({
+      sqlite: database.sqlite,
+      settings: settings.auth,
+      demo: settings.simulator.enabled,
+      logger,
+    });
+    cleanup.push({ name: 'auth', run: () => auth.stop() });
+
     const httpServer: Server = createServer();
     const hub = new RealtimeHub(httpServer, {
       batchMs: settings.realtime.batchMs,
@@ -82,6 +92,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       logger,
       knownReactors: reads.reactors.all().map((r) => r.id),
     });
+    auth.guardSockets(hub.io);
     const estimates = new EstimatePublisher(broker.connection, base.topicPrefix, logger);
 
     ingester.onReadingsStored((readings) => {
@@ -121,6 +132,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       realtime: () => hub.metrics(),
       estimatesPublished: () => estimates.metrics().published,
       jobs: () => jobs.map((job) => ({ name: job.name, health: job.health() })),
+      auth: () => auth.metrics(),
       startedAtMs,
     });
     if (host) {
@@ -215,7 +227,9 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       cleanup.push({ name: 'dashboard', run: () => dashboard?.close() });
     }
     httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (alerting.api(req, res) || api(req, res)) return;
+      // socket.io answers its own path; without this, Next would answer it too (a 308 on polling).
+      if (req.url?.startsWith(`${realtimePath}/`)) return;
+      if (auth.gate(req, res) || auth.api(req, res) || alerting.api(req, res) || api(req, res)) return;
       if (dashboard) {
         dashboard.handle(req, res).catch((error: unknown) => {
           logger.error({ err: error, url: req.url }, 'dashboard request failed');
@@ -250,6 +264,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       const order = [
         'simulator',
         'http server',
+        'auth',
         'ingester',
         'retention',
         'assimilator',

@@ -1,0 +1,69 @@
+/**
+ * `culturewatch users add|list|remove|set-password`: accounts in the service's database
+ * (DATABASE_PATH, or --database). Without --password-stdin a one-time password is generated and
+ * printed once; it must be changed at the first login.
+ */
+import type { Role } from '../../contract/auth';
+import { prepareAuthStatements } from '../../db/auth-statements';
+import { openDatabase } from '../../db/open-database';
+import { HttpError } from '../api/api-error';
+import { Accounts, oneTimePassword } from '../auth/accounts';
+import { loadConfig } from '../config';
+import { parseArguments, rejectUnknownOptions, stringOption } from './arguments';
+import { UsageError } from './usage-error';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+export async function usersCommand(argv: string[]): Promise<unknown> {
+  const [action, ...rest] = argv;
+  const args = parseArguments(rest, ['password-stdin']);
+  rejectUnknownOptions(args, ['role', 'password-stdin', 'database']);
+  const path = stringOption(args, 'database') ?? loadConfig().database.path;
+  const database = openDatabase(path);
+  try {
+    const accounts = new Accounts(prepareAuthStatements(database.sqlite));
+    const name = args.positional[0];
+    const needName = () => {
+      if (name === undefined) throw new UsageError(`users ${action} needs a username`);
+      return name;
+    };
+    const password = args.options.has('password-stdin') ? await readStdin() : undefined;
+    switch (action) {
+      case 'list':
+        return accounts.list();
+      case 'add': {
+        const role = stringOption(args, 'role');
+        if (role !== 'viewer' && role !== 'operator')
+          throw new UsageError('--role viewer|operator is required');
+        const created = await accounts.create(needName(), role as Role, password);
+        return password === undefined ? created : { ...created, oneTimePassword: undefined };
+      }
+      case 'remove':
+        accounts.remove(needName());
+        return { removed: name };
+      case 'set-password': {
+        const username = needName();
+        if (!accounts.get(username)) throw new UsageError(`no account "${username}"`);
+        const clear = password ?? oneTimePassword();
+        await accounts.setPassword(username, clear, password === undefined);
+        database.sqlite.prepare('DELETE FROM sessions WHERE username = ?').run(username);
+        return password === undefined ? { username, oneTimePassword: clear } : { username };
+      }
+      default:
+        throw new UsageError(
+          'users add NAME --role viewer|operator [--password-stdin] | list | remove NAME | set-password NAME [--password-stdin]',
+        );
+    }
+  } catch (error) {
+    if (error instanceof HttpError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    database.close();
+  }
+}
