@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The test suite runs against Debian's mosquitto and Chromium. Install them when they are missing,
-# so `npm test` works on a fresh machine; fail loudly rather than skip the tests that need them.
+# The test suite runs against Debian's mosquitto, Chromium, nginx (the TLS reverse proxy of
+# deploy/) and openssl (test certificates). Install them when they are missing, so `npm test` works
+# on a fresh machine; fail loudly rather than skip the tests that need them.
 set -euo pipefail
 missing=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "ensure-test-deps: installing ${missing[*]} from Debian" >&2
   if [ "$(id -u)" -ne 0 ]; then
@@ -14,6 +17,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # Debian starts mosquitto as a system service on install; the tests start their own brokers.
-  (systemctl stop mosquitto || service mosquitto stop) >/dev/null 2>&1 || true
+  # Debian starts mosquitto and nginx as system services on install; the tests start their own.
+  for unit in mosquitto nginx; do
+    (systemctl stop "$unit" || service "$unit" stop) >/dev/null 2>&1 || true
+  done
 fi
