@@ -360,3 +360,29 @@ export interface WebhookDeliveryView {
   alarmId: number;
   transition: AlarmTransitionKind;
 }
+
+// ─── Estimator settings (issue 7: an operator may change them) ──────────────────────────────────
+
+/**
+ * GET /api/estimator-settings → EstimatorSettingsView; PUT /api/estimator-settings
+ * EstimatorSettingsRequest (operator) → the new view. A change restarts the assimilator's worker:
+ * a new window or step starts every reactor's chain afresh (cold), a new forecast applies to the
+ * next fits. 409 when the assimilator is off.
+ */
+export interface EstimatorSettingsView {
+  /** Fitting window, plant hours (1–72). */
+  windowHours: number;
+  /** A new window every this many plant hours (0.25–window). */
+  stepHours: number;
+  /** Forecast past each window's end, plant hours (0–168). */
+  forecastHours: number;
+  /** `config`: from the environment or config file; `api`: changed by an operator. */
+  source: 'config' | 'api';
+  updatedAtMs: number | null;
+  updatedBy: string | null;
+  assimilatorEnabled: boolean;
+}
+
+export type EstimatorSettingsRequest = Partial<
+  Pick<EstimatorSettingsView, 'windowHours' | 'stepHours' | 'forecastHours'>
+>;

@@ -221,6 +221,18 @@ export const assimilatorChains = sqliteTable('assimilator_chains', {
   updatedAtMs: integer('updated_at_ms').notNull(),
 });
 
+/**
+ * The estimator settings an operator changed on the settings page (one row), over those from the
+ * environment. Absent: the environment's stand.
+ */
+export const estimatorSettings = sqliteTable('estimator_settings', {
+  id: integer('id').primaryKey(),
+  /** `{windowHours, stepHours, forecastHours}`, validated by server/api/estimator-settings-api.ts. */
+  settingsJson: text('settings_json').notNull(),
+  updatedAtMs: integer('updated_at_ms').notNull(),
+  updatedBy: text('updated_by').notNull(),
+});
+
 // ─── Alerts and webhooks (issue 8) ───────────────────────────────────────────────────────────────
 // Written by server/alerts/ and server/webhooks/. An alarm's transition, its event and the webhook
 // notifications it causes are committed in one transaction, so a notification is never lost or

@@ -56,9 +56,12 @@ export class AssimilatorHost implements Job<AssimilatorMetrics> {
   private resolveStopped: () => void = () => {};
   private restartTimer: NodeJS.Timeout | undefined;
   private restartDelayMs = initialRestartDelayMs;
+  private settings: AssimilatorSettings;
+  private reconfiguring: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: AssimilatorHostOptions) {
     this.log = options.logger.child({ job: this.name });
+    this.settings = options.settings;
   }
 
   /** Resolves once the worker has restored the chains and is fitting. */
@@ -72,7 +75,7 @@ export class AssimilatorHost implements Job<AssimilatorMetrics> {
    * needs (chains, readings) is in the database, so nothing is lost but the fit in hand.
    */
   private launch(): Promise<void> {
-    const init: WorkerInit = { databasePath: this.options.databasePath, settings: this.options.settings };
+    const init: WorkerInit = { databasePath: this.options.databasePath, settings: this.settings };
     const worker = new Worker(bootstrap, { eval: true, workerData: init, name: 'assimilator' });
     this.worker = worker;
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
@@ -111,6 +114,34 @@ export class AssimilatorHost implements Job<AssimilatorMetrics> {
         this.restartDelayMs = Math.min(maxRestartDelayMs, this.restartDelayMs * 2);
       });
     });
+  }
+
+  /**
+   * New settings from an operator: the worker finishes its fit in hand and a new one starts with
+   * them. Everything a worker needs is in the database, so nothing is lost; readings stored during
+   * the switch are read by the new worker at its start.
+   */
+  reconfigure(settings: AssimilatorSettings): Promise<void> {
+    this.reconfiguring = this.reconfiguring.then(async () => {
+      this.settings = settings;
+      if (!this.worker || this.isStopped()) return;
+      await this.stopWorker();
+      if (this.isStopped()) return;
+      this.log.info(
+        {
+          windowHours: settings.windowHours,
+          stepHours: settings.stepHours,
+          forecastHours: settings.forecastHours,
+        },
+        'restarting the assimilator with new settings',
+      );
+      await this.launch();
+    });
+    return this.reconfiguring;
+  }
+
+  private isStopped(): boolean {
+    return this.status.state === 'stopped';
   }
 
   health() {
@@ -168,14 +199,22 @@ export class AssimilatorHost implements Job<AssimilatorMetrics> {
     if (this.status.state === 'stopped') return;
     this.status.set('stopped');
     clearTimeout(this.restartTimer);
+    await this.stopWorker();
+  }
+
+  /** Lets the worker finish its fit and exit; terminates it after `stopTimeoutMs`. */
+  private async stopWorker(): Promise<void> {
     const worker = this.worker;
-    if (!worker || !this.stopped) return;
-    this.post({ type: 'stop' });
+    const stopped = this.stopped;
+    if (!worker || !stopped) return;
+    // Detached first, so that its exit is not taken for a crash to recover from.
+    this.worker = undefined;
+    worker.postMessage({ type: 'stop' } satisfies HostToWorker);
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([
-      this.stopped.then(() => true),
+      stopped.then(() => true),
       new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), this.options.settings.stopTimeoutMs);
+        timer = setTimeout(() => resolve(false), this.settings.stopTimeoutMs);
       }),
     ]);
     clearTimeout(timer);

@@ -15,6 +15,7 @@ import { prepareServiceReadStatements } from '../../db/service-read-statements';
 import { transitionEventView } from '../alerts/alarm-recorder';
 import { startAlerting } from '../alerts/alerting';
 import { createApiHandler } from '../api/api-handler';
+import { createEstimatorSettingsApi, effectiveAssimilatorSettings } from '../api/estimator-settings-api';
 import { fitRecordById } from '../api/fit-records';
 import { AssimilatorHost } from '../assimilator/assimilator-host';
 import { startAuth } from '../auth/auth';
@@ -73,8 +74,13 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       logger,
     });
 
+    // An operator's estimator settings (stored) stand over the environment's.
     const host = settings.assimilator.enabled
-      ? new AssimilatorHost({ databasePath: base.database.path, settings: settings.assimilator, logger })
+      ? new AssimilatorHost({
+          databasePath: base.database.path,
+          settings: effectiveAssimilatorSettings(settings.assimilator, database.db, logger),
+          logger,
+        })
       : undefined;
 
     const auth = await startAuth({
@@ -211,6 +217,13 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       logger,
     });
 
+    const estimatorSettingsApi = createEstimatorSettingsApi({
+      db: database.db,
+      configured: settings.assimilator,
+      assimilator: host,
+      logger,
+    });
+
     let dashboard: Dashboard | undefined;
     if (settings.dashboard !== 'off') {
       const started = performance.now();
@@ -229,7 +242,14 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
     httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
       // socket.io answers its own path; without this, Next would answer it too (a 308 on polling).
       if (req.url?.startsWith(`${realtimePath}/`)) return;
-      if (auth.gate(req, res) || auth.api(req, res) || alerting.api(req, res) || api(req, res)) return;
+      if (
+        auth.gate(req, res) ||
+        auth.api(req, res) ||
+        alerting.api(req, res) ||
+        estimatorSettingsApi(req, res) ||
+        api(req, res)
+      )
+        return;
       if (dashboard) {
         dashboard.handle(req, res).catch((error: unknown) => {
           logger.error({ err: error, url: req.url }, 'dashboard request failed');

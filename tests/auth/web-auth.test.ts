@@ -97,6 +97,7 @@ describe('web auth: roles, tokens, CSRF, sessions', () => {
       ['POST', '/api/webhooks', { name: 'x', url: 'http://127.0.0.1:9/x', secret: 'another-secret-123456' }],
       ['PATCH', `/api/webhooks/${webhookId}`, { enabled: false }],
       ['DELETE', `/api/webhooks/${webhookId}`, undefined],
+      ['PUT', '/api/estimator-settings', { forecastHours: 2 }],
       ['POST', '/api/demo/r1/satellite-shift', {}],
       ['POST', '/api/demo/r1/dilution', { perHour: 0.2 }],
       ['POST', '/api/demo/r1/fault', { kind: 'spike', durationHours: 0.1 }],
@@ -260,6 +261,7 @@ describe('web auth: roles, tokens, CSRF, sessions', () => {
       '/api/tokens',
       '/api/users',
       '/api/demo',
+      '/api/estimator-settings',
       '/healthz',
       '/metrics',
     ];

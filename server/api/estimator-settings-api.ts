@@ -1,0 +1,127 @@
+/**
+ * The estimator settings an operator may change (contract/api.ts `EstimatorSettingsView`): window,
+ * step and forecast. Stored in the database over the environment's, and applied by restarting the
+ * assimilator's worker.
+ *   GET /api/estimator-settings
+ *   PUT /api/estimator-settings   EstimatorSettingsRequest (operator; the auth gate checks)
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { EstimatorSettingsView } from '../../contract/api';
+import type { CulturewatchDb } from '../../db/open-database';
+import { estimatorSettingsRow, saveEstimatorSettingsRow } from '../../db/queries/estimator-settings';
+import type { AssimilatorSettings } from '../assimilator/assimilator-settings';
+import { actorOf } from '../auth/principal';
+import { readJsonBody, routeHandler } from './alerts-api-routes';
+import { HttpError } from './api-error';
+import { sendJson } from './http-responses';
+import { parseOr400 } from './query-schemas';
+
+const changeable = z.strictObject({
+  windowHours: z.number().min(1).max(72).optional(),
+  stepHours: z.number().min(0.25).max(72).optional(),
+  forecastHours: z.number().min(0).max(168).optional(),
+});
+type Changeable = z.infer<typeof changeable>;
+
+/** The stored operator settings; a row that no longer validates is ignored (and said so). */
+function storedOverrides(
+  db: CulturewatchDb,
+  log: Logger,
+): (Changeable & { atMs: number; by: string }) | undefined {
+  const row = estimatorSettingsRow(db);
+  if (!row) return undefined;
+  const parsed = changeable.safeParse(JSON.parse(row.settingsJson));
+  if (!parsed.success) {
+    log.warn({ settings: row.settingsJson }, 'stored estimator settings are invalid; using the environment');
+    return undefined;
+  }
+  return { ...parsed.data, atMs: row.updatedAtMs, by: row.updatedBy };
+}
+
+/** The environment's settings with the operator's over them. */
+export function effectiveAssimilatorSettings(
+  configured: AssimilatorSettings,
+  db: CulturewatchDb,
+  logger: Logger,
+): AssimilatorSettings {
+  const stored = storedOverrides(db, logger);
+  if (!stored) return configured;
+  const { atMs: _, by: __, ...overrides } = stored;
+  const merged = { ...configured, ...overrides };
+  return merged.stepHours <= merged.windowHours ? merged : configured;
+}
+
+export interface EstimatorSettingsApiOptions {
+  db: CulturewatchDb;
+  configured: AssimilatorSettings;
+  /** Absent when the assimilator is off. */
+  assimilator: { reconfigure(settings: AssimilatorSettings): Promise<void> } | undefined;
+  logger: Logger;
+}
+
+export function createEstimatorSettingsApi(
+  options: EstimatorSettingsApiOptions,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const log = options.logger.child({ job: 'estimator-settings' });
+  const view = (): EstimatorSettingsView => {
+    const stored = storedOverrides(options.db, log);
+    const current = effectiveAssimilatorSettings(options.configured, options.db, log);
+    return {
+      windowHours: current.windowHours,
+      stepHours: current.stepHours,
+      forecastHours: current.forecastHours,
+      source: stored ? 'api' : 'config',
+      updatedAtMs: stored?.atMs ?? null,
+      updatedBy: stored?.by ?? null,
+      assimilatorEnabled: options.assimilator !== undefined,
+    };
+  };
+  return routeHandler(
+    [
+      {
+        method: 'GET',
+        pattern: /^\/api\/estimator-settings$/,
+        handler: (req, res) => sendJson(req, res, 200, view()),
+      },
+      {
+        method: 'PUT',
+        pattern: /^\/api\/estimator-settings$/,
+        handler: async (req, res) => {
+          const body = parseOr400(changeable, await readJsonBody(req), 'body');
+          if (!options.assimilator)
+            throw new HttpError(
+              409,
+              'the assimilator is off',
+              'ASSIMILATOR=off: there is nothing to configure',
+            );
+          const current = effectiveAssimilatorSettings(options.configured, options.db, log);
+          const next = { ...current, ...body };
+          if (next.stepHours > next.windowHours)
+            throw new HttpError(
+              400,
+              'step longer than window',
+              `stepHours ${next.stepHours} > windowHours ${next.windowHours}`,
+            );
+          const by = actorOf(req, undefined, 'operator');
+          const saved = {
+            windowHours: next.windowHours,
+            stepHours: next.stepHours,
+            forecastHours: next.forecastHours,
+          };
+          saveEstimatorSettingsRow(options.db, {
+            settingsJson: JSON.stringify(saved),
+            updatedAtMs: Date.now(),
+            updatedBy: by,
+          });
+          log.info({ ...saved, by }, 'estimator settings changed');
+          await options.assimilator.reconfigure(next);
+          await sendJson(req, res, 200, view());
+        },
+      },
+    ],
+    (path) => path === '/api/estimator-settings',
+    log,
+  );
+}
