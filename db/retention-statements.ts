@@ -32,3 +32,39 @@ export function prepareRetentionStatements(sqlite: Database.Database): Retention
     ),
   };
 }
+
+/**
+ * Deletes for the retention of the service's own records: fit documents (trajectories, forecasts,
+ * residuals, window files: the bulk of a fit), whole fits, and the webhook delivery log. Bounded
+ * per call, like the readings'.
+ */
+export function prepareRecordRetentionStatements(sqlite: Database.Database) {
+  return {
+    reactorIds: sqlite.prepare<[], { id: string }>('SELECT id FROM reactors ORDER BY id'),
+    /** (reactorId) → the newest fit's window end, epoch ms. */
+    newestFitEndMs: sqlite.prepare<[string], { newestMs: number | null }>(
+      'SELECT max(window_end_ms) AS newestMs FROM fits WHERE reactor_id = ?',
+    ),
+    /** (reactorId, beforeMs, limit) */
+    deleteFitDocumentsBefore: sqlite.prepare<[string, number, number]>(
+      `DELETE FROM fit_documents WHERE fit_id IN (
+         SELECT d.fit_id FROM fit_documents d JOIN fits f ON f.id = d.fit_id
+         WHERE f.reactor_id = ? AND f.window_end_ms < ? LIMIT ?)`,
+    ),
+    /** (reactorId, beforeMs, limit); parameters, combinations, composition and documents cascade. */
+    deleteFitsBefore: sqlite.prepare<[string, number, number]>(
+      `DELETE FROM fits WHERE id IN (
+         SELECT id FROM fits WHERE reactor_id = ? AND window_end_ms < ? LIMIT ?)`,
+    ),
+    /** (beforeMs, limit) → finished notifications (delivered or cancelled) made before, oldest first. */
+    finishedNotificationsBefore: sqlite.prepare<[number, number], { id: number }>(
+      `SELECT id FROM webhook_outbox WHERE state != 'pending' AND created_at_ms < ? ORDER BY id LIMIT ?`,
+    ),
+    /** (outboxId) */
+    deleteDeliveriesOf: sqlite.prepare<[number]>('DELETE FROM webhook_deliveries WHERE outbox_id = ?'),
+    /** (outboxId) */
+    deleteNotification: sqlite.prepare<[number]>('DELETE FROM webhook_outbox WHERE id = ?'),
+  };
+}
+
+export type RecordRetentionStatements = ReturnType<typeof prepareRecordRetentionStatements>;

@@ -130,12 +130,16 @@ export class RetentionSweeper implements Job<RetentionMetrics> {
   }
 }
 
-async function deleteInChunks(deleteChunk: () => Database.RunResult): Promise<number> {
+/** Repeats a bounded DELETE until it takes less than a full chunk, yielding between chunks. */
+export async function deleteInChunks(
+  deleteChunk: () => Database.RunResult,
+  chunkRows = deleteChunkRows,
+): Promise<number> {
   let total = 0;
   for (;;) {
     const { changes } = deleteChunk();
     total += changes;
-    if (changes < deleteChunkRows) return total;
+    if (changes < chunkRows) return total;
     await yieldToEventLoop();
   }
 }

@@ -10,6 +10,7 @@ import { isScenarioName, type ScenarioName, scenarioNames } from '../../simulato
 import { type AlertSettings, loadAlertSettings } from '../alerts/alert-settings';
 import { type AssimilatorSettings, defaultAssimilatorSettings } from '../assimilator/assimilator-settings';
 import { type Config, ConfigError, loadConfig } from '../config';
+import type { RecordRetentionSettings } from './record-retention';
 
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 const positive = (fallback: number) =>
@@ -48,6 +49,9 @@ const environment = z.object({
   API_FIT_CACHE_MB: z.preprocess(unsetIfEmpty, z.coerce.number().min(0).max(4096).default(64)),
   SHUTDOWN_TIMEOUT_MS: positive(15_000),
   LOG_FORMAT: z.preprocess(unsetIfEmpty, z.enum(['auto', 'json', 'pretty']).default('auto')),
+  RETENTION_FIT_DOCUMENTS_DAYS: positive(30),
+  RETENTION_FITS_DAYS: positive(1825),
+  RETENTION_WEBHOOK_LOG_DAYS: positive(90),
   AUTH: z.preprocess(unsetIfEmpty, onOff.default(true)),
   SESSION_HOURS: positive(12),
   COOKIE_SECURE: z.preprocess(unsetIfEmpty, z.enum(['auto', 'on', 'off']).default('auto')),
@@ -87,6 +91,8 @@ export interface ServiceSettings {
   };
   assimilator: { enabled: boolean } & AssimilatorSettings;
   realtime: { batchMs: number; coalesceMs: number };
+  /** How long fits and the webhook log are kept (server/service/record-retention.ts). */
+  recordRetention: RecordRetentionSettings;
   /** Alert rules and webhook delivery (server/alerts/alert-settings.ts). */
   alerts: AlertSettings;
   api: {
@@ -245,6 +251,12 @@ export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): Servi
       lttbRawLimit: e.API_LTTB_RAW_LIMIT,
       staleSensorSeconds: e.STALE_SENSOR_SECONDS,
       fitCacheBytes: e.API_FIT_CACHE_MB * 1024 * 1024,
+    },
+    recordRetention: {
+      fitDocumentsDays: e.RETENTION_FIT_DOCUMENTS_DAYS,
+      fitsDays: Math.max(e.RETENTION_FITS_DAYS, e.RETENTION_FIT_DOCUMENTS_DAYS),
+      webhookLogDays: e.RETENTION_WEBHOOK_LOG_DAYS,
+      sweepMinutes: base.retention.sweepMinutes,
     },
     alerts: loadAlertSettings(merged),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -28,6 +28,7 @@ import { EstimatePublisher } from '../realtime/estimate-publisher';
 import { RealtimeHub } from '../realtime/realtime-hub';
 import { type Dashboard, startDashboard } from './dashboard';
 import { DemoPlant } from './demo-plant';
+import { RecordRetention } from './record-retention';
 import type { ServiceSettings } from './service-settings';
 
 export interface RunningService {
@@ -61,7 +62,11 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
     const reads = prepareServiceReadStatements(database.sqlite);
     logger.info({ path: base.database.path }, 'database open, migrations applied');
 
-    const broker: ResolvedBroker = await resolveBroker(base.mqtt, logger);
+    const broker: ResolvedBroker = await resolveBroker(base.mqtt, logger, {
+      authEnabled: settings.auth.enabled,
+      topicPrefix: base.topicPrefix,
+      ...(settings.simulator.enabled && { simulatedReactors: settings.simulator.reactors.map((r) => r.id) }),
+    });
     if (broker.embedded) cleanup.push({ name: 'embedded broker', run: () => broker.embedded?.close() });
 
     const retention = new RetentionSweeper(database.sqlite, base.retention, logger);
@@ -125,6 +130,9 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
 
     await retention.start();
     cleanup.push({ name: 'retention', run: () => retention.stop() });
+    const recordRetention = new RecordRetention(database.sqlite, settings.recordRetention, logger);
+    await recordRetention.start();
+    cleanup.push({ name: 'record retention', run: () => recordRetention.stop() });
     await ingester.start();
     cleanup.push({ name: 'ingester', run: () => ingester.stop() });
     logger.info(
@@ -139,6 +147,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       estimatesPublished: () => estimates.metrics().published,
       jobs: () => jobs.map((job) => ({ name: job.name, health: job.health() })),
       auth: () => auth.metrics(),
+      mqttRefusals: () => broker.embedded?.metrics(),
       startedAtMs,
     });
     if (host) {
@@ -157,7 +166,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
     let demo: DemoPlant | undefined;
     if (settings.simulator.enabled) {
       demo = new DemoPlant({
-        broker: broker.connection,
+        broker: broker.simulatorConnection,
         reactors: settings.simulator.reactors,
         seed: settings.simulator.seed,
         plantHoursPerSecond: settings.simulator.plantHoursPerSecond,
@@ -172,6 +181,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
     const jobs: Job<object>[] = [
       ingester,
       retention,
+      recordRetention,
       estimates,
       ...alerting.jobs,
       ...(host ? [host] : []),
@@ -287,6 +297,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
         'auth',
         'ingester',
         'retention',
+        'record retention',
         'assimilator',
         'alerts',
         'estimate publisher',
