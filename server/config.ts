@@ -1,5 +1,12 @@
 /** Settings from environment variables; every default is here and in server/README.md. */
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import {
+  defaultServiceUsername,
+  type MqttDevice,
+  parseMqttDevices,
+  simulatorUsername,
+} from './broker/mqtt-devices';
 
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 const optionalText = z.preprocess(unsetIfEmpty, z.string().optional());
@@ -26,6 +33,10 @@ const environment = z.object({
       .regex(/^[A-Za-z0-9_-]{1,64}$/)
       .default('culturewatch-ingester'),
   ),
+  MQTT_DEVICES: optionalText,
+  MQTT_CA_FILE: optionalText,
+  MQTT_CERT_FILE: optionalText,
+  MQTT_KEY_FILE: optionalText,
   MQTT_SHARED_GROUP: z.preprocess(
     unsetIfEmpty,
     z
@@ -64,6 +75,16 @@ export interface MqttSettings {
   clientId: string;
   /** Set to share one subscription across several ingesters (`$share/<group>/…`). */
   sharedGroup: string | undefined;
+  /** The embedded broker's device accounts (used when AUTH is on); empty when unset. */
+  devices: MqttDevice[];
+  /** PEM files for `mqtts://`: the CA that signed the broker's certificate, and our client certificate. */
+  tls: MqttTlsFiles;
+}
+
+export interface MqttTlsFiles {
+  caFile: string | undefined;
+  certFile: string | undefined;
+  keyFile: string | undefined;
 }
 
 export interface RetentionSettings {
@@ -100,6 +121,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       protocol: e.MQTT_PROTOCOL,
       clientId: e.MQTT_CLIENT_ID,
       sharedGroup: e.MQTT_SHARED_GROUP,
+      devices: mqttDevices(e.MQTT_DEVICES, e.MQTT_USERNAME),
+      tls: mqttTlsFiles(e.MQTT_URL, e.MQTT_CA_FILE, e.MQTT_CERT_FILE, e.MQTT_KEY_FILE),
     },
     topicPrefix: e.TOPIC_PREFIX,
     database: { path: e.DATABASE_PATH, synchronous: e.DATABASE_SYNCHRONOUS },
@@ -111,4 +134,40 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     logLevel: e.LOG_LEVEL,
   };
+}
+
+function mqttDevices(json: string | undefined, serviceUsername: string | undefined): MqttDevice[] {
+  if (json === undefined) return [];
+  try {
+    return parseMqttDevices(json, [serviceUsername ?? defaultServiceUsername, simulatorUsername]);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
+function mqttTlsFiles(
+  url: string | undefined,
+  caFile: string | undefined,
+  certFile: string | undefined,
+  keyFile: string | undefined,
+): MqttTlsFiles {
+  const files = { MQTT_CA_FILE: caFile, MQTT_CERT_FILE: certFile, MQTT_KEY_FILE: keyFile };
+  const given = Object.entries(files).filter(([, path]) => path !== undefined);
+  if (given.length > 0 && !url?.startsWith('mqtts://'))
+    throw new ConfigError(`${given.map(([name]) => name).join(', ')}: only for an mqtts:// MQTT_URL`);
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new ConfigError('MQTT_CERT_FILE and MQTT_KEY_FILE go together (a client certificate and its key)');
+  for (const [name, path] of given) {
+    try {
+      accessSync(path as string, constants.R_OK);
+    } catch {
+      throw new ConfigError(`${name}: cannot read ${path}`);
+    }
+    if (
+      name !== 'MQTT_KEY_FILE' &&
+      !readFileSync(path as string, 'utf8').includes('-----BEGIN CERTIFICATE-----')
+    )
+      throw new ConfigError(`${name}: ${path} holds no PEM certificate`);
+  }
+  return { caFile, certFile, keyFile };
 }

@@ -7,10 +7,28 @@ export interface BrokerConnection {
   password?: string;
   /** aedes (the embedded broker) speaks 3.1.1 only. */
   protocol: '5' | '3.1.1';
+  /** PEM contents for `mqtts://` (MQTT_CA_FILE, MQTT_CERT_FILE, MQTT_KEY_FILE); the system's CAs without `ca`. */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
 }
 
 /** A week: long enough to ride out any outage, short enough that a retired client's queue is eventually freed. */
 const sessionExpirySeconds = 7 * 24 * 3600;
+
+/** Protocol version, credentials and TLS: what every client of ours presents to the broker. */
+export function connectionOptions(connection: BrokerConnection): IClientOptions {
+  const options: IClientOptions = { protocolVersion: connection.protocol === '5' ? 5 : 4 };
+  if (connection.username !== undefined) options.username = connection.username;
+  if (connection.password !== undefined) options.password = connection.password;
+  const { tls } = connection;
+  if (tls) {
+    // mqtt.js verifies the broker's certificate (rejectUnauthorized) unless told otherwise; we never do.
+    options.rejectUnauthorized = true;
+    if (tls.ca) options.ca = tls.ca;
+    if (tls.cert) options.cert = tls.cert;
+    if (tls.key) options.key = tls.key;
+  }
+  return options;
+}
 
 /**
  * A persistent session (`clean: false`, fixed client id) so that the broker queues QoS-1 messages
@@ -23,6 +41,7 @@ export function persistentSessionOptions(
   reconnectPeriodMs: number,
 ): IClientOptions {
   const options: IClientOptions = {
+    ...connectionOptions(connection),
     clientId,
     clean: false,
     reconnectPeriod: reconnectPeriodMs,
@@ -30,12 +49,9 @@ export function persistentSessionOptions(
     keepalive: 30,
     // We subscribe on every connect ourselves; mqtt.js would skip it whenever the broker claims a session.
     resubscribe: false,
-    protocolVersion: connection.protocol === '5' ? 5 : 4,
   };
   if (connection.protocol === '5') {
     options.properties = { sessionExpiryInterval: sessionExpirySeconds, receiveMaximum: 65535 };
   }
-  if (connection.username !== undefined) options.username = connection.username;
-  if (connection.password !== undefined) options.password = connection.password;
   return options;
 }

@@ -1,16 +1,36 @@
-/** An MQTT broker inside our process (aedes, MQTT 3.1.1), so that `npm start` needs nothing installed. */
+/**
+ * An MQTT broker inside our process (aedes, MQTT 3.1.1), so that `npm start` needs nothing installed.
+ *
+ * With `access` (AUTH on) every client logs in with an account (mqtt-accounts.ts) and the topic ACLs
+ * of topic-acl.ts hold: a refused publish closes the device's connection (MQTT 3.1.1 lets a broker
+ * either acknowledge and drop or disconnect; aedes disconnects), a refused subscription is answered
+ * 0x80 in the SUBACK and the connection stays. Every refusal is counted and logged (refusal-log.ts).
+ * Without `access` it is open, or asks every client for one shared username and password.
+ */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { Aedes, type AuthenticateError } from 'aedes';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
+import { type MqttAccount, MqttAccounts } from './mqtt-accounts';
+import { type MqttRefusalMetrics, RefusalLog } from './refusal-log';
+import { mayPublish, mayRead, maySubscribe, type TopicGrant } from './topic-acl';
+
+export interface EmbeddedBrokerAccess {
+  topicPrefix: string;
+  accounts: readonly MqttAccount[];
+  /** Client ids that only the service's account may take (its ingester's persistent session, its publishers). */
+  isServiceClientId(clientId: string): boolean;
+}
 
 export interface EmbeddedBrokerOptions {
   /** 0 picks a free port. */
   port: number;
   host: string;
-  /** When set, every client must present these; otherwise anyone may connect. */
+  /** Without `access`: when set, every client must present these; otherwise anyone may connect. */
   username?: string;
   password?: string;
+  /** Accounts and topic ACLs (AUTH on). */
+  access?: EmbeddedBrokerAccess;
   logger: Logger;
 }
 
@@ -18,26 +38,26 @@ export interface EmbeddedBroker {
   /** mqtt://host:port for our own clients. */
   url: string;
   port: number;
+  /** Refused connections, publishes and subscriptions since start. */
+  metrics(): MqttRefusalMetrics;
   close(): Promise<void>;
+}
+
+/** CONNACK return codes of MQTT 3.1.1 (aedes's AuthErrorCode is a const enum, not importable here). */
+const connack = { identifierRejected: 2, serverUnavailable: 3, badUsernameOrPassword: 4 } as const;
+
+function connectError(message: string, returnCode: number): AuthenticateError {
+  const error = new Error(message) as AuthenticateError;
+  error.returnCode = returnCode;
+  return error;
 }
 
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const log = options.logger.child({ job: 'embedded-broker' });
   const broker = await Aedes.createBroker();
-  if (options.username !== undefined) {
-    const expectedUser = Buffer.from(options.username);
-    const expectedPassword = Buffer.from(options.password ?? '');
-    broker.authenticate = (client, username, password, done) => {
-      const ok =
-        sameBytes(Buffer.from(username ?? ''), expectedUser) &&
-        sameBytes(password ?? Buffer.alloc(0), expectedPassword);
-      if (ok) return done(null, true);
-      log.warn({ clientId: client.id }, 'refused a client with wrong credentials');
-      const error = new Error('bad username or password') as AuthenticateError;
-      error.returnCode = 4; // AuthErrorCode.BAD_USERNAME_OR_PASSWORD (a const enum, not importable here)
-      done(error, false);
-    };
-  }
+  const refusals = new RefusalLog(log);
+  if (options.access) guardWithAccounts(broker, options.access, refusals);
+  else if (options.username !== undefined) guardWithSharedCredential(broker, options, refusals);
   broker.on('clientError', (client, error) => log.debug({ clientId: client.id, err: error }, 'client error'));
 
   const sockets = new Set<Socket>();
@@ -53,16 +73,116 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  log.info({ host: options.host, port }, 'embedded MQTT broker listening');
+  log.info(
+    {
+      host: options.host,
+      port,
+      access: options.access
+        ? `accounts (${options.access.accounts.length})`
+        : options.username !== undefined
+          ? 'one shared credential'
+          : 'open',
+    },
+    'embedded MQTT broker listening',
+  );
 
   return {
     url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
+    metrics: () => refusals.metrics(),
     close: async () => {
+      refusals.close();
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+function guardWithAccounts(broker: Aedes, access: EmbeddedBrokerAccess, refusals: RefusalLog): void {
+  const accounts = new MqttAccounts(access.accounts);
+  const logins = new WeakMap<Client, { username: string; grant: TopicGrant }>();
+  const { topicPrefix } = access;
+
+  broker.authenticate = (client, username, password, done) => {
+    accounts.login(username, password).then(
+      (result) => {
+        if (!result.ok) {
+          refusals.refused({ kind: 'connection', clientId: client.id, username, reason: result.reason });
+          return result.reason === 'busy'
+            ? done(connectError('too many logins at once', connack.serverUnavailable), false)
+            : done(connectError('bad username or password', connack.badUsernameOrPassword), false);
+        }
+        const { account } = result;
+        if (account.grant.kind !== 'service' && access.isServiceClientId(client.id)) {
+          // Taking the ingester's client id would take over its session and its queued readings.
+          refusals.refused({
+            kind: 'connection',
+            clientId: client.id,
+            username,
+            reason: 'service-client-id',
+          });
+          return done(connectError('client id reserved for the service', connack.identifierRejected), false);
+        }
+        logins.set(client, { username: account.username, grant: account.grant });
+        done(null, true);
+      },
+      (error: unknown) =>
+        done(connectError(`login failed: ${(error as Error).message}`, connack.serverUnavailable), false),
+    );
+  };
+
+  broker.authorizePublish = (client, packet, callback) => {
+    const login = client ? logins.get(client) : undefined;
+    if (login && mayPublish(login.grant, topicPrefix, packet.topic)) return callback(null);
+    refusals.refused({
+      kind: 'publish',
+      clientId: client?.id,
+      username: login?.username,
+      topic: packet.topic,
+      reason: login ? 'not-granted' : 'not-logged-in',
+    });
+    // aedes closes the connection: MQTT 3.1.1 has no way to tell the device otherwise.
+    callback(new Error(`not allowed to publish to ${packet.topic}`));
+  };
+
+  broker.authorizeSubscribe = (client, subscription, callback) => {
+    const login = logins.get(client);
+    if (login && maySubscribe(login.grant, topicPrefix, subscription.topic))
+      return callback(null, subscription);
+    refusals.refused({
+      kind: 'subscribe',
+      clientId: client.id,
+      username: login?.username,
+      topic: subscription.topic,
+      reason: login ? 'not-granted' : 'not-logged-in',
+    });
+    callback(null, null); // 0x80 (failure) in the SUBACK; the connection stays.
+  };
+
+  // What a subscription passed is inside the client's grant already; this also covers messages
+  // queued for a persistent session before its grant changed.
+  broker.authorizeForward = (client, packet) => {
+    const login = logins.get(client);
+    return login && mayRead(login.grant, topicPrefix, packet.topic) ? packet : null;
+  };
+}
+
+/** AUTH off with MQTT_USERNAME/MQTT_PASSWORD: one credential for every client, and no topic ACLs. */
+function guardWithSharedCredential(
+  broker: Aedes,
+  options: EmbeddedBrokerOptions,
+  refusals: RefusalLog,
+): void {
+  const expectedUser = Buffer.from(options.username ?? '');
+  const expectedPassword = Buffer.from(options.password ?? '');
+  broker.authenticate = (client, username, password, done) => {
+    const ok =
+      sameBytes(Buffer.from(username ?? ''), expectedUser) &&
+      sameBytes(password ?? Buffer.alloc(0), expectedPassword);
+    if (ok) return done(null, true);
+    refusals.refused({ kind: 'connection', clientId: client.id, username, reason: 'bad-password' });
+    done(connectError('bad username or password', connack.badUsernameOrPassword), false);
   };
 }
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { type JobHealth, JobStatus } from '../lifecycle';
-import type { BrokerConnection } from './broker-connection';
+import { type BrokerConnection, connectionOptions } from './broker-connection';
 
 export interface ServicePublisherMetrics {
   published: number;
@@ -29,13 +29,11 @@ export class ServicePublisher {
   /** Resolves once connected; until then (and during outages) publishes wait in the client's queue. */
   async start(): Promise<void> {
     const options: IClientOptions = {
+      ...connectionOptions(this.broker),
       clientId: `${this.clientIdPrefix}-${randomUUID().slice(0, 8)}`,
       clean: true,
       reconnectPeriod: 1000,
-      protocolVersion: this.broker.protocol === '5' ? 5 : 4,
     };
-    if (this.broker.username !== undefined) options.username = this.broker.username;
-    if (this.broker.password !== undefined) options.password = this.broker.password;
     const client = mqtt.connect(this.broker.url, options);
     this.client = client;
     client.on('connect', () => this.status.set('ready'));

@@ -5,6 +5,7 @@
 import type { AssimilatorMetrics } from '../assimilator/assimilator-host';
 import type { FitNotice } from '../assimilator/worker-protocol';
 import type { AuthMetrics } from '../auth/auth-metrics';
+import type { MqttRefusalMetrics } from '../broker/refusal-log';
 import type { IngesterMetrics } from '../ingest/ingester';
 import type { JobHealth } from '../lifecycle';
 import type { RealtimeMetrics } from '../realtime/realtime-hub';
@@ -17,6 +18,8 @@ export interface MetricsSources {
   estimatesPublished(): number;
   jobs(): { name: string; health: JobHealth }[];
   auth?(): AuthMetrics;
+  /** The embedded broker's refusals (undefined with an external broker). */
+  mqttRefusals?(): MqttRefusalMetrics | undefined;
   startedAtMs: number;
 }
 
@@ -157,6 +160,18 @@ export class ServiceMetrics {
           'Requests and socket.io connections refused (or sent to the login page), by reason.',
           Object.entries(auth.refused).map(([reason, value]) => ({ labels: { reason }, value })),
         );
+    }
+    const mqttRefusals = this.sources.mqttRefusals?.();
+    if (mqttRefusals) {
+      out.counter(
+        'culturewatch_mqtt_refused_total',
+        'Connections, publishes and subscriptions the embedded broker refused, by kind.',
+        [
+          { labels: { kind: 'connection' }, value: mqttRefusals.refusedConnections },
+          { labels: { kind: 'publish' }, value: mqttRefusals.refusedPublishes },
+          { labels: { kind: 'subscribe' }, value: mqttRefusals.refusedSubscribes },
+        ],
+      );
     }
     return out.toString();
   }

@@ -3,7 +3,6 @@
  * API (satellite shift, dilution, sensor fault). Each change takes effect from the plant's next
  * reading that has not been simulated yet; the result says when, on the plant calendar.
  */
-import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import type { DemoActionResult, DemoFaultKind, DemoStatus } from '../../contract/api';
 import { endlessPlantSamples } from '../../simulator/endless-plant-samples';
@@ -11,11 +10,12 @@ import { LivePublisher, type LivePublisherMetrics } from '../../simulator/live-p
 import { PlantSimulation } from '../../simulator/plant-simulation';
 import { applyScenario } from '../../simulator/scenarios';
 import type { DemoControls } from '../api/api-handler';
-import type { BrokerConnection } from '../broker/broker-connection';
+import { type BrokerConnection, connectionOptions } from '../broker/broker-connection';
 import type { Job, JobHealth } from '../lifecycle';
 import type { SimulatedReactor } from './service-settings';
 
 export interface DemoPlantOptions {
+  /** With AUTH on and the embedded broker, a device account granted only the simulated reactors. */
   broker: BrokerConnection;
   reactors: SimulatedReactor[];
   seed: number;
@@ -41,12 +41,9 @@ export class DemoPlant implements Job<LivePublisherMetrics>, DemoControls {
       return { reactorId: r.id, samples: endlessPlantSamples(sim) };
     });
     const { broker } = options;
-    const clientOptions: IClientOptions = { protocolVersion: broker.protocol === '5' ? 5 : 4 };
-    if (broker.username !== undefined) clientOptions.username = broker.username;
-    if (broker.password !== undefined) clientOptions.password = broker.password;
     this.publisher = new LivePublisher({
       url: broker.url,
-      clientOptions,
+      clientOptions: connectionOptions(broker),
       reactors,
       topicPrefix: options.topicPrefix,
       plantHoursPerSecond: options.plantHoursPerSecond,

@@ -116,9 +116,14 @@ it('starts the embedded broker only when MQTT_URL is unset', async () => {
     loadConfig({ MQTT_URL: 'mqtts://plant-broker:8883', MQTT_USERNAME: 'u', MQTT_PASSWORD: 'p' }).mqtt,
     silentLogger,
   );
-  expect(external).toEqual({
-    connection: { url: 'mqtts://plant-broker:8883', protocol: '5', username: 'u', password: 'p' },
+  expect(external.connection).toEqual({
+    url: 'mqtts://plant-broker:8883',
+    protocol: '5',
+    username: 'u',
+    password: 'p',
   });
+  expect(external.simulatorConnection).toBe(external.connection);
+  expect(external.embedded).toBeUndefined();
 
   const port = await freePort();
   const resolved = await resolveBroker(loadConfig({ MQTT_PORT: String(port) }).mqtt, silentLogger);
