@@ -1,6 +1,7 @@
 import { runSimulatePlantCommand } from '../../simulator/simulate-plant-command';
 import { fitCommand } from './fit-command';
 import { gradientCommand } from './gradient-command';
+import { hashPasswordCommand } from './hash-password-command';
 import { replayCommand } from './replay-command';
 import { simulateCommand } from './simulate-command';
 import { simulateLiveCommand } from './simulate-live-command';
@@ -33,6 +34,11 @@ const commands: Record<string, { run: Command; summary: string }> = {
     run: usersCommand,
     summary:
       'add NAME --role viewer|operator [--password-stdin] | list | remove NAME | set-password NAME [--password-stdin] [--database PATH]',
+  },
+  'hash-password': {
+    run: hashPasswordCommand,
+    summary:
+      '[--device NAME --reactors r1,r2|*]  (password on stdin; prints its hash or an MQTT_DEVICES entry)',
   },
   'simulate-plant': {
     run: (argv) => {
