@@ -2,8 +2,10 @@
  * Accounts made straight in the service's database before it starts, and HTTP clients that log in
  * as a browser does (cookie + CSRF token) or call as a script does (bearer token).
  */
+import { io } from 'socket.io-client';
 import type { CreatedApiToken, Role, SessionView } from '../../contract/auth';
 import { csrfHeaderName } from '../../contract/auth';
+import { realtimePath } from '../../contract/realtime';
 import { prepareAuthStatements } from '../../db/auth-statements';
 import { openDatabase } from '../../db/open-database';
 import { Accounts } from '../../server/auth/accounts';
@@ -90,4 +92,29 @@ export class HttpClient {
     if (answer.status !== 201) throw new Error(`token: ${answer.status} ${answer.text}`);
     return answer.json<CreatedApiToken>();
   }
+}
+
+/** Opens a socket.io connection and closes it: `connected`, or the server's refusal message. */
+export function tryConnectSocket(
+  url: string,
+  options: { headers?: Record<string, string>; token?: string; ca?: string } = {},
+): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = io(url, {
+      path: realtimePath,
+      transports: ['websocket'],
+      reconnection: false,
+      ...(options.headers && { extraHeaders: options.headers }),
+      ...(options.token && { auth: { token: options.token } }),
+      ...(options.ca && { ca: options.ca }),
+    });
+    socket.once('connect', () => {
+      socket.close();
+      resolve('connected');
+    });
+    socket.once('connect_error', (error) => {
+      socket.close();
+      resolve(error.message);
+    });
+  });
 }

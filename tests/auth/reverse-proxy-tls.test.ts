@@ -9,14 +9,12 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realtimePath } from '../../contract/realtime';
 import { freePort } from '../fixtures/mosquitto';
 import { adaptServerConfig, type RunningNginx, startNginx } from '../fixtures/nginx';
 import { type Certificate, selfSignedCertificate } from '../fixtures/self-signed-certificate';
 import { type ServiceProcess, startServiceProcess } from '../service/service-harness';
-import { HttpClient, passwords, seedAccounts } from './auth-harness';
+import { HttpClient, passwords, seedAccounts, tryConnectSocket } from './auth-harness';
 
 const deployConfig = fileURLToPath(new URL('../../deploy/nginx-culturewatch.conf', import.meta.url));
 
@@ -124,23 +122,7 @@ describe('behind nginx with TLS (deploy/nginx-culturewatch.conf)', () => {
     });
     const cookie = String(login.headers['set-cookie']).split(';')[0];
     const connect = (headers: Record<string, string>) =>
-      new Promise<string>((resolve) => {
-        const socket = io(httpsUrl, {
-          path: realtimePath,
-          transports: ['websocket'],
-          reconnection: false,
-          ca: certificate.cert,
-          extraHeaders: headers,
-        });
-        socket.once('connect', () => {
-          socket.close();
-          resolve('connected');
-        });
-        socket.once('connect_error', (error) => {
-          socket.close();
-          resolve(error.message);
-        });
-      });
+      tryConnectSocket(httpsUrl, { headers, ca: certificate.cert });
     expect(await connect({ cookie })).toBe('connected');
     expect(await connect({})).toBe('unauthorized');
   });

@@ -9,14 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmView, AlertsResponse, WebhookEndpointView } from '../../contract/api';
 import type { ApiTokenView, CreatedUser, SessionView, UserView } from '../../contract/auth';
-import { realtimePath } from '../../contract/realtime';
 import { freePort } from '../fixtures/mosquitto';
 import { type ServiceProcess, startServiceProcess, waitUntil } from '../service/service-harness';
-import { HttpClient, passwords, seedAccounts } from './auth-harness';
+import { HttpClient, passwords, seedAccounts, tryConnectSocket } from './auth-harness';
 
 const webhookSecret = 'webhook-secret-that-must-never-leak-42';
 
@@ -220,22 +218,9 @@ describe('web auth: roles, tokens, CSRF, sessions', () => {
 
   it('lets socket.io in only with a session or a live token', async () => {
     const tryConnect = (options: { cookie?: string; token?: string }) =>
-      new Promise<string>((resolve) => {
-        const socket = io(service.url, {
-          path: realtimePath,
-          transports: ['websocket'],
-          reconnection: false,
-          ...(options.cookie && { extraHeaders: { cookie: options.cookie } }),
-          ...(options.token && { auth: { token: options.token } }),
-        });
-        socket.once('connect', () => {
-          socket.close();
-          resolve('connected');
-        });
-        socket.once('connect_error', (error) => {
-          socket.close();
-          resolve(error.message);
-        });
+      tryConnectSocket(service.url, {
+        ...(options.cookie && { headers: { cookie: options.cookie } }),
+        ...(options.token && { token: options.token }),
       });
     const token = await alice.createToken('socket script', 'viewer');
     secrets['socket token'] = token.token;
