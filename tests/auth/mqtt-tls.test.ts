@@ -1,0 +1,121 @@
+/**
+ * The documented production setting for MQTT: mosquitto run with deploy/mosquitto-culturewatch.conf
+ * (its ports and paths swapped for test ones, client certificates required) and
+ * deploy/mosquitto-culturewatch.acl, a CA made here with openssl, and the real service (AUTH on)
+ * connecting with `MQTT_URL=mqtts://…`, `MQTT_CA_FILE`, `MQTT_CERT_FILE` and `MQTT_KEY_FILE`.
+ * A device's readings flow over TLS; a client that does not trust the CA, or has no certificate, is refused.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt, { type IClientOptions } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Mosquitto, startMosquitto, writeMosquittoPasswordFile } from '../fixtures/mosquitto';
+import { makeTestCa, type TestCa } from '../fixtures/test-ca';
+import { type ServiceProcess, startServiceProcess, waitUntil } from '../service/service-harness';
+import { plantEpochMs, storedReadings, tryConnect } from './mqtt-harness';
+
+const deployConfig = fileURLToPath(new URL('../../deploy/mosquitto-culturewatch.conf', import.meta.url));
+const aclFile = fileURLToPath(new URL('../../deploy/mosquitto-culturewatch.acl', import.meta.url));
+const accounts = { culturewatch: 'service-password-over-tls-88', 'sensor-r1': 'r1-device-password-0451' };
+
+/** The deploy file with test ports and paths; every line it swaps must be there. */
+function adaptConfig(text: string, swaps: [string, string][]): string {
+  let adapted = text;
+  for (const [from, to] of swaps) {
+    if (!adapted.includes(from)) throw new Error(`deploy/mosquitto-culturewatch.conf has no "${from}"`);
+    adapted = adapted.replaceAll(from, to);
+  }
+  return adapted;
+}
+
+describe('MQTT over TLS as deployed (deploy/mosquitto-culturewatch.conf)', () => {
+  let folder: string;
+  let databasePath: string;
+  let ca: TestCa;
+  let mosquitto: Mosquitto;
+  let service: ServiceProcess;
+  let tlsUrl: string;
+  let device: IClientOptions;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'cw-mqtt-tls-'));
+    databasePath = join(folder, 'culturewatch.db');
+    ca = makeTestCa(folder);
+    const passwordFile = join(folder, 'culturewatch.passwd');
+    writeMosquittoPasswordFile(passwordFile, accounts);
+    mosquitto = await startMosquitto({
+      config: ({ port, tlsPort, dir }) =>
+        adaptConfig(readFileSync(deployConfig, 'utf8'), [
+          ['/etc/mosquitto/culturewatch.passwd', passwordFile],
+          ['/etc/mosquitto/culturewatch.acl', aclFile],
+          ['persistence_location /var/lib/mosquitto/', `persistence_location ${dir}/`],
+          ['listener 1883 127.0.0.1', `listener ${port} 127.0.0.1`],
+          ['listener 8883', `listener ${tlsPort} 127.0.0.1`],
+          ['/etc/mosquitto/certs/broker.crt', ca.serverCertFile],
+          ['/etc/mosquitto/certs/broker.key', ca.serverKeyFile],
+          ['/etc/mosquitto/certs/ca.crt', ca.caFile],
+          ['#require_certificate true', 'require_certificate true'],
+        ]),
+    });
+    tlsUrl = mosquitto.tlsUrl as string;
+    service = await startServiceProcess({
+      AUTH: 'on',
+      DATABASE_PATH: databasePath,
+      ASSIMILATOR: 'off',
+      MQTT_URL: tlsUrl,
+      MQTT_PROTOCOL: '5',
+      MQTT_USERNAME: 'culturewatch',
+      MQTT_PASSWORD: accounts.culturewatch,
+      MQTT_CA_FILE: ca.caFile,
+      MQTT_CERT_FILE: ca.clientCertFile,
+      MQTT_KEY_FILE: ca.clientKeyFile,
+      MQTT_CLIENT_ID: 'cw-tls-ingester',
+    });
+    device = {
+      protocolVersion: 5,
+      username: 'sensor-r1',
+      password: accounts['sensor-r1'],
+      ca: readFileSync(ca.caFile),
+      cert: readFileSync(ca.clientCertFile),
+      key: readFileSync(ca.clientKeyFile),
+    };
+  }, 60_000);
+
+  afterAll(async () => {
+    await service?.stop();
+    await mosquitto?.stop();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('connects the service over TLS, and a device’s readings flow to the database', async () => {
+    await waitUntil(
+      'the ingester on the TLS listener',
+      async () =>
+        (await service.get<{ broker: { state: string } }>('/healthz')).body.broker.state === 'ready',
+      15_000,
+      () => service.output().slice(-2000),
+    );
+    const client = await mqtt.connectAsync(tlsUrl, device);
+    const readings = [0, 1, 2].map((i) => ({ ts: plantEpochMs + i * 900_000, value: 0.3 + i / 100 }));
+    await client.publishAsync('culturewatch/r1/od', JSON.stringify(readings), { qos: 1 });
+    await client.endAsync();
+    await waitUntil('three readings over TLS', async () => storedReadings(databasePath).length === 3, 10_000);
+    expect(storedReadings(databasePath)).toEqual(
+      readings.map(({ ts, value }) => ({ reactorId: 'r1', signal: 'od', tsMs: ts, value })),
+    );
+  });
+
+  it('refuses a client that does not trust the CA, and one without a client certificate', async () => {
+    const { ca: _trusted, ...untrusting } = device;
+    const noCa = await tryConnect(tlsUrl, untrusting);
+    expect(noCa.error).toMatch(/self[- ]signed|unable to (get|verify)/i);
+    const { cert: _cert, key: _key, ...withoutCertificate } = device;
+    const noCertificate = await tryConnect(tlsUrl, withoutCertificate);
+    expect(noCertificate.error).toBeDefined();
+    // Plain MQTT is only on loopback, and asks for the same accounts.
+    const plainAnonymous = await tryConnect(mosquitto.url, { protocolVersion: 5 });
+    expect(plainAnonymous.error).toMatch(/not authorized/i);
+  });
+});
