@@ -1,8 +1,10 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { ConnectionBanner } from './components/connection-banner';
+import { SessionGate } from './components/session-gate';
 import { SiteHeader } from './components/site-header';
 import { PreferencesProvider } from './lib/preferences';
+import { SessionProvider } from './lib/session';
 import { themeBootScript } from './lib/theme-boot';
 import './globals.css';
 
@@ -26,14 +28,16 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       </head>
       <body>
         <PreferencesProvider>
-          <a className="skip-link" href="#main">
-            Skip to content
-          </a>
-          <SiteHeader />
-          <ConnectionBanner />
-          <main id="main" tabIndex={-1}>
-            {children}
-          </main>
+          <SessionProvider>
+            <a className="skip-link" href="#main">
+              Skip to content
+            </a>
+            <SiteHeader />
+            <ConnectionBanner />
+            <main id="main" tabIndex={-1}>
+              <SessionGate>{children}</SessionGate>
+            </main>
+          </SessionProvider>
         </PreferencesProvider>
       </body>
     </html>

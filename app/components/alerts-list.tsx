@@ -1,116 +1,91 @@
 'use client';
 /**
- * Until the alert rules exist, the alerts page lists what the service already knows: each reactor's
- * alert state, its fit failures in the last three plant days, and sensors gone stale.
+ * The alerts page: the alarms (active ones, or all), by reactor, with acknowledge and clear for
+ * operators, and the history of every change with who made it. Live: each alarm change heard over
+ * socket.io reloads the list.
  */
 import Link from 'next/link';
-import { useCallback, useEffect, useState } from 'react';
-import type { FitRecord, ReactorSummary } from '../../contract/api';
-import { msPerHour } from '../../contract/time';
-import { fetchEstimates, fetchReactors, fetchReadings } from '../lib/api-client';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { AlarmView, AlertsResponse, ReactorSummary } from '../../contract/api';
+import { actorWords, severityWords, transitionWords } from '../lib/alarm-words';
+import { type AlarmListState, fetchAlerts } from '../lib/alerts-api';
+import { describeError, fetchReactors } from '../lib/api-client';
+import { usePlantOrigins } from '../lib/plant-origin';
 import { usePreferences } from '../lib/preferences';
-import { newestReadingMs, type Severity, staleSensors } from '../lib/reactor-status';
-import { formatAge, formatTime } from '../lib/time-format';
-import { problemIcons } from './reactor-card';
+import { useAlarmEvents } from '../lib/realtime-client';
+import { useCanOperate, useSignedIn } from '../lib/session';
+import { formatAge, formatClock } from '../lib/time-format';
+import { AlarmCard } from './alarm-card';
 
-const lookbackMs = 72 * msPerHour;
-/** The list is rebuilt this often (each reactor's failures mean one request per reactor). */
-const pollMs = 10_000;
+/** A safety net beside the live events (and it moves the "… ago" times on). */
+const pollMs = 30_000;
+/** Alarm changes often come in bursts (a rule firing on several reactors): one reload per burst. */
+const reloadDelayMs = 200;
 
-interface AlertEntry {
-  key: string;
-  reactorId: string;
-  severity: Severity;
-  kind: 'alert' | 'fit failure' | 'stale sensor';
-  text: string;
-  atMs: number | null;
-  originMs: number;
-  fittedAtMs?: number;
-}
-
-const rank: Record<Severity, number> = { alarm: 0, warning: 1, info: 2, ok: 3 };
-
-function entriesOf(
-  summary: ReactorSummary,
-  failures: FitRecord[],
-  nowMs: number,
-  originMs: number,
-): AlertEntry[] {
-  const out: AlertEntry[] = [];
-  if (summary.alert.level !== 'ok') {
-    out.push({
-      key: `${summary.id}:alert`,
-      reactorId: summary.id,
-      severity: summary.alert.level === 'critical' || summary.alert.level === 'major' ? 'alarm' : 'warning',
-      kind: 'alert',
-      text: `${summary.alert.level}: ${summary.alert.summary} (${summary.alert.activeCount} active)`,
-      atMs: null,
-      originMs,
-    });
-  }
-  for (const p of staleSensors(summary, nowMs)) {
-    if (p.severity !== 'warning') continue;
-    out.push({
-      key: `${summary.id}:${p.text}`,
-      reactorId: summary.id,
-      severity: 'warning',
-      kind: 'stale sensor',
-      text: p.text,
-      atMs: null,
-      originMs,
-    });
-  }
-  for (const f of failures) {
-    out.push({
-      key: `${summary.id}:fit:${f.id}`,
-      reactorId: summary.id,
-      severity: 'warning',
-      kind: 'fit failure',
-      text: `Fit of the window ending ${formatTime(f.windowEndMs, 'plant', originMs)} failed: ${f.reason ?? 'unknown reason'}${f.detail ? ` — ${f.detail}` : ''}. The last good estimate stays in use.`,
-      atMs: f.windowEndMs,
-      originMs,
-      fittedAtMs: f.fittedAtMs,
-    });
-  }
-  return out;
+function AlarmHistory(props: { events: AlertsResponse['events']; nowMs: number }) {
+  if (props.events.length === 0) return <p className="muted">No changes recorded yet.</p>;
+  return (
+    <div className="table-scroll">
+      <table className="compact-table" data-testid="alarm-history">
+        <caption>Newest first: when each alarm fired, was acknowledged or cleared, and by whom.</caption>
+        <thead>
+          <tr>
+            <th scope="col">when</th>
+            <th scope="col">reactor</th>
+            <th scope="col">rule</th>
+            <th scope="col">change</th>
+            <th scope="col">by</th>
+            <th scope="col">severity</th>
+            <th scope="col">what</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.events.map((e) => (
+            <tr key={e.id} data-event-kind={e.kind} data-actor={e.actor} data-alarm-id={e.alarmId}>
+              <td>
+                <time dateTime={new Date(e.atMs).toISOString()} title={formatAge(props.nowMs - e.atMs)}>
+                  {formatClock(e.atMs, true)}
+                </time>
+              </td>
+              <td>{e.reactorId}</td>
+              <td>{e.ruleId}</td>
+              <td>{transitionWords[e.kind]}</td>
+              <td>{actorWords(e.actor)}</td>
+              <td>{severityWords[e.severity]}</td>
+              <td>{e.summary}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 }
 
 export function AlertsList() {
-  const [entries, setEntries] = useState<AlertEntry[] | null>(null);
+  const [state, setState] = useState<AlarmListState>('active');
+  const [reactorId, setReactorId] = useState('');
+  const [answer, setAnswer] = useState<AlertsResponse | null>(null);
+  const [reactors, setReactors] = useState<ReactorSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [nowMs, setNowMs] = useState(() => Date.now());
   const { timeMode } = usePreferences();
+  const canOperate = useCanOperate();
+  const signedIn = useSignedIn() !== null;
+  const generation = useRef(0);
+  const reloadTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const load = useCallback(async () => {
+    const mine = ++generation.current;
     try {
-      const now = Date.now();
-      const reactors = await fetchReactors();
-      const lists = await Promise.all(
-        reactors.map(async (r) => {
-          const newest = newestReadingMs(r);
-          const origin = r.firstReadingMs ?? (await fetchReadings(r.id, 'od', { maxPoints: 2 })).tMs[0] ?? 0;
-          const fits = await fetchEstimates(r.id, {
-            fromMs: newest === null ? undefined : newest - lookbackMs,
-            trajectories: 'none',
-          });
-          return entriesOf(
-            r,
-            fits.filter((f) => f.status === 'failed'),
-            now,
-            origin,
-          );
-        }),
-      );
-      const all = lists
-        .flat()
-        .sort((a, b) => rank[a.severity] - rank[b.severity] || (b.atMs ?? 0) - (a.atMs ?? 0));
-      setEntries(all);
+      const next = await fetchAlerts({ state, reactorId: reactorId || undefined });
+      if (mine !== generation.current) return;
+      setAnswer(next);
       setError(null);
-      setNowMs(now);
     } catch (e) {
-      setError((e as Error).message);
+      if (mine === generation.current) setError(describeError(e));
     }
-  }, []);
+    setNowMs(Date.now());
+  }, [state, reactorId]);
 
   useEffect(() => {
     void load();
@@ -118,52 +93,129 @@ export function AlertsList() {
     return () => clearInterval(timer);
   }, [load]);
 
+  useEffect(() => {
+    void fetchReactors()
+      .then((list) =>
+        setReactors(list.slice().sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }))),
+      )
+      .catch(() => setReactors([]));
+  }, []);
+
+  useEffect(
+    () => () => {
+      if (reloadTimer.current) clearTimeout(reloadTimer.current);
+    },
+    [],
+  );
+
+  useAlarmEvents(() => {
+    if (reloadTimer.current) return;
+    reloadTimer.current = setTimeout(() => {
+      reloadTimer.current = null;
+      void load();
+    }, reloadDelayMs);
+  });
+
+  const onChanged = (alarm: AlarmView) => {
+    setAnswer((prev) =>
+      prev ? { ...prev, alarms: prev.alarms.map((a) => (a.id === alarm.id ? alarm : a)) } : prev,
+    );
+    void load();
+  };
+
+  const origins = usePlantOrigins(reactors);
+  const alarms = answer?.alarms ?? null;
+  const activeCount = alarms?.filter((a) => a.active).length ?? 0;
+  const unacknowledged = alarms?.filter((a) => !a.acknowledged).length ?? 0;
+
   return (
     <>
       <div className="page-head">
         <h1>Alerts</h1>
-        {entries ? (
-          <span className="muted" data-testid="alert-count">
-            {entries.length === 0 ? 'nothing needs attention' : `${entries.length} open`}
+        {alarms ? (
+          <span className="muted" data-testid="alert-count" data-active={activeCount}>
+            {activeCount === 0 ? 'no active alarm' : `${activeCount} active`}
+            {unacknowledged > 0 ? ` · ${unacknowledged} not acknowledged` : ''}
           </span>
         ) : null}
+        <span className="spacer" />
+        <fieldset className="segmented" aria-label="Which alarms">
+          <legend className="visually-hidden">Which alarms</legend>
+          <button
+            type="button"
+            aria-pressed={state === 'active'}
+            onClick={() => setState('active')}
+            data-state="active"
+          >
+            active and unacknowledged
+          </button>
+          <button
+            type="button"
+            aria-pressed={state === 'all'}
+            onClick={() => setState('all')}
+            data-state="all"
+          >
+            all
+          </button>
+        </fieldset>
+        <label>
+          reactor
+          <select
+            value={reactorId}
+            onChange={(e) => setReactorId(e.target.value)}
+            data-testid="reactor-filter"
+          >
+            <option value="">all reactors</option>
+            {(reactors ?? []).map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.id}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
-      <p className="muted">
-        Alert rules with acknowledge and clear are coming with the alerting service. Until then this page
-        lists what the service already knows: each reactor’s alert state, fits that failed in the last three
-        plant days, and sensors that have gone stale.
-      </p>
+      {signedIn && !canOperate ? (
+        <p className="muted" data-testid="viewer-notice">
+          You are logged in as a viewer: operators acknowledge and clear alarms.
+        </p>
+      ) : null}
       {error ? (
         <div className="banner banner-warning panel" role="alert">
-          <strong>The plant service did not answer:</strong> {error}
+          <strong>The alarms could not be loaded:</strong> {error}
         </div>
       ) : null}
-      {entries === null && !error ? <p className="muted">Loading…</p> : null}
-      {entries !== null && entries.length === 0 ? (
+      {alarms === null && !error ? <p className="muted">Loading…</p> : null}
+      {alarms !== null && alarms.length === 0 ? (
         <section className="empty-state" data-testid="no-alerts">
           <h2>Nothing needs attention</h2>
-          <p>No reactor has an active alert, a failed fit in the last three plant days, or a stale sensor.</p>
+          <p>
+            {state === 'active'
+              ? 'No alarm is active, and every cleared one has been acknowledged.'
+              : 'No alarm has fired yet.'}{' '}
+            The rules that raise alarms are on the <Link href="/settings">settings page</Link>.
+          </p>
         </section>
       ) : null}
-      {entries && entries.length > 0 ? (
-        <ul className="alert-list">
-          {entries.map((e) => (
-            <li key={e.key} className="alert-item" data-severity={e.severity}>
-              <div>
-                <span aria-hidden="true">{problemIcons[e.severity]} </span>
-                <strong>
-                  {e.severity === 'alarm' ? 'Alarm' : 'Warning'} · {e.kind}
-                </strong>{' '}
-                on <Link href={`/reactors/${encodeURIComponent(e.reactorId)}`}>reactor {e.reactorId}</Link>
-              </div>
-              <div>{e.text}</div>
-              <div className="meta">
-                {e.atMs !== null ? `plant time ${formatTime(e.atMs, timeMode, e.originMs)}` : 'now'}
-                {e.fittedAtMs !== undefined ? ` · ${formatAge(nowMs - e.fittedAtMs)}` : ''}
-              </div>
-            </li>
+      {alarms && alarms.length > 0 ? (
+        <ul className="alarm-list" data-testid="alarm-list">
+          {alarms.map((a) => (
+            <AlarmCard
+              key={a.id}
+              alarm={a}
+              nowMs={nowMs}
+              canOperate={canOperate}
+              timeMode={timeMode}
+              originMs={origins.get(a.reactorId)}
+              onChanged={onChanged}
+            />
           ))}
         </ul>
+      ) : null}
+      {answer ? (
+        <section className="panel" aria-labelledby="history-title">
+          <h2 id="history-title">History</h2>
+          <AlarmHistory events={answer.events} nowMs={nowMs} />
+        </section>
       ) : null}
     </>
   );

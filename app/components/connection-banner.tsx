@@ -5,12 +5,15 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useConnectionState } from '../lib/realtime-client';
+import { useSignedIn } from '../lib/session';
 
 export function ConnectionBanner() {
   const state = useConnectionState();
   const [backOnline, setBackOnline] = useState(false);
   const [slowStart, setSlowStart] = useState(false);
   const previous = useRef(state);
+  // Before a usable session (the login page, a password to change) there is no live connection.
+  const signedIn = useSignedIn() !== null;
 
   useEffect(() => {
     const was = previous.current;
@@ -28,6 +31,7 @@ export function ConnectionBanner() {
     return undefined;
   }, [state]);
 
+  if (!signedIn) return null;
   if (state === 'reconnecting') {
     return (
       <div className="banner banner-warning" role="status" data-testid="reconnecting">

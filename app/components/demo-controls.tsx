@@ -5,7 +5,7 @@
  */
 import { type FormEvent, useState } from 'react';
 import type { DemoFaultKind, DemoStatus } from '../../contract/api';
-import { ApiRequestError, type DemoAction, postDemoAction } from '../lib/api-client';
+import { type DemoAction, describeError, postDemoAction } from '../lib/api-client';
 import { formatTime, type TimeMode } from '../lib/time-format';
 
 const faultLabels: Record<DemoFaultKind, string> = {
@@ -37,11 +37,7 @@ export function DemoControls(props: {
         text: `${describe} from plant time ${formatTime(result.atMs, timeMode, originMs)}.`,
       });
     } catch (error) {
-      const text =
-        error instanceof ApiRequestError
-          ? `${error.reason}${error.detail ? `: ${error.detail}` : ''}`
-          : String(error);
-      setMessage({ kind: 'error', text: `Not done: ${text}` });
+      setMessage({ kind: 'error', text: `Not done: ${describeError(error)}` });
     } finally {
       setBusy(false);
     }

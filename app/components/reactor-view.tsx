@@ -23,6 +23,7 @@ import { usePreferences } from '../lib/preferences';
 import { chartedSignals, ReactorData } from '../lib/reactor-data';
 import { reactorProblems, worst } from '../lib/reactor-status';
 import { useReactorStream, useReactorUpdates } from '../lib/realtime-client';
+import { useCanOperate } from '../lib/session';
 import { formatAge, formatSpan, formatTime } from '../lib/time-format';
 import { type RangeChoice, rangeToSearch, resolveRange, spanOf } from '../lib/time-range';
 import { concentrationUnit, perHourUnit } from '../lib/units';
@@ -66,6 +67,8 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
   const [summary, setSummary] = useState<ReactorSummary | null>(null);
   const [load, setLoad] = useState<LoadState>({ kind: 'loading' });
   const [demo, setDemo] = useState<DemoStatus | null>(null);
+  // Demo controls change the plant: operators only.
+  const canOperate = useCanOperate();
   const [version, setVersion] = useState(0);
   const [nowMs, setNowMs] = useState(() => Date.now());
   /** Bumped to load again, e.g. when an unknown reactor sends its first reading. */
@@ -377,7 +380,7 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
         <li>
           <a href="#equations-title">Equations</a>
         </li>
-        {demo ? (
+        {demo && canOperate ? (
           <li>
             <a href="#demo-title">Demo controls</a>
           </li>
@@ -398,7 +401,7 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
           nowMs={nowMs}
         />
       </section>
-      {demo ? (
+      {demo && canOperate ? (
         <DemoControls reactorId={reactorId} status={demo} timeMode={timeMode} originMs={originMs} />
       ) : null}
       <section className="panel" aria-labelledby="equations-title">

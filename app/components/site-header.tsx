@@ -1,9 +1,15 @@
 'use client';
-/** The top bar: where you are, the connection, and the display preferences (time and theme). */
+/**
+ * The top bar: where you are, the connection, who is logged in (with the logout), and the display
+ * preferences (time and theme). On the login page only the name and the theme.
+ */
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useState } from 'react';
+import { logOut } from '../lib/auth-api';
 import { usePreferences } from '../lib/preferences';
 import { useConnectionState } from '../lib/realtime-client';
+import { useSession } from '../lib/session';
 
 const connectionWords = {
   connecting: 'connecting…',
@@ -11,13 +17,95 @@ const connectionWords = {
   reconnecting: 'reconnecting…',
 } as const;
 
+function ThemeToggle() {
+  const { theme, setTheme } = usePreferences();
+  return (
+    <button
+      type="button"
+      className="button button-quiet"
+      onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+      aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
+      data-testid="theme-toggle"
+    >
+      {theme === 'dark' ? '☀ light' : '☾ dark'}
+    </button>
+  );
+}
+
+function ConnectionState() {
+  const connection = useConnectionState();
+  return (
+    <span className={`connection connection-${connection}`} role="status" data-testid="connection">
+      <span className="dot" aria-hidden="true" />
+      {connectionWords[connection]}
+    </span>
+  );
+}
+
+function Account() {
+  const session = useSession();
+  const [leaving, setLeaving] = useState(false);
+  if (session.kind !== 'signed-in') return null;
+  const { view } = session;
+  if (view.authDisabled) {
+    return (
+      <span className="account" data-testid="account" data-role={view.role}>
+        <span className="role-tag" title="AUTH=off: every request acts as an operator">
+          auth off
+        </span>
+      </span>
+    );
+  }
+  async function onLogout() {
+    setLeaving(true);
+    try {
+      await logOut();
+    } catch {
+      // Already ended on the server: the login page is where we go either way.
+    }
+    window.location.assign('/login');
+  }
+  return (
+    <span className="account" data-testid="account" data-username={view.username} data-role={view.role}>
+      <span>
+        <span className="visually-hidden">Logged in as </span>
+        <strong data-testid="account-name">{view.username}</strong>{' '}
+        <span className="role-tag" data-testid="account-role">
+          {view.role}
+        </span>
+      </span>
+      {view.via === 'session' ? (
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => void onLogout()}
+          disabled={leaving}
+          data-testid="logout"
+        >
+          Log out
+        </button>
+      ) : null}
+    </span>
+  );
+}
+
 export function SiteHeader() {
   const pathname = usePathname();
-  const { theme, setTheme, timeMode, setTimeMode } = usePreferences();
-  const connection = useConnectionState();
+  const { timeMode, setTimeMode } = usePreferences();
+  if (pathname === '/login') {
+    return (
+      <header className="site-header">
+        <span className="brand">culturewatch</span>
+        <div className="header-tools">
+          <ThemeToggle />
+        </div>
+      </header>
+    );
+  }
   const nav = [
     { href: '/', label: 'Plant overview', active: pathname === '/' || pathname.startsWith('/reactors') },
     { href: '/alerts', label: 'Alerts', active: pathname.startsWith('/alerts') },
+    { href: '/settings', label: 'Settings', active: pathname.startsWith('/settings') },
   ];
   return (
     <header className="site-header">
@@ -36,10 +124,7 @@ export function SiteHeader() {
         </ul>
       </nav>
       <div className="header-tools">
-        <span className={`connection connection-${connection}`} role="status" data-testid="connection">
-          <span className="dot" aria-hidden="true" />
-          {connectionWords[connection]}
-        </span>
+        <ConnectionState />
         <fieldset className="segmented" aria-label="Show times as">
           <legend className="visually-hidden">Show times as</legend>
           <button type="button" aria-pressed={timeMode === 'plant'} onClick={() => setTimeMode('plant')}>
@@ -49,15 +134,8 @@ export function SiteHeader() {
             local time
           </button>
         </fieldset>
-        <button
-          type="button"
-          className="button button-quiet"
-          onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
-          aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
-          data-testid="theme-toggle"
-        >
-          {theme === 'dark' ? '☀ light' : '☾ dark'}
-        </button>
+        <ThemeToggle />
+        <Account />
       </div>
     </header>
   );

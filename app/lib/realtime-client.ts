@@ -2,16 +2,20 @@
 /**
  * One socket.io connection per browser tab, shared by every page and chart. Pages join a reactor's
  * room while they show it; after a lost connection they are told to back-fill what they missed.
+ * It is authenticated by the session cookie, so it opens once the session is known
+ * (`connectRealtime`, from SessionProvider); a refusal or a disconnect by the server (logged out,
+ * session expired) has the session looked at again, which leads to the login page if it has ended.
  */
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import type { FitRecord } from '../../contract/api';
+import type { AlarmEventView, FitRecord } from '../../contract/api';
 import {
   type ClientToServerEvents,
   type ReadingBatch,
   realtimePath,
   type ServerToClientEvents,
 } from '../../contract/realtime';
+import { loadSession } from './api-client';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -40,14 +44,49 @@ export function plantSocket(): PlantSocket {
     // An attempt that opens a socket but never gets the handshake (a half-open proxy) is dropped and
     // retried after this long, rather than after socket.io's default 20 s.
     timeout: 5000,
+    autoConnect: false,
   });
-  socket.on('connect', () => {
+  const s = socket;
+  s.on('connect', () => {
     everConnected = true;
     setState('connected');
   });
-  socket.on('disconnect', () => setState(everConnected ? 'reconnecting' : 'connecting'));
-  socket.on('connect_error', () => setState(everConnected ? 'reconnecting' : 'connecting'));
-  return socket;
+  s.on('disconnect', (reason) => {
+    setState(everConnected ? 'reconnecting' : 'connecting');
+    // The server ended it (a logout, an expired session): socket.io does not retry that by itself.
+    if (reason === 'io server disconnect') void retryIfStillSignedIn(s);
+  });
+  s.on('connect_error', () => {
+    setState(everConnected ? 'reconnecting' : 'connecting');
+    // Refused by the server's guard ("unauthorized", "password change required"): not retried by
+    // socket.io. A network failure is (`active` stays true).
+    if (!s.active) void retryIfStillSignedIn(s);
+  });
+  return s;
+}
+
+let retrying = false;
+
+async function retryIfStillSignedIn(s: PlantSocket): Promise<void> {
+  if (retrying) return;
+  retrying = true;
+  try {
+    // A session that ended sends the browser to the login page; one that must change its password
+    // shows that form, and SessionProvider connects again afterwards.
+    const session = await loadSession(true);
+    if (session.kind === 'signed-in' && !session.view.mustChangePassword) {
+      await new Promise((r) => setTimeout(r, 1000));
+      if (!s.connected) s.connect();
+    }
+  } finally {
+    retrying = false;
+  }
+}
+
+/** Opens the shared connection (once the session is known; idempotent). */
+export function connectRealtime(): void {
+  const s = plantSocket();
+  if (!s.connected && !s.active) s.connect();
 }
 
 function subscribeState(listener: () => void): () => void {
@@ -149,6 +188,32 @@ export function useReactorUpdates(onUpdate: (reactorId: string | null) => void):
     return () => {
       if (timer) clearTimeout(timer);
       s.off('reactor-updated', onUpdated);
+      s.off('connect', onConnect);
+      s.off('disconnect', onDisconnect);
+    };
+  }, []);
+}
+
+/** Calls back with every alarm change (fired, acknowledged, cleared), and with null after a reconnect. */
+export function useAlarmEvents(onEvent: (event: AlarmEventView | null) => void): void {
+  const latest = useRef(onEvent);
+  latest.current = onEvent;
+  useEffect(() => {
+    const s = plantSocket();
+    let wasDisconnected = false;
+    const onAlarm = (event: AlarmEventView) => latest.current(event);
+    const onConnect = () => {
+      if (wasDisconnected) latest.current(null);
+      wasDisconnected = false;
+    };
+    const onDisconnect = () => {
+      wasDisconnected = true;
+    };
+    s.on('alarm', onAlarm);
+    s.on('connect', onConnect);
+    s.on('disconnect', onDisconnect);
+    return () => {
+      s.off('alarm', onAlarm);
       s.off('connect', onConnect);
       s.off('disconnect', onDisconnect);
     };

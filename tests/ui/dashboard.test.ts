@@ -2,14 +2,17 @@
  * The dashboard in a real browser (Debian's Chromium, headless) against the real service in
  * simulator mode: the overview lists the simulated reactors; the reactor page's charts hold data and
  * move live; a demo satellite shift raises the satellite fraction shown; the range picker changes
- * every chart's range; the CSV downloads; and nothing is logged to the console as an error.
+ * every chart's range; the CSV downloads; and nothing is logged to the console as an error. The
+ * browser is logged in as an operator through the login page (auth on, as in production).
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ReactorSummary, ReadingSeries } from '../../contract/api';
 import { type ConsoleLog, consoleLog, launchChromium, newContext } from './fixtures/browser';
+import { logInThroughPage, signInContext } from './fixtures/login';
 import {
+  accounts,
   type ServiceProcess,
   startService,
   waitForFit,
@@ -61,6 +64,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   context = await newContext(browser);
   page = await context.newPage();
+  await logInThroughPage(page, service, accounts.operator);
   log.watch(page);
 }, 240_000);
 
@@ -232,6 +236,7 @@ describe('the operator dashboard against the simulated plant', () => {
   test('a lost connection shows "reconnecting", then the page back-fills what it missed', async () => {
     // A page of its own: the refused WebSocket attempts while "offline" are expected console errors.
     const offlineContext = await newContext(browser);
+    await signInContext(offlineContext, service, accounts.operator);
     const p = await offlineContext.newPage();
     let blocked = false;
     const open = new Set<WebSocketRoute>();
