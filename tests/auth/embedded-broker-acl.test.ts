@@ -170,7 +170,14 @@ describe('the embedded broker with AUTH on: device accounts and topic ACLs', () 
     ]);
     expect(storedReactors(databasePath)).toEqual(['r1']);
 
-    const lines = refusalLines('MQTT publish refused');
+    const lines = await waitUntil(
+      'four publish refusals logged',
+      async () => {
+        const found = refusalLines('MQTT publish refused');
+        return found.length >= 4 && found;
+      },
+      5000,
+    );
     expect(lines.map((l) => [l.username, l.topic])).toEqual([
       ['sensor-r1', 'culturewatch/r2/od'],
       ['sensor-r1', 'culturewatch/r1/$estimate'],
@@ -194,7 +201,15 @@ describe('the embedded broker with AUTH on: device accounts and topic ACLs', () 
     expect(await suback).toEqual([128, 128, 128, 128, 1]);
     expect(client.connected).toBe(true);
     await client.endAsync();
-    expect(refusalLines('MQTT subscription refused').map((l) => l.topic)).toEqual(filters.slice(0, 4));
+    const lines = await waitUntil(
+      'four subscription refusals logged',
+      async () => {
+        const found = refusalLines('MQTT subscription refused');
+        return found.length >= 4 && found;
+      },
+      5000,
+    );
+    expect(lines.map((l) => l.topic)).toEqual(filters.slice(0, 4));
     expect(await metric('subscribe')).toBe(4);
   });
 
@@ -236,6 +251,11 @@ describe('the embedded broker with AUTH on: device accounts and topic ACLs', () 
     await waitUntil(
       'the reading after the refused hijack',
       async () => storedReadings(databasePath).length === before + 1,
+      5000,
+    );
+    await waitUntil(
+      'the refusal logged',
+      async () => refusalLines('MQTT connection refused').length === 4,
       5000,
     );
     expect(refusalLines('MQTT connection refused').at(-1)).toMatchObject({
