@@ -1,0 +1,216 @@
+/**
+ * Alerts and settings in the browser, against the real service (auth on, the simulated plant, no
+ * rules to begin with): an operator adds a webhook endpoint (its secret never comes back), adds a
+ * rule that fires, and the alarm appears live on the alerts page in another tab; the operator
+ * acknowledges and clears it there, recorded under their name; the endpoint receives each change,
+ * signed with the secret typed in the browser; an API token is shown once, works, and is refused
+ * once revoked.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { AlertsResponse, WebhookEndpointView } from '../../contract/api';
+import { WebhookReceiver } from '../alerts/alerts-harness';
+import { type ConsoleLog, consoleLog, launchChromium, newContext } from './fixtures/browser';
+import { HttpSession } from './fixtures/http-session';
+import { logInThroughPage } from './fixtures/login';
+import { accounts, type ServiceProcess, startService } from './fixtures/service-process';
+
+const secret = 'ui-typed-webhook-secret-7f3a9c';
+
+let service: ServiceProcess;
+let browser: Browser;
+/** Two windows, each logged in (tabs of one window would leave one in the background, throttled). */
+let settingsContext: BrowserContext;
+let alertsContext: BrowserContext;
+let alertsPage: Page;
+let settingsPage: Page;
+const receiver = new WebhookReceiver(secret);
+const log: ConsoleLog = consoleLog();
+
+beforeAll(async () => {
+  await receiver.up();
+  service = await startService({
+    env: {
+      SIMULATOR_REACTORS: 'r1',
+      ASSIMILATOR: 'off',
+      ALERT_RULES: '[]',
+      WEBHOOK_RETRY_INITIAL_SECONDS: '1',
+    },
+  });
+  browser = await launchChromium();
+  settingsContext = await newContext(browser);
+  await settingsContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
+  settingsPage = await settingsContext.newPage();
+  log.watch(settingsPage);
+  await logInThroughPage(settingsPage, service, accounts.operator, '/settings');
+  alertsContext = await newContext(browser);
+  alertsPage = await alertsContext.newPage();
+  log.watch(alertsPage);
+  await logInThroughPage(alertsPage, service, accounts.operator, '/alerts');
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.stop();
+  await receiver.down();
+});
+
+describe('alerts and settings in the browser', () => {
+  test('a webhook endpoint is added, and its secret is never shown or sent back', async () => {
+    const section = settingsPage.locator('[data-testid=webhooks-section]');
+    await section.locator('[data-testid=add-webhook]').click();
+    const form = section.locator('[data-testid=webhook-form]');
+    await form.locator('input[name=name]').fill('ops-receiver');
+    await form.locator('input[name=url]').fill(receiver.url);
+    await form.locator('input[name=secret]').fill(secret);
+    await form.locator('[data-testid=save-webhook]').click();
+    const item = section.locator('[data-webhook-name=ops-receiver]');
+    await item.waitFor({ timeout: 10_000 });
+    expect(await item.textContent()).toContain('secret set (never shown)');
+    expect(await settingsPage.content()).not.toContain(secret);
+
+    const answer = await service.api.call('GET', '/api/webhooks');
+    expect(answer.status).toBe(200);
+    expect(answer.text).not.toContain(secret);
+    const endpoints = answer.json<WebhookEndpointView[]>();
+    expect(endpoints.map((e) => e.name)).toEqual(['ops-receiver']);
+    expect(endpoints[0].hasSecret).toBe(true);
+  });
+
+  test('a rule added in settings fires an alarm that appears live on the alerts page', async () => {
+    await alertsPage.locator('[data-testid=no-alerts]').waitFor({ timeout: 20_000 });
+    // Marks this document: a reload would lose it.
+    await alertsPage.evaluate(() => {
+      (window as unknown as { unreloaded: boolean }).unreloaded = true;
+    });
+
+    const rules = settingsPage.locator('[data-testid=rules-section]');
+    await rules.locator('[data-testid=add-rule]').click();
+    const form = rules.locator('[data-testid=rule-form]');
+    await form.locator('input[name=id]').fill('od-too-high');
+    await form.locator('select[name=kind]').selectOption('reading-range');
+    await form.locator('input[name=name]').fill('OD above the test limit');
+    await form.locator('select[name=severity]').selectOption('critical');
+    await form.locator('select[name=signal]').selectOption('od');
+    await form.locator('input[name=max]').fill('0.0001');
+    await form.locator('[data-testid=save-rule]').click();
+    const rule = rules.locator('[data-rule-id=od-too-high]');
+    await rule.waitFor({ timeout: 10_000 });
+    expect(await rule.locator('[data-testid=rule-condition]').textContent()).toContain('above 0.0001');
+
+    const alarm = alertsPage.locator('[data-rule=od-too-high]');
+    await alarm.waitFor({ timeout: 30_000 });
+    expect(await alarm.getAttribute('data-status')).toBe('active-unacknowledged');
+    expect(await alarm.getAttribute('data-severity')).toBe('critical');
+    expect(await alertsPage.evaluate(() => (window as unknown as { unreloaded?: boolean }).unreloaded)).toBe(
+      true,
+    );
+  });
+
+  test('the operator acknowledges and clears the alarm, recorded under their name', async () => {
+    const alarm = alertsPage.locator('[data-rule=od-too-high]');
+    await alarm.locator('[data-testid=acknowledge]').click();
+    await alertsPage
+      .locator('[data-rule=od-too-high][data-status=active-acknowledged]')
+      .waitFor({ timeout: 10_000 });
+    await alarm.locator(`[data-testid=acknowledged-by][data-actor=${accounts.operator.username}]`).waitFor();
+    expect(await alarm.locator('[data-testid=acknowledge]').count()).toBe(0);
+
+    const afterAck = await service.getJson<AlertsResponse>('/api/alerts?state=all');
+    const viewed = afterAck.alarms.find((a) => a.ruleId === 'od-too-high');
+    expect(viewed?.acknowledged).toBe(true);
+    expect(viewed?.acknowledgedBy).toBe(accounts.operator.username);
+    const history = alertsPage.locator('[data-testid=alarm-history]');
+    await history
+      .locator(`tr[data-event-kind=acknowledged][data-actor=${accounts.operator.username}]`)
+      .waitFor({ timeout: 10_000 });
+
+    // Clear: its condition still holds, so it fires again with the next reading (as a new firing).
+    await alarm.locator('[data-testid=clear]').click();
+    await history
+      .locator(`tr[data-event-kind=cleared][data-actor=${accounts.operator.username}]`)
+      .waitFor({ timeout: 10_000 });
+    const afterClear = await service.getJson<AlertsResponse>('/api/alerts?state=all');
+    expect(
+      afterClear.events.some(
+        (e) => e.ruleId === 'od-too-high' && e.kind === 'cleared' && e.actor === accounts.operator.username,
+      ),
+    ).toBe(true);
+    await expect
+      .poll(async () => Number(await alertsPage.locator('[data-rule=od-too-high]').count()), {
+        timeout: 10_000,
+      })
+      .toBe(1);
+  });
+
+  test('the endpoint received each change, signed with the secret typed in the browser', async () => {
+    await expect
+      .poll(() => receiver.accepted.map((r) => r.body.culturewatch?.transition ?? r.body.status), {
+        timeout: 20_000,
+      })
+      .toEqual(expect.arrayContaining(['fired', 'acknowledged', 'cleared']));
+    expect(receiver.requests.every((r) => r.signatureValid)).toBe(true);
+    // The attempt log in the browser shows them delivered.
+    const item = settingsPage.locator('[data-webhook-name=ops-receiver]');
+    await item.locator('[data-testid=show-deliveries]').click();
+    await item
+      .locator('[data-testid=deliveries] tr[data-outcome=delivered]')
+      .first()
+      .waitFor({ timeout: 10_000 });
+    expect(await settingsPage.content()).not.toContain(secret);
+  });
+
+  test('an API token is shown once with a copy button, works, and gets 401 once revoked', async () => {
+    const section = settingsPage.locator('[data-testid=tokens-section]');
+    await section.locator('#token-name').fill('ui-script');
+    await section.locator('#token-role').selectOption('viewer');
+    await section.locator('[data-testid=create-token]').click();
+    const shown = section.locator('[data-testid=shown-once-value]');
+    await shown.waitFor({ timeout: 10_000 });
+    const token = ((await shown.textContent()) ?? '').trim();
+    expect(token).toMatch(/^cwt_/);
+    await section.locator('[data-testid=copy]').click();
+    await expect.poll(() => section.locator('[data-testid=copy]').textContent()).toBe('Copied');
+    expect(await settingsPage.evaluate(() => navigator.clipboard.readText())).toBe(token);
+
+    const script = HttpSession.withToken(service.url, token);
+    expect((await script.call('GET', '/api/reactors')).status).toBe(200);
+    // Shown once: after hiding it, and in the list, the token is nowhere in the page.
+    await section.locator('[data-testid=dismiss]').click();
+    expect(await settingsPage.content()).not.toContain(token);
+    const listed = await service.api.call('GET', '/api/tokens');
+    expect(listed.text).not.toContain(token);
+
+    const row = section.locator('[data-token-name=ui-script]');
+    await row.locator('[data-testid=revoke-token]').click();
+    await row.locator('[data-testid=revoke-token-confirm]').click();
+    await section.locator('[data-token-name=ui-script][data-revoked=true]').waitFor({ timeout: 10_000 });
+    expect((await script.call('GET', '/api/reactors')).status).toBe(401);
+  });
+
+  test('a rule is edited and deleted in settings; deleting clears its alarm', async () => {
+    const rule = settingsPage.locator('[data-rule-id=od-too-high]');
+    await rule.locator('[data-testid=edit-rule]').click();
+    await rule.locator('[data-testid=rule-form] select[name=severity]').selectOption('minor');
+    await rule.locator('[data-testid=save-rule]').click();
+    await settingsPage
+      .locator('[data-rule-id=od-too-high][data-severity=minor]')
+      .waitFor({ timeout: 10_000 });
+
+    await settingsPage.locator('[data-rule-id=od-too-high] [data-testid=delete-rule]').click();
+    await settingsPage.locator('[data-rule-id=od-too-high] [data-testid=delete-rule-confirm]').click();
+    await expect.poll(() => settingsPage.locator('[data-rule-id=od-too-high]').count()).toBe(0);
+    await expect
+      .poll(async () => {
+        const { alarms } = await service.getJson<AlertsResponse>('/api/alerts?state=all');
+        return alarms.find((a) => a.ruleId === 'od-too-high')?.clearedBy;
+      })
+      .toBe('system');
+    // Live on the alerts page too.
+    await alertsPage.locator('[data-rule=od-too-high][data-active=false]').waitFor({ timeout: 10_000 });
+  });
+
+  test('nothing was logged to the console as an error', () => {
+    expect(log.errors).toEqual([]);
+  });
+});
