@@ -1,7 +1,8 @@
 /**
  * `culturewatch users add|list|remove|set-password`: accounts in the service's database
  * (DATABASE_PATH, or --database). Without --password-stdin a one-time password is generated and
- * printed once; it must be changed at the first login.
+ * printed once; it must be changed at the first login. With it, the password is piped in, or typed
+ * twice on a terminal.
  */
 import type { Role } from '../../contract/auth';
 import { prepareAuthStatements } from '../../db/auth-statements';
@@ -10,15 +11,8 @@ import { HttpError } from '../api/api-error';
 import { Accounts, oneTimePassword } from '../auth/accounts';
 import { loadConfig } from '../config';
 import { parseArguments, rejectUnknownOptions, stringOption } from './arguments';
+import { readNewPassword } from './read-password';
 import { UsageError } from './usage-error';
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
-}
 
 export async function usersCommand(argv: string[]): Promise<unknown> {
   const [action, ...rest] = argv;
@@ -33,7 +27,7 @@ export async function usersCommand(argv: string[]): Promise<unknown> {
       if (name === undefined) throw new UsageError(`users ${action} needs a username`);
       return name;
     };
-    const password = args.options.has('password-stdin') ? await readStdin() : undefined;
+    const password = args.options.has('password-stdin') ? await readNewPassword() : undefined;
     switch (action) {
       case 'list':
         return accounts.list();

@@ -1,6 +1,6 @@
 /**
  * The documented production setting for HTTP: the service on loopback behind nginx with TLS
- * (deploy/nginx-culturewatch.conf, run here by Debian's nginx with a throwaway certificate). Over
+ * (deploy/nginx-culturewatch.conf, run here by Debian's nginx with a certificate from a throwaway CA). Over
  * https the session cookie is Secure, plain http is redirected, HSTS is sent, and socket.io's
  * WebSocket passes the proxy with the session cookie and is refused without it.
  */
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../fixtures/mosquitto';
 import { adaptServerConfig, type RunningNginx, startNginx } from '../fixtures/nginx';
-import { type Certificate, selfSignedCertificate } from '../fixtures/self-signed-certificate';
+import { makeTestCa } from '../fixtures/test-ca';
 import { type ServiceProcess, startServiceProcess } from '../service/service-harness';
 import { HttpClient, passwords, seedAccounts, tryConnectSocket } from './auth-harness';
 
@@ -44,7 +44,7 @@ describe('behind nginx with TLS (deploy/nginx-culturewatch.conf)', () => {
   let folder: string;
   let service: ServiceProcess;
   let nginx: RunningNginx;
-  let certificate: Certificate;
+  let ca: string;
   let httpsUrl: string;
   let httpPort: number;
 
@@ -59,7 +59,9 @@ describe('behind nginx with TLS (deploy/nginx-culturewatch.conf)', () => {
       MQTT_PORT: String(await freePort()),
       ASSIMILATOR: 'off',
     });
-    certificate = selfSignedCertificate(folder);
+    const testCa = makeTestCa(folder);
+    ca = readFileSync(testCa.caFile, 'utf8');
+    const certificate = { certPath: testCa.serverCertFile, keyPath: testCa.serverKeyFile };
     const ports = {
       http: await freePort(),
       https: await freePort(),
@@ -81,7 +83,7 @@ describe('behind nginx with TLS (deploy/nginx-culturewatch.conf)', () => {
     const plain = await fetch(`http://127.0.0.1:${httpPort}/reactors/r1`, { redirect: 'manual' });
     expect(plain.status).toBe(301);
     expect(plain.headers.get('location')).toMatch(/^https:\/\/127\.0\.0\.1\/reactors\/r1$/);
-    const health = await httpsCall(`${httpsUrl}/healthz`, certificate.cert);
+    const health = await httpsCall(`${httpsUrl}/healthz`, ca);
     expect(health.status).toBe(200);
     expect(health.headers['strict-transport-security']).toMatch(/max-age=\d+/);
     // A client that does not trust the certificate gets no answer at all.
@@ -89,7 +91,7 @@ describe('behind nginx with TLS (deploy/nginx-culturewatch.conf)', () => {
   });
 
   it('marks the session cookie Secure over https and not over plain loopback http', async () => {
-    const login = await httpsCall(`${httpsUrl}/api/auth/login`, certificate.cert, {
+    const login = await httpsCall(`${httpsUrl}/api/auth/login`, ca, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'alice', password: passwords.alice }),
@@ -100,11 +102,11 @@ describe('behind nginx with TLS (deploy/nginx-culturewatch.conf)', () => {
     expect(setCookie).toMatch(/SameSite=Strict/);
     expect(setCookie).toMatch(/; Secure/);
     const cookie = setCookie.split(';')[0];
-    const session = await httpsCall(`${httpsUrl}/api/auth/session`, certificate.cert, {
+    const session = await httpsCall(`${httpsUrl}/api/auth/session`, ca, {
       headers: { cookie },
     });
     expect(JSON.parse(session.text)).toMatchObject({ username: 'alice', role: 'operator', via: 'session' });
-    const anonymousPage = await httpsCall(`${httpsUrl}/reactors/r1`, certificate.cert);
+    const anonymousPage = await httpsCall(`${httpsUrl}/reactors/r1`, ca);
     expect(anonymousPage.status).toBe(302);
     expect(anonymousPage.headers.location).toBe('/login?next=%2Freactors%2Fr1');
 
@@ -115,14 +117,13 @@ describe('behind nginx with TLS (deploy/nginx-culturewatch.conf)', () => {
   });
 
   it('carries socket.io over wss with the session cookie, and refuses it without', async () => {
-    const login = await httpsCall(`${httpsUrl}/api/auth/login`, certificate.cert, {
+    const login = await httpsCall(`${httpsUrl}/api/auth/login`, ca, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'victor', password: passwords.victor }),
     });
     const cookie = String(login.headers['set-cookie']).split(';')[0];
-    const connect = (headers: Record<string, string>) =>
-      tryConnectSocket(httpsUrl, { headers, ca: certificate.cert });
+    const connect = (headers: Record<string, string>) => tryConnectSocket(httpsUrl, { headers, ca: ca });
     expect(await connect({ cookie })).toBe('connected');
     expect(await connect({})).toBe('unauthorized');
   });
