@@ -19,7 +19,8 @@ import { endlessPlantSamples } from '../simulator/endless-plant-samples';
 import { LivePublisher } from '../simulator/live-publisher';
 import { PlantSimulation } from '../simulator/plant-simulation';
 import { launchChromium } from '../tests/ui/fixtures/browser';
-import { startService } from '../tests/ui/fixtures/service-process';
+import { signInContext } from '../tests/ui/fixtures/login';
+import { accounts, startService } from '../tests/ui/fixtures/service-process';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,6 +54,8 @@ const service = await startService({
     ASSIMILATOR_CATCH_UP_HOURS: String(Math.max(fitHours, 13)),
     DATABASE_SYNCHRONOUS: 'normal',
   },
+  // Auth on, as in production: the plant publishes as a device, the browser is logged in.
+  mqttDevice: true,
 });
 const browser = await launchChromium();
 let publisher: LivePublisher | undefined;
@@ -61,6 +64,7 @@ try {
   const sim = new PlantSimulation({ seed: 7, assays: true });
   publisher = new LivePublisher({
     url: service.mqttUrl,
+    clientOptions: service.mqttDevice,
     reactors: [{ reactorId, samples: endlessPlantSamples(sim) }],
     plantHoursPerSecond: speed,
     backfillPlantDays: days,
@@ -92,6 +96,12 @@ try {
     `fits caught up in ${((performance.now() - fitsStarted) / 1000).toFixed(0)} s: ${fits.length} fits; readings span ${spanDays.toFixed(1)} d`,
   );
 
+  // Every fresh context below is logged in with the same operator session (its cookie).
+  const cookieSource = await browser.newContext();
+  await signInContext(cookieSource, service, accounts.operator);
+  const sessionCookies = await cookieSource.cookies();
+  await cookieSource.close();
+
   // 1. Load.
   /**
    * Runs in the page before its own scripts: records long tasks, and the frame after the charts first
@@ -121,6 +131,7 @@ try {
   }
   async function loadOnce(search: string): Promise<LoadTiming> {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    await context.addCookies(sessionCookies);
     await context.addInitScript({ content: drawnProbe });
     const page = await context.newPage();
     await page.goto(`${service.url}/reactors/${reactorId}${search}`);
@@ -177,6 +188,7 @@ try {
   // 2. Live memory.
   if (minutes > 0) {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    await context.addCookies(sessionCookies);
     const page: Page = await context.newPage();
     const cdp: CDPSession = await context.newCDPSession(page);
     await cdp.send('Performance.enable');

@@ -7,7 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../tests/ui/fixtures/browser';
+import { signInContext } from '../tests/ui/fixtures/login';
 import {
+  accounts,
   repoRoot,
   startService,
   waitForFit,
@@ -34,6 +36,8 @@ try {
       viewport: { width: options.width, height: options.height },
       colorScheme: options.dark ? 'dark' : 'light',
     });
+    // Logged in as the operator (auth on, as in production): the header shows who, and every control.
+    await signInContext(context, service, accounts.operator);
     const page = await context.newPage();
     await visit(page);
     if (options.fullPage) {

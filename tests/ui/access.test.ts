@@ -7,7 +7,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AlertsResponse } from '../../contract/api';
+import { type CreatedUser, sessionCookieName } from '../../contract/auth';
 import { launchChromium, newContext } from './fixtures/browser';
+import { HttpSession } from './fixtures/http-session';
 import { logInThroughPage, submitLogin } from './fixtures/login';
 import { accounts, type ServiceProcess, startService } from './fixtures/service-process';
 
@@ -183,6 +185,81 @@ describe('with auth on', () => {
     await page.locator('[data-testid=tokens-section]').waitFor({ timeout: 20_000 });
     await page.locator('[data-testid=users-section] [data-username=victor]').waitFor({ timeout: 10_000 });
     await page.locator('[data-rule-id=od-watch] [data-testid=edit-rule]').waitFor();
+  });
+
+  test('a refused change says why', async () => {
+    const page = await freshPage();
+    await logInThroughPage(page, service, accounts.operator, '/alerts');
+    // As if the role had been taken away since the page loaded.
+    await page.route('**/api/alerts/*/acknowledge', (route) =>
+      route.fulfill({
+        status: 403,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: 'forbidden', detail: 'the operator role is needed' }),
+      }),
+    );
+    const alarm = page.locator('[data-rule=od-watch]').first();
+    await alarm.locator('[data-testid=acknowledge]').click();
+    const said = alarm.locator('[role=alert]');
+    await said.waitFor({ timeout: 10_000 });
+    expect(await said.textContent()).toContain('Not allowed: forbidden (the operator role is needed)');
+  });
+
+  test('a change from a tab whose session was replaced takes the new CSRF token and goes through', async () => {
+    const context = await newContext(browser);
+    contexts.push(context);
+    const first = await context.newPage();
+    await logInThroughPage(first, service, accounts.operator, '/alerts');
+    await signedInAs(first, accounts.operator.username, 'operator');
+    // Another tab logs in again: a new session (and CSRF token) behind the same cookie name.
+    const second = await context.newPage();
+    await logInThroughPage(second, service, accounts.operator, '/');
+    await first.bringToFront();
+    const sent: (string | undefined)[] = [];
+    first.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().includes('/acknowledge')) sent.push(r.headers()['x-csrf-token']);
+    });
+    const alarm = first.locator('[data-rule=od-watch]').first();
+    await alarm.locator('[data-testid=acknowledge]').click();
+    await first
+      .locator(`[data-rule=od-watch] [data-testid=acknowledged-by][data-actor=${accounts.operator.username}]`)
+      .waitFor({ timeout: 10_000 });
+    // Refused once with the old token, then sent again with the new one.
+    expect(sent.length).toBe(2);
+    expect(sent[0]).not.toBe(sent[1]);
+    expect(sent.every((t) => typeof t === 'string' && t.length > 0)).toBe(true);
+  });
+
+  test("with a one-time password, any page first asks for a password of one's own", async () => {
+    const made = await service.api.call('POST', '/api/users', { username: 'otto', role: 'operator' });
+    expect(made.status).toBe(201);
+    const { oneTimePassword } = made.json<CreatedUser>();
+    const session = await HttpSession.logIn(service.url, 'otto', oneTimePassword);
+    const context = await newContext(browser);
+    contexts.push(context);
+    await context.addCookies([
+      {
+        name: sessionCookieName,
+        value: session.cookieValue(),
+        url: service.url,
+        httpOnly: true,
+        sameSite: 'Strict',
+      },
+    ]);
+    const page = await context.newPage();
+    await page.goto(`${service.url}/alerts`);
+    const form = page.locator('[data-testid=change-password-form]');
+    await form.waitFor({ timeout: 20_000 });
+    expect(await page.locator('[data-testid=alarm-list]').count()).toBe(0);
+    await form.locator('input[name=current-password]').fill(oneTimePassword);
+    await form.locator('input[name=new-password]').fill('otto-own-password-1');
+    await form.locator('input[name=new-password-again]').fill('otto-own-password-1');
+    await form.locator('button[type=submit]').click();
+    await page.locator('[data-rule=od-watch]').first().waitFor({ timeout: 20_000 });
+    await signedInAs(page, 'otto', 'operator');
+    await expect
+      .poll(() => page.locator('[data-testid=connection]').textContent(), { timeout: 15_000 })
+      .toBe('live');
   });
 
   test("a new account's one-time password is shown once and exchanged at the first login", async () => {

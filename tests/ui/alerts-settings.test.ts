@@ -26,6 +26,16 @@ let alertsPage: Page;
 let settingsPage: Page;
 const receiver = new WebhookReceiver(secret);
 const log: ConsoleLog = consoleLog();
+/** Every change the pages sent to the API, with its CSRF header. */
+const changes: { method: string; path: string; csrf: string | undefined }[] = [];
+
+function watchChanges(page: Page): void {
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (r.method() !== 'GET' && url.pathname.startsWith('/api/') && url.pathname !== '/api/auth/login')
+      changes.push({ method: r.method(), path: url.pathname, csrf: r.headers()['x-csrf-token'] });
+  });
+}
 
 beforeAll(async () => {
   await receiver.up();
@@ -42,10 +52,12 @@ beforeAll(async () => {
   await settingsContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
   settingsPage = await settingsContext.newPage();
   log.watch(settingsPage);
+  watchChanges(settingsPage);
   await logInThroughPage(settingsPage, service, accounts.operator, '/settings');
   alertsContext = await newContext(browser);
   alertsPage = await alertsContext.newPage();
   log.watch(alertsPage);
+  watchChanges(alertsPage);
   await logInThroughPage(alertsPage, service, accounts.operator, '/alerts');
 }, 180_000);
 
@@ -158,6 +170,11 @@ describe('alerts and settings in the browser', () => {
       .first()
       .waitFor({ timeout: 10_000 });
     expect(await settingsPage.content()).not.toContain(secret);
+    // Disabled: it takes nothing more until enabled again.
+    await item.locator('[data-testid=toggle-webhook]').click();
+    await settingsPage
+      .locator('[data-webhook-name=ops-receiver][data-enabled=false]')
+      .waitFor({ timeout: 10_000 });
   });
 
   test('an API token is shown once with a copy button, works, and gets 401 once revoked', async () => {
@@ -208,6 +225,12 @@ describe('alerts and settings in the browser', () => {
       .toBe('system');
     // Live on the alerts page too.
     await alertsPage.locator('[data-rule=od-too-high][data-active=false]').waitFor({ timeout: 10_000 });
+  });
+
+  test('every change the pages made carried the CSRF token', () => {
+    expect([...new Set(changes.map((c) => c.method))].sort()).toEqual(['DELETE', 'PATCH', 'POST', 'PUT']);
+    expect(changes.length).toBeGreaterThanOrEqual(8);
+    expect(changes.filter((c) => !c.csrf)).toEqual([]);
   });
 
   test('nothing was logged to the console as an error', () => {
