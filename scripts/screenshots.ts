@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import type { AlertsResponse } from '../contract/api';
 import { launchChromium } from '../tests/ui/fixtures/browser';
 import { signInContext } from '../tests/ui/fixtures/login';
 import {
@@ -76,9 +77,27 @@ try {
   await shoot('reactor.png', { width: 1366, height: 768, fullPage: true }, openReactor);
   await shoot('reactor-dark.png', { width: 1366, height: 768, dark: true }, openReactor);
   await shoot('reactor-tablet.png', { width: 820, height: 1180 }, openReactor);
+  // The satellite shift of the second reactor (plant day 7) fires its alarm a few minutes in; an
+  // operator has acknowledged it, so the picture shows both buttons' effect and the history.
+  const alarmDeadline = Date.now() + 300_000;
+  let alarms = (await service.getJson<AlertsResponse>('/api/alerts')).alarms;
+  while (alarms.length === 0 && Date.now() < alarmDeadline) {
+    await new Promise((r) => setTimeout(r, 2000));
+    alarms = (await service.getJson<AlertsResponse>('/api/alerts')).alarms;
+  }
+  if (alarms.length === 0) process.stdout.write('no alarm fired in 5 min: alerts.png shows none\n');
+  else await service.api.call('POST', `/api/alerts/${alarms[0].id}/acknowledge`, {});
   await shoot('alerts.png', { width: 1366, height: 768 }, async (page) => {
     await page.goto(`${service.url}/alerts`);
     await page.locator('[data-testid=alert-count]').waitFor({ timeout: 30_000 });
+  });
+  await shoot('settings.png', { width: 1366, height: 900 }, async (page) => {
+    await page.goto(`${service.url}/settings`);
+    await page.locator('[data-testid=rules-section] [data-rule-id]').first().waitFor({ timeout: 30_000 });
+  });
+  await shoot('login.png', { width: 1366, height: 768 }, async (page) => {
+    await page.context().clearCookies();
+    await page.goto(`${service.url}/login`);
   });
 } finally {
   await browser.close();

@@ -44,10 +44,11 @@ export function AlarmCard(props: {
     }
   }
 
+  // The evidence's own clock: plant time for readings and fits.
   const evidenceAt = (ms: number | null) =>
     ms === null || (timeMode === 'plant' && originMs === undefined)
       ? null
-      : `plant ${timeMode === 'plant' ? 'hour ' : 'time '}${formatTime(ms, timeMode, originMs ?? 0)}`;
+      : `${timeMode === 'plant' ? 'plant time' : 'the plant clock’s'} ${formatTime(ms, timeMode, originMs ?? 0)}`;
   const firedEvidence = evidenceAt(alarm.evidenceFiredAtMs);
   const values = Object.entries(alarm.values);
 
@@ -83,7 +84,7 @@ export function AlarmCard(props: {
         <div className="meta">
           {values.map(([k, v]) => (
             <span key={k} className="alarm-value">
-              {k} = {Number.isInteger(v) ? v : v.toPrecision(4)}
+              {k} = {Number.isInteger(v) ? v : Number(v.toPrecision(4))}
             </span>
           ))}
         </div>

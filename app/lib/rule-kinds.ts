@@ -257,7 +257,7 @@ export function ruleCondition(rule: AlertRule): string {
       const baseline =
         'value' in b
           ? `${b.value} (sd of log ${b.sdLog})`
-          : `learned from the first ${b.firstFits} fits after ${b.skipFits ?? 6}`;
+          : `learned from the reactor’s first ${b.firstFits} fits after skipping ${b.skipFits ?? 6}`;
       return `${r.parameter} is more than ${r.k ?? 3} standard deviations from its baseline, ${baseline}`;
     }
     case 'sensor-stale':
@@ -267,7 +267,7 @@ export function ruleCondition(rule: AlertRule): string {
         r.min !== undefined ? `below ${r.min}` : null,
         r.max !== undefined ? `above ${r.max}` : null,
       ].filter(Boolean);
-      return `a ${r.signal} reading is ${parts.join(' or ')}`;
+      return `a reading of ${r.signal} is ${parts.join(' or ')}`;
     }
     case 'fit-failures':
       return `${r.consecutive ?? 3} fits in a row have failed`;

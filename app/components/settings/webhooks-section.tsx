@@ -222,7 +222,7 @@ function Deliveries(props: { endpointId: number }) {
               <td>{formatClock(a.startedAtMs, true)}</td>
               <td>{attemptWords(a)}</td>
               <td>{a.attempt}</td>
-              <td>{a.durationMs} ms</td>
+              <td>{a.durationMs < 10 ? a.durationMs.toFixed(1) : Math.round(a.durationMs)} ms</td>
               <td>
                 alarm {a.alarmId} {a.transition}
               </td>
