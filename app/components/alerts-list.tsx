@@ -147,7 +147,7 @@ export function AlertsList() {
             onClick={() => setState('active')}
             data-state="active"
           >
-            active and unacknowledged
+            active or unacknowledged
           </button>
           <button
             type="button"

@@ -33,6 +33,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!onLoginPage) void loadSession();
   }, [onLoginPage]);
+  // The service did not answer (restarting, unreachable): ask again.
+  const failed = session.kind === 'error' && !onLoginPage;
+  useEffect(() => {
+    if (!failed) return;
+    const timer = setTimeout(() => void loadSession(true), 3000);
+    return () => clearTimeout(timer);
+  }, [failed]);
   const live = session.kind === 'signed-in' && !session.view.mustChangePassword && !onLoginPage;
   useEffect(() => {
     if (live) connectRealtime();

@@ -34,6 +34,12 @@ function OwnPassword() {
 
 export function SettingsView() {
   const session = useSession();
+  if (session.kind === 'error')
+    return (
+      <div className="banner banner-warning panel" role="alert">
+        <strong>The plant service did not answer</strong> ({session.message}). Trying again…
+      </div>
+    );
   if (session.kind !== 'signed-in') return <p className="muted">Loading…</p>;
   const { view } = session;
   const canOperate = view.role === 'operator';
