@@ -84,8 +84,9 @@ describe('with auth on', () => {
 
   test('the right password lands on the overview; logging out returns to the login page', async () => {
     const page = await freshPage();
-    await logInThroughPage(page, service, accounts.operator);
-    expect(new URL(page.url()).pathname).toBe('/');
+    // A `next` off this site is not followed.
+    await logInThroughPage(page, service, accounts.operator, '//evil.example/phish');
+    expect(page.url()).toBe(`${service.url}/`);
     await page.locator('[data-reactor=r1]').waitFor({ timeout: 20_000 });
     await signedInAs(page, accounts.operator.username, 'operator');
 
