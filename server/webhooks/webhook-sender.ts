@@ -295,9 +295,15 @@ export class WebhookSender implements Job<WebhookSenderMetrics> {
   }
 }
 
-/** The error's code (ECONNREFUSED, UND_ERR_SOCKET, …), never its message, which may quote the URL. */
+/**
+ * The error's code (ECONNREFUSED, UND_ERR_SOCKET, …); without one, a short message that cannot quote
+ * the URL (fetch's "bad port"), since a URL may carry a credential.
+ */
 function networkErrorCode(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; name?: unknown } } | null)?.cause;
-  const code = cause?.code ?? cause?.name ?? (error as { name?: unknown } | null)?.name;
-  return typeof code === 'string' ? code.slice(0, 100) : 'network error';
+  const cause = (error as { cause?: { code?: unknown; name?: unknown; message?: unknown } } | null)?.cause;
+  if (typeof cause?.code === 'string') return cause.code.slice(0, 100);
+  const message = cause?.message;
+  if (typeof message === 'string' && message.length <= 60 && !/[/:@?]/.test(message)) return message;
+  const name = cause?.name ?? (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' ? name.slice(0, 100) : 'network error';
 }
