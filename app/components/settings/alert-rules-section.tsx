@@ -61,7 +61,10 @@ function RuleItem(props: {
         <span className={`severity-tag severity-${rule.severity}`}>{severityWords[rule.severity]}</span>
         <strong>{rule.name ?? rule.id}</strong>
         <code className="muted">{rule.id}</code>
-        <span className="muted">{ruleKindWords[rule.kind]}</span>
+        {/* The kind, unless the name already says it ("Fits failing" · fits failing). */}
+        {(rule.name ?? rule.id).toLowerCase().startsWith(ruleKindWords[rule.kind].toLowerCase()) ? null : (
+          <span className="muted">{ruleKindWords[rule.kind]}</span>
+        )}
         {rule.enabled ? null : <span className="state-label state-warning">disabled</span>}
       </div>
       <div data-testid="rule-condition">Fires when {ruleCondition(rule)}.</div>
