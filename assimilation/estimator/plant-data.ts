@@ -77,3 +77,31 @@ export function lastTime(data: PlantData): number {
   for (const s of data.signals.values()) if (s.t.length) last = Math.max(last, s.t[s.t.length - 1]);
   return last;
 }
+
+/**
+ * `older` and `newer` together, per signal sorted by time, keeping only samples at or after `fromH`;
+ * where both hold a sample at the same time, `newer`'s wins.
+ */
+export function mergePlantData(older: PlantData, newer: PlantData, fromH: number): PlantData {
+  const signals = new Map<string, SignalSeries>();
+  for (const name of new Set([...older.signals.keys(), ...newer.signals.keys()])) {
+    const a = older.signals.get(name) ?? { t: new Float64Array(0), v: new Float64Array(0) };
+    const b = newer.signals.get(name) ?? { t: new Float64Array(0), v: new Float64Array(0) };
+    const t: number[] = [];
+    const v: number[] = [];
+    let i = lowerBound(a.t, fromH);
+    let j = lowerBound(b.t, fromH);
+    while (i < a.t.length || j < b.t.length) {
+      if (j >= b.t.length || (i < a.t.length && a.t[i] < b.t[j])) {
+        t.push(a.t[i]);
+        v.push(a.v[i++]);
+      } else {
+        if (i < a.t.length && a.t[i] === b.t[j]) i++;
+        t.push(b.t[j]);
+        v.push(b.v[j++]);
+      }
+    }
+    if (t.length) signals.set(name, { t: Float64Array.from(t), v: Float64Array.from(v) });
+  }
+  return { signals };
+}

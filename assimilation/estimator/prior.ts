@@ -13,8 +13,25 @@ export interface GaussianPrior {
 
 /** How quickly beliefs age between windows: random-walk rates in log units per √hour. */
 export interface DriftSettings {
+  /** Every free parameter's rate, unless `byParameter` names it. */
   parameterSdLogPerSqrtHour: number;
+  /** Rates of single parameters by name. */
+  byParameter?: Readonly<Record<string, number>>;
   stateSdLogPerSqrtHour: number;
+}
+
+/** The drift's variance per hour of each unknown (free parameters by name, then states). */
+export function driftVariancePerHour(
+  layout: UnknownLayout,
+  parameterNames: readonly string[],
+  drift: DriftSettings,
+): Float64Array {
+  const p = layout.freeParams.length;
+  return Float64Array.from({ length: layout.size }, (_, i) => {
+    if (i >= p) return drift.stateSdLogPerSqrtHour ** 2;
+    const rate = drift.byParameter?.[parameterNames[layout.freeParams[i]]];
+    return (rate ?? drift.parameterSdLogPerSqrtHour) ** 2;
+  });
 }
 
 /** A broad, independent prior around starting values: nothing is claimed to be known. */
@@ -44,9 +61,12 @@ export function arrivalPrior(
   previousPrior: GaussianPrior,
   fit: WindowOptimum,
   nextStart: number,
-  drift: DriftSettings,
+  /** Per unknown, from driftVariancePerHour. */
+  driftVariance: Float64Array,
   solver: SolverOptions,
   ws: EngineWorkspace,
+  /** Hours of drift to add; by default the time from the fit's start to nextStart. */
+  driftHours = nextStart - fit.problem.t0,
 ): GaussianPrior | null {
   const q = layout.size;
   const p = layout.freeParams.length;
@@ -90,11 +110,7 @@ export function arrivalPrior(
     for (let j = 0; j < q; j++) transform[(p + s) * q + j] = sensitivity[s * q + j] / x;
   }
   const covariance = congruence(transform, q, q, early);
-  const hours = nextStart - fit.problem.t0;
-  for (let i = 0; i < q; i++) {
-    const rate = i < p ? drift.parameterSdLogPerSqrtHour : drift.stateSdLogPerSqrtHour;
-    covariance[i * q + i] += rate * rate * hours;
-  }
+  for (let i = 0; i < q; i++) covariance[i * q + i] += driftVariance[i] * driftHours;
   const mean = new Float64Array(q);
   for (let i = 0; i < p; i++) mean[i] = filtered[i];
   for (let s = 0; s < n; s++) mean[p + s] = Math.log(Math.max(moved.finalState[s], 1e-9));

@@ -30,8 +30,8 @@ export function* replayHistory(
       const r = readings[arrived++];
       if (r.timeH < fittedUntil) earliestLate = Math.min(earliestLate, r.timeH);
     }
-    // Only the readings a window can use: its span, with room for the input sample before it. A
-    // rewind for late data reaches back to the oldest checkpoint held, so its window's readings stay.
+    // Only the readings a window can use: its span, with room for the input sample before it (a
+    // long-horizon refit keeps its own). A rewind for late data reaches back to the oldest checkpoint.
     const oldestStart = est.checkpoints.length ? est.checkpoints[0].start : now - windowHours;
     const horizon = Math.min(now - windowHours, oldestStart) - 2 * stepHours - 1;
     const recent: Reading[] = [];

@@ -3,8 +3,15 @@ import type { CompiledModel } from '../model/compile';
 import { defaultSolverOptions, type SolverOptions } from '../solvers/types';
 import { createEngineWorkspace, type EngineWorkspace } from '../window-engine';
 import { fitWindow, type WindowOptimum } from './fit-window';
-import type { PlantData } from './plant-data';
-import { arrivalPrior, broadPrior, type DriftSettings, type GaussianPrior } from './prior';
+import { type LongHorizonSettings, longHorizonDue, longHorizonRefit } from './long-horizon-refit';
+import { mergePlantData, type PlantData } from './plant-data';
+import {
+  arrivalPrior,
+  broadPrior,
+  type DriftSettings,
+  driftVariancePerHour,
+  type GaussianPrior,
+} from './prior';
 import { type UnknownLayout, unknownLayout } from './unknowns';
 import { describeWindowEstimate, type EstimateReportSettings, type WindowEstimate } from './window-estimate';
 import {
@@ -29,6 +36,11 @@ export interface EstimatorSettings extends EstimateReportSettings {
   coldParameterSdLog: number;
   coldStateSdLog: number;
   drift: DriftSettings;
+  /**
+   * Every so often the parameters are fitted again over a longer span (one linearization over all of
+   * it) and the chain goes on from that fit. Null: never.
+   */
+  longHorizon: LongHorizonSettings | null;
 }
 
 export const refitParameterNames = [
@@ -57,6 +69,14 @@ export const defaultEstimatorSettings: EstimatorSettings = {
   coldParameterSdLog: Math.log(10),
   coldStateSdLog: 1,
   drift: { parameterSdLogPerSqrtHour: 0.02, stateSdLogPerSqrtHour: 0.01 },
+  longHorizon: {
+    everyHours: 6,
+    horizonHours: 48,
+    minimumHours: 24,
+    maxIterations: 100,
+    ageHours: 24,
+    driftSpanFraction: 1 / 3,
+  },
   determinedSdLog: 0.1,
   maxCombinations: 4,
 };
@@ -80,6 +100,8 @@ export type WindowFitOutcome =
       fit: WindowOptimum;
       estimate: WindowEstimate;
       iterations: number;
+      /** Set when the chain goes on from a refit over [fromH, toH) after this window. */
+      longHorizonRefit?: { fromH: number; toH: number; iterations: number; lossPerReading: number };
     }
   | {
       status: 'failed';
@@ -95,23 +117,34 @@ export interface SlidingWindowEstimator {
   model: CompiledModel;
   settings: EstimatorSettings;
   layout: UnknownLayout;
+  /** The drift's variance per hour of each unknown. */
+  driftVariance: Float64Array;
   ws: EngineWorkspace;
   /** Checkpoints of recent windows, oldest first; the last is where the next window starts. */
   checkpoints: Checkpoint[];
   lastGood: { checkpoint: Checkpoint; fit: WindowOptimum } | null;
+  /**
+   * The readings of the windows fitted lately, kept as long as a long-horizon refit needs them: the
+   * caller passes each window its own readings, the refit reads this. Not kept across restarts (the
+   * refits then wait until enough windows have passed).
+   */
+  recentReadings: PlantData;
 }
 
 export function createSlidingWindowEstimator(
   model: CompiledModel,
   settings: EstimatorSettings = defaultEstimatorSettings,
 ): SlidingWindowEstimator {
+  const layout = unknownLayout(model, settings.freeParams);
   return {
     model,
     settings,
-    layout: unknownLayout(model, settings.freeParams),
+    layout,
+    driftVariance: driftVariancePerHour(layout, model.parameterNames, settings.drift),
     ws: createEngineWorkspace(model),
     checkpoints: [],
     lastGood: null,
+    recentReadings: { signals: new Map() },
   };
 }
 
@@ -153,6 +186,11 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
   const start = checkpoint.start;
   const end = start + settings.windowHours;
   const nextStart = start + settings.stepHours;
+  if (settings.longHorizon) {
+    // The refit after this window reads back to nextStart − horizon, and one input sample before.
+    const keepFrom = nextStart - settings.longHorizon.horizonHours - 2 * settings.stepHours - 1;
+    est.recentReadings = mergePlantData(est.recentReadings, data, keepFrom);
+  }
   const x0 = Float64Array.from(checkpoint.warmStart.subarray(layout.freeParams.length), Math.exp);
   const built = buildWindowProblem(
     model,
@@ -198,6 +236,35 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
       };
       est.lastGood = { checkpoint, fit };
       next = carryForward(est, checkpoint.prior, fit, nextStart);
+      const longHorizon = settings.longHorizon;
+      if (longHorizon && longHorizonDue(longHorizon, nextStart)) {
+        const refit = longHorizonRefit(
+          model,
+          layout,
+          settings,
+          longHorizon,
+          est.driftVariance,
+          est.recentReadings,
+          fit,
+          nextStart,
+          est.ws,
+        );
+        if (refit) {
+          next = {
+            start: nextStart,
+            prior: refit.prior,
+            warmStart: refit.prior.mean.slice(),
+            params: refit.fit.problem.params.slice(),
+            cold: false,
+          };
+          outcome.longHorizonRefit = {
+            fromH: refit.fromH,
+            toH: nextStart,
+            iterations: refit.fit.iterations,
+            lossPerReading: refit.fit.loss / refit.fit.residuals.length,
+          };
+        }
+      }
     } else {
       outcome = {
         status: 'failed',
@@ -239,7 +306,7 @@ function carryForward(
     prior,
     filtered,
     nextStart,
-    est.settings.drift,
+    est.driftVariance,
     est.settings.solver,
     est.ws,
   );

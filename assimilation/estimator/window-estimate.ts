@@ -134,22 +134,28 @@ function determinedCombinations(
   for (let k = 0; k < p && out.length < settings.maxCombinations; k++) {
     if (Math.sqrt(Math.max(values[k], 0)) > settings.determinedSdLog) break;
     const direction = Array.from({ length: p }, (_, i) => vectors[i * p + k]);
-    // Lead with a positive exponent of 1 on the largest term; drop terms too small to matter.
+    // Lead with a positive exponent of 1 on the largest term; drop terms too small to matter. Rounded
+    // exponents name a slightly different direction, which in a sloppy model can be far less
+    // determined: the combination is reported as printed, and only when, as printed, the data
+    // determine it (two decimals if that is enough, else three or four).
     const lead = direction.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
-    const exponents = direction
-      .map((c) => c / lead)
-      .map((c) => (Math.abs(c) < 0.05 ? 0 : Math.round(c * 100) / 100));
+    const spread = (e: number[], m: Float64Array) => {
+      let v = 0;
+      for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) v += e[i] * e[j] * m[i * p + j];
+      return Math.max(v, 0);
+    };
+    const rounded = [
+      direction.map((c) => c / lead).map((c) => (Math.abs(c) < 0.05 ? 0 : Math.round(c * 100) / 100)),
+      direction.map((c) => Math.round((c / lead) * 1000) / 1000),
+      direction.map((c) => Math.round((c / lead) * 10000) / 10000),
+    ];
+    const exponents = rounded.find((e) => Math.sqrt(spread(e, dataBlock)) <= settings.determinedSdLog);
+    if (!exponents) continue;
     // Single parameters that are determined on their own are already in the table.
     if (exponents.filter((c) => c !== 0).length < 2) continue;
     let logValue = 0;
-    let variance = 0;
-    let dataVariance = 0;
-    for (let i = 0; i < p; i++) {
-      for (let j = 0; j < p; j++) {
-        variance += exponents[i] * exponents[j] * block[i * p + j];
-        dataVariance += exponents[i] * exponents[j] * dataBlock[i * p + j];
-      }
-    }
+    const variance = spread(exponents, block);
+    const dataVariance = spread(exponents, dataBlock);
     const terms: Record<string, number> = {};
     exponents.forEach((c, i) => {
       if (c !== 0) terms[names[i]] = c;

@@ -1,0 +1,129 @@
+import type { CompiledModel } from '../model/compile';
+import type { EngineWorkspace } from '../window-engine';
+import { fitWindow, type WindowOptimum } from './fit-window';
+import { firstTime, type PlantData } from './plant-data';
+import { arrivalPrior, broadPrior, type GaussianPrior } from './prior';
+import type { EstimatorSettings } from './sliding-window-estimator';
+import type { UnknownLayout } from './unknowns';
+import { buildWindowProblem } from './window-problem-builder';
+
+/**
+ * The chain carries what it learnt as a Gaussian, relinearized every hour. Where the parameters lie
+ * on a curved ridge (from od and substrate alone, how the satellite's growth splits between A and B),
+ * information gathered at points along the ridge adds up in directions the data never determined:
+ * the chain grows sure of a wrong point and its bands stop covering the truth. A refit over a longer
+ * span linearizes all of that span's readings at one point, under a prior that only regularizes
+ * (broad, centred on the current estimate, so the cold start's guess no longer pulls); the chain
+ * goes on from its posterior. What is older than the span is forgotten.
+ */
+export interface LongHorizonSettings {
+  /** Refit when the next window's start is a multiple of this many plant hours. */
+  everyHours: number;
+  /** Hours of readings before the next window's start that the refit covers. */
+  horizonHours: number;
+  /** No refit with fewer hours of readings than this before the next window's start. */
+  minimumHours: number;
+  maxIterations: number;
+  /**
+   * Readings this many hours older count e⁻¹ as much (their σ grows by e^(age/2τ)), so that a
+   * parameter that moved within the span is fitted closer to where it is now.
+   */
+  ageHours: number;
+  /**
+   * The parameters were held constant over the span while the plant's may drift: the refit's
+   * posterior ages by this fraction of the span's drift (a third: a random walk's end value against
+   * its average over the span).
+   */
+  driftSpanFraction: number;
+}
+
+export function longHorizonDue(settings: LongHorizonSettings, nextStart: number): boolean {
+  const k = nextStart / settings.everyHours;
+  return Math.abs(k - Math.round(k)) < 1e-9;
+}
+
+export interface LongHorizonFit {
+  /** The prior for the window starting at nextStart. */
+  prior: GaussianPrior;
+  fit: WindowOptimum;
+  fromH: number;
+}
+
+/**
+ * Fits [nextStart − horizon, nextStart) from the window just fitted (its parameters, and its start
+ * state as the guess for the span's start: a chemostat's state moves slowly) and carries the result
+ * to nextStart. Null when the readings do not reach back far enough or the fit fails; the chain then goes on as usual.
+ */
+export function longHorizonRefit(
+  model: CompiledModel,
+  layout: UnknownLayout,
+  settings: EstimatorSettings,
+  longHorizon: LongHorizonSettings,
+  driftVariance: Float64Array,
+  data: PlantData,
+  window: WindowOptimum,
+  nextStart: number,
+  ws: EngineWorkspace,
+): LongHorizonFit | null {
+  const fromH = Math.max(firstTime(data), nextStart - longHorizon.horizonHours);
+  if (!(nextStart - fromH >= longHorizon.minimumHours)) return null;
+  const x0 = window.problem.x0;
+  const built = buildWindowProblem(
+    model,
+    data,
+    fromH,
+    nextStart,
+    settings.noise,
+    window.problem.params,
+    x0,
+    settings.freeParams,
+  );
+  if ('error' in built) return null;
+  // A reading at nextStart belongs to the next window.
+  const keep = built.obsTime.findIndex((t) => t >= nextStart);
+  const count = keep < 0 ? built.obsTime.length : keep;
+  const obsTime = built.obsTime.slice(0, count);
+  const problem = {
+    ...built,
+    obsTime,
+    obsSignal: built.obsSignal.slice(0, count),
+    obsValue: built.obsValue.slice(0, count),
+    obsSigma: Float64Array.from(built.obsSigma.subarray(0, count), (sigma, i) =>
+      Number.isFinite(longHorizon.ageHours)
+        ? sigma * Math.exp((nextStart - obsTime[i]) / (2 * longHorizon.ageHours))
+        : sigma,
+    ),
+  };
+  const prior = broadPrior(
+    layout,
+    window.problem.params,
+    x0,
+    settings.coldParameterSdLog,
+    settings.coldStateSdLog,
+  );
+  const fit = fitWindow(
+    problem,
+    layout,
+    prior,
+    prior.mean,
+    nextStart,
+    { ...settings, maxIterations: longHorizon.maxIterations },
+    ws,
+  );
+  if (!fit.ok) return null;
+  // A fit that explains its readings worse than noise would (a local optimum, say the satellite washed
+  // out) is not taken: Σρ(r) ≤ Σ½r², whose mean is n/2 and sd √(n/2).
+  const n = fit.residuals.length;
+  if (fit.loss > n / 2 + 4 * Math.sqrt(n / 2)) return null;
+  const carried = arrivalPrior(
+    layout,
+    prior,
+    fit,
+    nextStart,
+    driftVariance,
+    settings.solver,
+    ws,
+    (nextStart - fromH) * longHorizon.driftSpanFraction,
+  );
+  return carried ? { prior: carried, fit, fromH } : null;
+}
