@@ -69,6 +69,7 @@ function settingsFromArguments(): EstimatorSettings {
           horizonHours: argValue('refit-horizon', base.longHorizon.horizonHours),
           ageHours: argValue('refit-age', base.longHorizon.ageHours),
           driftSpanFraction: argValue('refit-drift-fraction', base.longHorizon.driftSpanFraction),
+          overrulePriorTerm: argValue('refit-overrule', base.longHorizon.overrulePriorTerm),
         },
     drift: {
       parameterSdLogPerSqrtHour: allParameters ?? base.drift.parameterSdLogPerSqrtHour,
@@ -176,10 +177,11 @@ function runScenario(scenario: Scenario, seed: number) {
     }
   }
 
-  // Cold fits at several points of the history, each from the far guess.
-  const coldSamples: number[] = [coldMs];
+  // Cold fits from the far guess at twelve points of the history, in a warmed-up process (the chain's
+  // own first window is reported apart: in the first scenario it also pays for the JIT).
+  const coldSamples: number[] = [];
   const data = plantDataFrom(history.samples.filter((s) => s.availableAtH === undefined));
-  for (const start of [24, 72, 120, 200]) {
+  for (let start = 12; start <= 320; start += 28) {
     if (start + settings.windowHours > days * 24) continue;
     const cold = createSlidingWindowEstimator(model, settings);
     startCold(cold, data, start, far);
@@ -247,6 +249,7 @@ function runScenario(scenario: Scenario, seed: number) {
       p95: percentile(coldSamples, 0.95),
       samples: coldSamples.map((x) => Math.round(x)),
     },
+    chain_first_window_ms: coldMs,
   };
 }
 
@@ -283,6 +286,9 @@ function print(r: Result): void {
     console.log(
       `    with these drift rates: ideal filter ±${pct(l.ideal_filter_with_these_drifts, 2)}, a 12 h window on the ideal arrival cost ±${pct(l.ideal_window_with_these_drifts, 2)} (far-guess error left ${pct(l.far_guess_error_left_in_ideal_window, 2)})`,
     );
+    console.log(
+      '    these are local: the profile likelihood (benchmarks/estimator-profile.ts) excludes about −7 % but not +170 %',
+    );
   }
   if (r.shift) {
     console.log(
@@ -299,7 +305,7 @@ function print(r: Result): void {
     );
   }
   console.log(
-    `  cold fit: median ${r.cold_fit_ms.median.toFixed(0)} ms, p95 ${r.cold_fit_ms.p95.toFixed(0)} ms, samples ${r.cold_fit_ms.samples.join(', ')} (target <= 200 ms)`,
+    `  cold fit: median ${r.cold_fit_ms.median.toFixed(0)} ms, p95 ${r.cold_fit_ms.p95.toFixed(0)} ms, samples ${r.cold_fit_ms.samples.join(', ')} (target <= 200 ms); the chain's first window ${r.chain_first_window_ms.toFixed(0)} ms`,
   );
   console.log(JSON.stringify(r));
 }

@@ -35,6 +35,11 @@ export interface LongHorizonSettings {
    * its average over the span).
    */
   driftSpanFraction: number;
+  /**
+   * The window after a refit is fitted again from the chain's own prior when it moved further than
+   * this from the refit's (½(u−m)ᵀP⁻¹(u−m) at its optimum; 0.0–0.9 after the refits in the steady bench histories).
+   */
+  overrulePriorTerm: number;
 }
 
 export function longHorizonDue(settings: LongHorizonSettings, nextStart: number): boolean {

@@ -76,6 +76,7 @@ export const defaultEstimatorSettings: EstimatorSettings = {
     maxIterations: 100,
     ageHours: 24,
     driftSpanFraction: 1 / 3,
+    overrulePriorTerm: 1,
   },
   determinedSdLog: 0.1,
   maxCombinations: 4,
@@ -90,6 +91,8 @@ interface Checkpoint {
   params: Float64Array;
   /** The prior is the broad cold-start one. */
   cold: boolean;
+  /** When the prior comes from a long-horizon refit: the chain's own belief at the same start. */
+  withoutRefit?: Checkpoint;
 }
 
 export type WindowFitOutcome =
@@ -102,6 +105,8 @@ export type WindowFitOutcome =
       iterations: number;
       /** Set when the chain goes on from a refit over [fromH, toH) after this window. */
       longHorizonRefit?: { fromH: number; toH: number; iterations: number; lossPerReading: number };
+      /** This window was fitted from the chain's own prior, not from the refit before it. */
+      refitOverruled?: boolean;
     }
   | {
       status: 'failed';
@@ -215,15 +220,22 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
     };
   } else {
     const maxIterations = checkpoint.cold ? settings.coldMaxIterations : settings.maxIterations;
-    const fit = fitWindow(
-      built,
-      layout,
-      checkpoint.prior,
-      checkpoint.warmStart,
-      end,
-      { ...settings, maxIterations },
-      est.ws,
-    );
+    const fitFrom = (from: Checkpoint) =>
+      fitWindow(built, layout, from.prior, from.warmStart, end, { ...settings, maxIterations }, est.ws);
+    let used = checkpoint;
+    let fit = fitFrom(checkpoint);
+    // A refit's prior that this window's readings pull far away from lags behind a change of the
+    // plant (its parameters were held constant over its span): the chain's own belief is used instead.
+    let refitOverruled = false;
+    const overrule = settings.longHorizon?.overrulePriorTerm ?? Number.POSITIVE_INFINITY;
+    if (fit.ok && checkpoint.withoutRefit && fit.objective - fit.loss > overrule) {
+      const again = fitFrom(checkpoint.withoutRefit);
+      if (again.ok) {
+        fit = again;
+        used = checkpoint.withoutRefit;
+        refitOverruled = true;
+      }
+    }
     if (fit.ok) {
       const estimate = describeWindowEstimate(model, layout, fit, settings);
       outcome = {
@@ -233,9 +245,10 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
         fit,
         estimate,
         iterations: fit.iterations,
+        ...(refitOverruled ? { refitOverruled } : {}),
       };
-      est.lastGood = { checkpoint, fit };
-      next = carryForward(est, checkpoint.prior, fit, nextStart);
+      est.lastGood = { checkpoint: used, fit };
+      next = carryForward(est, used.prior, fit, nextStart);
       const longHorizon = settings.longHorizon;
       if (longHorizon && longHorizonDue(longHorizon, nextStart)) {
         const refit = longHorizonRefit(
@@ -256,6 +269,7 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
             warmStart: refit.prior.mean.slice(),
             params: refit.fit.problem.params.slice(),
             cold: false,
+            ...(next ? { withoutRefit: next } : {}),
           };
           outcome.longHorizonRefit = {
             fromH: refit.fromH,
