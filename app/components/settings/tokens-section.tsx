@@ -3,60 +3,39 @@
  * API tokens (operators): for scripts, sent as `Authorization: Bearer cwt_…`. A new token is shown
  * once, with a copy button; the service keeps only its hash. Revoking takes effect at once.
  */
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import type { ApiTokenView, CreatedApiToken, Role } from '../../../contract/auth';
-import { describeError } from '../../lib/api-client';
 import { createToken, fetchTokens, revokeToken } from '../../lib/auth-api';
 import { formatAge, formatClock } from '../../lib/time-format';
+import { useShownOnceList } from '../../lib/use-shown-once-list';
 import { ConfirmButton } from './confirm-button';
 import { ShownOnce } from './shown-once';
 
 export function TokensSection() {
-  const [tokens, setTokens] = useState<ApiTokenView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const {
+    items: tokens,
+    error,
+    busy,
+    created,
+    setCreated,
+    nowMs,
+    make,
+    remove,
+  } = useShownOnceList<ApiTokenView, CreatedApiToken>(fetchTokens);
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('viewer');
-  const [busy, setBusy] = useState(false);
-  const [created, setCreated] = useState<CreatedApiToken | null>(null);
-  const [nowMs, setNowMs] = useState(() => Date.now());
-
-  const load = useCallback(async () => {
-    try {
-      setTokens(await fetchTokens());
-      setError(null);
-    } catch (e) {
-      setError(describeError(e));
-    }
-    setNowMs(Date.now());
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   async function onCreate(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      setCreated(await createToken({ name: name.trim(), role }));
-      setName('');
-      await load();
-    } catch (e) {
-      setError(`Not made: ${describeError(e)}`);
-    } finally {
-      setBusy(false);
-    }
+    if (await make(() => createToken({ name: name.trim(), role }))) setName('');
   }
 
   async function onRevoke(id: number) {
-    try {
-      await revokeToken(id);
-      if (created?.id === id) setCreated(null);
-      await load();
-    } catch (e) {
-      setError(`Not revoked: ${describeError(e)}`);
-    }
+    await remove(
+      () => revokeToken(id),
+      (c) => c.id === id,
+      'revoked',
+    );
   }
 
   return (

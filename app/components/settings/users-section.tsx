@@ -4,60 +4,39 @@
  * shown once; its owner chooses their own at the first login. The last operator cannot be removed,
  * nor can one remove oneself.
  */
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import type { CreatedUser, Role, UserView } from '../../../contract/auth';
-import { describeError } from '../../lib/api-client';
 import { createUser, fetchUsers, removeUser } from '../../lib/auth-api';
 import { formatAge, formatClock } from '../../lib/time-format';
+import { useShownOnceList } from '../../lib/use-shown-once-list';
 import { ConfirmButton } from './confirm-button';
 import { ShownOnce } from './shown-once';
 
 export function UsersSection(props: { me: string }) {
-  const [users, setUsers] = useState<UserView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const {
+    items: users,
+    error,
+    busy,
+    created,
+    setCreated,
+    nowMs,
+    make,
+    remove,
+  } = useShownOnceList<UserView, CreatedUser>(fetchUsers);
   const [username, setUsername] = useState('');
   const [role, setRole] = useState<Role>('viewer');
-  const [busy, setBusy] = useState(false);
-  const [created, setCreated] = useState<CreatedUser | null>(null);
-  const [nowMs, setNowMs] = useState(() => Date.now());
-
-  const load = useCallback(async () => {
-    try {
-      setUsers(await fetchUsers());
-      setError(null);
-    } catch (e) {
-      setError(describeError(e));
-    }
-    setNowMs(Date.now());
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   async function onCreate(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      setCreated(await createUser({ username: username.trim(), role }));
-      setUsername('');
-      await load();
-    } catch (e) {
-      setError(`Not made: ${describeError(e)}`);
-    } finally {
-      setBusy(false);
-    }
+    if (await make(() => createUser({ username: username.trim(), role }))) setUsername('');
   }
 
   async function onRemove(name: string) {
-    try {
-      await removeUser(name);
-      if (created?.username === name) setCreated(null);
-      await load();
-    } catch (e) {
-      setError(`Not removed: ${describeError(e)}`);
-    }
+    await remove(
+      () => removeUser(name),
+      (c) => c.username === name,
+      'removed',
+    );
   }
 
   return (
