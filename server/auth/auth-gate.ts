@@ -49,10 +49,10 @@ export function createAuthGate(
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     const access: Access = requiredAccess(method, url.pathname);
-    if (access === 'socket') return false;
+    if (access === 'socket' || access === 'public') return false;
     const identity = options.identity.identify(req);
     if (identity.kind === 'principal') attachPrincipal(req, identity.principal);
-    if (access === 'public') return false;
+    if (access === 'optional') return false;
 
     const refuse = (status: number, reason: keyof AuthMetrics['refused'], error: string, detail: string) => {
       options.metrics.refused[reason]++;
