@@ -32,12 +32,29 @@ function storedOverrides(
 ): (Changeable & { atMs: number; by: string }) | undefined {
   const row = estimatorSettingsRow(db);
   if (!row) return undefined;
-  const parsed = changeable.safeParse(JSON.parse(row.settingsJson));
+  let json: unknown;
+  try {
+    json = JSON.parse(row.settingsJson);
+  } catch {
+    json = undefined;
+  }
+  const parsed = changeable.safeParse(json);
   if (!parsed.success) {
     log.warn({ settings: row.settingsJson }, 'stored estimator settings are invalid; using the environment');
     return undefined;
   }
   return { ...parsed.data, atMs: row.updatedAtMs, by: row.updatedBy };
+}
+
+function withOverrides(configured: AssimilatorSettings, stored: Changeable | undefined): AssimilatorSettings {
+  if (!stored) return configured;
+  const merged = {
+    ...configured,
+    ...(stored.windowHours !== undefined && { windowHours: stored.windowHours }),
+    ...(stored.stepHours !== undefined && { stepHours: stored.stepHours }),
+    ...(stored.forecastHours !== undefined && { forecastHours: stored.forecastHours }),
+  };
+  return merged.stepHours <= merged.windowHours ? merged : configured;
 }
 
 /** The environment's settings with the operator's over them. */
@@ -46,11 +63,7 @@ export function effectiveAssimilatorSettings(
   db: CulturewatchDb,
   logger: Logger,
 ): AssimilatorSettings {
-  const stored = storedOverrides(db, logger);
-  if (!stored) return configured;
-  const { atMs: _, by: __, ...overrides } = stored;
-  const merged = { ...configured, ...overrides };
-  return merged.stepHours <= merged.windowHours ? merged : configured;
+  return withOverrides(configured, storedOverrides(db, logger));
 }
 
 export interface EstimatorSettingsApiOptions {
@@ -67,7 +80,7 @@ export function createEstimatorSettingsApi(
   const log = options.logger.child({ job: 'estimator-settings' });
   const view = (): EstimatorSettingsView => {
     const stored = storedOverrides(options.db, log);
-    const current = effectiveAssimilatorSettings(options.configured, options.db, log);
+    const current = withOverrides(options.configured, stored);
     return {
       windowHours: current.windowHours,
       stepHours: current.stepHours,
