@@ -7,10 +7,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AlertsResponse } from '../../contract/api';
-import { type CreatedUser, sessionCookieName } from '../../contract/auth';
+import type { CreatedUser } from '../../contract/auth';
 import { launchChromium, newContext } from './fixtures/browser';
-import { HttpSession } from './fixtures/http-session';
-import { logInThroughPage, submitLogin } from './fixtures/login';
+import { logInThroughPage, signInContext, submitLogin } from './fixtures/login';
 import { accounts, type ServiceProcess, startService } from './fixtures/service-process';
 
 let browser: Browser;
@@ -235,18 +234,9 @@ describe('with auth on', () => {
     const made = await service.api.call('POST', '/api/users', { username: 'otto', role: 'operator' });
     expect(made.status).toBe(201);
     const { oneTimePassword } = made.json<CreatedUser>();
-    const session = await HttpSession.logIn(service.url, 'otto', oneTimePassword);
     const context = await newContext(browser);
     contexts.push(context);
-    await context.addCookies([
-      {
-        name: sessionCookieName,
-        value: session.cookieValue(),
-        url: service.url,
-        httpOnly: true,
-        sameSite: 'Strict',
-      },
-    ]);
+    await signInContext(context, service, { username: 'otto', role: 'operator', password: oneTimePassword });
     const page = await context.newPage();
     await page.goto(`${service.url}/alerts`);
     const form = page.locator('[data-testid=change-password-form]');
