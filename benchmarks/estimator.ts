@@ -15,6 +15,7 @@ import {
   defaultEstimatorSettings,
   type EstimatorSettings,
   fitNextWindow,
+  satelliteParameterNames,
   startCold,
 } from '../assimilation/estimator/sliding-window-estimator';
 import { chemostatSatellite } from '../assimilation/model/chemostat-satellite';
@@ -47,8 +48,7 @@ function settingsFromArguments(): EstimatorSettings {
   if (allParameters !== undefined) for (const name of Object.keys(byParameter)) delete byParameter[name];
   const satellite = argGiven('satellite-drift');
   const organism = argGiven('organism-drift');
-  for (const name of ['gA', 'gB', 'muAmax', 'muBmax', 'KA', 'KB'])
-    if (satellite !== undefined) byParameter[name] = satellite;
+  for (const name of satelliteParameterNames) if (satellite !== undefined) byParameter[name] = satellite;
   for (const name of ['vA', 'vB', 'IA', 'IB']) if (organism !== undefined) byParameter[name] = organism;
   // --drift-of gA=0.1,vA=0.1: single parameters' rates.
   const single = process.argv.indexOf('--drift-of');
