@@ -8,7 +8,7 @@
  * run at once; beyond `maxWaiting` queued ones the broker answers "server unavailable" at once.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { verifyPassword } from '../auth/password-hash';
+import { hashPassword, randomSecret, verifyPassword } from '../auth/password-hash';
 import type { TopicGrant } from './topic-acl';
 
 export type MqttCredential = { kind: 'secret'; password: string } | { kind: 'scrypt'; hash: string };
@@ -40,6 +40,7 @@ export class MqttAccounts {
   private readonly refused = new Set<string>();
   private readonly inFlight = new Map<string, Promise<boolean | 'busy'>>();
   private running = 0;
+  private decoyHash: Promise<string> | undefined;
   /** Verifications waiting for a slot; a finished one hands its slot to the first. */
   private readonly waiting: (() => void)[] = [];
   private readonly maxConcurrentHashes: number;
@@ -60,31 +61,37 @@ export class MqttAccounts {
   async login(username: string | undefined, password: Buffer | undefined): Promise<LoginResult> {
     if (username === undefined || password === undefined) return { ok: false, reason: 'no-credentials' };
     const account = this.byName.get(username);
-    if (!account) return { ok: false, reason: 'unknown-user' };
+    if (!account) {
+      // An unknown name costs a hash as a known one does, so the answer's timing does not tell which names exist.
+      this.decoyHash ??= hashPassword(randomSecret());
+      const outcome = await this.verifyOnce(username, password, await this.decoyHash);
+      return { ok: false, reason: outcome === 'busy' ? 'busy' : 'unknown-user' };
+    }
     const { credential } = account;
     if (credential.kind === 'secret') {
       // Digests have equal lengths, so the comparison takes the same time whatever was sent.
       const ok = timingSafeEqual(sha256(password), sha256(credential.password));
       return ok ? { ok: true, account } : { ok: false, reason: 'bad-password' };
     }
+    const outcome = await this.verifyOnce(username, password, credential.hash);
+    if (outcome === 'busy') return { ok: false, reason: 'busy' };
+    return outcome ? { ok: true, account } : { ok: false, reason: 'bad-password' };
+  }
+
+  /** A remembered outcome for this name and password, or a verification shared by everyone asking at once. */
+  private async verifyOnce(username: string, password: Buffer, hash: string): Promise<boolean | 'busy'> {
     const key = `${username}\u0000${sha256(password).toString('hex')}`;
-    if (this.verified.has(key)) {
+    if (this.verified.has(key) || this.refused.has(key)) {
       this.counters.cacheHits++;
-      return { ok: true, account };
-    }
-    if (this.refused.has(key)) {
-      this.counters.cacheHits++;
-      return { ok: false, reason: 'bad-password' };
+      return this.verified.has(key);
     }
     // Connections of one device at once (a reconnect storm) share one verification.
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.verifyInTurn(key, password, credential.hash);
+      pending = this.verifyInTurn(key, password, hash);
       this.inFlight.set(key, pending);
     }
-    const outcome = await pending;
-    if (outcome === 'busy') return { ok: false, reason: 'busy' };
-    return outcome ? { ok: true, account } : { ok: false, reason: 'bad-password' };
+    return pending;
   }
 
   /** Waits for a slot, verifies, remembers the outcome; `busy` when too many are waiting already. */

@@ -184,7 +184,11 @@ describe('device logins', () => {
       reason: 'bad-password',
     });
     expect(accounts.counters.hashVerifications).toBe(4);
+    // An unknown name pays a hash too (against a decoy), so timing does not tell which names exist.
     expect(await accounts.login('nobody', right)).toEqual({ ok: false, reason: 'unknown-user' });
+    expect(accounts.counters.hashVerifications).toBe(5);
+    expect(await accounts.login('nobody', right)).toEqual({ ok: false, reason: 'unknown-user' });
+    expect(accounts.counters.hashVerifications).toBe(5);
     expect(await accounts.login(undefined, undefined)).toEqual({ ok: false, reason: 'no-credentials' });
   }, 20_000);
 });
