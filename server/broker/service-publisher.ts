@@ -8,6 +8,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { type JobHealth, JobStatus } from '../lifecycle';
 import { type BrokerConnection, connectionOptions } from './broker-connection';
+import { permanentRefusal } from './permanent-refusal';
 
 export interface ServicePublisherMetrics {
   published: number;
@@ -41,10 +42,16 @@ export class ServicePublisher {
       if (this.status.state !== 'stopped') this.status.set('disconnected', 'broker connection closed');
     });
     client.on('error', (error) => this.log.debug({ err: error }, 'broker connection error'));
-    await new Promise<void>((resolve) => {
+    // Said once at start, where the service waits on this: the next line it logs is the reason or "ready".
+    client.once('error', (error) => {
+      if (!client.connected)
+        this.log.warn({ err: error, url: this.broker.url }, 'waiting for the MQTT broker');
+    });
+    const connected = new Promise<void>((resolve) => {
       if (client.connected) resolve();
       else client.once('connect', () => resolve());
     });
+    await Promise.race([connected, permanentRefusal(client, this.broker.url)]);
   }
 
   health(): JobHealth {

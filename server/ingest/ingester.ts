@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { type BrokerConnection, persistentSessionOptions } from '../broker/broker-connection';
+import { permanentRefusal } from '../broker/permanent-refusal';
 import { type Job, JobStatus } from '../lifecycle';
 import { BatchedWriter, type BatchedWriterOptions, type WriterMetrics } from './batched-writer';
 import {
@@ -123,7 +124,7 @@ export class Ingester implements Job<IngesterMetrics> {
       this.brokerErrorLogged = true;
       this.log.warn({ err: error, url: broker.url }, 'broker connection error; retrying');
     });
-    return new Promise((resolve, reject) => {
+    const ready = new Promise<void>((resolve, reject) => {
       const unsubscribe = this.status.onChange((health) => {
         if (health.state === 'ready') resolve();
         else if (health.state === 'stopped') reject(new Error('ingester stopped before it was ready'));
@@ -131,6 +132,7 @@ export class Ingester implements Job<IngesterMetrics> {
         unsubscribe();
       });
     });
+    return Promise.race([ready, permanentRefusal(client, broker.url)]);
   }
 
   health() {

@@ -5,7 +5,7 @@
  * connecting with `MQTT_URL=mqtts://…`, `MQTT_CA_FILE`, `MQTT_CERT_FILE` and `MQTT_KEY_FILE`.
  * A device's readings flow over TLS; a client that does not trust the CA, or has no certificate, is refused.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,31 @@ describe('MQTT over TLS as deployed (deploy/mosquitto-culturewatch.conf)', () =>
       readings.map(({ ts, value }) => ({ reactorId: 'r1', signal: 'od', tsMs: ts, value })),
     );
   });
+
+  it('fails the start with the reason when the service trusts another CA or its password is wrong', async () => {
+    const elsewhere = join(folder, 'other-ca');
+    mkdirSync(elsewhere);
+    const otherCa = makeTestCa(elsewhere);
+    const settings = {
+      AUTH: 'on',
+      DATABASE_PATH: join(folder, 'refused.db'),
+      ASSIMILATOR: 'off',
+      MQTT_URL: tlsUrl,
+      MQTT_PROTOCOL: '5',
+      MQTT_USERNAME: 'culturewatch',
+      MQTT_PASSWORD: accounts.culturewatch,
+      MQTT_CA_FILE: otherCa.caFile,
+      MQTT_CERT_FILE: ca.clientCertFile,
+      MQTT_KEY_FILE: ca.clientKeyFile,
+      MQTT_CLIENT_ID: 'cw-tls-refused',
+    };
+    await expect(startServiceProcess(settings)).rejects.toThrow(
+      /exited \(1\) before ready[\s\S]*TLS certificate is not trusted[\s\S]*MQTT_CA_FILE/,
+    );
+    await expect(
+      startServiceProcess({ ...settings, MQTT_CA_FILE: ca.caFile, MQTT_PASSWORD: 'not-the-password-at-all' }),
+    ).rejects.toThrow(/exited \(1\) before ready[\s\S]*refused the connection[\s\S]*MQTT_PASSWORD/);
+  }, 60_000);
 
   it('refuses a client that does not trust the CA, and one without a client certificate', async () => {
     const { ca: _trusted, ...untrusting } = device;
