@@ -36,6 +36,8 @@ const days = argValue('days', 14);
 const seedsArg = process.argv.indexOf('--seeds');
 const seeds = seedsArg > 0 ? process.argv[seedsArg + 1].split(',').map(Number) : [argValue('seed', 1)];
 const onsetDay = 7;
+/** How long the shift's band must stay clear of the old level to count as seen. */
+const sustainedHours = 6;
 const z95 = 1.959963984540054;
 
 const model = compileModel(chemostatSatellite);
@@ -200,8 +202,16 @@ function runScenario(scenario: Scenario, seed: number) {
     const onsetH = onsetDay * 24;
     const before = fractionTrack.filter((r) => r.endH > onsetH - 24 && r.endH <= onsetH);
     const preShiftLevel = before.reduce((s, r) => s + r.value, 0) / Math.max(1, before.length);
+    // Seen once the band excludes the old level and goes on excluding it for 6 h: a swing of X alone
+    // moves the fraction for a few hours (it would count as seen 1 h after onset on some seeds).
+    const above = (r: (typeof fractionTrack)[number]) => r.lower > preShiftLevel && r.value > preShiftLevel;
     const detected = fractionTrack.find(
-      (r) => r.endH > onsetH && r.lower > preShiftLevel && r.value > preShiftLevel,
+      (r, i) =>
+        r.endH > onsetH &&
+        fractionTrack
+          .slice(i)
+          .filter((later) => later.endH <= r.endH + sustainedHours)
+          .every(above),
     );
     shift = { detectedAfterH: detected ? detected.endH - onsetH : null, preShiftLevel };
   }
@@ -292,7 +302,7 @@ function print(r: Result): void {
   }
   if (r.shift) {
     console.log(
-      `  shift: pre-shift fraction ${r.shift.preShiftLevel.toFixed(4)}; band excludes it ${r.shift.detectedAfterH === null ? 'never' : `${r.shift.detectedAfterH} h after onset`} (target <= 24 h)`,
+      `  shift: pre-shift fraction ${r.shift.preShiftLevel.toFixed(4)}; band excludes it ${r.shift.detectedAfterH === null ? 'never' : `${r.shift.detectedAfterH} h after onset`}, and for ${sustainedHours} h after (target <= 24 h)`,
     );
   }
   console.log(
