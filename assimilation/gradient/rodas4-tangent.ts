@@ -16,9 +16,9 @@ export interface Rodas4TangentScratch {
   timeDerivativeTangent: Float64Array;
   jx: Float64Array;
   jp: Float64Array;
-  unit: Float64Array;
-  rowX: Float64Array;
-  rowP: Float64Array;
+  /** ∂(J v)/∂x (n × n) and ∂(J v)/∂p (n × m) for the J̇ v terms. */
+  gx: Float64Array;
+  gp: Float64Array;
   x: Float64Array;
   stageState: Float64Array;
   stageSolution: Float64Array;
@@ -38,9 +38,8 @@ export function createRodas4TangentScratch(n: number, m: number, k: number): Rod
     timeDerivativeTangent: new Float64Array(n * maxCols),
     jx: new Float64Array(n * n),
     jp: new Float64Array(n * m),
-    unit: new Float64Array(n),
-    rowX: new Float64Array(n),
-    rowP: new Float64Array(m),
+    gx: new Float64Array(n * n),
+    gp: new Float64Array(n * m),
     x: new Float64Array(n),
     stageState: new Float64Array(n),
     stageSolution: new Float64Array(n),
@@ -53,8 +52,8 @@ export function createRodas4TangentScratch(n: number, m: number, k: number): Rod
 
 /**
  * out (n × nθ) (+)= d(G(x_n, p))/dθ for G = J_x(x_n, p) v (`input` false) or G = J_u(x_n, p) v (`input`
- * true), row by row from the generated contraction gradients with unit weights (row r: ∇ₓ G_r and
- * ∇ₚ G_r), chained with sens = ∂x_n/∂θ and ∂p/∂θ (the unit columns of paramColumns).
+ * true): the generated Jacobian of G (∂G/∂x, ∂G/∂p), chained with sens = ∂x_n/∂θ and ∂p/∂θ (the unit
+ * columns of paramColumns).
  */
 function contractionTangent(
   model: CompiledModel,
@@ -68,20 +67,18 @@ function contractionTangent(
   accumulate: boolean,
 ): void {
   const n = s.x.length;
+  const m = p.length;
   const P = paramColumns.length;
   const cols = P + n;
-  const { unit, rowX, rowP, x, u0 } = s;
+  const { gx, gp, x, u0 } = s;
+  if (input) model.inputJacobianDirectionalDerivative(x, p, u0, v, gx, gp);
+  else model.stateJacobianDirectionalDerivative(x, p, u0, v, gx, gp);
   for (let r = 0; r < n; r++) {
-    unit.fill(0);
-    unit[r] = 1;
-    rowP.fill(0);
-    if (input) model.inputJacobianContractionGradient(x, p, u0, unit, v, rowX, rowP);
-    else model.stateJacobianContractionGradient(x, p, u0, unit, v, rowX, rowP);
     const row = r * cols;
     if (!accumulate) for (let col = 0; col < cols; col++) out[row + col] = 0;
-    for (let col = 0; col < P; col++) out[row + col] += rowP[paramColumns[col]];
+    for (let col = 0; col < P; col++) out[row + col] += gp[r * m + paramColumns[col]];
     for (let q = 0; q < n; q++) {
-      const g = rowX[q];
+      const g = gx[r * n + q];
       if (g === 0) continue;
       const from = q * cols;
       for (let col = 0; col < cols; col++) out[row + col] += g * sens[from + col];
@@ -90,11 +87,43 @@ function contractionTangent(
 }
 
 /**
+ * out = start + Σ_{j<count} (weights[j] / divisor) K̇ⱼ in one pass (out may be start), adding the
+ * terms in j order as separate passes would, so the sums are the same to the last bit.
+ */
+function addStageSum(
+  start: Float64Array,
+  weights: readonly number[],
+  divisor: number,
+  count: number,
+  stageTangent: Float64Array[],
+  size: number,
+  out: Float64Array,
+): void {
+  if (count === 0) {
+    if (out !== start) for (let q = 0; q < size; q++) out[q] = start[q];
+    return;
+  }
+  const w0 = weights[0] / divisor;
+  const k0 = stageTangent[0];
+  if (count === 1) {
+    for (let q = 0; q < size; q++) out[q] = start[q] + w0 * k0[q];
+    return;
+  }
+  const w1 = weights[1] / divisor;
+  const k1 = stageTangent[1];
+  for (let q = 0; q < size; q++) out[q] = start[q] + w0 * k0[q] + w1 * k1[q];
+  for (let j = 2; j < count; j++) {
+    const w = weights[j] / divisor;
+    const kDot = stageTangent[j];
+    for (let q = 0; q < size; q++) out[q] += w * kDot[q];
+  }
+}
+
+/**
  * Forward sensitivities over one accepted Rodas4 step: the tangent of the same discrete map the
  * adjoint differentiates (see rodas4StepAdjoint), so both give the same gradient to rounding.
- * W K̇ᵢ = ṙᵢ + J̇ Kᵢ, where J̇ Kᵢ and ḟₜ come row by row from the generated contraction gradients with
- * unit weights. sens (n × nθ, row-major, nθ = paramColumns.length + n) holds ∂x_n/∂θ on entry and
- * ∂x_{n+1}/∂θ on exit, for θ = (the parameters listed in paramColumns, then x0).
+ * W K̇ᵢ = ṙᵢ + J̇ Kᵢ, where J̇ Kᵢ and ḟₜ come from the generated Jacobians of J Kᵢ and J_u u̇.
+ * sens (n × nθ, row-major, nθ = paramColumns.length + n) holds ∂x_n/∂θ on entry and ∂x_{n+1}/∂θ on exit, for θ = (the parameters listed in paramColumns, then x0).
  */
 export function rodas4StepTangent(
   model: CompiledModel,
@@ -139,12 +168,7 @@ export function rodas4StepTangent(
   const solveMatrix = luSolveMatrix;
   for (let i = 0; i < stages; i++) {
     // Ẏᵢ = Sₙ + Σ_{j<i} aᵢⱼ K̇ⱼ
-    for (let q = 0; q < size; q++) yDot[q] = sens[q];
-    for (let j = 0; j < i; j++) {
-      const w = a[i][j];
-      const kDot = s.stageTangent[j];
-      for (let q = 0; q < size; q++) yDot[q] += w * kDot[q];
-    }
+    addStageSum(sens, a[i], 1, i, s.stageTangent, size, yDot);
     const yOffset = methodBase + rodas4Record.stageState(n, i);
     for (let q = 0; q < n; q++) s.stageState[q] = steps[yOffset + q];
     for (let q = 0; q < k; q++) s.u[q] = s.u0[q] + s.slope[q] * c[i] * h;
@@ -163,11 +187,7 @@ export function rodas4StepTangent(
         for (let col = 0; col < cols; col++) rDot[row + col] += jrq * yDot[from + col];
       }
     }
-    for (let j = 0; j < i; j++) {
-      const w = C[i][j] / h;
-      const kDot = s.stageTangent[j];
-      for (let q = 0; q < size; q++) rDot[q] += w * kDot[q];
-    }
+    addStageSum(rDot, C[i], h, i, s.stageTangent, size, rDot);
     // + J̇ Kᵢ, since W = I/(γh) − J(x_n, p)
     const kOffset = methodBase + rodas4Record.stageSolution(n, i);
     for (let q = 0; q < n; q++) Kvec[q] = steps[kOffset + q];

@@ -109,6 +109,20 @@ describe('model compiler', () => {
       xm[l] -= h;
       expect(gradX[l]).toBeCloseTo((contraction(xp) - contraction(xm)) / (2 * h), 5);
     }
+    // ∂(J v)/∂(x, p), all rows in one call, is row r of the contraction gradient with w = e_r.
+    const dX = new Float64Array(49);
+    const dP = new Float64Array(7 * 18);
+    model.stateJacobianDirectionalDerivative(x, p, u, v, dX, dP);
+    for (let r = 0; r < 7; r++) {
+      const unit = new Float64Array(7);
+      unit[r] = 1;
+      const rowX = new Float64Array(7);
+      const rowP = new Float64Array(18);
+      model.stateJacobianContractionGradient(x, p, u, unit, v, rowX, rowP);
+      for (let q = 0; q < 7; q++) expect(dX[r * 7 + q]).toBeCloseTo(rowX[q], 12);
+      for (let q = 0; q < 18; q++) expect(dP[r * 18 + q]).toBeCloseTo(rowP[q], 12);
+    }
+    expect(dX.some((g) => g !== 0)).toBe(true);
   });
 
   it('gives the variant an adjoint gradient that matches finite differences and sensitivities', () => {
