@@ -359,3 +359,33 @@ for (const r of results) {
     ].join(' '),
   );
 }
+
+// Against each target, over every run above: how many meet it, and the worst.
+if (results.length > 1) {
+  const count = (ok: (r: Result) => boolean, of = results) => `${of.filter(ok).length} of ${of.length}`;
+  const shifts = results.filter((r) => r.shift);
+  const shiftHours = shifts.map((r) => r.shift?.detectedAfterH ?? Number.POSITIVE_INFINITY);
+  const slowestShift =
+    Math.max(...shiftHours) === Number.POSITIVE_INFINITY ? 'never' : `${Math.max(...shiftHours)} h`;
+  const cold = results.flatMap((r) => r.cold_fit_ms.samples);
+  const lowestCoverage = Math.min(...results.map((r) => r.satellite_fraction_coverage));
+  const largestWarm = Math.max(...results.map((r) => r.warm_fit_ms.median));
+  const halfwidth = (r: Result) => r.gB_over_vB_at_end?.band95_relative_halfwidth ?? Number.POSITIVE_INFINITY;
+  console.log('\nagainst the targets, over these runs:');
+  console.log(
+    `  fraction coverage >= 90 %: ${count((r) => r.satellite_fraction_coverage >= 0.9)} (lowest ${pct(lowestCoverage)})`,
+  );
+  console.log(
+    `  gB/vB inside its band at the end: ${count((r) => r.gB_over_vB_at_end?.truth_inside_band === true)}; band within ±3 %: ${count((r) => halfwidth(r) <= 0.03)}`,
+  );
+  if (shifts.length > 0)
+    console.log(
+      `  shift seen within 24 h: ${shiftHours.filter((h) => h <= 24).length} of ${shifts.length} (slowest ${slowestShift})`,
+    );
+  console.log(
+    `  warm median <= 20 ms: ${count((r) => r.warm_fit_ms.median <= 20)} (largest ${largestWarm.toFixed(1)} ms)`,
+  );
+  console.log(
+    `  cold fit <= 200 ms: ${cold.filter((ms) => ms <= 200).length} of ${cold.length} (pooled median ${percentile(cold, 0.5)} ms, p95 ${percentile(cold, 0.95)} ms, slowest ${Math.max(...cold)} ms)`,
+  );
+}
