@@ -22,8 +22,19 @@ export interface AssimilationStatements {
   /** () → every stored chain. */
   chains: Database.Statement<
     [],
-    { reactorId: string; settingsKey: string; stateJson: string; fittedUpToH: number }
+    {
+      reactorId: string;
+      settingsKey: string;
+      stateJson: string;
+      fittedUpToH: number;
+      readingsReadAtMs: number | null;
+    }
   >;
+  /**
+   * (reactorId, signal, fromMs, toMs, receivedSinceMs) → the oldest reading with from ≤ ts ≤ to that
+   * arrived at or after receivedSinceMs, if any: late data a restarted chain has not seen.
+   */
+  oldestArrivedSince: Database.Statement<[string, string, number, number, number], { tsMs: number }>;
   /**
    * (reactorId, windowStartMs, windowEndMs, windowStartH, windowEndH, fittedAtMs, status, reason,
    * detail, refit, coldStart, loss, iterations, durationMs, residualSummaryJson) → lastInsertRowid is the fit id.
@@ -67,8 +78,8 @@ export interface AssimilationStatements {
   insertComposition: Database.Statement<[number, string, number, number]>;
   /** (fitId, trajectoryJson, forecastJson, residualsJson, windowFileJson) */
   insertDocuments: Database.Statement<[number, string | null, string | null, string | null, string | null]>;
-  /** (reactorId, settingsKey, stateJson, fittedUpToH, lastFitId, updatedAtMs) */
-  upsertChain: Database.Statement<[string, string, string, number, number | null, number]>;
+  /** (reactorId, settingsKey, stateJson, fittedUpToH, readingsReadAtMs, lastFitId, updatedAtMs) */
+  upsertChain: Database.Statement<[string, string, string, number, number, number | null, number]>;
 }
 
 export function prepareAssimilationStatements(sqlite: Database.Database): AssimilationStatements {
@@ -94,8 +105,13 @@ export function prepareAssimilationStatements(sqlite: Database.Database): Assimi
     reactorIds: sqlite.prepare('SELECT id FROM reactors ORDER BY id'),
     chains: sqlite.prepare(
       `SELECT reactor_id AS reactorId, settings_key AS settingsKey, state_json AS stateJson,
-              fitted_up_to_h AS fittedUpToH
+              fitted_up_to_h AS fittedUpToH, readings_read_at_ms AS readingsReadAtMs
        FROM assimilator_chains`,
+    ),
+    oldestArrivedSince: sqlite.prepare(
+      `SELECT ts_ms AS tsMs FROM readings
+       WHERE reactor_id = ? AND signal = ? AND ts_ms >= ? AND ts_ms <= ? AND received_at_ms >= ?
+       ORDER BY ts_ms LIMIT 1`,
     ),
     insertFit: sqlite.prepare(
       `INSERT INTO fits (reactor_id, window_start_ms, window_end_ms, window_start_h, window_end_h,
@@ -119,12 +135,14 @@ export function prepareAssimilationStatements(sqlite: Database.Database): Assimi
        VALUES (?, ?, ?, ?, ?)`,
     ),
     upsertChain: sqlite.prepare(
-      `INSERT INTO assimilator_chains (reactor_id, settings_key, state_json, fitted_up_to_h, last_fit_id, updated_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO assimilator_chains (reactor_id, settings_key, state_json, fitted_up_to_h,
+         readings_read_at_ms, last_fit_id, updated_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (reactor_id) DO UPDATE SET
          settings_key = excluded.settings_key,
          state_json = excluded.state_json,
          fitted_up_to_h = excluded.fitted_up_to_h,
+         readings_read_at_ms = excluded.readings_read_at_ms,
          last_fit_id = excluded.last_fit_id,
          updated_at_ms = excluded.updated_at_ms`,
     ),

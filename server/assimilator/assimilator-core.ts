@@ -21,7 +21,7 @@ import {
 } from './assimilator-settings';
 import { chainStateJson, restoreChainState } from './chain-state';
 import { createFitStore, type StoreFit } from './fit-store';
-import { clockSignals } from './plant-signals';
+import { clockSignals, plantSignals } from './plant-signals';
 import { ReactorChain, type WindowSource } from './reactor-chain';
 import { RoundRobin } from './round-robin';
 import { loadWindowData, newestReadingH, oldestReadingH } from './window-data';
@@ -70,6 +70,7 @@ export class AssimilatorCore {
       if (saved && saved.settingsKey === this.settingsKey && restoreChainState(chain.est, saved.stateJson)) {
         chain.fittedUpToH = saved.fittedUpToH;
         restored++;
+        if (saved.readingsReadAtMs !== null) this.noteArrivalsSince(chain, saved.readingsReadAtMs);
       } else if (saved) {
         this.options.log('warn', 'stored chain not usable with these settings; starting it afresh', {
           reactorId: id,
@@ -78,6 +79,34 @@ export class AssimilatorCore {
       chain.newestH = newestReadingH(this.statements, id, clockSignals);
     }
     return restored;
+  }
+
+  /**
+   * Late readings that arrived after the stored chain's newest fit read its data: their notices went
+   * to a worker that stopped (new settings, a crash) before acting on them. The chain refits for them
+   * as it would have. Only the span its checkpoints cover is looked at: a rewind reaches no further.
+   */
+  private noteArrivalsSince(chain: ReactorChain, sinceMs: number): void {
+    const firstStartH = chain.est.checkpoints[0]?.start;
+    if (firstStartH === undefined) return;
+    const fromMs = msFromPlantHours(firstStartH);
+    const toMs = msFromPlantHours(chain.fittedUpToH);
+    let oldestMs = Number.POSITIVE_INFINITY;
+    for (const signal of plantSignals) {
+      const late = this.statements.oldestArrivedSince.get(chain.reactorId, signal, fromMs, toMs, sinceMs);
+      if (late && late.tsMs < oldestMs) oldestMs = late.tsMs;
+    }
+    if (oldestMs === Number.POSITIVE_INFINITY) return;
+    const oldestH = plantHoursFromMs(oldestMs);
+    chain.noteReadings(oldestH, oldestH, false);
+    this.options.log(
+      'info',
+      'late readings arrived while no assimilator ran; refitting the windows they fall in',
+      {
+        reactorId: chain.reactorId,
+        oldestLateH: oldestH,
+      },
+    );
   }
 
   noteReadings(notices: readonly ReadingsNotice[]): void {

@@ -103,6 +103,7 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
       chain.settingsKey,
       chain.stateJson,
       chain.fittedUpToH,
+      fitted.readingsReadAtMs,
       fitId,
       fitted.fittedAtMs,
     );

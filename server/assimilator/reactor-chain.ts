@@ -40,6 +40,8 @@ export interface FittedWindow {
   windowStartH: number;
   windowEndH: number;
   fittedAtMs: number;
+  /** When the window's readings were read (epoch ms): a reading that arrived later is not in this fit. */
+  readingsReadAtMs: number;
   outcome: WindowFitOutcome;
   refit: boolean;
   coldStart: boolean;
@@ -105,6 +107,7 @@ export class ReactorChain {
     const endH = startH + windowHours;
     // Due once a reading past the window's end has arrived: then all of the window's data has.
     if (!(endH < this.newestH - epsilonH)) return null;
+    const readingsReadAtMs = this.now();
     const data = source.window(this.reactorId, startH, endH);
     if (cold) startCold(est, data, startH, options.initialParams);
     const checkpoint = est.checkpoints[est.checkpoints.length - 1];
@@ -164,6 +167,7 @@ export class ReactorChain {
       windowStartH: startH,
       windowEndH: endH,
       fittedAtMs: this.now(),
+      readingsReadAtMs,
       outcome,
       refit,
       coldStart: checkpoint.cold,

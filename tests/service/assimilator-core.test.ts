@@ -1,7 +1,8 @@
 /**
  * The assimilator's work in-process (what its worker thread runs): fair turns between reactors, a
  * failing reactor that does not starve the others, every fit stored with its reason and never a NaN,
- * late data refitting the windows it falls in, and the chain state surviving a round trip.
+ * late data refitting the windows it falls in (also when it arrived while no worker ran), and the chain
+ * state surviving a round trip.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,8 +38,12 @@ interface Harness {
   database: OpenDatabase;
   core: AssimilatorCore;
   fits: FitNotice[];
-  store(reactorId: string, samples: PlantSample[]): void;
+  logs: string[];
+  /** Stores readings as the ingester does and tells the core, unless no worker is there to tell. */
+  store(reactorId: string, samples: PlantSample[], tell?: boolean): void;
   runUntilIdle(maxSteps?: number): number;
+  /** A new core on the same database, as a restarted worker. */
+  restart(): void;
 }
 
 function harness(settings: Partial<AssimilatorSettings> = {}): Harness {
@@ -49,19 +54,27 @@ function harness(settings: Partial<AssimilatorSettings> = {}): Harness {
     rmSync(dir, { recursive: true, force: true });
   });
   const fits: FitNotice[] = [];
-  const core = new AssimilatorCore({
-    sqlite: database.sqlite,
-    settings: { ...defaultAssimilatorSettings, ...settings },
-    onFit: (fit) => fits.push(fit),
-    log: () => {},
-  });
-  core.start();
+  const logs: string[] = [];
+  const startCore = () => {
+    const core = new AssimilatorCore({
+      sqlite: database.sqlite,
+      settings: { ...defaultAssimilatorSettings, ...settings },
+      onFit: (fit) => fits.push(fit),
+      log: (_level, msg) => logs.push(msg),
+    });
+    core.start();
+    return core;
+  };
   const writer = new BatchedWriter(database.sqlite);
   return {
     database,
-    core,
+    core: startCore(),
     fits,
-    store(reactorId, samples) {
+    logs,
+    restart() {
+      this.core = startCore();
+    },
+    store(reactorId, samples, tell = true) {
       const readings: AcceptedReading[] = samples.map((s) => ({
         reactorId,
         signal: mqttSignalOf[s.signal] as PlantSignal,
@@ -71,17 +84,18 @@ function harness(settings: Partial<AssimilatorSettings> = {}): Harness {
       }));
       for (const r of readings) writer.accept(r);
       writer.flush();
+      if (!tell) return;
       const notice: ReadingsNotice = {
         reactorId,
         oldestTsMs: Math.min(...readings.map((r) => r.tsMs)),
         newestTsMs: Math.max(...readings.map((r) => r.tsMs)),
         online: readings.some((r) => ['od', 'substrate', 'dilution'].includes(r.signal)),
       };
-      core.noteReadings([notice]);
+      this.core.noteReadings([notice]);
     },
     runUntilIdle(maxSteps = 500) {
       let steps = 0;
-      while (steps < maxSteps && core.step()) steps++;
+      while (steps < maxSteps && this.core.step()) steps++;
       return steps;
     },
   };
@@ -172,6 +186,35 @@ describe('assimilator turns', () => {
     expect(refitStarts[0]).toBeLessThanOrEqual(12);
     expect(refitStarts).toEqual(Array.from({ length: refitStarts.length }, (_, k) => refitStarts[0] + k));
     expect(refitStarts.at(-1)).toBe(17);
+  });
+
+  it('refits for late readings that arrived while no worker ran, once one starts again', () => {
+    const h = harness();
+    const plant = generatePlantHistory({ scenario: 'steady', days: 30 / 24, seed: 9, assays: true });
+    const online = plant.samples.filter((s) => s.availableAtH === undefined);
+    const assay = plant.samples.filter((s) => s.availableAtH !== undefined && s.timeH === 12);
+    h.store('r1', online);
+    h.runUntilIdle();
+    expect(h.fits).toHaveLength(18);
+    h.fits.length = 0;
+    // A restart with nothing new has no work: on-time readings the chain has seen are not late.
+    h.restart();
+    expect(h.core.status().reactorsDue).toBe(0);
+    // The worker stops (new settings, a crash); the assay is stored and its notice reaches nobody.
+    h.store('r1', assay, false);
+    h.restart();
+    expect(h.logs.filter((m) => m.startsWith('late readings arrived while no assimilator ran'))).toHaveLength(
+      1,
+    );
+    expect(h.core.status().reactorsDue).toBe(1);
+    h.runUntilIdle();
+    const refitStarts = h.fits.map((f) => Math.round((f.windowEndMs - epochMs) / hourMs) - 12);
+    expect(h.fits.every((f) => f.refit && f.status === 'ok')).toBe(true);
+    expect(refitStarts[0]).toBeLessThanOrEqual(12);
+    expect(refitStarts.at(-1)).toBe(17);
+    // Once refitted, the next restart finds nothing late.
+    h.restart();
+    expect(h.core.status().reactorsDue).toBe(0);
   });
 
   it('stores the chain so that a new estimator continues it exactly', () => {

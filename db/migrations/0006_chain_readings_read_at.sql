@@ -1,0 +1,1 @@
+ALTER TABLE `assimilator_chains` ADD `readings_read_at_ms` integer;
