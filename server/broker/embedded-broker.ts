@@ -102,6 +102,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
 function guardWithAccounts(broker: Aedes, access: EmbeddedBrokerAccess, refusals: RefusalLog): void {
   const accounts = new MqttAccounts(access.accounts);
   const logins = new WeakMap<Client, { username: string; grant: TopicGrant }>();
+  /** Connected clients by id: MQTT lets a new connection with the same id drop the old one. */
+  const connected = new Map<string, Client>();
+  broker.on('client', (client) => connected.set(client.id, client));
+  broker.on('clientDisconnect', (client) => {
+    if (connected.get(client.id) === client) connected.delete(client.id);
+  });
   const { topicPrefix } = access;
 
   broker.authenticate = (client, username, password, done) => {
@@ -123,6 +129,13 @@ function guardWithAccounts(broker: Aedes, access: EmbeddedBrokerAccess, refusals
             reason: 'service-client-id',
           });
           return done(connectError('client id reserved for the service', connack.identifierRejected), false);
+        }
+        const holder = connected.get(client.id);
+        const holderName = holder && holder !== client ? logins.get(holder)?.username : undefined;
+        if (holderName !== undefined && holderName !== account.username) {
+          // Another account's connected id: taking it would knock that device off the broker.
+          refusals.refused({ kind: 'connection', clientId: client.id, username, reason: 'client-id-in-use' });
+          return done(connectError('client id in use by another account', connack.identifierRejected), false);
         }
         logins.set(client, { username: account.username, grant: account.grant });
         done(null, true);

@@ -264,6 +264,37 @@ describe('the embedded broker with AUTH on: device accounts and topic ACLs', () 
       reason: 'service-client-id',
     });
   });
+
+  it("refuses a device another device's connected client id, so it cannot knock that device off", async () => {
+    const sharedId = 'plant-r2-sensor';
+    const owner = await mqtt.connectAsync(brokerUrl, {
+      ...device('sensor-r2', sharedId),
+      reconnectPeriod: 0,
+    });
+    const ownerClosed = closedWithin(owner, 1500);
+    const intruder = await tryConnect(brokerUrl, device('sensor-r1', sharedId));
+    expect(intruder.error).toMatch(/identifier rejected/i);
+    expect(await ownerClosed).toBe(false);
+    expect(owner.connected).toBe(true);
+    await waitUntil(
+      'the refusal logged',
+      async () => refusalLines('MQTT connection refused').at(-1)?.reason === 'client-id-in-use',
+      5000,
+    );
+    expect(refusalLines('MQTT connection refused').at(-1)).toMatchObject({
+      username: 'sensor-r1',
+      clientId: sharedId,
+    });
+    // The same account may take its own id over (a device reconnecting before the old link timed out).
+    const takeover = await tryConnect(brokerUrl, device('sensor-r2', sharedId));
+    expect(takeover.error).toBeUndefined();
+    expect(await closedWithin(owner, 5000)).toBe(true);
+    await takeover.client?.endAsync();
+    // Once the id is free, any account may use it.
+    const later = await tryConnect(brokerUrl, device('sensor-r1', sharedId));
+    expect(later.error).toBeUndefined();
+    await later.client?.endAsync();
+  }, 30_000);
 });
 
 describe("the demo simulator's account", () => {
