@@ -35,8 +35,8 @@ export function prepareRetentionStatements(sqlite: Database.Database): Retention
 
 /**
  * Deletes for the retention of the service's own records: fit documents (trajectories, forecasts,
- * residuals, window files: the bulk of a fit), whole fits, and the webhook delivery log. Bounded
- * per call, like the readings'.
+ * residuals, window files: the bulk of a fit), whole fits, the webhook delivery log and the alarm
+ * history. Bounded per call, like the readings'.
  */
 export function prepareRecordRetentionStatements(sqlite: Database.Database) {
   return {
@@ -64,6 +64,13 @@ export function prepareRecordRetentionStatements(sqlite: Database.Database) {
     deleteDeliveriesOf: sqlite.prepare<[number]>('DELETE FROM webhook_deliveries WHERE outbox_id = ?'),
     /** (outboxId) */
     deleteNotification: sqlite.prepare<[number]>('DELETE FROM webhook_outbox WHERE id = ?'),
+    /** (beforeMs, limit): alarm events older than that which no notification still refers to. */
+    deleteAlarmEventsBefore: sqlite.prepare<[number, number]>(
+      `DELETE FROM alarm_events WHERE id IN (
+         SELECT e.id FROM alarm_events e
+         WHERE e.at_ms < ? AND NOT EXISTS (SELECT 1 FROM webhook_outbox o WHERE o.alarm_event_id = e.id)
+         LIMIT ?)`,
+    ),
   };
 }
 

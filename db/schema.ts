@@ -371,6 +371,8 @@ export const webhookOutbox = sqliteTable(
     uniqueIndex('webhook_outbox_idempotency_key').on(t.idempotencyKey),
     uniqueIndex('webhook_outbox_endpoint_event').on(t.endpointId, t.alarmEventId),
     index('webhook_outbox_endpoint_state').on(t.endpointId, t.state, t.id),
+    // Retention asks which alarm events a notification still needs.
+    index('webhook_outbox_alarm_event').on(t.alarmEventId),
   ],
 );
 

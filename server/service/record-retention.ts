@@ -2,7 +2,8 @@
  * Retention of the service's own records, beside the readings' (server/ingest/retention-sweeper.ts):
  * a fit's bulky documents go first (the parameter and composition history stays, for drift over
  * months), whole fits much later; ages count back from each reactor's newest fit, as readings count
- * from the newest reading. Finished webhook notifications and their attempt log go by wall clock.
+ * from the newest reading. Finished webhook notifications and their attempt log go by wall clock, and
+ * so do alarm events (the alarm history), once no notification still refers to them.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
@@ -21,6 +22,7 @@ export interface RecordRetentionSettings {
   fitDocumentsDays: number;
   fitsDays: number;
   webhookLogDays: number;
+  alarmEventsDays: number;
   sweepMinutes: number;
 }
 
@@ -28,6 +30,7 @@ export interface RecordSweepResult {
   fitDocumentsDeleted: number;
   fitsDeleted: number;
   notificationsDeleted: number;
+  alarmEventsDeleted: number;
 }
 
 export class RecordRetention implements Job<RecordSweepResult & { sweeps: number }> {
@@ -37,7 +40,13 @@ export class RecordRetention implements Job<RecordSweepResult & { sweeps: number
   private readonly log: Logger;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<RecordSweepResult> | undefined;
-  private readonly totals = { sweeps: 0, fitDocumentsDeleted: 0, fitsDeleted: 0, notificationsDeleted: 0 };
+  private readonly totals = {
+    sweeps: 0,
+    fitDocumentsDeleted: 0,
+    fitsDeleted: 0,
+    notificationsDeleted: 0,
+    alarmEventsDeleted: 0,
+  };
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -78,7 +87,12 @@ export class RecordRetention implements Job<RecordSweepResult & { sweeps: number
   }
 
   private async sweep(): Promise<RecordSweepResult> {
-    const result: RecordSweepResult = { fitDocumentsDeleted: 0, fitsDeleted: 0, notificationsDeleted: 0 };
+    const result: RecordSweepResult = {
+      fitDocumentsDeleted: 0,
+      fitsDeleted: 0,
+      notificationsDeleted: 0,
+      alarmEventsDeleted: 0,
+    };
     const s = this.statements;
     try {
       for (const { id } of s.reactorIds.all()) {
@@ -110,11 +124,18 @@ export class RecordRetention implements Job<RecordSweepResult & { sweeps: number
         if (ids.length < deleteChunkRows) break;
         await yieldToEventLoop();
       }
+      // After the notifications: an event goes only once none refers to it.
+      const eventsCutoff = this.now() - this.settings.alarmEventsDays * dayMs;
+      result.alarmEventsDeleted += await deleteInChunks(
+        () => s.deleteAlarmEventsBefore.run(eventsCutoff, deleteChunkRows),
+        deleteChunkRows,
+      );
       this.totals.sweeps++;
       this.totals.fitDocumentsDeleted += result.fitDocumentsDeleted;
       this.totals.fitsDeleted += result.fitsDeleted;
       this.totals.notificationsDeleted += result.notificationsDeleted;
-      if (result.fitDocumentsDeleted + result.fitsDeleted + result.notificationsDeleted > 0)
+      this.totals.alarmEventsDeleted += result.alarmEventsDeleted;
+      if (Object.values(result).some((deleted) => deleted > 0))
         this.log.info(result, 'record retention sweep');
       if (this.status.state !== 'stopped') this.status.set('sleeping');
     } catch (error) {

@@ -1,8 +1,8 @@
 /**
- * Retention of fits and the webhook log: a fit's documents go after RETENTION_FIT_DOCUMENTS_DAYS and
- * the fit itself after RETENTION_FITS_DAYS, both counted back from the reactor's newest fit (a
- * simulator's calendar is years behind the wall clock); finished notifications go by wall clock;
- * pending ones always stay.
+ * Retention of fits, the webhook log and the alarm history: a fit's documents go after
+ * RETENTION_FIT_DOCUMENTS_DAYS and the fit itself after RETENTION_FITS_DAYS, both counted back from
+ * the reactor's newest fit (a simulator's calendar is years behind the wall clock); finished
+ * notifications go by wall clock; pending ones always stay, and so do the alarm events they refer to.
  */
 import { afterEach, expect, it } from 'vitest';
 import { type OpenDatabase, openDatabase } from '../../db/open-database';
@@ -89,10 +89,21 @@ it('keeps parameter history longer than fit documents, and pending notifications
   notification(2, 'pending', wallNow - 200 * day);
   notification(3, 'cancelled', wallNow - 120 * day);
   notification(4, 'delivered', wallNow - 10 * day);
+  // Alarm events no notification went out for.
+  const event = (id: number, atMs: number) =>
+    sqlite
+      .prepare(
+        `INSERT INTO alarm_events (id, alarm_id, reactor_id, rule_id, kind, actor, at_ms, severity, summary,
+           values_json, active, acknowledged)
+         VALUES (?, 1, 'live', 'r', 'acknowledged', 'alice', ?, 'major', 's', '{}', 1, 1)`,
+      )
+      .run(id, atMs);
+  event(5, wallNow - 150 * day);
+  event(6, wallNow - 50 * day);
 
   const retention = new RecordRetention(
     sqlite,
-    { fitDocumentsDays: 30, fitsDays: 60, webhookLogDays: 90, sweepMinutes: 60 },
+    { fitDocumentsDays: 30, fitsDays: 60, webhookLogDays: 90, alarmEventsDays: 100, sweepMinutes: 60 },
     silentLogger,
     () => wallNow,
   );
@@ -117,12 +128,22 @@ it('keeps parameter history longer than fit documents, and pending notifications
     { id: 2 },
     { id: 4 },
   ]);
-  expect(result).toEqual({ fitDocumentsDeleted: 69, fitsDeleted: 39, notificationsDeleted: 2 });
+  // Events older than 100 days go (1 and 3 once their notifications went, and 5); the pending
+  // notification's event stays however old, and the alarm itself stays.
+  expect(ids('SELECT id FROM alarm_events ORDER BY id')).toEqual([2, 4, 6]);
+  expect(ids('SELECT id FROM alarms')).toEqual([1]);
+  expect(result).toEqual({
+    fitDocumentsDeleted: 69,
+    fitsDeleted: 39,
+    notificationsDeleted: 2,
+    alarmEventsDeleted: 3,
+  });
 
   // A second sweep finds nothing more.
   expect(await retention.sweepOnce()).toEqual({
     fitDocumentsDeleted: 0,
     fitsDeleted: 0,
     notificationsDeleted: 0,
+    alarmEventsDeleted: 0,
   });
 });

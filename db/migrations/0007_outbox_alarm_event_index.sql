@@ -1,0 +1,1 @@
+CREATE INDEX `webhook_outbox_alarm_event` ON `webhook_outbox` (`alarm_event_id`);
