@@ -104,6 +104,9 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/** Hosts only this machine can reach: where a listener without accounts may bind. */
+export const loopbackHosts: ReadonlySet<string> = new Set(['127.0.0.1', '::1', 'localhost']);
+
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
   const parsed = environment.safeParse(env);
   if (!parsed.success) {

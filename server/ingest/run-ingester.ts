@@ -6,12 +6,21 @@
 import pino from 'pino';
 import { openDatabase } from '../../db/open-database';
 import { resolveBroker } from '../broker/resolve-broker';
-import { loadConfig } from '../config';
+import { loadConfig, loopbackHosts } from '../config';
 import { Ingester } from './ingester';
 import { RetentionSweeper } from './retention-sweeper';
 
 const config = loadConfig();
 const logger = pino({ level: config.logLevel });
+// Alone, the ingester's embedded broker has no device accounts (the service's has, with AUTH on), so
+// it listens on this machine only; devices elsewhere publish to a broker at MQTT_URL.
+if (config.mqtt.url === undefined && !loopbackHosts.has(config.mqtt.bindHost)) {
+  logger.fatal(
+    { bindHost: config.mqtt.bindHost },
+    'the standalone ingester would start an embedded broker without accounts on a non-loopback address: set MQTT_URL to your broker, or MQTT_BIND_HOST to 127.0.0.1',
+  );
+  process.exit(1);
+}
 const database = openDatabase(config.database.path, { synchronous: config.database.synchronous });
 const broker = await resolveBroker(config.mqtt, logger);
 const ingester = new Ingester({

@@ -9,7 +9,7 @@ import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite
 import { isScenarioName, type ScenarioName, scenarioNames } from '../../simulator/scenarios';
 import { type AlertSettings, loadAlertSettings } from '../alerts/alert-settings';
 import { type AssimilatorSettings, defaultAssimilatorSettings } from '../assimilator/assimilator-settings';
-import { type Config, ConfigError, loadConfig } from '../config';
+import { type Config, ConfigError, loadConfig, loopbackHosts } from '../config';
 import type { RecordRetentionSettings } from './record-retention';
 
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
@@ -179,8 +179,6 @@ function initialParams(json: string): Record<string, number> {
   }
   return raw as Record<string, number>;
 }
-
-const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** AUTH=off opens every write to anyone who can connect, so it needs HTTP_HOST set to loopback, by hand. */
 function refuseAuthOffUnlessLoopback(merged: NodeJS.ProcessEnv, base: Config): void {

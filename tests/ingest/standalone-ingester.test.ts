@@ -1,0 +1,24 @@
+/**
+ * The ingester run alone (server/ingest/run-ingester.ts): its embedded broker has no device accounts,
+ * so it refuses to listen beyond this machine, and says which setting to change.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { spawnIngester } from '../fixtures/ingester-process';
+
+const folder = mkdtempSync(join(tmpdir(), 'cw-standalone-ingester-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+it('refuses to start an embedded broker without accounts on a non-loopback address', async () => {
+  const ingester = spawnIngester({
+    MQTT_URL: '',
+    MQTT_BIND_HOST: '0.0.0.0',
+    DATABASE_PATH: join(folder, 'refused.db'),
+  });
+  await expect(ingester.ready).rejects.toThrow(/exited \(1\)/);
+  const fatal = ingester.logLines().find((line) => line.level === 60);
+  expect(fatal?.msg).toMatch(/without accounts on a non-loopback address.*MQTT_URL.*MQTT_BIND_HOST/);
+  expect(fatal?.bindHost).toBe('0.0.0.0');
+}, 30_000);
