@@ -3,12 +3,11 @@
  * newest reading, not from the wall clock: a simulator's plant calendar lies years in the past, and a
  * reactor that has stopped reporting keeps its last runs instead of silently losing them.
  */
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { prepareRetentionStatements, type RetentionStatements } from '../../db/retention-statements';
 import type { RetentionSettings } from '../config';
-import { type Job, JobStatus } from '../lifecycle';
+import { deleteInChunks, PeriodicSweep } from '../periodic-sweep';
 import { rollupWidthsMs } from './rollups';
 import { signals } from './topics';
 
@@ -21,87 +20,24 @@ export interface SweepResult {
   rollupsDeleted: number;
 }
 
-export interface RetentionMetrics {
-  sweeps: number;
-  readingsDeleted: number;
-  rollupsDeleted: number;
-  lastSweepMs: number;
-}
-
-export class RetentionSweeper implements Job<RetentionMetrics> {
-  readonly name = 'retention';
-  private readonly status = new JobStatus();
+export class RetentionSweeper extends PeriodicSweep<SweepResult> {
   private readonly statements: RetentionStatements;
-  private readonly log: Logger;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<SweepResult> | undefined;
-  private readonly totals: RetentionMetrics = {
-    sweeps: 0,
-    readingsDeleted: 0,
-    rollupsDeleted: 0,
-    lastSweepMs: 0,
-  };
 
   constructor(
     sqlite: Database.Database,
     private readonly settings: RetentionSettings,
     logger: Logger,
   ) {
+    super('retention', logger, settings.sweepMinutes, () => ({ readingsDeleted: 0, rollupsDeleted: 0 }));
     this.statements = prepareRetentionStatements(sqlite);
-    this.log = logger.child({ job: this.name });
   }
 
-  async start(): Promise<void> {
-    this.status.set('sleeping');
-    this.timer = setInterval(() => void this.sweepOnce(), this.settings.sweepMinutes * 60_000);
-    this.timer.unref();
-    void this.sweepOnce();
-  }
-
-  health() {
-    return this.status.health();
-  }
-
-  metrics(): RetentionMetrics {
-    return { ...this.totals };
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.status.set('stopped');
-    await this.running;
-  }
-
-  /** One pass over every reactor; a pass already running is joined rather than doubled. */
-  sweepOnce(): Promise<SweepResult> {
-    this.running ??= this.sweep().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async sweep(): Promise<SweepResult> {
-    const started = Date.now();
-    const result: SweepResult = { readingsDeleted: 0, rollupsDeleted: 0 };
-    if (this.status.state !== 'stopped') this.status.set('ready');
-    try {
-      for (const { id } of this.statements.reactorIds.all()) {
-        if (this.status.state === 'stopped') break;
-        await this.sweepReactor(id, result);
-      }
-      this.totals.sweeps++;
-      this.totals.readingsDeleted += result.readingsDeleted;
-      this.totals.rollupsDeleted += result.rollupsDeleted;
-      this.totals.lastSweepMs = Date.now() - started;
-      if (result.readingsDeleted + result.rollupsDeleted > 0) this.log.info(result, 'retention sweep');
-      if (this.status.state !== 'stopped') this.status.set('sleeping');
-    } catch (error) {
-      // A locked or failing database: try again next interval rather than take the process down.
-      this.log.error({ err: error }, 'retention sweep failed');
-      if (this.status.state !== 'stopped')
-        this.status.set('lost', `sweep failed: ${(error as Error).message}`);
+  /** One pass over every reactor. */
+  protected async sweepInto(result: SweepResult): Promise<void> {
+    for (const { id } of this.statements.reactorIds.all()) {
+      if (this.stopping) break;
+      await this.sweepReactor(id, result);
     }
-    return result;
   }
 
   private async sweepReactor(reactorId: string, result: SweepResult): Promise<void> {
@@ -118,28 +54,16 @@ export class RetentionSweeper implements Job<RetentionMetrics> {
     ];
     for (const signal of signals) {
       const rawCutoff = newestMs - this.settings.rawDays * dayMs;
-      result.readingsDeleted += await deleteInChunks(() =>
-        s.deleteReadingsBefore.run(reactorId, signal, rawCutoff, deleteChunkRows),
+      result.readingsDeleted += await deleteInChunks(
+        () => s.deleteReadingsBefore.run(reactorId, signal, rawCutoff, deleteChunkRows),
+        deleteChunkRows,
       );
       for (const [width, cutoff] of rollupCutoffs) {
-        result.rollupsDeleted += await deleteInChunks(() =>
-          s.deleteRollupsBefore.run(reactorId, signal, width, cutoff, deleteChunkRows),
+        result.rollupsDeleted += await deleteInChunks(
+          () => s.deleteRollupsBefore.run(reactorId, signal, width, cutoff, deleteChunkRows),
+          deleteChunkRows,
         );
       }
     }
-  }
-}
-
-/** Repeats a bounded DELETE until it takes less than a full chunk, yielding between chunks. */
-export async function deleteInChunks(
-  deleteChunk: () => Database.RunResult,
-  chunkRows = deleteChunkRows,
-): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const { changes } = deleteChunk();
-    total += changes;
-    if (changes < chunkRows) return total;
-    await yieldToEventLoop();
   }
 }

@@ -12,8 +12,7 @@ import {
   prepareRecordRetentionStatements,
   type RecordRetentionStatements,
 } from '../../db/retention-statements';
-import { deleteInChunks } from '../ingest/retention-sweeper';
-import { type Job, JobStatus } from '../lifecycle';
+import { deleteInChunks, PeriodicSweep } from '../periodic-sweep';
 
 const dayMs = 24 * 3600_000;
 const deleteChunkRows = 2000;
@@ -33,20 +32,8 @@ export interface RecordSweepResult {
   alarmEventsDeleted: number;
 }
 
-export class RecordRetention implements Job<RecordSweepResult & { sweeps: number }> {
-  readonly name = 'record-retention';
-  private readonly status = new JobStatus();
+export class RecordRetention extends PeriodicSweep<RecordSweepResult> {
   private readonly statements: RecordRetentionStatements;
-  private readonly log: Logger;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<RecordSweepResult> | undefined;
-  private readonly totals = {
-    sweeps: 0,
-    fitDocumentsDeleted: 0,
-    fitsDeleted: 0,
-    notificationsDeleted: 0,
-    alarmEventsDeleted: 0,
-  };
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -54,95 +41,51 @@ export class RecordRetention implements Job<RecordSweepResult & { sweeps: number
     logger: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    this.statements = prepareRecordRetentionStatements(sqlite);
-    this.log = logger.child({ job: this.name });
-  }
-
-  async start(): Promise<void> {
-    this.status.set('sleeping');
-    this.timer = setInterval(() => void this.sweepOnce(), this.settings.sweepMinutes * 60_000);
-    this.timer.unref();
-    void this.sweepOnce();
-  }
-
-  health() {
-    return this.status.health();
-  }
-
-  metrics() {
-    return { ...this.totals };
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.status.set('stopped');
-    await this.running;
-  }
-
-  sweepOnce(): Promise<RecordSweepResult> {
-    this.running ??= this.sweep().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async sweep(): Promise<RecordSweepResult> {
-    const result: RecordSweepResult = {
+    super('record-retention', logger, settings.sweepMinutes, () => ({
       fitDocumentsDeleted: 0,
       fitsDeleted: 0,
       notificationsDeleted: 0,
       alarmEventsDeleted: 0,
-    };
+    }));
+    this.statements = prepareRecordRetentionStatements(sqlite);
+  }
+
+  protected async sweepInto(result: RecordSweepResult): Promise<void> {
     const s = this.statements;
-    try {
-      for (const { id } of s.reactorIds.all()) {
-        if (this.status.state === 'stopped') break;
-        const newestMs = s.newestFitEndMs.get(id)?.newestMs;
-        if (newestMs == null) continue;
-        const documentsCutoff = newestMs - this.settings.fitDocumentsDays * dayMs;
-        const fitsCutoff = newestMs - this.settings.fitsDays * dayMs;
-        result.fitDocumentsDeleted += await deleteInChunks(
-          () => s.deleteFitDocumentsBefore.run(id, documentsCutoff, deleteChunkRows),
-          deleteChunkRows,
-        );
-        result.fitsDeleted += await deleteInChunks(
-          () => s.deleteFitsBefore.run(id, fitsCutoff, deleteChunkRows),
-          deleteChunkRows,
-        );
-      }
-      const cutoff = this.now() - this.settings.webhookLogDays * dayMs;
-      const deleteNotifications = this.sqlite.transaction((ids: number[]) => {
-        for (const id of ids) {
-          s.deleteDeliveriesOf.run(id);
-          s.deleteNotification.run(id);
-        }
-      });
-      for (;;) {
-        const ids = s.finishedNotificationsBefore.all(cutoff, deleteChunkRows).map((r) => r.id);
-        deleteNotifications(ids);
-        result.notificationsDeleted += ids.length;
-        if (ids.length < deleteChunkRows) break;
-        await yieldToEventLoop();
-      }
-      // After the notifications: an event goes only once none refers to it.
-      const eventsCutoff = this.now() - this.settings.alarmEventsDays * dayMs;
-      result.alarmEventsDeleted += await deleteInChunks(
-        () => s.deleteAlarmEventsBefore.run(eventsCutoff, deleteChunkRows),
+    for (const { id } of s.reactorIds.all()) {
+      if (this.stopping) break;
+      const newestMs = s.newestFitEndMs.get(id)?.newestMs;
+      if (newestMs == null) continue;
+      const documentsCutoff = newestMs - this.settings.fitDocumentsDays * dayMs;
+      const fitsCutoff = newestMs - this.settings.fitsDays * dayMs;
+      result.fitDocumentsDeleted += await deleteInChunks(
+        () => s.deleteFitDocumentsBefore.run(id, documentsCutoff, deleteChunkRows),
         deleteChunkRows,
       );
-      this.totals.sweeps++;
-      this.totals.fitDocumentsDeleted += result.fitDocumentsDeleted;
-      this.totals.fitsDeleted += result.fitsDeleted;
-      this.totals.notificationsDeleted += result.notificationsDeleted;
-      this.totals.alarmEventsDeleted += result.alarmEventsDeleted;
-      if (Object.values(result).some((deleted) => deleted > 0))
-        this.log.info(result, 'record retention sweep');
-      if (this.status.state !== 'stopped') this.status.set('sleeping');
-    } catch (error) {
-      this.log.error({ err: error }, 'record retention sweep failed');
-      if (this.status.state !== 'stopped')
-        this.status.set('lost', `sweep failed: ${(error as Error).message}`);
+      result.fitsDeleted += await deleteInChunks(
+        () => s.deleteFitsBefore.run(id, fitsCutoff, deleteChunkRows),
+        deleteChunkRows,
+      );
     }
-    return result;
+    const cutoff = this.now() - this.settings.webhookLogDays * dayMs;
+    const deleteNotifications = this.sqlite.transaction((ids: number[]) => {
+      for (const id of ids) {
+        s.deleteDeliveriesOf.run(id);
+        s.deleteNotification.run(id);
+      }
+    });
+    for (;;) {
+      const ids = s.finishedNotificationsBefore.all(cutoff, deleteChunkRows).map((r) => r.id);
+      deleteNotifications(ids);
+      result.notificationsDeleted += ids.length;
+      if (ids.length < deleteChunkRows) break;
+      await yieldToEventLoop();
+    }
+    // After the notifications: an event goes only once none refers to it.
+    const eventsCutoff = this.now() - this.settings.alarmEventsDays * dayMs;
+    result.alarmEventsDeleted += await deleteInChunks(
+      () => s.deleteAlarmEventsBefore.run(eventsCutoff, deleteChunkRows),
+      deleteChunkRows,
+    );
   }
 }
