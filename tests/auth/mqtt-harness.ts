@@ -5,9 +5,10 @@
  */
 import Database from 'better-sqlite3';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { defaultPlantEpochMs, LivePublisher, mqttSignalOf } from '../../simulator/live-publisher';
+import { defaultPlantEpochMs, mqttSignalOf } from '../../simulator/live-publisher';
 import { generatePlantHistory } from '../../simulator/plant-history';
 import type { PlantSample } from '../../simulator/plant-sample';
+import { publishHistoryCounts } from '../service/service-harness';
 
 export interface StoredReading {
   reactorId: string;
@@ -90,25 +91,16 @@ export function publishableCount(history: PlantSample[]): number {
   return history.filter((s) => mqttSignalOf[s.signal] !== undefined && Number.isFinite(s.value)).length;
 }
 
-/** Publishes a plant history as a device (QoS 1, all at once); resolves when the broker has it all. */
+/** Publishes a plant history as a device (QoS 1, all at once): how many the broker acknowledged. */
 export async function publishAsDevice(
   url: string,
   reactorId: string,
   samples: PlantSample[],
   clientOptions: IClientOptions,
 ): Promise<number> {
-  const lastH = samples.reduce((m, s) => Math.max(m, s.availableAtH ?? s.timeH, s.timeH), 0);
-  const publisher = new LivePublisher({
-    url,
-    clientOptions: { reconnectPeriod: 0, ...clientOptions },
-    reactors: [{ reactorId, samples }],
-    backfillPlantDays: lastH / 24 + 1e-9,
-    plantEpochMs,
+  const counts = await publishHistoryCounts(url, reactorId, samples, plantEpochMs, {
+    reconnectPeriod: 0,
+    ...clientOptions,
   });
-  await publisher.start();
-  await publisher.backfilled;
-  await publisher.finished;
-  const { acknowledged } = publisher.metrics();
-  await publisher.stop();
-  return acknowledged;
+  return counts.acknowledged;
 }

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { IClientOptions } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import type { FitRecord } from '../../contract/api';
 import type { ClientToServerEvents, ReadingBatch, ServerToClientEvents } from '../../contract/realtime';
@@ -158,18 +159,20 @@ export async function listenToReactor(url: string, reactorId: string): Promise<R
 
 /**
  * Publishes plant samples at QoS 1 on the live publisher's virtual calendar (epoch ms =
- * plantEpochMs + timeH·3.6e6), all at once as its back-fill; resolves when the broker has them all.
+ * plantEpochMs + timeH·3.6e6), all at once as its back-fill; resolves, once the broker has them all,
+ * with how many were published and how many the broker acknowledged.
  */
-export async function publishHistory(
+export async function publishHistoryCounts(
   brokerUrl: string,
   reactorId: string,
   samples: PlantSample[],
   plantEpochMs: number,
-): Promise<number> {
+  clientOptions: IClientOptions,
+): Promise<{ published: number; acknowledged: number }> {
   const lastH = samples.reduce((m, s) => Math.max(m, s.availableAtH ?? s.timeH, s.timeH), 0);
   const publisher = new LivePublisher({
     url: brokerUrl,
-    clientOptions: { protocolVersion: 5 },
+    clientOptions,
     reactors: [{ reactorId, samples }],
     backfillPlantDays: lastH / 24 + 1e-9,
     plantEpochMs,
@@ -177,9 +180,20 @@ export async function publishHistory(
   await publisher.start();
   await publisher.backfilled;
   await publisher.finished;
-  const { published } = publisher.metrics();
+  const { published, acknowledged } = publisher.metrics();
   await publisher.stop();
-  return published;
+  return { published, acknowledged };
+}
+
+/** publishHistoryCounts over MQTT 5, with no credentials: how many were published. */
+export async function publishHistory(
+  brokerUrl: string,
+  reactorId: string,
+  samples: PlantSample[],
+  plantEpochMs: number,
+): Promise<number> {
+  return (await publishHistoryCounts(brokerUrl, reactorId, samples, plantEpochMs, { protocolVersion: 5 }))
+    .published;
 }
 
 export async function waitUntil<T>(
