@@ -37,6 +37,11 @@ const environment = z.object({
   MQTT_CA_FILE: optionalText,
   MQTT_CERT_FILE: optionalText,
   MQTT_KEY_FILE: optionalText,
+  MQTT_SERVER_CERT_FILE: optionalText,
+  MQTT_SERVER_KEY_FILE: optionalText,
+  MQTT_SERVER_CA_FILE: optionalText,
+  MQTT_TLS_PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(65535).default(8883)),
+  MQTT_TLS_BIND_HOST: z.preprocess(unsetIfEmpty, z.string().default('0.0.0.0')),
   MQTT_SHARED_GROUP: z.preprocess(
     unsetIfEmpty,
     z
@@ -79,6 +84,17 @@ export interface MqttSettings {
   devices: MqttDevice[];
   /** PEM files for `mqtts://`: the CA that signed the broker's certificate, and our client certificate. */
   tls: MqttTlsFiles;
+  /** The embedded broker's TLS listener for devices, when its certificate is given. */
+  serverTls: EmbeddedBrokerTls | undefined;
+}
+
+export interface EmbeddedBrokerTls {
+  port: number;
+  bindHost: string;
+  certFile: string;
+  keyFile: string;
+  /** When set, a device must also present a client certificate signed by this CA. */
+  clientCaFile: string | undefined;
 }
 
 export interface MqttTlsFiles {
@@ -126,6 +142,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       sharedGroup: e.MQTT_SHARED_GROUP,
       devices: mqttDevices(e.MQTT_DEVICES, e.MQTT_USERNAME),
       tls: mqttTlsFiles(e.MQTT_URL, e.MQTT_CA_FILE, e.MQTT_CERT_FILE, e.MQTT_KEY_FILE),
+      serverTls: embeddedBrokerTls(e),
     },
     topicPrefix: e.TOPIC_PREFIX,
     database: { path: e.DATABASE_PATH, synchronous: e.DATABASE_SYNCHRONOUS },
@@ -160,17 +177,50 @@ function mqttTlsFiles(
     throw new ConfigError(`${given.map(([name]) => name).join(', ')}: only for an mqtts:// MQTT_URL`);
   if ((certFile === undefined) !== (keyFile === undefined))
     throw new ConfigError('MQTT_CERT_FILE and MQTT_KEY_FILE go together (a client certificate and its key)');
-  for (const [name, path] of given) {
-    try {
-      accessSync(path as string, constants.R_OK);
-    } catch {
-      throw new ConfigError(`${name}: cannot read ${path}`);
-    }
-    if (
-      name !== 'MQTT_KEY_FILE' &&
-      !readFileSync(path as string, 'utf8').includes('-----BEGIN CERTIFICATE-----')
-    )
-      throw new ConfigError(`${name}: ${path} holds no PEM certificate`);
-  }
+  for (const [name, path] of given) checkPemFile(name, path as string, name !== 'MQTT_KEY_FILE');
   return { caFile, certFile, keyFile };
+}
+
+function embeddedBrokerTls(e: z.infer<typeof environment>): EmbeddedBrokerTls | undefined {
+  const files = {
+    MQTT_SERVER_CERT_FILE: e.MQTT_SERVER_CERT_FILE,
+    MQTT_SERVER_KEY_FILE: e.MQTT_SERVER_KEY_FILE,
+    MQTT_SERVER_CA_FILE: e.MQTT_SERVER_CA_FILE,
+  };
+  const given = Object.entries(files).filter(([, path]) => path !== undefined);
+  if (given.length === 0) return undefined;
+  if (e.MQTT_URL !== undefined)
+    throw new ConfigError(
+      `${given.map(([name]) => name).join(', ')}: only for the embedded broker; the broker at MQTT_URL has its own`,
+    );
+  if (e.MQTT_SERVER_CERT_FILE === undefined || e.MQTT_SERVER_KEY_FILE === undefined)
+    throw new ConfigError(
+      "MQTT_SERVER_CERT_FILE and MQTT_SERVER_KEY_FILE go together (the embedded broker's certificate and its key)",
+    );
+  for (const [name, path] of given) checkPemFile(name, path as string, name !== 'MQTT_SERVER_KEY_FILE');
+  return {
+    port: e.MQTT_TLS_PORT,
+    bindHost: e.MQTT_TLS_BIND_HOST,
+    certFile: e.MQTT_SERVER_CERT_FILE,
+    keyFile: e.MQTT_SERVER_KEY_FILE,
+    clientCaFile: e.MQTT_SERVER_CA_FILE,
+  };
+}
+
+function checkPemFile(name: string, path: string, certificate: boolean): void {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new ConfigError(`${name}: cannot read ${path}`);
+  }
+  if (certificate && !readFileSync(path, 'utf8').includes('-----BEGIN CERTIFICATE-----'))
+    throw new ConfigError(`${name}: ${path} holds no PEM certificate`);
+}
+
+/** The embedded broker's listeners that other machines can reach (a broker without accounts may have none). */
+export function nonLoopbackListeners(mqtt: MqttSettings): { setting: string; host: string }[] {
+  if (mqtt.url !== undefined) return [];
+  const listeners = [{ setting: 'MQTT_BIND_HOST', host: mqtt.bindHost }];
+  if (mqtt.serverTls) listeners.push({ setting: 'MQTT_TLS_BIND_HOST', host: mqtt.serverTls.bindHost });
+  return listeners.filter(({ host }) => !loopbackHosts.has(host));
 }

@@ -6,9 +6,12 @@
  * either acknowledge and drop or disconnect; aedes disconnects), a refused subscription is answered
  * 0x80 in the SUBACK and the connection stays. Every refusal is counted and logged (refusal-log.ts).
  * Without `access` it is open, or asks every client for one shared username and password.
+ * Our own clients use the plain listener (on loopback by default); devices on the network can use a
+ * second one over TLS.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { type MqttAccount, MqttAccounts } from './mqtt-accounts';
@@ -31,13 +34,27 @@ export interface EmbeddedBrokerOptions {
   password?: string;
   /** Accounts and topic ACLs (AUTH on). */
   access?: EmbeddedBrokerAccess;
+  /** A second listener, over TLS, for devices on the network. */
+  tls?: EmbeddedBrokerTlsListener;
   logger: Logger;
+}
+
+export interface EmbeddedBrokerTlsListener {
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
+  cert: Buffer;
+  key: Buffer;
+  /** When set, a client must present a certificate signed by this CA. */
+  clientCa?: Buffer;
 }
 
 export interface EmbeddedBroker {
   /** mqtt://host:port for our own clients. */
   url: string;
   port: number;
+  /** The TLS listener's port, when there is one. */
+  tlsPort?: number;
   /** Refused connections, publishes and subscriptions since start. */
   metrics(): MqttRefusalMetrics;
   close(): Promise<void>;
@@ -61,22 +78,39 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   broker.on('clientError', (client, error) => log.debug({ clientId: client.id, err: error }, 'client error'));
 
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     broker.handle(socket);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  };
+  const servers: Server[] = [createServer(track)];
+  const port = await listen(servers[0], options.port, options.host);
+  const { tls } = options;
+  let tlsPort: number | undefined;
+  if (tls) {
+    const tlsServer = createTlsServer(
+      {
+        cert: tls.cert,
+        key: tls.key,
+        ...(tls.clientCa && { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true }),
+      },
+      track,
+    );
+    // A failed handshake (an untrusted or missing client certificate) is the client's problem, not ours.
+    tlsServer.on('tlsClientError', (error) => log.debug({ err: error }, 'TLS handshake refused'));
+    servers.push(tlsServer);
+    tlsPort = await listen(tlsServer, tls.port, tls.host);
+  }
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   log.info(
     {
       host: options.host,
       port,
+      ...(tls && {
+        tlsHost: tls.host,
+        tlsPort,
+        clientCertificates: tls.clientCa ? 'required' : 'not asked',
+      }),
       access: options.access
         ? `accounts (${options.access.accounts.length})`
         : options.username !== undefined
@@ -89,14 +123,27 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   return {
     url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
+    ...(tlsPort !== undefined && { tlsPort }),
     metrics: () => refusals.metrics(),
     close: async () => {
       refusals.close();
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(
+        servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+      );
     },
   };
+}
+
+/** Listens and resolves with the port bound (options.port 0 picks a free one). */
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : port;
 }
 
 function guardWithAccounts(broker: Aedes, access: EmbeddedBrokerAccess, refusals: RefusalLog): void {

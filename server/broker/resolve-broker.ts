@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { randomSecret } from '../auth/password-hash';
 import type { MqttSettings } from '../config';
 import type { BrokerConnection } from './broker-connection';
-import { type EmbeddedBroker, startEmbeddedBroker } from './embedded-broker';
+import { type EmbeddedBroker, type EmbeddedBrokerTlsListener, startEmbeddedBroker } from './embedded-broker';
 import type { MqttAccount } from './mqtt-accounts';
 import { defaultServiceUsername, simulatorUsername } from './mqtt-devices';
 
@@ -69,12 +69,14 @@ export async function resolveBroker(
     return { connection, simulatorConnection: connection };
   }
 
+  const tlsListener = embeddedTlsListener(settings);
   if (!access?.authEnabled) {
     const embedded = await startEmbeddedBroker({
       port: settings.port,
       host: settings.bindHost,
       logger,
       ...credentials,
+      ...(tlsListener && { tls: tlsListener }),
     });
     const connection: BrokerConnection = { url: embedded.url, protocol: '3.1.1', ...credentials };
     return { connection, simulatorConnection: connection, embedded };
@@ -113,6 +115,7 @@ export async function resolveBroker(
     port: settings.port,
     host: settings.bindHost,
     logger,
+    ...(tlsListener && { tls: tlsListener }),
     access: {
       topicPrefix: access.topicPrefix,
       accounts,
@@ -130,6 +133,18 @@ export async function resolveBroker(
     connection: { url, protocol: '3.1.1', ...service },
     simulatorConnection: { url, protocol: '3.1.1', ...simulator },
     embedded,
+  };
+}
+
+function embeddedTlsListener(settings: MqttSettings): EmbeddedBrokerTlsListener | undefined {
+  const tls = settings.serverTls;
+  if (!tls) return undefined;
+  return {
+    port: tls.port,
+    host: tls.bindHost,
+    cert: readFileSync(tls.certFile),
+    key: readFileSync(tls.keyFile),
+    ...(tls.clientCaFile !== undefined && { clientCa: readFileSync(tls.clientCaFile) }),
   };
 }
 

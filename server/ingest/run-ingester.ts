@@ -6,7 +6,7 @@
 import pino from 'pino';
 import { openDatabase } from '../../db/open-database';
 import { resolveBroker } from '../broker/resolve-broker';
-import { loadConfig, loopbackHosts } from '../config';
+import { loadConfig, nonLoopbackListeners } from '../config';
 import { Ingester } from './ingester';
 import { RetentionSweeper } from './retention-sweeper';
 
@@ -14,10 +14,11 @@ const config = loadConfig();
 const logger = pino({ level: config.logLevel });
 // Alone, the ingester's embedded broker has no device accounts (the service's has, with AUTH on), so
 // it listens on this machine only; devices elsewhere publish to a broker at MQTT_URL.
-if (config.mqtt.url === undefined && !loopbackHosts.has(config.mqtt.bindHost)) {
+const [exposed] = nonLoopbackListeners(config.mqtt);
+if (exposed) {
   logger.fatal(
-    { bindHost: config.mqtt.bindHost },
-    'the standalone ingester would start an embedded broker without accounts on a non-loopback address: set MQTT_URL to your broker, or MQTT_BIND_HOST to 127.0.0.1',
+    { [exposed.setting]: exposed.host },
+    `the standalone ingester would start an embedded broker without accounts on a non-loopback address: set MQTT_URL to your broker, or ${exposed.setting} to 127.0.0.1`,
   );
   process.exit(1);
 }

@@ -9,7 +9,7 @@ import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite
 import { isScenarioName, type ScenarioName, scenarioNames } from '../../simulator/scenarios';
 import { type AlertSettings, loadAlertSettings } from '../alerts/alert-settings';
 import { type AssimilatorSettings, defaultAssimilatorSettings } from '../assimilator/assimilator-settings';
-import { type Config, ConfigError, loadConfig, loopbackHosts } from '../config';
+import { type Config, ConfigError, loadConfig, loopbackHosts, nonLoopbackListeners } from '../config';
 import type { RecordRetentionSettings } from './record-retention';
 
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
@@ -188,9 +188,10 @@ function refuseAuthOffUnlessLoopback(merged: NodeJS.ProcessEnv, base: Config): v
       'AUTH=off needs an explicit loopback bind: set HTTP_HOST=127.0.0.1 (or ::1); ' +
         (host ? `HTTP_HOST is ${host}` : 'HTTP_HOST is not set'),
     );
-  if (base.mqtt.url === undefined && !loopbackHosts.has(base.mqtt.bindHost))
+  const [exposed] = nonLoopbackListeners(base.mqtt);
+  if (exposed)
     throw new ConfigError(
-      `AUTH=off opens the embedded broker too: MQTT_BIND_HOST must be loopback, not ${base.mqtt.bindHost}`,
+      `AUTH=off opens the embedded broker too: ${exposed.setting} must be loopback, not ${exposed.host}`,
     );
 }
 

@@ -20,5 +20,5 @@ it('refuses to start an embedded broker without accounts on a non-loopback addre
   await expect(ingester.ready).rejects.toThrow(/exited \(1\)/);
   const fatal = ingester.logLines().find((line) => line.level === 60);
   expect(fatal?.msg).toMatch(/without accounts on a non-loopback address.*MQTT_URL.*MQTT_BIND_HOST/);
-  expect(fatal?.bindHost).toBe('0.0.0.0');
+  expect(fatal?.MQTT_BIND_HOST).toBe('0.0.0.0');
 }, 30_000);
