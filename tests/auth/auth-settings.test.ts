@@ -1,5 +1,8 @@
 /** AUTH=off is refused unless the service is bound to loopback by hand (issue 7). */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../server/config';
@@ -21,6 +24,18 @@ describe('AUTH setting', () => {
     expect(() => settingsFrom({ AUTH: 'off', HTTP_HOST: '127.0.0.1', MQTT_BIND_HOST: '0.0.0.0' })).toThrow(
       /MQTT_BIND_HOST must be loopback/,
     );
+    // Its TLS listener too (the config reads only that the files hold PEM; nothing listens here).
+    const folder = mkdtempSync(join(tmpdir(), 'cw-auth-settings-'));
+    const pem = join(folder, 'broker.pem');
+    writeFileSync(pem, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
+    const tls = { MQTT_SERVER_CERT_FILE: pem, MQTT_SERVER_KEY_FILE: pem };
+    expect(() => settingsFrom({ AUTH: 'off', HTTP_HOST: '127.0.0.1', ...tls })).toThrow(
+      /MQTT_TLS_BIND_HOST must be loopback, not 0.0.0.0/,
+    );
+    expect(
+      settingsFrom({ AUTH: 'off', HTTP_HOST: '127.0.0.1', ...tls, MQTT_TLS_BIND_HOST: '::1' }).auth.enabled,
+    ).toBe(false);
+    rmSync(folder, { recursive: true, force: true });
     expect(settingsFrom({ AUTH: 'off', HTTP_HOST: '127.0.0.1' }).auth.enabled).toBe(false);
     expect(settingsFrom({ AUTH: 'off', HTTP_HOST: '::1' }).auth.enabled).toBe(false);
     // An external broker has its own access control: only the HTTP bind matters then.
