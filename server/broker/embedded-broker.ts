@@ -11,7 +11,11 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import {
+  createServer as createTlsServer,
+  type SecureContextOptions,
+  type Server as TlsServer,
+} from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { type MqttAccount, MqttAccounts } from './mqtt-accounts';
@@ -39,14 +43,17 @@ export interface EmbeddedBrokerOptions {
   logger: Logger;
 }
 
-export interface EmbeddedBrokerTlsListener {
-  /** 0 picks a free port. */
-  port: number;
-  host: string;
+export interface TlsCertificate {
   cert: Buffer;
   key: Buffer;
   /** When set, a client must present a certificate signed by this CA. */
   clientCa?: Buffer;
+}
+
+export interface EmbeddedBrokerTlsListener extends TlsCertificate {
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
 }
 
 export interface EmbeddedBroker {
@@ -55,6 +62,11 @@ export interface EmbeddedBroker {
   port: number;
   /** The TLS listener's port, when there is one. */
   tlsPort?: number;
+  /**
+   * New connections to the TLS listener get this certificate and client CA (a renewal); open ones
+   * keep theirs. Whether client certificates are required stays as at start.
+   */
+  setTlsCertificate(certificate: TlsCertificate): void;
   /** Refused connections, publishes and subscriptions since start. */
   metrics(): MqttRefusalMetrics;
   close(): Promise<void>;
@@ -86,16 +98,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const servers: Server[] = [createServer(track)];
   const port = await listen(servers[0], options.port, options.host);
   const { tls } = options;
+  let tlsServer: TlsServer | undefined;
   let tlsPort: number | undefined;
   if (tls) {
-    const tlsServer = createTlsServer(
-      {
-        cert: tls.cert,
-        key: tls.key,
-        ...(tls.clientCa && { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true }),
-      },
-      track,
-    );
+    const clientCertificates = tls.clientCa ? { requestCert: true, rejectUnauthorized: true } : {};
+    tlsServer = createTlsServer({ ...secureContextOptions(tls), ...clientCertificates }, track);
     // A failed handshake (an untrusted or missing client certificate) is the client's problem, not ours.
     tlsServer.on('tlsClientError', (error) => log.debug({ err: error }, 'TLS handshake refused'));
     servers.push(tlsServer);
@@ -124,6 +131,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     ...(tlsPort !== undefined && { tlsPort }),
+    setTlsCertificate: (certificate) => {
+      if (!tlsServer) throw new Error('the embedded broker has no TLS listener');
+      tlsServer.setSecureContext(secureContextOptions(certificate));
+    },
     metrics: () => refusals.metrics(),
     close: async () => {
       refusals.close();
@@ -133,6 +144,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
       );
     },
+  };
+}
+
+function secureContextOptions(certificate: TlsCertificate): SecureContextOptions {
+  return {
+    cert: certificate.cert,
+    key: certificate.key,
+    ...(certificate.clientCa && { ca: certificate.clientCa }),
   };
 }
 

@@ -10,9 +10,14 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { randomSecret } from '../auth/password-hash';
-import type { MqttSettings } from '../config';
+import type { EmbeddedBrokerTls, MqttSettings } from '../config';
 import type { BrokerConnection } from './broker-connection';
-import { type EmbeddedBroker, type EmbeddedBrokerTlsListener, startEmbeddedBroker } from './embedded-broker';
+import {
+  type EmbeddedBroker,
+  type EmbeddedBrokerTlsListener,
+  startEmbeddedBroker,
+  type TlsCertificate,
+} from './embedded-broker';
 import type { MqttAccount } from './mqtt-accounts';
 import { defaultServiceUsername, simulatorUsername } from './mqtt-devices';
 
@@ -31,6 +36,11 @@ export interface ResolvedBroker {
   simulatorConnection: BrokerConnection;
   /** Present when we started it; close it after the clients. */
   embedded?: EmbeddedBroker;
+  /**
+   * Reads the embedded broker's TLS files again and serves them to new connections (a renewed
+   * certificate); false when there is no TLS listener. Throws, keeping the old ones, if a file fails.
+   */
+  reloadTlsFiles(): boolean;
 }
 
 /**
@@ -66,7 +76,7 @@ export async function resolveBroker(
       ...credentials,
       ...(tls && { tls }),
     };
-    return { connection, simulatorConnection: connection };
+    return { connection, simulatorConnection: connection, reloadTlsFiles: () => false };
   }
 
   const tlsListener = embeddedTlsListener(settings);
@@ -79,7 +89,12 @@ export async function resolveBroker(
       ...(tlsListener && { tls: tlsListener }),
     });
     const connection: BrokerConnection = { url: embedded.url, protocol: '3.1.1', ...credentials };
-    return { connection, simulatorConnection: connection, embedded };
+    return {
+      connection,
+      simulatorConnection: connection,
+      embedded,
+      reloadTlsFiles: tlsReloader(settings, embedded),
+    };
   }
 
   const service = {
@@ -133,18 +148,30 @@ export async function resolveBroker(
     connection: { url, protocol: '3.1.1', ...service },
     simulatorConnection: { url, protocol: '3.1.1', ...simulator },
     embedded,
+    reloadTlsFiles: tlsReloader(settings, embedded),
   };
 }
 
 function embeddedTlsListener(settings: MqttSettings): EmbeddedBrokerTlsListener | undefined {
   const tls = settings.serverTls;
   if (!tls) return undefined;
+  return { port: tls.port, host: tls.bindHost, ...readServerCertificate(tls) };
+}
+
+function readServerCertificate(tls: EmbeddedBrokerTls): TlsCertificate {
   return {
-    port: tls.port,
-    host: tls.bindHost,
     cert: readFileSync(tls.certFile),
     key: readFileSync(tls.keyFile),
     ...(tls.clientCaFile !== undefined && { clientCa: readFileSync(tls.clientCaFile) }),
+  };
+}
+
+function tlsReloader(settings: MqttSettings, embedded: EmbeddedBroker): () => boolean {
+  return () => {
+    const tls = settings.serverTls;
+    if (!tls) return false;
+    embedded.setTlsCertificate(readServerCertificate(tls));
+    return true;
   };
 }
 

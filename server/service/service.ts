@@ -36,6 +36,8 @@ export interface RunningService {
   url: string;
   port: number;
   brokerUrl: string;
+  /** Reads the embedded broker's TLS files again (see resolve-broker.ts); false when it has no TLS listener. */
+  reloadTls(): boolean;
   stop(): Promise<void>;
 }
 
@@ -308,7 +310,13 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       cleanup.sort((a, b) => order.indexOf(b.name) - order.indexOf(a.name));
       await stopAll();
     };
-    return { url, port, brokerUrl: broker.connection.url, stop: orderedStop };
+    return {
+      url,
+      port,
+      brokerUrl: broker.connection.url,
+      reloadTls: () => broker.reloadTlsFiles(),
+      stop: orderedStop,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -3,9 +3,10 @@
  * `MQTT_SERVER_CERT_FILE`/`MQTT_SERVER_KEY_FILE` (a certificate from a CA made here with openssl),
  * `MQTT_SERVER_CA_FILE` to require client certificates, `MQTT_TLS_PORT`/`MQTT_TLS_BIND_HOST`. A
  * device's readings flow over TLS into the SQLite file; a client that does not trust the CA, has no
- * certificate or a wrong password is refused; the plain listener stays as it was.
+ * certificate or a wrong password is refused; the plain listener stays as it was; SIGHUP serves a
+ * renewed certificate.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions } from 'mqtt';
@@ -105,5 +106,44 @@ describe('the embedded broker over TLS', () => {
       /MQTT_SERVER_CA_FILE: cannot read/,
     );
     expect(loadConfig(files).mqtt.serverTls).toMatchObject({ port: 8883, bindHost: '0.0.0.0' });
+  });
+
+  it('serves a renewed certificate after SIGHUP, and keeps the old one when a file is bad', async () => {
+    const renewedFolder = join(folder, 'renewed');
+    mkdirSync(renewedFolder);
+    const renewed = makeTestCa(renewedFolder);
+    for (const [from, to] of [
+      [renewed.serverCertFile, ca.serverCertFile],
+      [renewed.serverKeyFile, ca.serverKeyFile],
+      [renewed.caFile, ca.caFile],
+    ])
+      copyFileSync(from, to);
+    const renewedDevice = {
+      ...device,
+      ca: readFileSync(renewed.caFile),
+      cert: readFileSync(renewed.clientCertFile),
+      key: readFileSync(renewed.clientKeyFile),
+    };
+    // Until told, the broker serves the certificate it read at start.
+    expect((await tryConnect(tlsUrl, renewedDevice)).error).toBeDefined();
+    const reloaded = () => service.logs().filter((l) => l.msg.startsWith('SIGHUP: the embedded broker'));
+    service.child.kill('SIGHUP');
+    await waitUntil('the reload', async () => reloaded().length === 1, 5000);
+    const client = await tryConnect(tlsUrl, renewedDevice);
+    expect(client.error).toBeUndefined();
+    await client.client?.endAsync();
+    expect((await tryConnect(tlsUrl, device)).error).toMatch(/self[- ]signed|unable to (get|verify)/i);
+
+    writeFileSync(ca.serverCertFile, 'not a certificate');
+    service.child.kill('SIGHUP');
+    await waitUntil(
+      'the failed reload',
+      async () => service.logs().some((l) => l.level === 50 && l.msg.startsWith('SIGHUP: could not read')),
+      5000,
+    );
+    const still = await tryConnect(tlsUrl, renewedDevice);
+    expect(still.error).toBeUndefined();
+    await still.client?.endAsync();
+    expect((await service.get<{ status: string }>('/healthz')).status).toBe(200);
   });
 });
