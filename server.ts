@@ -2,8 +2,8 @@
  * culturewatch: one process, one port. `node --import tsx server.ts` (what `npm start` runs) starts
  * the database, the broker, the ingester, the assimilator, the simulator in demo mode, and the HTTP
  * server with the dashboard, the API and socket.io. Settings: server/README.md. SIGTERM or SIGINT
- * stops it gracefully; a second signal, or a stop that takes too long, ends it at once. SIGHUP reads
- * the embedded broker's TLS certificate again.
+ * stops it gracefully; a second signal, or a stop that takes too long, ends it at once. With the
+ * embedded broker's TLS listener, SIGHUP reads its certificate again.
  */
 import { ConfigError } from './server/config';
 import { createLogger } from './server/service/logger';
@@ -61,12 +61,15 @@ async function shutdown(signal: string): Promise<void> {
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
-// A renewed certificate without a restart, as mosquitto does on SIGHUP.
-process.on('SIGHUP', () => {
-  try {
-    if (service.reloadTls()) logger.info('SIGHUP: the embedded broker’s TLS certificate was read again');
-    else logger.info('SIGHUP: no TLS listener to reload');
-  } catch (error) {
-    logger.error({ err: error }, 'SIGHUP: could not read the TLS certificate; the old one stays');
-  }
-});
+// A renewed certificate without a restart, as mosquitto does on SIGHUP. Only with a TLS listener:
+// otherwise SIGHUP keeps its default (a closed terminal ends `npm start`).
+if (settings.base.mqtt.serverTls && settings.base.mqtt.url === undefined) {
+  process.on('SIGHUP', () => {
+    try {
+      service.reloadTls();
+      logger.info('SIGHUP: the embedded broker’s TLS certificate was read again');
+    } catch (error) {
+      logger.error({ err: error }, 'SIGHUP: could not read the TLS certificate; the old one stays');
+    }
+  });
+}
