@@ -27,14 +27,16 @@ export interface AssimilationStatements {
       settingsKey: string;
       stateJson: string;
       fittedUpToH: number;
-      readingsReadAtMs: number | null;
+      readingsSeenRowid: number | null;
     }
   >;
   /**
-   * (reactorId, signal, fromMs, toMs, receivedSinceMs) → the oldest reading with from ≤ ts ≤ to that
-   * arrived at or after receivedSinceMs, if any: late data a restarted chain has not seen.
+   * (reactorId, signal, fromMs, toMs, seenRowid) → the oldest reading with from ≤ ts ≤ to stored
+   * after the reading with rowid seenRowid, if any: late data a restarted chain has not seen.
    */
-  oldestArrivedSince: Database.Statement<[string, string, number, number, number], { tsMs: number }>;
+  oldestStoredSince: Database.Statement<[string, string, number, number, number], { tsMs: number }>;
+  /** () → the highest rowid of `readings` (rowids grow in commit order), or null when empty. */
+  readingsHighWater: Database.Statement<[], { rowid: number | null }>;
   /**
    * (reactorId, windowStartMs, windowEndMs, windowStartH, windowEndH, fittedAtMs, status, reason,
    * detail, refit, coldStart, loss, iterations, durationMs, residualSummaryJson) → lastInsertRowid is the fit id.
@@ -78,7 +80,7 @@ export interface AssimilationStatements {
   insertComposition: Database.Statement<[number, string, number, number]>;
   /** (fitId, trajectoryJson, forecastJson, residualsJson, windowFileJson) */
   insertDocuments: Database.Statement<[number, string | null, string | null, string | null, string | null]>;
-  /** (reactorId, settingsKey, stateJson, fittedUpToH, readingsReadAtMs, lastFitId, updatedAtMs) */
+  /** (reactorId, settingsKey, stateJson, fittedUpToH, readingsSeenRowid, lastFitId, updatedAtMs) */
   upsertChain: Database.Statement<[string, string, string, number, number, number | null, number]>;
 }
 
@@ -105,14 +107,15 @@ export function prepareAssimilationStatements(sqlite: Database.Database): Assimi
     reactorIds: sqlite.prepare('SELECT id FROM reactors ORDER BY id'),
     chains: sqlite.prepare(
       `SELECT reactor_id AS reactorId, settings_key AS settingsKey, state_json AS stateJson,
-              fitted_up_to_h AS fittedUpToH, readings_read_at_ms AS readingsReadAtMs
+              fitted_up_to_h AS fittedUpToH, readings_seen_rowid AS readingsSeenRowid
        FROM assimilator_chains`,
     ),
-    oldestArrivedSince: sqlite.prepare(
+    oldestStoredSince: sqlite.prepare(
       `SELECT ts_ms AS tsMs FROM readings
-       WHERE reactor_id = ? AND signal = ? AND ts_ms >= ? AND ts_ms <= ? AND received_at_ms >= ?
+       WHERE reactor_id = ? AND signal = ? AND ts_ms >= ? AND ts_ms <= ? AND rowid > ?
        ORDER BY ts_ms LIMIT 1`,
     ),
+    readingsHighWater: sqlite.prepare('SELECT max(rowid) AS rowid FROM readings'),
     insertFit: sqlite.prepare(
       `INSERT INTO fits (reactor_id, window_start_ms, window_end_ms, window_start_h, window_end_h,
          fitted_at_ms, status, reason, detail, refit, cold_start, loss, iterations, duration_ms,
@@ -136,13 +139,13 @@ export function prepareAssimilationStatements(sqlite: Database.Database): Assimi
     ),
     upsertChain: sqlite.prepare(
       `INSERT INTO assimilator_chains (reactor_id, settings_key, state_json, fitted_up_to_h,
-         readings_read_at_ms, last_fit_id, updated_at_ms)
+         readings_seen_rowid, last_fit_id, updated_at_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (reactor_id) DO UPDATE SET
          settings_key = excluded.settings_key,
          state_json = excluded.state_json,
          fitted_up_to_h = excluded.fitted_up_to_h,
-         readings_read_at_ms = excluded.readings_read_at_ms,
+         readings_seen_rowid = excluded.readings_seen_rowid,
          last_fit_id = excluded.last_fit_id,
          updated_at_ms = excluded.updated_at_ms`,
     ),

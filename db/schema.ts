@@ -218,10 +218,11 @@ export const assimilatorChains = sqliteTable('assimilator_chains', {
   /** End of the newest window ever fitted (plant hours): a reading at or before it is late. */
   fittedUpToH: real('fitted_up_to_h').notNull(),
   /**
-   * When the newest fit read its readings (epoch ms). One received since then and measured at or
-   * before fitted_up_to_h is late data this chain has not seen: a new worker refits for it at start.
+   * The highest `readings` rowid when the newest fit read its readings. Rowids grow in commit order,
+   * so a reading with a higher one, measured at or before fitted_up_to_h, is late data this chain
+   * has not seen: a new worker refits for it at start.
    */
-  readingsReadAtMs: integer('readings_read_at_ms'),
+  readingsSeenRowid: integer('readings_seen_rowid'),
   lastFitId: integer('last_fit_id'),
   updatedAtMs: integer('updated_at_ms').notNull(),
 });

@@ -57,6 +57,7 @@ export class AssimilatorCore {
     this.source = {
       window: (reactorId, startH, endH) => loadWindowData(this.statements, reactorId, startH, endH),
       oldestH: (reactorId) => oldestReadingH(this.statements, reactorId, clockSignals),
+      readingsHighWater: () => this.statements.readingsHighWater.get()?.rowid ?? 0,
     };
   }
 
@@ -70,7 +71,7 @@ export class AssimilatorCore {
       if (saved && saved.settingsKey === this.settingsKey && restoreChainState(chain.est, saved.stateJson)) {
         chain.fittedUpToH = saved.fittedUpToH;
         restored++;
-        if (saved.readingsReadAtMs !== null) this.noteArrivalsSince(chain, saved.readingsReadAtMs);
+        if (saved.readingsSeenRowid !== null) this.noteStoredSince(chain, saved.readingsSeenRowid);
       } else if (saved) {
         this.options.log('warn', 'stored chain not usable with these settings; starting it afresh', {
           reactorId: id,
@@ -82,18 +83,18 @@ export class AssimilatorCore {
   }
 
   /**
-   * Late readings that arrived after the stored chain's newest fit read its data: their notices went
-   * to a worker that stopped (new settings, a crash) before acting on them. The chain refits for them
-   * as it would have. Only the span its checkpoints cover is looked at: a rewind reaches no further.
+   * Late readings stored after the stored chain's newest fit read its data: their notices went to a
+   * worker that stopped (new settings, a crash) before acting on them. The chain refits for them as
+   * it would have. Only the span its checkpoints cover is looked at: a rewind reaches no further.
    */
-  private noteArrivalsSince(chain: ReactorChain, sinceMs: number): void {
+  private noteStoredSince(chain: ReactorChain, seenRowid: number): void {
     const firstStartH = chain.est.checkpoints[0]?.start;
     if (firstStartH === undefined) return;
     const fromMs = msFromPlantHours(firstStartH);
     const toMs = msFromPlantHours(chain.fittedUpToH);
     let oldestMs = Number.POSITIVE_INFINITY;
     for (const signal of plantSignals) {
-      const late = this.statements.oldestArrivedSince.get(chain.reactorId, signal, fromMs, toMs, sinceMs);
+      const late = this.statements.oldestStoredSince.get(chain.reactorId, signal, fromMs, toMs, seenRowid);
       if (late && late.tsMs < oldestMs) oldestMs = late.tsMs;
     }
     if (oldestMs === Number.POSITIVE_INFINITY) return;

@@ -103,7 +103,7 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
       chain.settingsKey,
       chain.stateJson,
       chain.fittedUpToH,
-      fitted.readingsReadAtMs,
+      fitted.readingsSeenRowid,
       fitId,
       fitted.fittedAtMs,
     );

@@ -22,6 +22,8 @@ import { type WindowFile, windowFileOf } from './window-file';
 export interface WindowSource {
   /** The plant data a window [start, end] needs. */
   window(reactorId: string, startH: number, endH: number): PlantData;
+  /** A mark that grows with every reading stored (the highest rowid), read before a window. */
+  readingsHighWater(): number;
   /** The oldest online reading, plant hours (+∞ if none). */
   oldestH(reactorId: string): number;
 }
@@ -40,8 +42,8 @@ export interface FittedWindow {
   windowStartH: number;
   windowEndH: number;
   fittedAtMs: number;
-  /** When the window's readings were read (epoch ms): a reading that arrived later is not in this fit. */
-  readingsReadAtMs: number;
+  /** `readingsHighWater()` just before the window's readings were read: a reading stored later is not in this fit. */
+  readingsSeenRowid: number;
   outcome: WindowFitOutcome;
   refit: boolean;
   coldStart: boolean;
@@ -107,7 +109,7 @@ export class ReactorChain {
     const endH = startH + windowHours;
     // Due once a reading past the window's end has arrived: then all of the window's data has.
     if (!(endH < this.newestH - epsilonH)) return null;
-    const readingsReadAtMs = this.now();
+    const readingsSeenRowid = source.readingsHighWater();
     const data = source.window(this.reactorId, startH, endH);
     if (cold) startCold(est, data, startH, options.initialParams);
     const checkpoint = est.checkpoints[est.checkpoints.length - 1];
@@ -167,7 +169,7 @@ export class ReactorChain {
       windowStartH: startH,
       windowEndH: endH,
       fittedAtMs: this.now(),
-      readingsReadAtMs,
+      readingsSeenRowid,
       outcome,
       refit,
       coldStart: checkpoint.cold,

@@ -39,8 +39,11 @@ interface Harness {
   core: AssimilatorCore;
   fits: FitNotice[];
   logs: string[];
-  /** Stores readings as the ingester does and tells the core, unless no worker is there to tell. */
-  store(reactorId: string, samples: PlantSample[], tell?: boolean): void;
+  /**
+   * Stores readings as the ingester does and tells the core, unless no worker is there to tell;
+   * `receivedAtMs` is when the ingester stamped them (their commit may come later).
+   */
+  store(reactorId: string, samples: PlantSample[], tell?: boolean, receivedAtMs?: number): void;
   runUntilIdle(maxSteps?: number): number;
   /** A new core on the same database, as a restarted worker. */
   restart(): void;
@@ -74,13 +77,13 @@ function harness(settings: Partial<AssimilatorSettings> = {}): Harness {
     restart() {
       this.core = startCore();
     },
-    store(reactorId, samples, tell = true) {
+    store(reactorId, samples, tell = true, receivedAtMs = Date.now()) {
       const readings: AcceptedReading[] = samples.map((s) => ({
         reactorId,
         signal: mqttSignalOf[s.signal] as PlantSignal,
         tsMs: Math.round(epochMs + s.timeH * hourMs),
         value: s.value,
-        receivedAtMs: Date.now(),
+        receivedAtMs,
       }));
       for (const r of readings) writer.accept(r);
       writer.flush();
@@ -201,7 +204,8 @@ describe('assimilator turns', () => {
     h.restart();
     expect(h.core.status().reactorsDue).toBe(0);
     // The worker stops (new settings, a crash); the assay is stored and its notice reaches nobody.
-    h.store('r1', assay, false);
+    // It was stamped on arrival a minute ago, before the last fit read its data, but committed only now.
+    h.store('r1', assay, false, Date.now() - 60_000);
     h.restart();
     expect(h.logs.filter((m) => m.startsWith('late readings arrived while no assimilator ran'))).toHaveLength(
       1,

@@ -1,1 +1,0 @@
-ALTER TABLE `assimilator_chains` ADD `readings_read_at_ms` integer;

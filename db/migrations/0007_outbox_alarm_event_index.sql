@@ -1,1 +1,0 @@
-CREATE INDEX `webhook_outbox_alarm_event` ON `webhook_outbox` (`alarm_event_id`);
