@@ -142,7 +142,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       sharedGroup: e.MQTT_SHARED_GROUP,
       devices: mqttDevices(e.MQTT_DEVICES, e.MQTT_USERNAME),
       tls: mqttTlsFiles(e.MQTT_URL, e.MQTT_CA_FILE, e.MQTT_CERT_FILE, e.MQTT_KEY_FILE),
-      serverTls: embeddedBrokerTls(e),
+      serverTls: embeddedBrokerTls(e, env),
     },
     topicPrefix: e.TOPIC_PREFIX,
     database: { path: e.DATABASE_PATH, synchronous: e.DATABASE_SYNCHRONOUS },
@@ -181,14 +181,24 @@ function mqttTlsFiles(
   return { caFile, certFile, keyFile };
 }
 
-function embeddedBrokerTls(e: z.infer<typeof environment>): EmbeddedBrokerTls | undefined {
+function embeddedBrokerTls(
+  e: z.infer<typeof environment>,
+  env: Readonly<Record<string, string | undefined>>,
+): EmbeddedBrokerTls | undefined {
   const files = {
     MQTT_SERVER_CERT_FILE: e.MQTT_SERVER_CERT_FILE,
     MQTT_SERVER_KEY_FILE: e.MQTT_SERVER_KEY_FILE,
     MQTT_SERVER_CA_FILE: e.MQTT_SERVER_CA_FILE,
   };
   const given = Object.entries(files).filter(([, path]) => path !== undefined);
-  if (given.length === 0) return undefined;
+  if (given.length === 0) {
+    const listenerSettings = ['MQTT_TLS_PORT', 'MQTT_TLS_BIND_HOST'].filter((name) => env[name]);
+    if (listenerSettings.length > 0)
+      throw new ConfigError(
+        `${listenerSettings.join(', ')}: the embedded broker's TLS listener needs MQTT_SERVER_CERT_FILE and MQTT_SERVER_KEY_FILE`,
+      );
+    return undefined;
+  }
   if (e.MQTT_URL !== undefined)
     throw new ConfigError(
       `${given.map(([name]) => name).join(', ')}: only for the embedded broker; the broker at MQTT_URL has its own`,

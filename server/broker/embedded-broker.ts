@@ -89,24 +89,46 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   else if (options.username !== undefined) guardWithSharedCredential(broker, options, refusals);
   broker.on('clientError', (client, error) => log.debug({ clientId: client.id, err: error }, 'client error'));
 
+  // Every raw socket, a TLS one still in its handshake too, so that close() can end them all.
   const sockets = new Set<Socket>();
-  const track = (socket: Socket) => {
+  const remember = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    broker.handle(socket);
   };
-  const servers: Server[] = [createServer(track)];
-  const port = await listen(servers[0], options.port, options.host);
+  const plainServer = createServer((socket) => {
+    remember(socket);
+    broker.handle(socket);
+  });
+  const servers: Server[] = [plainServer];
   const { tls } = options;
   let tlsServer: TlsServer | undefined;
+  let port: number;
   let tlsPort: number | undefined;
-  if (tls) {
-    const clientCertificates = tls.clientCa ? { requestCert: true, rejectUnauthorized: true } : {};
-    tlsServer = createTlsServer({ ...secureContextOptions(tls), ...clientCertificates }, track);
-    // A failed handshake (an untrusted or missing client certificate) is the client's problem, not ours.
-    tlsServer.on('tlsClientError', (error) => log.debug({ err: error }, 'TLS handshake refused'));
-    servers.push(tlsServer);
-    tlsPort = await listen(tlsServer, tls.port, tls.host);
+  try {
+    port = await listen(plainServer, options.port, options.host);
+    if (tls) {
+      const clientCertificates = tls.clientCa ? { requestCert: true, rejectUnauthorized: true } : {};
+      tlsServer = createTlsServer({ ...secureContextOptions(tls), ...clientCertificates }, (socket) =>
+        broker.handle(socket),
+      );
+      tlsServer.on('connection', remember);
+      // An untrusted or missing client certificate, an expired one: counted and logged like any refusal.
+      tlsServer.on('tlsClientError', (error, socket) =>
+        refusals.refused({
+          kind: 'connection',
+          clientId: undefined,
+          username: undefined,
+          reason: `tls-handshake: ${error.message} (from ${socket.remoteAddress})`,
+        }),
+      );
+      servers.push(tlsServer);
+      tlsPort = await listen(tlsServer, tls.port, tls.host);
+    }
+  } catch (error) {
+    // One listener failed (its port taken): close what did start, so nothing is left half open.
+    refusals.close();
+    await closeAll(broker, sockets, servers);
+    throw error;
   }
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   log.info(
@@ -138,13 +160,19 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     metrics: () => refusals.metrics(),
     close: async () => {
       refusals.close();
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await Promise.all(
-        servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-      );
+      await closeAll(broker, sockets, servers);
     },
   };
+}
+
+async function closeAll(broker: Aedes, sockets: Set<Socket>, servers: Server[]): Promise<void> {
+  await new Promise<void>((resolve) => broker.close(() => resolve()));
+  for (const socket of sockets) socket.destroy();
+  await Promise.all(
+    servers
+      .filter((server) => server.listening)
+      .map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+  );
 }
 
 function secureContextOptions(certificate: TlsCertificate): SecureContextOptions {

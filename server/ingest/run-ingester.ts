@@ -12,13 +12,14 @@ import { RetentionSweeper } from './retention-sweeper';
 
 const config = loadConfig();
 const logger = pino({ level: config.logLevel });
-// Alone, the ingester's embedded broker has no device accounts (the service's has, with AUTH on), so
-// it listens on this machine only; devices elsewhere publish to a broker at MQTT_URL.
-const [exposed] = nonLoopbackListeners(config.mqtt);
+// Alone, the ingester's embedded broker has no device accounts (the service's has, with AUTH on): open,
+// it listens on this machine only; devices elsewhere need MQTT_USERNAME/MQTT_PASSWORD (one shared
+// login) or a broker at MQTT_URL.
+const [exposed] = config.mqtt.username === undefined ? nonLoopbackListeners(config.mqtt) : [];
 if (exposed) {
   logger.fatal(
     { [exposed.setting]: exposed.host },
-    `the standalone ingester would start an embedded broker without accounts on a non-loopback address: set MQTT_URL to your broker, or ${exposed.setting} to 127.0.0.1`,
+    `the standalone ingester would start an open embedded broker on a non-loopback address: set MQTT_URL to your broker, MQTT_USERNAME and MQTT_PASSWORD for one shared login, or ${exposed.setting} to 127.0.0.1`,
   );
   process.exit(1);
 }

@@ -7,12 +7,15 @@
  * renewed certificate.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../server/auth/password-hash';
+import { startEmbeddedBroker } from '../../server/broker/embedded-broker';
 import { loadConfig } from '../../server/config';
+import { silentLogger } from '../fixtures/ingest-harness';
 import { freePort } from '../fixtures/mosquitto';
 import { makeTestCa, type TestCa } from '../fixtures/test-ca';
 import { type ServiceProcess, startServiceProcess, waitUntil } from '../service/service-harness';
@@ -83,7 +86,16 @@ describe('the embedded broker over TLS', () => {
     const { ca: _trusted, ...untrusting } = device;
     expect((await tryConnect(tlsUrl, untrusting)).error).toMatch(/self[- ]signed|unable to (get|verify)/i);
     const { cert: _cert, key: _key, ...withoutCertificate } = device;
-    expect((await tryConnect(tlsUrl, withoutCertificate)).error).toBeDefined();
+    expect((await tryConnect(tlsUrl, withoutCertificate, true)).error).toBeDefined();
+    // The broker's side of a refused handshake is logged as a refused connection, with the reason.
+    await waitUntil(
+      'the handshake refusal logged',
+      async () =>
+        service
+          .logs()
+          .some((l) => l.msg === 'MQTT connection refused' && String(l.reason).startsWith('tls-handshake')),
+      5000,
+    );
     const wrong = await tryConnect(tlsUrl, { ...device, password: 'not-the-password-at-all' });
     expect(wrong.error).toMatch(/bad username or password/i);
     // The plain listener is still there for the service's own clients, and asks for the same accounts.
@@ -105,7 +117,37 @@ describe('the embedded broker over TLS', () => {
     expect(() => loadConfig({ ...files, MQTT_SERVER_CA_FILE: join(folder, 'missing.crt') })).toThrow(
       /MQTT_SERVER_CA_FILE: cannot read/,
     );
+    expect(() => loadConfig({ MQTT_TLS_PORT: '8884' })).toThrow(
+      /MQTT_TLS_PORT: the embedded broker's TLS listener needs MQTT_SERVER_CERT_FILE/,
+    );
     expect(loadConfig(files).mqtt.serverTls).toMatchObject({ port: 8883, bindHost: '0.0.0.0' });
+  });
+
+  it('closes what it started when the TLS port is taken, and says so', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const takenPort = (taken.address() as AddressInfo).port;
+    const plainPort = await freePort();
+    const start = startEmbeddedBroker({
+      port: plainPort,
+      host: '127.0.0.1',
+      logger: silentLogger,
+      tls: {
+        port: takenPort,
+        host: '127.0.0.1',
+        cert: readFileSync(ca.serverCertFile),
+        key: readFileSync(ca.serverKeyFile),
+      },
+    });
+    await expect(start).rejects.toThrow(/EADDRINUSE/);
+    // The plain listener that did start was closed again: its port is free.
+    const again = createServer();
+    await new Promise<void>((resolve, reject) => {
+      again.once('error', reject);
+      again.listen(plainPort, '127.0.0.1', resolve);
+    });
+    await new Promise<void>((resolve) => again.close(() => resolve()));
+    await new Promise<void>((resolve) => taken.close(() => resolve()));
   });
 
   it('serves a renewed certificate after SIGHUP, and keeps the old one when a file is bad', async () => {

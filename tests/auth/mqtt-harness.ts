@@ -58,9 +58,15 @@ export function storedFitIds(databasePath: string, reactorId: string): number[] 
 export async function tryConnect(
   url: string,
   options: IClientOptions,
+  /** Also settle, as an error, when the connection closes before CONNACK (a TLS handshake refused late). */
+  settleOnClose = false,
 ): Promise<{ client: MqttClient; error?: undefined } | { client?: undefined; error: string }> {
   try {
-    const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
+    const client = await mqtt.connectAsync(
+      url,
+      { reconnectPeriod: 0, connectTimeout: 5000, ...options },
+      !settleOnClose,
+    );
     return { client };
   } catch (error) {
     return { error: (error as Error).message };

@@ -137,7 +137,7 @@ describe('MQTT over TLS as deployed (deploy/mosquitto-culturewatch.conf)', () =>
     const noCa = await tryConnect(tlsUrl, untrusting);
     expect(noCa.error).toMatch(/self[- ]signed|unable to (get|verify)/i);
     const { cert: _cert, key: _key, ...withoutCertificate } = device;
-    const noCertificate = await tryConnect(tlsUrl, withoutCertificate);
+    const noCertificate = await tryConnect(tlsUrl, withoutCertificate, true);
     expect(noCertificate.error).toBeDefined();
     // Plain MQTT is only on loopback, and asks for the same accounts.
     const plainAnonymous = await tryConnect(mosquitto.url, { protocolVersion: 5 });

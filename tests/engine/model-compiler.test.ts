@@ -109,20 +109,31 @@ describe('model compiler', () => {
       xm[l] -= h;
       expect(gradX[l]).toBeCloseTo((contraction(xp) - contraction(xm)) / (2 * h), 5);
     }
-    // ∂(J v)/∂(x, p), all rows in one call, is row r of the contraction gradient with w = e_r.
-    const dX = new Float64Array(49);
-    const dP = new Float64Array(7 * 18);
-    model.stateJacobianDirectionalDerivative(x, p, u, v, dX, dP);
-    for (let r = 0; r < 7; r++) {
-      const unit = new Float64Array(7);
-      unit[r] = 1;
-      const rowX = new Float64Array(7);
-      const rowP = new Float64Array(18);
-      model.stateJacobianContractionGradient(x, p, u, unit, v, rowX, rowP);
-      for (let q = 0; q < 7; q++) expect(dX[r * 7 + q]).toBeCloseTo(rowX[q], 12);
-      for (let q = 0; q < 18; q++) expect(dP[r * 18 + q]).toBeCloseTo(rowP[q], 12);
+    // ∂(J v)/∂(x, p) and ∂(J_u du)/∂(x, p), all rows in one call each, are row r of the contraction
+    // gradients with w = e_r, to the last bit (the Rosenbrock tangent relies on it).
+    const du = new Float64Array([0.013]);
+    for (const input of [false, true]) {
+      const dX = new Float64Array(49);
+      const dP = new Float64Array(7 * 18);
+      if (input) model.inputJacobianDirectionalDerivative(x, p, u, du, dX, dP);
+      else model.stateJacobianDirectionalDerivative(x, p, u, v, dX, dP);
+      for (let r = 0; r < 7; r++) {
+        const unit = new Float64Array(7);
+        unit[r] = 1;
+        const rowX = new Float64Array(7);
+        const rowP = new Float64Array(18);
+        if (input) model.inputJacobianContractionGradient(x, p, u, unit, du, rowX, rowP);
+        else model.stateJacobianContractionGradient(x, p, u, unit, v, rowX, rowP);
+        // + 0 folds a −0 into +0: the two may differ in the sign of an exact zero only.
+        expect(Array.from(dX.subarray(r * 7, r * 7 + 7), (g) => g + 0)).toEqual(
+          Array.from(rowX, (g) => g + 0),
+        );
+        expect(Array.from(dP.subarray(r * 18, r * 18 + 18), (g) => g + 0)).toEqual(
+          Array.from(rowP, (g) => g + 0),
+        );
+      }
+      expect(dX.some((g) => g !== 0)).toBe(true);
     }
-    expect(dX.some((g) => g !== 0)).toBe(true);
   });
 
   it('gives the variant an adjoint gradient that matches finite differences and sensitivities', () => {
