@@ -63,10 +63,11 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 
 // A renewed certificate without a restart, as mosquitto does on SIGHUP. Only with a TLS listener:
 // otherwise SIGHUP keeps its default (a closed terminal ends `npm start`).
-if (settings.base.mqtt.serverTls && settings.base.mqtt.url === undefined) {
+const { reloadTls } = service;
+if (reloadTls) {
   process.on('SIGHUP', () => {
     try {
-      service.reloadTls();
+      reloadTls();
       logger.info('SIGHUP: the embedded broker’s TLS certificate was read again');
     } catch (error) {
       logger.error({ err: error }, 'SIGHUP: could not read the TLS certificate; the old one stays');

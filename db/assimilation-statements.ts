@@ -31,10 +31,10 @@ export interface AssimilationStatements {
     }
   >;
   /**
-   * (reactorId, signal, fromMs, toMs, seenRowid) → the oldest reading with from ≤ ts ≤ to stored
-   * after the reading with rowid seenRowid, if any: late data a restarted chain has not seen.
+   * (seenRowid, reactorId, fromMs, toMs) → the oldest time among the readings stored after rowid
+   * seenRowid with from ≤ ts ≤ to, or null: late data a restarted chain has not seen.
    */
-  oldestStoredSince: Database.Statement<[string, string, number, number, number], { tsMs: number }>;
+  oldestStoredSince: Database.Statement<[number, string, number, number], { tsMs: number | null }>;
   /** () → the highest rowid of `readings` (rowids grow in commit order), or null when empty. */
   readingsHighWater: Database.Statement<[], { rowid: number | null }>;
   /**
@@ -110,10 +110,10 @@ export function prepareAssimilationStatements(sqlite: Database.Database): Assimi
               fitted_up_to_h AS fittedUpToH, readings_seen_rowid AS readingsSeenRowid
        FROM assimilator_chains`,
     ),
+    // NOT INDEXED: walk only the rows stored since (a rowid range), not the reactor's whole history.
     oldestStoredSince: sqlite.prepare(
-      `SELECT ts_ms AS tsMs FROM readings
-       WHERE reactor_id = ? AND signal = ? AND ts_ms >= ? AND ts_ms <= ? AND rowid > ?
-       ORDER BY ts_ms LIMIT 1`,
+      `SELECT min(ts_ms) AS tsMs FROM readings NOT INDEXED
+       WHERE rowid > ? AND reactor_id = ? AND ts_ms >= ? AND ts_ms <= ?`,
     ),
     readingsHighWater: sqlite.prepare('SELECT max(rowid) AS rowid FROM readings'),
     insertFit: sqlite.prepare(

@@ -21,7 +21,7 @@ import {
 } from './assimilator-settings';
 import { chainStateJson, restoreChainState } from './chain-state';
 import { createFitStore, type StoreFit } from './fit-store';
-import { clockSignals, plantSignals } from './plant-signals';
+import { clockSignals } from './plant-signals';
 import { ReactorChain, type WindowSource } from './reactor-chain';
 import { RoundRobin } from './round-robin';
 import { loadWindowData, newestReadingH, oldestReadingH } from './window-data';
@@ -90,14 +90,13 @@ export class AssimilatorCore {
   private noteStoredSince(chain: ReactorChain, seenRowid: number): void {
     const firstStartH = chain.est.checkpoints[0]?.start;
     if (firstStartH === undefined) return;
-    const fromMs = msFromPlantHours(firstStartH);
-    const toMs = msFromPlantHours(chain.fittedUpToH);
-    let oldestMs = Number.POSITIVE_INFINITY;
-    for (const signal of plantSignals) {
-      const late = this.statements.oldestStoredSince.get(chain.reactorId, signal, fromMs, toMs, seenRowid);
-      if (late && late.tsMs < oldestMs) oldestMs = late.tsMs;
-    }
-    if (oldestMs === Number.POSITIVE_INFINITY) return;
+    const oldestMs = this.statements.oldestStoredSince.get(
+      seenRowid,
+      chain.reactorId,
+      msFromPlantHours(firstStartH),
+      msFromPlantHours(chain.fittedUpToH),
+    )?.tsMs;
+    if (oldestMs == null) return;
     const oldestH = plantHoursFromMs(oldestMs);
     chain.noteReadings(oldestH, oldestH, false);
     this.options.log(

@@ -60,8 +60,6 @@ export interface EmbeddedBroker {
   /** mqtt://host:port for our own clients. */
   url: string;
   port: number;
-  /** The TLS listener's port, when there is one. */
-  tlsPort?: number;
   /**
    * New connections to the TLS listener get this certificate and client CA (a renewal); open ones
    * keep theirs. Whether client certificates are required stays as at start.
@@ -152,7 +150,6 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   return {
     url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    ...(tlsPort !== undefined && { tlsPort }),
     setTlsCertificate: (certificate) => {
       if (!tlsServer) throw new Error('the embedded broker has no TLS listener');
       tlsServer.setSecureContext(secureContextOptions(certificate));

@@ -37,10 +37,10 @@ export interface ResolvedBroker {
   /** Present when we started it; close it after the clients. */
   embedded?: EmbeddedBroker;
   /**
-   * Reads the embedded broker's TLS files again and serves them to new connections (a renewed
-   * certificate); false when there is no TLS listener. Throws, keeping the old ones, if a file fails.
+   * With the embedded broker's TLS listener: reads its files again and serves them to new
+   * connections (a renewed certificate). Throws, keeping the old ones, if a file fails.
    */
-  reloadTlsFiles(): boolean;
+  reloadTlsFiles?: () => void;
 }
 
 /**
@@ -76,7 +76,7 @@ export async function resolveBroker(
       ...credentials,
       ...(tls && { tls }),
     };
-    return { connection, simulatorConnection: connection, reloadTlsFiles: () => false };
+    return { connection, simulatorConnection: connection };
   }
 
   const tlsListener = embeddedTlsListener(settings);
@@ -89,12 +89,7 @@ export async function resolveBroker(
       ...(tlsListener && { tls: tlsListener }),
     });
     const connection: BrokerConnection = { url: embedded.url, protocol: '3.1.1', ...credentials };
-    return {
-      connection,
-      simulatorConnection: connection,
-      embedded,
-      reloadTlsFiles: tlsReloader(settings, embedded),
-    };
+    return { connection, simulatorConnection: connection, embedded, ...tlsReloader(settings, embedded) };
   }
 
   const service = {
@@ -148,7 +143,7 @@ export async function resolveBroker(
     connection: { url, protocol: '3.1.1', ...service },
     simulatorConnection: { url, protocol: '3.1.1', ...simulator },
     embedded,
-    reloadTlsFiles: tlsReloader(settings, embedded),
+    ...tlsReloader(settings, embedded),
   };
 }
 
@@ -166,13 +161,12 @@ function readServerCertificate(tls: EmbeddedBrokerTls): TlsCertificate {
   };
 }
 
-function tlsReloader(settings: MqttSettings, embedded: EmbeddedBroker): () => boolean {
-  return () => {
-    const tls = settings.serverTls;
-    if (!tls) return false;
-    embedded.setTlsCertificate(readServerCertificate(tls));
-    return true;
-  };
+function tlsReloader(
+  settings: MqttSettings,
+  embedded: EmbeddedBroker,
+): Pick<ResolvedBroker, 'reloadTlsFiles'> {
+  const tls = settings.serverTls;
+  return tls ? { reloadTlsFiles: () => embedded.setTlsCertificate(readServerCertificate(tls)) } : {};
 }
 
 function readTlsFiles(settings: MqttSettings): BrokerConnection['tls'] {

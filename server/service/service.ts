@@ -36,8 +36,8 @@ export interface RunningService {
   url: string;
   port: number;
   brokerUrl: string;
-  /** Reads the embedded broker's TLS files again (see resolve-broker.ts); false when it has no TLS listener. */
-  reloadTls(): boolean;
+  /** With the embedded broker's TLS listener: reads its files again (see resolve-broker.ts). */
+  reloadTls?: () => void;
   stop(): Promise<void>;
 }
 
@@ -314,7 +314,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       url,
       port,
       brokerUrl: broker.connection.url,
-      reloadTls: () => broker.reloadTlsFiles(),
+      ...(broker.reloadTlsFiles && { reloadTls: broker.reloadTlsFiles }),
       stop: orderedStop,
     };
   } catch (error) {
