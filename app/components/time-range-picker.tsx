@@ -3,7 +3,7 @@
  * The reactor page's time range: last 1 h, 12 h, 3 d, all, or a custom span (entered in plant hours
  * or local time, whichever the page shows). Every chart follows it.
  */
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { msPerHour } from '../../contract/time';
 import { plantHoursSince, type TimeMode } from '../lib/time-format';
 import { type RangeChoice, rangePresets } from '../lib/time-range';
@@ -19,6 +19,26 @@ function fromLocalInput(text: string): number {
   return new Date(text).getTime();
 }
 
+/** The custom fields prefilled with the chosen custom range, or else the shown one. */
+function prefilledFields(
+  value: RangeChoice,
+  shownFromMs: number | null,
+  shownToMs: number | null,
+  timeMode: TimeMode,
+  originMs: number,
+): { from: string; to: string } {
+  const fromMs = value.kind === 'custom' ? value.fromMs : shownFromMs;
+  const toMs = value.kind === 'custom' ? value.toMs : shownToMs;
+  if (fromMs === null || toMs === null) return { from: '', to: '' };
+  if (timeMode === 'plant') {
+    return {
+      from: plantHoursSince(fromMs, originMs).toFixed(2),
+      to: plantHoursSince(toMs, originMs).toFixed(2),
+    };
+  }
+  return { from: toLocalInput(fromMs), to: toLocalInput(toMs) };
+}
+
 export function TimeRangePicker(props: {
   value: RangeChoice;
   onChange: (choice: RangeChoice) => void;
@@ -29,27 +49,25 @@ export function TimeRangePicker(props: {
   shownToMs: number | null;
 }) {
   const { value, onChange, timeMode, originMs } = props;
+  const prefill = () => prefilledFields(value, props.shownFromMs, props.shownToMs, timeMode, originMs);
   const [customOpen, setCustomOpen] = useState(value.kind === 'custom');
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
+  // Prefilled as the form opens, never after it shows: a later prefill would land in the middle of typing.
+  const [fields, setFields] = useState(() => (value.kind === 'custom' ? prefill() : { from: '', to: '' }));
+  const [fieldsMode, setFieldsMode] = useState(timeMode);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
+  const { from, to } = fields;
 
-  // Prefill the custom fields with the shown range whenever they open or the display mode changes.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: prefill only on open and mode change.
-  useEffect(() => {
-    if (!customOpen) return;
-    const fromMs = value.kind === 'custom' ? value.fromMs : props.shownFromMs;
-    const toMs = value.kind === 'custom' ? value.toMs : props.shownToMs;
-    if (fromMs === null || toMs === null) return;
-    if (timeMode === 'plant') {
-      setFrom(plantHoursSince(fromMs, originMs).toFixed(2));
-      setTo(plantHoursSince(toMs, originMs).toFixed(2));
-    } else {
-      setFrom(toLocalInput(fromMs));
-      setTo(toLocalInput(toMs));
-    }
-  }, [customOpen, timeMode]);
+  // A change of display mode rewrites open fields in the new units, during this render.
+  if (fieldsMode !== timeMode) {
+    setFieldsMode(timeMode);
+    if (customOpen) setFields(prefill());
+  }
+
+  function toggleCustom() {
+    if (!customOpen) setFields(prefill());
+    setCustomOpen(!customOpen);
+  }
 
   function applyCustom(event: FormEvent) {
     event.preventDefault();
@@ -96,7 +114,7 @@ export function TimeRangePicker(props: {
           aria-expanded={customOpen}
           aria-controls={`${id}-custom`}
           data-range="custom"
-          onClick={() => setCustomOpen((open) => !open)}
+          onClick={toggleCustom}
         >
           custom…
         </button>
@@ -109,7 +127,7 @@ export function TimeRangePicker(props: {
               type={timeMode === 'plant' ? 'number' : 'datetime-local'}
               step={timeMode === 'plant' ? 0.25 : 60}
               value={from}
-              onChange={(e) => setFrom(e.target.value)}
+              onChange={(e) => setFields((f) => ({ ...f, from: e.target.value }))}
               name="from"
               required
             />
@@ -120,7 +138,7 @@ export function TimeRangePicker(props: {
               type={timeMode === 'plant' ? 'number' : 'datetime-local'}
               step={timeMode === 'plant' ? 0.25 : 60}
               value={to}
-              onChange={(e) => setTo(e.target.value)}
+              onChange={(e) => setFields((f) => ({ ...f, to: e.target.value }))}
               name="to"
               required
             />

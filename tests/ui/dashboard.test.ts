@@ -155,16 +155,35 @@ describe('the operator dashboard against the simulated plant', () => {
     await page.locator('[data-testid=reactor-page][data-loaded=true]').waitFor();
     await expect.poll(async () => (await extentOf(page, 'measurements')).minMs).toBe(firstReading);
 
-    // A custom range in plant hours, entered with the keyboard.
+    // A custom range in plant hours, entered with the keyboard straight after the form opens: the
+    // fields hold the shown range from the start, and what is typed is never mixed with a late prefill.
     await page.locator('[data-range="custom"]').click();
-    await page.locator('input[name=from]').fill('2');
-    await page.locator('input[name=to]').fill('8');
-    await page.locator('input[name=to]').press('Enter');
+    const from = page.locator('input[name=from]');
+    const to = page.locator('input[name=to]');
+    expect(await from.inputValue()).toBe('0.00');
+    await from.fill('2');
+    await to.fill('8');
+    expect([await from.inputValue(), await to.inputValue()]).toEqual(['2', '8']);
+    await to.press('Enter');
     const origin = firstReading;
     await expect
       .poll(() => extentOf(page, 'measurements'))
       .toEqual({ minMs: origin + 2 * hourMs, maxMs: origin + 8 * hourMs });
     await expect.poll(() => page.url()).toContain(`from=${origin + 2 * hourMs}`);
+
+    // Local time rewrites the open fields in its own units, and the range is the same.
+    await page.getByRole('button', { name: 'local time' }).click();
+    await expect.poll(() => from.getAttribute('type')).toBe('datetime-local');
+    const localInput = (ms: number) =>
+      page.evaluate((t) => {
+        const d = new Date(t);
+        const p2 = (n: number) => String(n).padStart(2, '0');
+        return `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}T${p2(d.getHours())}:${p2(d.getMinutes())}`;
+      }, ms);
+    expect(await from.inputValue()).toBe(await localInput(origin + 2 * hourMs));
+    expect(await to.inputValue()).toBe(await localInput(origin + 8 * hourMs));
+    await page.getByRole('button', { name: 'plant h' }).click();
+    await expect.poll(() => from.inputValue()).toBe('2.00');
   });
 
   test('the CSV of the shown range and the newest window file download', async () => {
