@@ -31,10 +31,10 @@ export interface AssimilationStatements {
     }
   >;
   /**
-   * (seenRowid, reactorId, fromMs, toMs) → the oldest time among the readings stored after rowid
-   * seenRowid with from ≤ ts ≤ to, or null: late data a restarted chain has not seen.
+   * (afterRowid, upToRowid, reactorId, fromMs, toMs) → the oldest time among the readings with
+   * afterRowid < rowid ≤ upToRowid and from ≤ ts ≤ to, or null: late data a chain has not seen.
    */
-  oldestStoredSince: Database.Statement<[number, string, number, number], { tsMs: number | null }>;
+  oldestStoredBetween: Database.Statement<[number, number, string, number, number], { tsMs: number | null }>;
   /** () → the highest rowid of `readings` (rowids grow in commit order), or null when empty. */
   readingsHighWater: Database.Statement<[], { rowid: number | null }>;
   /**
@@ -111,9 +111,9 @@ export function prepareAssimilationStatements(sqlite: Database.Database): Assimi
        FROM assimilator_chains`,
     ),
     // NOT INDEXED: walk only the rows stored since (a rowid range), not the reactor's whole history.
-    oldestStoredSince: sqlite.prepare(
+    oldestStoredBetween: sqlite.prepare(
       `SELECT min(ts_ms) AS tsMs FROM readings NOT INDEXED
-       WHERE rowid > ? AND reactor_id = ? AND ts_ms >= ? AND ts_ms <= ?`,
+       WHERE rowid > ? AND rowid <= ? AND reactor_id = ? AND ts_ms >= ? AND ts_ms <= ?`,
     ),
     readingsHighWater: sqlite.prepare('SELECT max(rowid) AS rowid FROM readings'),
     insertFit: sqlite.prepare(

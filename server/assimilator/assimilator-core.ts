@@ -58,6 +58,16 @@ export class AssimilatorCore {
       window: (reactorId, startH, endH) => loadWindowData(this.statements, reactorId, startH, endH),
       oldestH: (reactorId) => oldestReadingH(this.statements, reactorId, clockSignals),
       readingsHighWater: () => this.statements.readingsHighWater.get()?.rowid ?? 0,
+      oldestStoredBetween: (reactorId, afterRowid, upToRowid, fromH, toH) => {
+        const tsMs = this.statements.oldestStoredBetween.get(
+          afterRowid,
+          upToRowid,
+          reactorId,
+          msFromPlantHours(fromH),
+          msFromPlantHours(toH),
+        )?.tsMs;
+        return tsMs == null ? null : plantHoursFromMs(tsMs);
+      },
     };
   }
 
@@ -71,7 +81,19 @@ export class AssimilatorCore {
       if (saved && saved.settingsKey === this.settingsKey && restoreChainState(chain.est, saved.stateJson)) {
         chain.fittedUpToH = saved.fittedUpToH;
         restored++;
-        if (saved.readingsSeenRowid !== null) this.noteStoredSince(chain, saved.readingsSeenRowid);
+        chain.readingsSeenRowid = saved.readingsSeenRowid;
+        // Late readings whose notices went to a worker that stopped (new settings, a crash).
+        const oldestLateH = chain.noteStoredSince(this.source, this.source.readingsHighWater());
+        if (oldestLateH !== null) {
+          this.options.log(
+            'info',
+            'late readings arrived while no assimilator ran; refitting the windows they fall in',
+            {
+              reactorId: id,
+              oldestLateH,
+            },
+          );
+        }
       } else if (saved) {
         this.options.log('warn', 'stored chain not usable with these settings; starting it afresh', {
           reactorId: id,
@@ -80,33 +102,6 @@ export class AssimilatorCore {
       chain.newestH = newestReadingH(this.statements, id, clockSignals);
     }
     return restored;
-  }
-
-  /**
-   * Late readings stored after the stored chain's newest fit read its data: their notices went to a
-   * worker that stopped (new settings, a crash) before acting on them. The chain refits for them as
-   * it would have. Only the span its checkpoints cover is looked at: a rewind reaches no further.
-   */
-  private noteStoredSince(chain: ReactorChain, seenRowid: number): void {
-    const firstStartH = chain.est.checkpoints[0]?.start;
-    if (firstStartH === undefined) return;
-    const oldestMs = this.statements.oldestStoredSince.get(
-      seenRowid,
-      chain.reactorId,
-      msFromPlantHours(firstStartH),
-      msFromPlantHours(chain.fittedUpToH),
-    )?.tsMs;
-    if (oldestMs == null) return;
-    const oldestH = plantHoursFromMs(oldestMs);
-    chain.noteReadings(oldestH, oldestH, false);
-    this.options.log(
-      'info',
-      'late readings arrived while no assimilator ran; refitting the windows they fall in',
-      {
-        reactorId: chain.reactorId,
-        oldestLateH: oldestH,
-      },
-    );
   }
 
   noteReadings(notices: readonly ReadingsNotice[]): void {

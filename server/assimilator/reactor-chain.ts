@@ -24,6 +24,14 @@ export interface WindowSource {
   window(reactorId: string, startH: number, endH: number): PlantData;
   /** A mark that grows with every reading stored (the highest rowid), read before a window. */
   readingsHighWater(): number;
+  /** The oldest reading of the reactor stamped in [fromH, toH] with a mark in (afterRowid, upToRowid]; null if none. */
+  oldestStoredBetween(
+    reactorId: string,
+    afterRowid: number,
+    upToRowid: number,
+    fromH: number,
+    toH: number,
+  ): number | null;
   /** The oldest online reading, plant hours (+∞ if none). */
   oldestH(reactorId: string): number;
 }
@@ -62,6 +70,8 @@ export class ReactorChain {
   newestH = Number.NEGATIVE_INFINITY;
   /** End of the newest window ever fitted. A reading at or before it is late. */
   fittedUpToH = Number.NEGATIVE_INFINITY;
+  /** `readingsHighWater()` when the newest fit read its data; null before the first. */
+  readingsSeenRowid: number | null = null;
   /** The earliest late reading not yet acted on. */
   private pendingLateH = Number.POSITIVE_INFINITY;
   /** The reactor's oldest online reading, read once. */
@@ -82,6 +92,25 @@ export class ReactorChain {
     if (oldestH <= this.fittedUpToH + epsilonH) this.pendingLateH = Math.min(this.pendingLateH, oldestH);
   }
 
+  /**
+   * Looks in the database for late readings stored since the newest fit read its data, up to
+   * `highWater`, and notes the oldest. Notices make refits prompt; this makes them certain, also when a
+   * notice went to a worker that stopped before acting on it. Returns the oldest such reading, or null.
+   */
+  noteStoredSince(source: WindowSource, highWater: number): number | null {
+    const firstStartH = this.est.checkpoints[0]?.start;
+    if (this.readingsSeenRowid === null || firstStartH === undefined) return null;
+    const oldestH = source.oldestStoredBetween(
+      this.reactorId,
+      this.readingsSeenRowid,
+      highWater,
+      firstStartH,
+      this.fittedUpToH,
+    );
+    if (oldestH !== null) this.noteReadings(oldestH, oldestH, false);
+    return oldestH;
+  }
+
   /** How many windows are due now (an estimate for a cold chain). */
   dueCount(source: WindowSource): number {
     const start = this.nextStartH(source);
@@ -100,16 +129,18 @@ export class ReactorChain {
   fitNext(source: WindowSource): FittedWindow | null {
     const { est, options } = this;
     const { windowHours, stepHours } = est.settings;
+    const readingsSeenRowid = source.readingsHighWater();
+    this.noteStoredSince(source, readingsSeenRowid);
     if (this.pendingLateH <= this.fittedUpToH + epsilonH && est.checkpoints.length > 0) {
       rewindForLateData(est, this.pendingLateH);
     }
     this.pendingLateH = Number.POSITIVE_INFINITY;
+    this.readingsSeenRowid = readingsSeenRowid;
     const cold = est.checkpoints.length === 0;
     const startH = cold ? this.coldStartH(source) : nextWindowStart(est);
     const endH = startH + windowHours;
     // Due once a reading past the window's end has arrived: then all of the window's data has.
     if (!(endH < this.newestH - epsilonH)) return null;
-    const readingsSeenRowid = source.readingsHighWater();
     const data = source.window(this.reactorId, startH, endH);
     if (cold) startCold(est, data, startH, options.initialParams);
     const checkpoint = est.checkpoints[est.checkpoints.length - 1];

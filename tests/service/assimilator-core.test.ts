@@ -1,8 +1,8 @@
 /**
  * The assimilator's work in-process (what its worker thread runs): fair turns between reactors, a
  * failing reactor that does not starve the others, every fit stored with its reason and never a NaN,
- * late data refitting the windows it falls in (also when it arrived while no worker ran), and the chain
- * state surviving a round trip.
+ * late data refitting the windows it falls in (also when it arrived while no worker ran, or its notice
+ * was lost), and the chain state surviving a round trip.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -217,6 +217,37 @@ describe('assimilator turns', () => {
     expect(refitStarts[0]).toBeLessThanOrEqual(12);
     expect(refitStarts.at(-1)).toBe(17);
     // Once refitted, the next restart finds nothing late.
+    h.restart();
+    expect(h.core.status().reactorsDue).toBe(0);
+  });
+
+  it('refits for a late reading whose notice never came, before its next fit marks it seen', () => {
+    const h = harness();
+    const plant = generatePlantHistory({ scenario: 'steady', days: 32 / 24, seed: 9, assays: true });
+    const online = plant.samples.filter((s) => s.availableAtH === undefined);
+    const assay = plant.samples.filter((s) => s.availableAtH !== undefined && s.timeH === 12);
+    h.store(
+      'r1',
+      online.filter((s) => s.timeH <= 30),
+    );
+    h.runUntilIdle();
+    expect(h.fits).toHaveLength(18);
+    h.fits.length = 0;
+    // The assay is stored, but its notice is lost (the worker that was told died before acting on it);
+    // then new readings make the next window due, and its fit reads a mark above the assay's.
+    h.store('r1', assay, false);
+    h.store(
+      'r1',
+      online.filter((s) => s.timeH > 30),
+    );
+    h.runUntilIdle();
+    const refitStarts = h.fits
+      .filter((f) => f.refit)
+      .map((f) => Math.round((f.windowEndMs - epochMs) / hourMs) - 12);
+    expect(refitStarts[0]).toBeLessThanOrEqual(12);
+    expect(refitStarts.at(-1)).toBe(17);
+    expect(h.fits.every((f) => f.status === 'ok')).toBe(true);
+    // Nothing is left for a restart to find.
     h.restart();
     expect(h.core.status().reactorsDue).toBe(0);
   });
