@@ -14,7 +14,6 @@ export interface Rodas4TangentScratch {
   rhsTangent: Float64Array;
   /** ḟₜ = d(J_u u̇)/dθ. */
   timeDerivativeTangent: Float64Array;
-  jx: Float64Array;
   jp: Float64Array;
   /** ∂(J v)/∂x (n × n) and ∂(J v)/∂p (n × m) for the J̇ v terms. */
   gx: Float64Array;
@@ -36,7 +35,6 @@ export function createRodas4TangentScratch(n: number, m: number, k: number): Rod
     stateTangent: new Float64Array(n * maxCols),
     rhsTangent: new Float64Array(n * maxCols),
     timeDerivativeTangent: new Float64Array(n * maxCols),
-    jx: new Float64Array(n * n),
     jp: new Float64Array(n * m),
     gx: new Float64Array(n * n),
     gp: new Float64Array(n * m),
@@ -163,7 +161,6 @@ export function rodas4StepTangent(
   const yDot = s.stateTangent;
   const rDot = s.rhsTangent;
   const Kvec = s.stageSolution;
-  const jx = s.jx;
   const jp = s.jp;
   const solveMatrix = luSolveMatrix;
   for (let i = 0; i < stages; i++) {
@@ -172,21 +169,15 @@ export function rodas4StepTangent(
     const yOffset = methodBase + rodas4Record.stageState(n, i);
     for (let q = 0; q < n; q++) s.stageState[q] = steps[yOffset + q];
     for (let q = 0; q < k; q++) s.u[q] = s.u0[q] + s.slope[q] * c[i] * h;
-    model.jacobianStates(s.stageState, p, s.u, jx);
     model.jacobianParams(s.stageState, p, s.u, jp);
-    // ṙᵢ = J(Yᵢ) Ẏᵢ + J_p(Yᵢ) ∂p/∂θ + h dᵢ ḟₜ + (1/h) Σ Cᵢⱼ K̇ⱼ
+    // ṙᵢ = h dᵢ ḟₜ + J_p(Yᵢ) ∂p/∂θ + J(Yᵢ) Ẏᵢ + (1/h) Σ Cᵢⱼ K̇ⱼ
     const hd = h * d[i];
     for (let q = 0; q < size; q++) rDot[q] = hd * ftDot[q];
     for (let r = 0; r < n; r++) {
       const row = r * cols;
       for (let col = 0; col < P; col++) rDot[row + col] += jp[r * m + paramColumns[col]];
-      for (let q = 0; q < n; q++) {
-        const jrq = jx[r * n + q];
-        if (jrq === 0) continue;
-        const from = q * cols;
-        for (let col = 0; col < cols; col++) rDot[row + col] += jrq * yDot[from + col];
-      }
     }
+    model.jacobianStatesTimesAdd(s.stageState, p, s.u, yDot, cols, rDot);
     addStageSum(rDot, C[i], h, i, s.stageTangent, size, rDot);
     // + J̇ Kᵢ, since W = I/(γh) − J(x_n, p)
     const kOffset = methodBase + rodas4Record.stageSolution(n, i);

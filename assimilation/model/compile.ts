@@ -30,6 +30,8 @@ export interface CompiledModel {
    * The forward-sensitivity inner loop.
    */
   jacobianStatesTimes(x: Vec, p: Vec, u: Vec, matrix: Vec, cols: number, out: Vec): void;
+  /** out (n×cols) += (∂f/∂x) · matrix, each entry's terms added to it in column order (as a loop would). */
+  jacobianStatesTimesAdd(x: Vec, p: Vec, u: Vec, matrix: Vec, cols: number, out: Vec): void;
   /** outX = (∂f/∂x)ᵀ w;  accP += (∂f/∂p)ᵀ w. The adjoint's inner loop. */
   transposeJacobianProduct(x: Vec, p: Vec, u: Vec, w: Vec, outX: Vec, accP: Vec): void;
   /** outX = ∇ₓ(wᵀ (∂f/∂x) v);  accP += ∇ₚ(wᵀ (∂f/∂x) v). Second order, for Rosenbrock gradients. */
@@ -150,7 +152,8 @@ export function compileModel(def: ModelDefinition): CompiledModel {
     jacobianStates: build(['x', 'p', 'u', 'out'], dense('out', jx)),
     jacobianParams: build(['x', 'p', 'u', 'out'], dense('out', jp)),
     jacobianInputs: build(['x', 'p', 'u', 'out'], dense('out', ju)),
-    jacobianStatesTimes: buildJacobianTimes(jx, sym),
+    jacobianStatesTimes: buildJacobianTimes(jx, sym, false),
+    jacobianStatesTimesAdd: buildJacobianTimes(jx, sym, true),
     transposeJacobianProduct: build(
       ['x', 'p', 'u', 'w', 'outX', 'accP'],
       [
@@ -172,10 +175,14 @@ export function compileModel(def: ModelDefinition): CompiledModel {
   };
 }
 
-/** Straight-line Jacobian entries, then one loop over the columns of the matrix with the nonzero terms. */
+/**
+ * Straight-line Jacobian entries, then one loop over the columns of the matrix with the nonzero terms;
+ * `accumulate` adds them to out, left to right.
+ */
 function buildJacobianTimes(
   jx: Expr[][],
   sym: (name: string) => string,
+  accumulate: boolean,
 ): CompiledModel['jacobianStatesTimes'] {
   const n = jx.length;
   const entries: GeneratedOutput[] = [];
@@ -188,7 +195,11 @@ function buildJacobianTimes(
   );
   const loads = Array.from({ length: n }, (_, j) => `const m${j} = matrix[${j} * cols + c];`).join('\n');
   const stores = rows
-    .map((terms, i) => `out[${i} * cols + c] = ${terms.length ? terms.join(' + ') : '0'};`)
+    .map((terms, i) => {
+      if (accumulate)
+        return terms.length ? `out[${i} * cols + c] = out[${i} * cols + c] + ${terms.join(' + ')};` : '';
+      return `out[${i} * cols + c] = ${terms.length ? terms.join(' + ') : '0'};`;
+    })
     .join('\n');
   const body = `"use strict";\n${generateBody(entries, sym)}\nfor (let c = 0; c < cols; c++) {\n${loads}\n${stores}\n}`;
   return new Function('x', 'p', 'u', 'matrix', 'cols', 'out', body) as CompiledModel['jacobianStatesTimes'];

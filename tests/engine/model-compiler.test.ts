@@ -71,6 +71,32 @@ describe('model compiler', () => {
     expect(maxRelativeDifference(jp, numericJacobian(model.rhs, x, p, u, 'p'), 1e-9)).toBeLessThan(1e-6);
   });
 
+  it('multiplies by the Jacobian through its nonzeros, to the bit of a dense loop that skips zeros', () => {
+    const jx = new Float64Array(49);
+    model.jacobianStates(x, p, u, jx);
+    const cols = 5;
+    const matrix = Float64Array.from({ length: 7 * cols }, (_, i) => Math.sin(i + 1) * 10 ** ((i % 5) - 2));
+    const start = Float64Array.from({ length: 7 * cols }, (_, i) => Math.cos(i) / 3);
+    const dense = (initial: Float64Array): Float64Array => {
+      const out = initial.slice();
+      for (let r = 0; r < 7; r++)
+        for (let q = 0; q < 7; q++) {
+          if (jx[r * 7 + q] === 0) continue;
+          for (let c = 0; c < cols; c++) out[r * cols + c] += jx[r * 7 + q] * matrix[q * cols + c];
+        }
+      return out;
+    };
+    const product = new Float64Array(7 * cols).fill(Number.NaN);
+    model.jacobianStatesTimes(x, p, u, matrix, cols, product);
+    expect(Array.from(product, (g) => g + 0)).toEqual(
+      Array.from(dense(new Float64Array(7 * cols)), (g) => g + 0),
+    );
+    const sum = start.slice();
+    model.jacobianStatesTimesAdd(x, p, u, matrix, cols, sum);
+    expect(Array.from(sum)).toEqual(Array.from(dense(start)));
+    expect(sum.some((g, i) => g !== start[i])).toBe(true);
+  });
+
   it('generates the transposed Jacobian product and second-order contractions consistently', () => {
     const w = Float64Array.from({ length: 7 }, (_, i) => 0.3 * i - 1);
     const v = Float64Array.from({ length: 7 }, (_, i) => 1 / (i + 1));
