@@ -79,8 +79,7 @@ describe('mosquitto with password_file and acl_file as documented', () => {
     databasePath = join(folder, 'culturewatch.db');
     const passwordFile = join(folder, 'culturewatch.passwd');
     writeMosquittoPasswordFile(passwordFile, accounts);
-    // As deploy/mosquitto-culturewatch.conf: a finite queue limit (see the fixture on `0`).
-    mosquitto = await startMosquitto({ auth: { passwordFile, aclFile }, maxQueuedMessages: 1_000_000 });
+    mosquitto = await startMosquitto({ auth: { passwordFile, aclFile } });
     service = await startServiceProcess({
       AUTH: 'on',
       DATABASE_PATH: databasePath,
