@@ -52,7 +52,7 @@ export function ChangePasswordForm(props: {
   }
 
   return (
-    <form className="stack-form" onSubmit={onSubmit} data-testid="change-password-form">
+    <form className="stack-form" method="post" onSubmit={onSubmit} data-testid="change-password-form">
       {props.knownCurrentPassword === undefined ? (
         <label htmlFor={`${id}-current`}>
           current password

@@ -10,6 +10,7 @@ import { ApiRequestError, describeError } from '../lib/api-client';
 import { logIn } from '../lib/auth-api';
 import { safeNextPath } from '../lib/safe-next';
 import { formatClock } from '../lib/time-format';
+import { useHydrated } from '../lib/use-hydrated';
 import { ChangePasswordForm } from './change-password-form';
 
 type Problem =
@@ -57,6 +58,7 @@ export function LoginForm() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
+  const hydrated = useHydrated();
   const [problem, setProblem] = useState<Problem | null>(null);
   const [mustChange, setMustChange] = useState<{ view: SessionView; oneTime: string } | null>(null);
 
@@ -103,7 +105,8 @@ export function LoginForm() {
   return (
     <section className="panel narrow-panel" aria-labelledby="login-title">
       <h1 id="login-title">Log in to culturewatch</h1>
-      <form className="stack-form" onSubmit={onSubmit} data-testid="login-form">
+      {/* POST and a button disabled until hydrated: a submit before the script runs never puts the password in a URL. */}
+      <form className="stack-form" method="post" onSubmit={onSubmit} data-testid="login-form">
         <label htmlFor="login-username">
           username
           <input
@@ -130,7 +133,7 @@ export function LoginForm() {
           />
         </label>
         <div>
-          <button type="submit" className="button button-primary" disabled={busy}>
+          <button type="submit" className="button button-primary" disabled={busy || !hydrated}>
             {busy ? 'Logging in…' : 'Log in'}
           </button>
         </div>

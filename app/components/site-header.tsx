@@ -10,6 +10,7 @@ import { logOut } from '../lib/auth-api';
 import { usePreferences } from '../lib/preferences';
 import { useConnectionState } from '../lib/realtime-client';
 import { useSession } from '../lib/session';
+import { useHydrated } from '../lib/use-hydrated';
 
 const connectionWords = {
   connecting: 'connecting…',
@@ -19,10 +20,12 @@ const connectionWords = {
 
 function ThemeToggle() {
   const { theme, setTheme } = usePreferences();
+  const hydrated = useHydrated();
   return (
     <button
       type="button"
       className="button button-quiet"
+      disabled={!hydrated}
       onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
       aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
       data-testid="theme-toggle"
@@ -92,6 +95,7 @@ function Account() {
 export function SiteHeader() {
   const pathname = usePathname();
   const { timeMode, setTimeMode } = usePreferences();
+  const hydrated = useHydrated();
   if (pathname === '/login') {
     return (
       <header className="site-header">
@@ -127,10 +131,20 @@ export function SiteHeader() {
         <ConnectionState />
         <fieldset className="segmented" aria-label="Show times as">
           <legend className="visually-hidden">Show times as</legend>
-          <button type="button" aria-pressed={timeMode === 'plant'} onClick={() => setTimeMode('plant')}>
+          <button
+            type="button"
+            aria-pressed={timeMode === 'plant'}
+            disabled={!hydrated}
+            onClick={() => setTimeMode('plant')}
+          >
             plant h
           </button>
-          <button type="button" aria-pressed={timeMode === 'clock'} onClick={() => setTimeMode('clock')}>
+          <button
+            type="button"
+            aria-pressed={timeMode === 'clock'}
+            disabled={!hydrated}
+            onClick={() => setTimeMode('clock')}
+          >
             local time
           </button>
         </fieldset>

@@ -115,6 +115,26 @@ describe('with auth on', () => {
     await second.waitForURL((url) => url.pathname === '/', { timeout: 20_000 });
   });
 
+  test('before its script runs, the login page cannot send the password in a URL', async () => {
+    // Scripts off: the server's HTML as a browser has it before hydration (a slow link, a fast typist).
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    contexts.push(context);
+    const page = await context.newPage();
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    await page.goto(`${service.url}/login`);
+    const submit = page.locator('[data-testid=login-form] button[type=submit]');
+    expect(await submit.isDisabled()).toBe(true);
+    expect(await page.locator('[data-testid=login-form]').getAttribute('method')).toBe('post');
+    const secret = 'typed-before-the-script-ran';
+    await page.locator('#login-username').fill(accounts.operator.username);
+    await page.locator('#login-password').fill(secret);
+    await page.locator('#login-password').press('Enter');
+    await page.waitForTimeout(500);
+    expect(page.url()).toBe(`${service.url}/login`);
+    expect(requested.filter((url) => url.includes(secret))).toEqual([]);
+  });
+
   test('too many failed logins are refused with the time to wait', async () => {
     const page = await freshPage();
     await page.goto(`${service.url}/login`);
