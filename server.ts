@@ -2,9 +2,10 @@
  * culturewatch: one process, one port. `node --import tsx server.ts` (what `npm start` runs) starts
  * the database, the broker, the ingester, the assimilator, the simulator in demo mode, and the HTTP
  * server with the dashboard, the API and socket.io. Settings: server/README.md. SIGTERM or SIGINT
- * stops it gracefully; a second signal, or a stop that takes too long, ends it at once. With the
- * embedded broker's TLS listener, SIGHUP reads its certificate again.
+ * stops it gracefully; a second signal, or a stop that takes too long, ends it at once. With MQTT TLS
+ * files (the embedded broker's listener, or the client certificate for MQTT_URL), SIGHUP reads them again.
  */
+import { reloadTlsOnSighup } from './server/broker/resolve-broker';
 import { ConfigError } from './server/config';
 import { createLogger } from './server/service/logger';
 import { startService } from './server/service/service';
@@ -60,17 +61,4 @@ async function shutdown(signal: string): Promise<void> {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
-
-// A renewed certificate without a restart, as mosquitto does on SIGHUP. Only with a TLS listener:
-// otherwise SIGHUP keeps its default (a closed terminal ends `npm start`).
-const { reloadTls } = service;
-if (reloadTls) {
-  process.on('SIGHUP', () => {
-    try {
-      reloadTls();
-      logger.info('SIGHUP: the embedded broker’s TLS certificate was read again');
-    } catch (error) {
-      logger.error({ err: error }, 'SIGHUP: could not read the TLS certificate; the old one stays');
-    }
-  });
-}
+reloadTlsOnSighup(service, logger);

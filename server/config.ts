@@ -177,7 +177,7 @@ function mqttTlsFiles(
     throw new ConfigError(`${given.map(([name]) => name).join(', ')}: only for an mqtts:// MQTT_URL`);
   if ((certFile === undefined) !== (keyFile === undefined))
     throw new ConfigError('MQTT_CERT_FILE and MQTT_KEY_FILE go together (a client certificate and its key)');
-  for (const [name, path] of given) checkPemFile(name, path as string, name !== 'MQTT_KEY_FILE');
+  for (const [name, path] of given) readPemFile(name, path as string, name !== 'MQTT_KEY_FILE');
   return { caFile, certFile, keyFile };
 }
 
@@ -207,7 +207,7 @@ function embeddedBrokerTls(
     throw new ConfigError(
       "MQTT_SERVER_CERT_FILE and MQTT_SERVER_KEY_FILE go together (the embedded broker's certificate and its key)",
     );
-  for (const [name, path] of given) checkPemFile(name, path as string, name !== 'MQTT_SERVER_KEY_FILE');
+  for (const [name, path] of given) readPemFile(name, path as string, name !== 'MQTT_SERVER_KEY_FILE');
   return {
     port: e.MQTT_TLS_PORT,
     bindHost: e.MQTT_TLS_BIND_HOST,
@@ -217,14 +217,18 @@ function embeddedBrokerTls(
   };
 }
 
-function checkPemFile(name: string, path: string, certificate: boolean): void {
+/** The file of setting `name`, refused if unreadable or (for a certificate) without a PEM certificate. */
+export function readPemFile(name: string, path: string, certificate: boolean): Buffer {
+  let contents: Buffer;
   try {
     accessSync(path, constants.R_OK);
+    contents = readFileSync(path);
   } catch {
     throw new ConfigError(`${name}: cannot read ${path}`);
   }
-  if (certificate && !readFileSync(path, 'utf8').includes('-----BEGIN CERTIFICATE-----'))
+  if (certificate && !contents.toString('utf8').includes('-----BEGIN CERTIFICATE-----'))
     throw new ConfigError(`${name}: ${path} holds no PEM certificate`);
+  return contents;
 }
 
 /** The embedded broker's listeners that other machines can reach (a broker without accounts may have none). */

@@ -26,6 +26,8 @@ export interface LivePublisherOptions {
   url: string;
   /** Credentials, protocol version, TLS; merged over the defaults below. */
   clientOptions?: IClientOptions;
+  /** Called with the MQTT client once it exists (the service has it follow renewed TLS files). */
+  onClient?: (client: MqttClient) => void;
   reactors: ReactorHistory[];
   topicPrefix?: string;
   /** Default 1: a plant-hour per wall second, so a day of plant goes by in 24 s. */
@@ -96,8 +98,10 @@ export class LivePublisher {
   readonly backfilled: Promise<void>;
   /** Resolves when every history is spent (never, for an endless one) or the publisher is stopped. */
   readonly finished: Promise<void>;
-  private readonly options: Required<Omit<LivePublisherOptions, 'clientOptions' | 'plantEpochMs'>> &
-    Pick<LivePublisherOptions, 'clientOptions'>;
+  private readonly options: Required<
+    Omit<LivePublisherOptions, 'clientOptions' | 'onClient' | 'plantEpochMs'>
+  > &
+    Pick<LivePublisherOptions, 'clientOptions' | 'onClient'>;
   private readonly sources: Source[];
   /** Samples read but not yet due, sorted by publish time (ties in reading order). */
   private readonly pending: Due[] = [];
@@ -147,6 +151,7 @@ export class LivePublisher {
       reconnectPeriod: 1000,
       ...this.options.clientOptions,
     });
+    this.options.onClient?.(this.client);
     this.client.on('close', () => this.setState('disconnected', 'broker connection closed'));
     this.client.on('connect', () => this.setState(this.spent() ? 'sleeping' : 'ready'));
     this.setState('ready');

@@ -7,11 +7,10 @@
  * granted only its simulated reactors; the plant's devices with the accounts of `MQTT_DEVICES`.
  * An external broker enforces its own accounts and ACLs (server/README.md, "MQTT devices and ACLs").
  */
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { randomSecret } from '../auth/password-hash';
-import type { EmbeddedBrokerTls, MqttSettings } from '../config';
-import type { BrokerConnection } from './broker-connection';
+import { type EmbeddedBrokerTls, type MqttSettings, readPemFile } from '../config';
+import { type BrokerConnection, ClientTls, type ClientTlsFiles } from './broker-connection';
 import {
   type EmbeddedBroker,
   type EmbeddedBrokerTlsListener,
@@ -37,8 +36,8 @@ export interface ResolvedBroker {
   /** Present when we started it; close it after the clients. */
   embedded?: EmbeddedBroker;
   /**
-   * With the embedded broker's TLS listener: reads its files again and serves them to new
-   * connections (a renewed certificate). Throws, keeping the old ones, if a file fails.
+   * With TLS files (the embedded broker's listener, or our clients' towards `MQTT_URL`): reads them
+   * again for new connections (a renewed certificate). Throws, keeping the old ones, if a file fails.
    */
   reloadTlsFiles?: () => void;
 }
@@ -69,14 +68,18 @@ export async function resolveBroker(
         { devices: settings.devices.length },
         'MQTT_DEVICES applies to the embedded broker only; the broker at MQTT_URL keeps its own accounts',
       );
-    const tls = readTlsFiles(settings);
+    const tls = clientTls(settings);
     const connection: BrokerConnection = {
       url: settings.url,
       protocol: settings.protocol,
       ...credentials,
       ...(tls && { tls }),
     };
-    return { connection, simulatorConnection: connection };
+    return {
+      connection,
+      simulatorConnection: connection,
+      ...(tls && { reloadTlsFiles: () => tls.reload() }),
+    };
   }
 
   const tlsListener = embeddedTlsListener(settings);
@@ -155,9 +158,11 @@ function embeddedTlsListener(settings: MqttSettings): EmbeddedBrokerTlsListener 
 
 function readServerCertificate(tls: EmbeddedBrokerTls): TlsCertificate {
   return {
-    cert: readFileSync(tls.certFile),
-    key: readFileSync(tls.keyFile),
-    ...(tls.clientCaFile !== undefined && { clientCa: readFileSync(tls.clientCaFile) }),
+    cert: readPemFile('MQTT_SERVER_CERT_FILE', tls.certFile, true),
+    key: readPemFile('MQTT_SERVER_KEY_FILE', tls.keyFile, false),
+    ...(tls.clientCaFile !== undefined && {
+      clientCa: readPemFile('MQTT_SERVER_CA_FILE', tls.clientCaFile, true),
+    }),
   };
 }
 
@@ -169,12 +174,31 @@ function tlsReloader(
   return tls ? { reloadTlsFiles: () => embedded.setTlsCertificate(readServerCertificate(tls)) } : {};
 }
 
-function readTlsFiles(settings: MqttSettings): BrokerConnection['tls'] {
+function clientTls(settings: MqttSettings): ClientTls | undefined {
   const { caFile, certFile, keyFile } = settings.tls;
   if (caFile === undefined && certFile === undefined) return undefined;
-  return {
-    ...(caFile !== undefined && { ca: readFileSync(caFile) }),
-    ...(certFile !== undefined && { cert: readFileSync(certFile) }),
-    ...(keyFile !== undefined && { key: readFileSync(keyFile) }),
-  };
+  return new ClientTls(
+    (): ClientTlsFiles => ({
+      ...(caFile !== undefined && { ca: readPemFile('MQTT_CA_FILE', caFile, true) }),
+      ...(certFile !== undefined && { cert: readPemFile('MQTT_CERT_FILE', certFile, true) }),
+      ...(keyFile !== undefined && { key: readPemFile('MQTT_KEY_FILE', keyFile, false) }),
+    }),
+  );
+}
+
+/**
+ * SIGHUP reads the TLS files again (a renewed certificate without a restart, as mosquitto does). Only
+ * where there are TLS files: otherwise SIGHUP keeps its default, so a closed terminal ends the process.
+ */
+export function reloadTlsOnSighup(broker: Pick<ResolvedBroker, 'reloadTlsFiles'>, logger: Logger): void {
+  const { reloadTlsFiles } = broker;
+  if (!reloadTlsFiles) return;
+  process.on('SIGHUP', () => {
+    try {
+      reloadTlsFiles();
+      logger.info('SIGHUP: the MQTT TLS files were read again');
+    } catch (error) {
+      logger.error({ err: error }, 'SIGHUP: could not read the MQTT TLS files; the old ones stay');
+    }
+  });
 }

@@ -36,6 +36,7 @@ export class ServicePublisher {
       reconnectPeriod: 1000,
     };
     const client = mqtt.connect(this.broker.url, options);
+    this.broker.tls?.follow(client);
     this.client = client;
     client.on('connect', () => this.status.set('ready'));
     client.on('close', () => {

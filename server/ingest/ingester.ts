@@ -107,6 +107,7 @@ export class Ingester implements Job<IngesterMetrics> {
       broker.url,
       persistentSessionOptions(broker, clientId, this.options.reconnectPeriodMs ?? 1000),
     );
+    broker.tls?.follow(client);
     this.client = client;
     this.acks = new PubacksAfterCommit(client, this.writer);
     client.on('message', (topic, payload) => this.onMessage(topic, payload));

@@ -5,7 +5,7 @@
  */
 import pino from 'pino';
 import { openDatabase } from '../../db/open-database';
-import { resolveBroker } from '../broker/resolve-broker';
+import { reloadTlsOnSighup, resolveBroker } from '../broker/resolve-broker';
 import { loadConfig, nonLoopbackListeners } from '../config';
 import { Ingester } from './ingester';
 import { RetentionSweeper } from './retention-sweeper';
@@ -48,6 +48,7 @@ async function shutdown(signal: string): Promise<void> {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+reloadTlsOnSighup(broker, logger);
 
 await retention.start();
 await ingester.start();

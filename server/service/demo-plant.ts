@@ -44,6 +44,7 @@ export class DemoPlant implements Job<LivePublisherMetrics>, DemoControls {
     this.publisher = new LivePublisher({
       url: broker.url,
       clientOptions: connectionOptions(broker),
+      onClient: (client) => broker.tls?.follow(client),
       reactors,
       topicPrefix: options.topicPrefix,
       plantHoursPerSecond: options.plantHoursPerSecond,

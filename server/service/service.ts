@@ -36,8 +36,8 @@ export interface RunningService {
   url: string;
   port: number;
   brokerUrl: string;
-  /** With the embedded broker's TLS listener: reads its files again (see resolve-broker.ts). */
-  reloadTls?: () => void;
+  /** With MQTT TLS files (the embedded broker's listener, or our clients'): reads them again (resolve-broker.ts). */
+  reloadTlsFiles?: () => void;
   stop(): Promise<void>;
 }
 
@@ -314,7 +314,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       url,
       port,
       brokerUrl: broker.connection.url,
-      ...(broker.reloadTlsFiles && { reloadTls: broker.reloadTlsFiles }),
+      ...(broker.reloadTlsFiles && { reloadTlsFiles: broker.reloadTlsFiles }),
       stop: orderedStop,
     };
   } catch (error) {

@@ -168,7 +168,8 @@ describe('the embedded broker over TLS', () => {
     };
     // Until told, the broker serves the certificate it read at start.
     expect((await tryConnect(tlsUrl, renewedDevice)).error).toBeDefined();
-    const reloaded = () => service.logs().filter((l) => l.msg.startsWith('SIGHUP: the embedded broker'));
+    const reloaded = () =>
+      service.logs().filter((l) => l.msg.startsWith('SIGHUP: the MQTT TLS files were read again'));
     service.child.kill('SIGHUP');
     await waitUntil('the reload', async () => reloaded().length === 1, 5000);
     const client = await tryConnect(tlsUrl, renewedDevice);

@@ -3,9 +3,10 @@
  * (its ports and paths swapped for test ones, client certificates required) and
  * deploy/mosquitto-culturewatch.acl, a CA made here with openssl, and the real service (AUTH on)
  * connecting with `MQTT_URL=mqtts://…`, `MQTT_CA_FILE`, `MQTT_CERT_FILE` and `MQTT_KEY_FILE`.
- * A device's readings flow over TLS; a client that does not trust the CA, or has no certificate, is refused.
+ * A device's readings flow over TLS; a client that does not trust the CA, or has no certificate, is refused;
+ * a renewed client certificate is taken on SIGHUP, without a restart.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,11 +39,15 @@ describe('MQTT over TLS as deployed (deploy/mosquitto-culturewatch.conf)', () =>
   let service: ServiceProcess;
   let tlsUrl: string;
   let device: IClientOptions;
+  /** mosquitto's `cafile`: the CA whose client certificates it takes (a copy, so that a test can change it). */
+  let clientCaFile: string;
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'cw-mqtt-tls-'));
     databasePath = join(folder, 'culturewatch.db');
     ca = makeTestCa(folder);
+    clientCaFile = join(folder, 'mosquitto-client-ca.crt');
+    copyFileSync(ca.caFile, clientCaFile);
     const passwordFile = join(folder, 'culturewatch.passwd');
     writeMosquittoPasswordFile(passwordFile, accounts);
     mosquitto = await startMosquitto({
@@ -55,7 +60,7 @@ describe('MQTT over TLS as deployed (deploy/mosquitto-culturewatch.conf)', () =>
           ['listener 8883', `listener ${tlsPort} 127.0.0.1`],
           ['/etc/mosquitto/certs/broker.crt', ca.serverCertFile],
           ['/etc/mosquitto/certs/broker.key', ca.serverKeyFile],
-          ['/etc/mosquitto/certs/ca.crt', ca.caFile],
+          ['/etc/mosquitto/certs/ca.crt', clientCaFile],
           ['#require_certificate true', 'require_certificate true'],
         ]),
     });
@@ -143,4 +148,67 @@ describe('MQTT over TLS as deployed (deploy/mosquitto-culturewatch.conf)', () =>
     const plainAnonymous = await tryConnect(mosquitto.url, { protocolVersion: 5 });
     expect(plainAnonymous.error).toMatch(/not authorized/i);
   });
+  it('presents a renewed client certificate after SIGHUP, and keeps the old files when the new ones do not fit', async () => {
+    const renewedFolder = join(folder, 'renewed-client');
+    mkdirSync(renewedFolder);
+    const renewed = makeTestCa(renewedFolder);
+    const logged = (prefix: string) => service.logs().filter((l) => l.msg.startsWith(prefix)).length;
+    const refused = () =>
+      service.logs().filter((l) => l.msg.startsWith('SIGHUP: could not read the MQTT TLS files'));
+    const brokerState = async () =>
+      (await service.get<{ broker: { state: string } }>('/healthz')).body.broker.state;
+    // A CA file that holds no certificate, then a renewal half done (a new key beside the old
+    // certificate): both refused with the reason, and the old files stay in use.
+    const caText = readFileSync(ca.caFile);
+    writeFileSync(ca.caFile, 'not a certificate');
+    service.child.kill('SIGHUP');
+    await waitUntil('the first refused reload', async () => refused().length === 1, 5000);
+    expect(refused()[0].err).toMatchObject({ message: expect.stringContaining('MQTT_CA_FILE') });
+    writeFileSync(ca.caFile, caText);
+    copyFileSync(renewed.clientKeyFile, ca.clientKeyFile);
+    service.child.kill('SIGHUP');
+    await waitUntil('the second refused reload', async () => refused().length === 2, 5000);
+    expect(await brokerState()).toBe('ready');
+
+    // The broker now takes client certificates of the new CA only: the service's old one is refused.
+    copyFileSync(renewed.caFile, clientCaFile);
+    await mosquitto.restart();
+    await new Promise((r) => setTimeout(r, 3000)); // three reconnect periods
+    expect(await brokerState()).not.toBe('ready');
+
+    // The renewed certificate and key in place, then SIGHUP: the next reconnect gets through.
+    copyFileSync(renewed.clientCertFile, ca.clientCertFile);
+    copyFileSync(renewed.clientKeyFile, ca.clientKeyFile);
+    service.child.kill('SIGHUP');
+    await waitUntil(
+      'the reload',
+      async () => logged('SIGHUP: the MQTT TLS files were read again') === 1,
+      5000,
+    );
+    await waitUntil(
+      'the service back on the broker',
+      async () => (await brokerState()) === 'ready',
+      15_000,
+      () => service.output().slice(-2000),
+    );
+    const before = storedReadings(databasePath).length;
+    const client = await mqtt.connectAsync(tlsUrl, {
+      ...device,
+      cert: readFileSync(renewed.clientCertFile),
+      key: readFileSync(renewed.clientKeyFile),
+    });
+    await client.publishAsync(
+      'culturewatch/r1/od',
+      JSON.stringify([{ ts: plantEpochMs + 86_400_000, value: 0.5 }]),
+      {
+        qos: 1,
+      },
+    );
+    await client.endAsync();
+    await waitUntil(
+      'the reading after the renewal',
+      async () => storedReadings(databasePath).length === before + 1,
+      10_000,
+    );
+  }, 60_000);
 });
