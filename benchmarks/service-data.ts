@@ -47,7 +47,13 @@ export function build90DayDatabase(path: string): {
   });
   core.start();
   core.noteReadings([
-    { reactorId: 'template', oldestTsMs: firstMs, newestTsMs: firstMs + 15 * hourMs, online: true },
+    {
+      reactorId: 'template',
+      oldestTsMs: firstMs,
+      newestTsMs: firstMs + 15 * hourMs,
+      online: true,
+      highestRowid: Number.MAX_SAFE_INTEGER,
+    },
   ]);
   while (core.step()) {}
   let seed = 12345;

@@ -110,6 +110,7 @@ export class AssimilatorCore {
         plantHoursFromMs(n.oldestTsMs),
         plantHoursFromMs(n.newestTsMs),
         n.online,
+        n.highestRowid,
       );
     }
   }

@@ -172,7 +172,7 @@ export class AssimilatorHost implements Job<AssimilatorMetrics> {
   }
 
   /** Tells the worker of newly stored readings (wire to the ingester's `onReadingsStored`). */
-  readingsStored(readings: readonly AcceptedReading[]): void {
+  readingsStored(readings: readonly AcceptedReading[], highestRowid: number): void {
     if (!this.worker || this.status.state === 'stopped') return;
     const byReactor = new Map<string, ReadingsNotice>();
     for (const r of readings) {
@@ -184,6 +184,7 @@ export class AssimilatorHost implements Job<AssimilatorMetrics> {
           oldestTsMs: r.tsMs,
           newestTsMs: r.tsMs,
           online,
+          highestRowid,
         });
         continue;
       }

@@ -86,10 +86,21 @@ export class ReactorChain {
     this.now = options.now ?? Date.now;
   }
 
-  /** New readings were stored, spanning plant hours [oldestH, newestH]. */
-  noteReadings(oldestH: number, newestH: number, online: boolean): void {
+  /**
+   * New readings were stored, spanning plant hours [oldestH, newestH], up to rowid `highestRowid`.
+   * Late ones that a fit's database check has already seen (its mark at or above their rowids) are
+   * not acted on again.
+   */
+  noteReadings(
+    oldestH: number,
+    newestH: number,
+    online: boolean,
+    highestRowid = Number.POSITIVE_INFINITY,
+  ): void {
     if (online && newestH > this.newestH) this.newestH = newestH;
-    if (oldestH <= this.fittedUpToH + epsilonH) this.pendingLateH = Math.min(this.pendingLateH, oldestH);
+    const seen = this.readingsSeenRowid !== null && highestRowid <= this.readingsSeenRowid;
+    if (!seen && oldestH <= this.fittedUpToH + epsilonH)
+      this.pendingLateH = Math.min(this.pendingLateH, oldestH);
   }
 
   /**

@@ -13,6 +13,8 @@ export interface ReadingsNotice {
   newestTsMs: number;
   /** The span includes online sensor readings (od, substrate, dilution), which move the plant clock. */
   online: boolean;
+  /** The highest rowid of the commit: a chain whose database check has seen it need not act again. */
+  highestRowid: number;
 }
 
 export type HostToWorker = { type: 'readings'; notices: ReadingsNotice[] } | { type: 'stop' };

@@ -14,8 +14,11 @@ export interface BatchedWriterOptions {
   /** Rejected messages kept as examples; older ones are deleted (their counts stay). */
   maxStoredRejections: number;
   now: () => number;
-  /** After each successful commit, with the readings that were new (not duplicates); may be empty. */
-  onCommitted?: (newReadings: AcceptedReading[]) => void;
+  /**
+   * After each successful commit, with the readings that were new (not duplicates; may be empty) and
+   * the highest rowid among them (0 if none): rowids grow in commit order.
+   */
+  onCommitted?: (newReadings: AcceptedReading[], highestRowid: number) => void;
   /** A commit failed; the batch stays queued and is retried with backoff. */
   onCommitFailed?: (error: unknown, pendingRows: number) => void;
 }
@@ -41,6 +44,7 @@ const maxRetryDelayMs = 5000;
 interface BatchResult {
   /** The readings that were new, not duplicates. */
   stored: AcceptedReading[];
+  highestRowid: number;
   registered: Set<string>;
 }
 
@@ -112,7 +116,7 @@ export class BatchedWriter implements ValidationSink {
       if (!this.closed) this.retryTimer = setTimeout(() => this.flush(), this.retryDelayMs);
       return false;
     }
-    const { stored, registered } = result;
+    const { stored, highestRowid, registered } = result;
     for (const id of registered) this.knownReactors.add(id);
     this.retryDelayMs = 0;
     this.committed = through;
@@ -124,7 +128,7 @@ export class BatchedWriter implements ValidationSink {
       this.counters.largestBatchRows,
       readings.length + rejections.length,
     );
-    this.options.onCommitted?.(stored);
+    this.options.onCommitted?.(stored, highestRowid);
     return true;
   }
 
@@ -163,6 +167,7 @@ export class BatchedWriter implements ValidationSink {
     const s = this.statements;
     const nowMs = this.options.now();
     const stored: AcceptedReading[] = [];
+    let highestRowid = 0;
     const rollups = new RollupAccumulator();
     const registered = new Set<string>();
     for (const r of readings) {
@@ -170,8 +175,10 @@ export class BatchedWriter implements ValidationSink {
         s.registerReactor.run(r.reactorId, nowMs);
         registered.add(r.reactorId);
       }
-      if (s.insertReadingIfNew.run(r.reactorId, r.signal, r.tsMs, r.value, r.receivedAtMs).changes > 0) {
+      const inserted = s.insertReadingIfNew.run(r.reactorId, r.signal, r.tsMs, r.value, r.receivedAtMs);
+      if (inserted.changes > 0) {
         stored.push(r);
+        highestRowid = Math.max(highestRowid, Number(inserted.lastInsertRowid));
         rollups.add(r);
       }
     }
@@ -196,6 +203,6 @@ export class BatchedWriter implements ValidationSink {
       for (const [reason, count] of byReason) s.countRejections.run(reason, count, nowMs);
       s.trimRejections.run(this.options.maxStoredRejections);
     }
-    return { stored, registered };
+    return { stored, highestRowid, registered };
   }
 }

@@ -22,6 +22,9 @@ import { RejectionBurstLog } from './rejection-burst-log';
 import type { Rejection, RejectionReason } from './rejection-reasons';
 import { subscriptionTopic } from './topics';
 
+/** Newly stored readings and the highest rowid among them (rowids grow in commit order). */
+export type ReadingsStoredListener = (readings: AcceptedReading[], highestRowid: number) => void;
+
 export interface IngesterOptions {
   broker: BrokerConnection;
   clientId: string;
@@ -56,7 +59,7 @@ export class Ingester implements Job<IngesterMetrics> {
   private readonly limits: MessageLimits;
   private readonly now: () => number;
   private readonly log: Logger;
-  private readonly storedListeners = new Set<(readings: AcceptedReading[]) => void>();
+  private readonly storedListeners = new Set<ReadingsStoredListener>();
   private client: MqttClient | undefined;
   private acks: PubacksAfterCommit | undefined;
   private brokerErrorLogged = false;
@@ -90,7 +93,7 @@ export class Ingester implements Job<IngesterMetrics> {
     this.writer = new BatchedWriter(options.sqlite, {
       ...options.writer,
       now: this.now,
-      onCommitted: (stored) => this.afterCommit(stored),
+      onCommitted: (stored, highestRowid) => this.afterCommit(stored, highestRowid),
       onCommitFailed: (error, pendingRows) => {
         this.commitFailing = true;
         this.status.set('lost', `database commit failing: ${(error as Error).message}`);
@@ -151,7 +154,7 @@ export class Ingester implements Job<IngesterMetrics> {
   }
 
   /** Hears the readings of each commit that were new; for live views and the assimilator's late-data check. */
-  onReadingsStored(listener: (readings: AcceptedReading[]) => void): () => void {
+  onReadingsStored(listener: ReadingsStoredListener): () => void {
     this.storedListeners.add(listener);
     return () => this.storedListeners.delete(listener);
   }
@@ -209,7 +212,7 @@ export class Ingester implements Job<IngesterMetrics> {
     }
   }
 
-  private afterCommit(stored: AcceptedReading[]): void {
+  private afterCommit(stored: AcceptedReading[], highestRowid: number): void {
     this.acks?.release();
     if (this.commitFailing) {
       this.commitFailing = false;
@@ -219,7 +222,7 @@ export class Ingester implements Job<IngesterMetrics> {
     if (stored.length === 0) return;
     for (const listener of this.storedListeners) {
       try {
-        listener(stored);
+        listener(stored, highestRowid);
       } catch (error) {
         this.log.error({ err: error }, 'a readings listener threw');
       }

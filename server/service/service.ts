@@ -108,8 +108,8 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
     auth.guardSockets(hub.io);
     const estimates = new EstimatePublisher(broker.connection, base.topicPrefix, logger);
 
-    ingester.onReadingsStored((readings) => {
-      host?.readingsStored(readings);
+    ingester.onReadingsStored((readings, highestRowid) => {
+      host?.readingsStored(readings, highestRowid);
       alerting.readingsStored(readings);
       hub.readingsStored(readings);
     });

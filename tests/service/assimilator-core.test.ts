@@ -41,9 +41,9 @@ interface Harness {
   logs: string[];
   /**
    * Stores readings as the ingester does and tells the core, unless no worker is there to tell;
-   * `receivedAtMs` is when the ingester stamped them (their commit may come later).
+   * `receivedAtMs` is when the ingester stamped them (their commit may come later). Returns the notice.
    */
-  store(reactorId: string, samples: PlantSample[], tell?: boolean, receivedAtMs?: number): void;
+  store(reactorId: string, samples: PlantSample[], tell?: boolean, receivedAtMs?: number): ReadingsNotice;
   runUntilIdle(maxSteps?: number): number;
   /** A new core on the same database, as a restarted worker. */
   restart(): void;
@@ -87,14 +87,18 @@ function harness(settings: Partial<AssimilatorSettings> = {}): Harness {
       }));
       for (const r of readings) writer.accept(r);
       writer.flush();
-      if (!tell) return;
+      const { highest } = database.sqlite.prepare('SELECT max(rowid) AS highest FROM readings').get() as {
+        highest: number;
+      };
       const notice: ReadingsNotice = {
         reactorId,
         oldestTsMs: Math.min(...readings.map((r) => r.tsMs)),
         newestTsMs: Math.max(...readings.map((r) => r.tsMs)),
         online: readings.some((r) => ['od', 'substrate', 'dilution'].includes(r.signal)),
+        highestRowid: highest,
       };
-      this.core.noteReadings([notice]);
+      if (tell) this.core.noteReadings([notice]);
+      return notice;
     },
     runUntilIdle(maxSteps = 500) {
       let steps = 0;
@@ -250,6 +254,32 @@ describe('assimilator turns', () => {
     // Nothing is left for a restart to find.
     h.restart();
     expect(h.core.status().reactorsDue).toBe(0);
+  });
+
+  it('refits once for a late reading whose notice comes after a fit has found it in the database', () => {
+    const h = harness();
+    const plant = generatePlantHistory({ scenario: 'steady', days: 32 / 24, seed: 9, assays: true });
+    const online = plant.samples.filter((s) => s.availableAtH === undefined);
+    const assay = plant.samples.filter((s) => s.availableAtH !== undefined && s.timeH === 12);
+    h.store(
+      'r1',
+      online.filter((s) => s.timeH <= 30),
+    );
+    h.runUntilIdle();
+    h.fits.length = 0;
+    // The assay is committed just as a fit starts: the fit's database check finds it, and its notice,
+    // posted a moment later, is heard only after that fit.
+    const late = h.store('r1', assay, false);
+    h.store(
+      'r1',
+      online.filter((s) => s.timeH > 30),
+    );
+    expect(h.core.step()).toBe(true);
+    h.core.noteReadings([late]);
+    h.runUntilIdle();
+    const refitEnds = h.fits.filter((f) => f.refit).map((f) => f.windowEndMs);
+    expect(refitEnds.length).toBeGreaterThan(0);
+    expect(new Set(refitEnds).size).toBe(refitEnds.length);
   });
 
   it('stores the chain so that a new estimator continues it exactly', () => {

@@ -67,7 +67,10 @@ it('fits in a worker thread, and restarts a worker that dies', async () => {
 
   for (const r of rest) writer.accept(r);
   writer.flush();
-  host.readingsStored(rest);
+  const { highest } = database.sqlite.prepare('SELECT max(rowid) AS highest FROM readings').get() as {
+    highest: number;
+  };
+  host.readingsStored(rest, highest);
   // Windows ending at 16 … 23 h, continuing the chain.
   await waitFor(
     'the rest',
