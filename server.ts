@@ -23,7 +23,10 @@ const logger = createLogger(settings.base.logLevel, settings.logFormat);
 const startedMs = performance.now();
 let service: Awaited<ReturnType<typeof startService>>;
 try {
-  service = await startService(settings, logger);
+  // SIGHUP reads renewed TLS files from the moment the broker is known, also while the start waits for it.
+  service = await startService(settings, logger, {
+    brokerResolved: (broker) => reloadTlsOnSighup(broker, logger),
+  });
 } catch (error) {
   logger.fatal({ err: error }, 'could not start');
   process.exit(1);
@@ -61,4 +64,3 @@ async function shutdown(signal: string): Promise<void> {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
-reloadTlsOnSighup(service, logger);

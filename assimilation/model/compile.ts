@@ -30,7 +30,10 @@ export interface CompiledModel {
    * The forward-sensitivity inner loop.
    */
   jacobianStatesTimes(x: Vec, p: Vec, u: Vec, matrix: Vec, cols: number, out: Vec): void;
-  /** out (n×cols) += (∂f/∂x) · matrix, each entry's terms added to it in column order (as a loop would). */
+  /**
+   * out (n×cols) += (∂f/∂x) · matrix, each entry's terms added in column order: for a finite matrix the
+   * same sums as a loop that skips zero entries, up to the sign of a zero.
+   */
   jacobianStatesTimesAdd(x: Vec, p: Vec, u: Vec, matrix: Vec, cols: number, out: Vec): void;
   /** outX = (∂f/∂x)ᵀ w;  accP += (∂f/∂p)ᵀ w. The adjoint's inner loop. */
   transposeJacobianProduct(x: Vec, p: Vec, u: Vec, w: Vec, outX: Vec, accP: Vec): void;

@@ -1,5 +1,4 @@
 /** Where a client of ours connects, and the mqtt.js options every long-lived client of ours shares. */
-import { createSecureContext } from 'node:tls';
 import type { IClientOptions, MqttClient } from 'mqtt';
 
 /** PEM contents of MQTT_CA_FILE, MQTT_CERT_FILE, MQTT_KEY_FILE; the system's CAs without `ca`. */
@@ -18,6 +17,7 @@ export class ClientTls {
   private files: ClientTlsFiles;
   private readonly clients = new Set<MqttClient>();
 
+  /** `readFiles` throws, with the setting's name, on a file that is unreadable or does not fit. */
   constructor(private readonly readFiles: () => ClientTlsFiles) {
     this.files = readFiles();
   }
@@ -36,7 +36,6 @@ export class ClientTls {
   /** Reads the files again; throws, keeping the old ones, if one is unreadable or the key does not fit. */
   reload(): void {
     const next = this.readFiles();
-    createSecureContext(next);
     this.files = next;
     for (const client of this.clients) Object.assign(client.options, next);
   }

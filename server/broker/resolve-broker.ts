@@ -7,9 +7,10 @@
  * granted only its simulated reactors; the plant's devices with the accounts of `MQTT_DEVICES`.
  * An external broker enforces its own accounts and ACLs (server/README.md, "MQTT devices and ACLs").
  */
+import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { randomSecret } from '../auth/password-hash';
-import { type EmbeddedBrokerTls, type MqttSettings, readPemFile } from '../config';
+import { ConfigError, type EmbeddedBrokerTls, type MqttSettings, readPemFile } from '../config';
 import { type BrokerConnection, ClientTls, type ClientTlsFiles } from './broker-connection';
 import {
   type EmbeddedBroker,
@@ -177,13 +178,19 @@ function tlsReloader(
 function clientTls(settings: MqttSettings): ClientTls | undefined {
   const { caFile, certFile, keyFile } = settings.tls;
   if (caFile === undefined && certFile === undefined) return undefined;
-  return new ClientTls(
-    (): ClientTlsFiles => ({
+  return new ClientTls((): ClientTlsFiles => {
+    const files = {
       ...(caFile !== undefined && { ca: readPemFile('MQTT_CA_FILE', caFile, true) }),
       ...(certFile !== undefined && { cert: readPemFile('MQTT_CERT_FILE', certFile, true) }),
       ...(keyFile !== undefined && { key: readPemFile('MQTT_KEY_FILE', keyFile, false) }),
-    }),
-  );
+    };
+    try {
+      createSecureContext(files);
+    } catch (error) {
+      throw new ConfigError(`MQTT_CERT_FILE, MQTT_KEY_FILE: ${(error as Error).message}`);
+    }
+    return files;
+  });
 }
 
 /**

@@ -36,12 +36,19 @@ export interface RunningService {
   url: string;
   port: number;
   brokerUrl: string;
-  /** With MQTT TLS files (the embedded broker's listener, or our clients'): reads them again (resolve-broker.ts). */
-  reloadTlsFiles?: () => void;
   stop(): Promise<void>;
 }
 
-export async function startService(settings: ServiceSettings, logger: Logger): Promise<RunningService> {
+export interface StartHooks {
+  /** Once the broker is known, before waiting for it: where a TLS reload can be wired (resolve-broker.ts). */
+  brokerResolved?: (broker: ResolvedBroker) => void;
+}
+
+export async function startService(
+  settings: ServiceSettings,
+  logger: Logger,
+  hooks: StartHooks = {},
+): Promise<RunningService> {
   const startedAtMs = Date.now();
   const { base } = settings;
   const cleanup: { name: string; run: () => Promise<void> | void }[] = [];
@@ -70,6 +77,7 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       ...(settings.simulator.enabled && { simulatedReactors: settings.simulator.reactors.map((r) => r.id) }),
     });
     if (broker.embedded) cleanup.push({ name: 'embedded broker', run: () => broker.embedded?.close() });
+    hooks.brokerResolved?.(broker);
 
     const retention = new RetentionSweeper(database.sqlite, base.retention, logger);
     const ingester = new Ingester({
@@ -314,7 +322,6 @@ export async function startService(settings: ServiceSettings, logger: Logger): P
       url,
       port,
       brokerUrl: broker.connection.url,
-      ...(broker.reloadTlsFiles && { reloadTlsFiles: broker.reloadTlsFiles }),
       stop: orderedStop,
     };
   } catch (error) {

@@ -6,6 +6,8 @@
  * A device's readings flow over TLS; a client that does not trust the CA, or has no certificate, is refused;
  * a renewed client certificate is taken on SIGHUP, without a restart.
  */
+
+import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +170,7 @@ describe('MQTT over TLS as deployed (deploy/mosquitto-culturewatch.conf)', () =>
     copyFileSync(renewed.clientKeyFile, ca.clientKeyFile);
     service.child.kill('SIGHUP');
     await waitUntil('the second refused reload', async () => refused().length === 2, 5000);
+    expect(refused()[1].err).toMatchObject({ message: expect.stringContaining('MQTT_KEY_FILE') });
     expect(await brokerState()).toBe('ready');
 
     // The broker now takes client certificates of the new CA only: the service's old one is refused.
@@ -210,5 +213,47 @@ describe('MQTT over TLS as deployed (deploy/mosquitto-culturewatch.conf)', () =>
       async () => storedReadings(databasePath).length === before + 1,
       10_000,
     );
+  }, 60_000);
+  it('reads renewed files on SIGHUP while its start still waits for the broker', async () => {
+    // After the test above, the broker takes client certificates of the renewed CA only.
+    const staleFolder = join(folder, 'stale-client');
+    mkdirSync(staleFolder);
+    const stale = makeTestCa(staleFolder);
+    let starting: ChildProcess | undefined;
+    const startup = startServiceProcess(
+      {
+        AUTH: 'on',
+        DATABASE_PATH: join(folder, 'renewed-at-start.db'),
+        ASSIMILATOR: 'off',
+        MQTT_URL: tlsUrl,
+        MQTT_PROTOCOL: '5',
+        MQTT_USERNAME: 'culturewatch',
+        MQTT_PASSWORD: accounts.culturewatch,
+        MQTT_CA_FILE: ca.caFile,
+        MQTT_CERT_FILE: stale.clientCertFile,
+        MQTT_KEY_FILE: stale.clientKeyFile,
+        MQTT_CLIENT_ID: 'cw-tls-renewed-at-start',
+      },
+      (child) => {
+        starting = child;
+      },
+    );
+    await new Promise((r) => setTimeout(r, 4000)); // the start waits: the broker refuses this certificate
+    expect(starting?.exitCode).toBeNull();
+    const renewedFolder = join(folder, 'renewed-client');
+    copyFileSync(join(renewedFolder, 'culturewatch-client.crt'), stale.clientCertFile);
+    copyFileSync(join(renewedFolder, 'culturewatch-client.key'), stale.clientKeyFile);
+    starting?.kill('SIGHUP');
+    const renewedService = await startup;
+    try {
+      expect(renewedService.logs().some((l) => l.msg === 'SIGHUP: the MQTT TLS files were read again')).toBe(
+        true,
+      );
+      expect((await renewedService.get<{ broker: { state: string } }>('/healthz')).body.broker.state).toBe(
+        'ready',
+      );
+    } finally {
+      await renewedService.stop();
+    }
   }, 60_000);
 });

@@ -37,7 +37,11 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  env: Record<string, string>,
+  /** Called with the process as soon as it exists, before it is ready (to signal it while it starts). */
+  onSpawn?: (child: ChildProcess) => void,
+): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     cwd: repoRoot,
@@ -56,6 +60,7 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
+  onSpawn?.(child);
   const lines: LogLine[] = [];
   let text = '';
   let partial = '';
