@@ -54,19 +54,32 @@ export function TimeRangePicker(props: {
   // Prefilled as the form opens, never after it shows: a later prefill would land in the middle of typing.
   const [fields, setFields] = useState(() => (value.kind === 'custom' ? prefill() : { from: '', to: '' }));
   const [fieldsMode, setFieldsMode] = useState(timeMode);
+  /** The plant origin the fields were written against; null once the user has typed in them. */
+  const [fieldsOrigin, setFieldsOrigin] = useState<number | null>(originMs);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
   const { from, to } = fields;
 
-  // A change of display mode rewrites open fields in the new units, during this render.
-  if (fieldsMode !== timeMode) {
+  // During this render: a change of display mode rewrites open fields in the new units; the plant
+  // origin known at last (a range from the URL opens the form before the data load) rewrites them
+  // if untouched.
+  if (fieldsMode !== timeMode || (fieldsOrigin !== null && fieldsOrigin !== originMs)) {
     setFieldsMode(timeMode);
+    setFieldsOrigin(originMs);
     if (customOpen) setFields(prefill());
   }
 
   function toggleCustom() {
-    if (!customOpen) setFields(prefill());
+    if (!customOpen) {
+      setFields(prefill());
+      setFieldsOrigin(originMs);
+    }
     setCustomOpen(!customOpen);
+  }
+
+  function edit(field: 'from' | 'to', text: string) {
+    setFields((f) => ({ ...f, [field]: text }));
+    setFieldsOrigin(null);
   }
 
   function applyCustom(event: FormEvent) {
@@ -127,7 +140,7 @@ export function TimeRangePicker(props: {
               type={timeMode === 'plant' ? 'number' : 'datetime-local'}
               step={timeMode === 'plant' ? 0.25 : 60}
               value={from}
-              onChange={(e) => setFields((f) => ({ ...f, from: e.target.value }))}
+              onChange={(e) => edit('from', e.target.value)}
               name="from"
               required
             />
@@ -138,7 +151,7 @@ export function TimeRangePicker(props: {
               type={timeMode === 'plant' ? 'number' : 'datetime-local'}
               step={timeMode === 'plant' ? 0.25 : 60}
               value={to}
-              onChange={(e) => setFields((f) => ({ ...f, to: e.target.value }))}
+              onChange={(e) => edit('to', e.target.value)}
               name="to"
               required
             />

@@ -184,6 +184,12 @@ describe('the operator dashboard against the simulated plant', () => {
     expect(await to.inputValue()).toBe(await localInput(origin + 8 * hourMs));
     await page.getByRole('button', { name: 'plant h' }).click();
     await expect.poll(() => from.inputValue()).toBe('2.00');
+
+    // Opened from a link to that range: once the page knows the plant's origin, the fields count from it.
+    await page.goto(page.url());
+    await page.locator('[data-testid=reactor-page][data-loaded=true]').waitFor();
+    await expect.poll(() => from.inputValue()).toBe('2.00');
+    expect(await to.inputValue()).toBe('8.00');
   });
 
   test('the CSV of the shown range and the newest window file download', async () => {
