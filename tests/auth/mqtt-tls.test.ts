@@ -44,6 +44,25 @@ describe('MQTT over TLS as deployed (deploy/mosquitto-culturewatch.conf)', () =>
   /** mosquitto's `cafile`: the CA whose client certificates it takes (a copy, so that a test can change it). */
   let clientCaFile: string;
 
+  /** The service with AUTH on, on the broker's TLS listener as `culturewatch`, with these TLS files. */
+  const serviceSettings = (
+    databasePath: string,
+    clientId: string,
+    files: { caFile: string; certFile: string; keyFile: string },
+  ): Record<string, string> => ({
+    AUTH: 'on',
+    DATABASE_PATH: databasePath,
+    ASSIMILATOR: 'off',
+    MQTT_URL: tlsUrl,
+    MQTT_PROTOCOL: '5',
+    MQTT_USERNAME: 'culturewatch',
+    MQTT_PASSWORD: accounts.culturewatch,
+    MQTT_CA_FILE: files.caFile,
+    MQTT_CERT_FILE: files.certFile,
+    MQTT_KEY_FILE: files.keyFile,
+    MQTT_CLIENT_ID: clientId,
+  });
+
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'cw-mqtt-tls-'));
     databasePath = join(folder, 'culturewatch.db');
@@ -67,19 +86,13 @@ describe('MQTT over TLS as deployed (deploy/mosquitto-culturewatch.conf)', () =>
         ]),
     });
     tlsUrl = mosquitto.tlsUrl as string;
-    service = await startServiceProcess({
-      AUTH: 'on',
-      DATABASE_PATH: databasePath,
-      ASSIMILATOR: 'off',
-      MQTT_URL: tlsUrl,
-      MQTT_PROTOCOL: '5',
-      MQTT_USERNAME: 'culturewatch',
-      MQTT_PASSWORD: accounts.culturewatch,
-      MQTT_CA_FILE: ca.caFile,
-      MQTT_CERT_FILE: ca.clientCertFile,
-      MQTT_KEY_FILE: ca.clientKeyFile,
-      MQTT_CLIENT_ID: 'cw-tls-ingester',
-    });
+    service = await startServiceProcess(
+      serviceSettings(databasePath, 'cw-tls-ingester', {
+        caFile: ca.caFile,
+        certFile: ca.clientCertFile,
+        keyFile: ca.clientKeyFile,
+      }),
+    );
     device = {
       protocolVersion: 5,
       username: 'sensor-r1',
@@ -118,19 +131,11 @@ describe('MQTT over TLS as deployed (deploy/mosquitto-culturewatch.conf)', () =>
     const elsewhere = join(folder, 'other-ca');
     mkdirSync(elsewhere);
     const otherCa = makeTestCa(elsewhere);
-    const settings = {
-      AUTH: 'on',
-      DATABASE_PATH: join(folder, 'refused.db'),
-      ASSIMILATOR: 'off',
-      MQTT_URL: tlsUrl,
-      MQTT_PROTOCOL: '5',
-      MQTT_USERNAME: 'culturewatch',
-      MQTT_PASSWORD: accounts.culturewatch,
-      MQTT_CA_FILE: otherCa.caFile,
-      MQTT_CERT_FILE: ca.clientCertFile,
-      MQTT_KEY_FILE: ca.clientKeyFile,
-      MQTT_CLIENT_ID: 'cw-tls-refused',
-    };
+    const settings = serviceSettings(join(folder, 'refused.db'), 'cw-tls-refused', {
+      caFile: otherCa.caFile,
+      certFile: ca.clientCertFile,
+      keyFile: ca.clientKeyFile,
+    });
     await expect(startServiceProcess(settings)).rejects.toThrow(
       /exited \(1\) before ready[\s\S]*TLS certificate is not trusted[\s\S]*MQTT_CA_FILE/,
     );
@@ -221,19 +226,11 @@ describe('MQTT over TLS as deployed (deploy/mosquitto-culturewatch.conf)', () =>
     const stale = makeTestCa(staleFolder);
     let starting: ChildProcess | undefined;
     const startup = startServiceProcess(
-      {
-        AUTH: 'on',
-        DATABASE_PATH: join(folder, 'renewed-at-start.db'),
-        ASSIMILATOR: 'off',
-        MQTT_URL: tlsUrl,
-        MQTT_PROTOCOL: '5',
-        MQTT_USERNAME: 'culturewatch',
-        MQTT_PASSWORD: accounts.culturewatch,
-        MQTT_CA_FILE: ca.caFile,
-        MQTT_CERT_FILE: stale.clientCertFile,
-        MQTT_KEY_FILE: stale.clientKeyFile,
-        MQTT_CLIENT_ID: 'cw-tls-renewed-at-start',
-      },
+      serviceSettings(join(folder, 'renewed-at-start.db'), 'cw-tls-renewed-at-start', {
+        caFile: ca.caFile,
+        certFile: stale.clientCertFile,
+        keyFile: stale.clientKeyFile,
+      }),
       (child) => {
         starting = child;
       },

@@ -108,6 +108,25 @@ function harness(settings: Partial<AssimilatorSettings> = {}): Harness {
   };
 }
 
+/** A chain fitted on 30 h of readings (18 windows), the 12 h assay held back, and the readings after 30 h. */
+function chainFittedTo30h(): { h: Harness; assay: PlantSample[]; later: PlantSample[] } {
+  const h = harness();
+  const plant = generatePlantHistory({ scenario: 'steady', days: 32 / 24, seed: 9, assays: true });
+  const online = plant.samples.filter((s) => s.availableAtH === undefined);
+  h.store(
+    'r1',
+    online.filter((s) => s.timeH <= 30),
+  );
+  h.runUntilIdle();
+  expect(h.fits).toHaveLength(18);
+  h.fits.length = 0;
+  return {
+    h,
+    assay: plant.samples.filter((s) => s.availableAtH !== undefined && s.timeH === 12),
+    later: online.filter((s) => s.timeH > 30),
+  };
+}
+
 describe('assimilator turns', () => {
   it('round-robin serves the next item with work after the last one served', () => {
     const turns = new RoundRobin<string>();
@@ -226,24 +245,11 @@ describe('assimilator turns', () => {
   });
 
   it('refits for a late reading whose notice never came, before its next fit marks it seen', () => {
-    const h = harness();
-    const plant = generatePlantHistory({ scenario: 'steady', days: 32 / 24, seed: 9, assays: true });
-    const online = plant.samples.filter((s) => s.availableAtH === undefined);
-    const assay = plant.samples.filter((s) => s.availableAtH !== undefined && s.timeH === 12);
-    h.store(
-      'r1',
-      online.filter((s) => s.timeH <= 30),
-    );
-    h.runUntilIdle();
-    expect(h.fits).toHaveLength(18);
-    h.fits.length = 0;
+    const { h, later, assay } = chainFittedTo30h();
     // The assay is stored, but its notice is lost (the worker that was told died before acting on it);
     // then new readings make the next window due, and its fit reads a mark above the assay's.
     h.store('r1', assay, false);
-    h.store(
-      'r1',
-      online.filter((s) => s.timeH > 30),
-    );
+    h.store('r1', later);
     h.runUntilIdle();
     const refitStarts = h.fits
       .filter((f) => f.refit)
@@ -257,23 +263,11 @@ describe('assimilator turns', () => {
   });
 
   it('refits once for a late reading whose notice comes after a fit has found it in the database', () => {
-    const h = harness();
-    const plant = generatePlantHistory({ scenario: 'steady', days: 32 / 24, seed: 9, assays: true });
-    const online = plant.samples.filter((s) => s.availableAtH === undefined);
-    const assay = plant.samples.filter((s) => s.availableAtH !== undefined && s.timeH === 12);
-    h.store(
-      'r1',
-      online.filter((s) => s.timeH <= 30),
-    );
-    h.runUntilIdle();
-    h.fits.length = 0;
+    const { h, later, assay } = chainFittedTo30h();
     // The assay is committed just as a fit starts: the fit's database check finds it, and its notice,
     // posted a moment later, is heard only after that fit.
     const late = h.store('r1', assay, false);
-    h.store(
-      'r1',
-      online.filter((s) => s.timeH > 30),
-    );
+    h.store('r1', later);
     expect(h.core.step()).toBe(true);
     h.core.noteReadings([late]);
     h.runUntilIdle();
