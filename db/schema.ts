@@ -220,7 +220,7 @@ export const assimilatorChains = sqliteTable('assimilator_chains', {
   /**
    * The highest `readings` rowid when the newest fit read its readings. Rowids grow in commit order,
    * so a reading with a higher one, measured at or before fitted_up_to_h, is late data this chain
-   * has not seen: a new worker refits for it at start.
+   * has not seen: the chain looks for such readings at start and before every fit.
    */
   readingsSeenRowid: integer('readings_seen_rowid'),
   lastFitId: integer('last_fit_id'),

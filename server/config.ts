@@ -1,5 +1,5 @@
 /** Settings from environment variables; every default is here and in server/README.md. */
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   defaultServiceUsername,
@@ -221,7 +221,6 @@ function embeddedBrokerTls(
 export function readPemFile(name: string, path: string, certificate: boolean): Buffer {
   let contents: Buffer;
   try {
-    accessSync(path, constants.R_OK);
     contents = readFileSync(path);
   } catch {
     throw new ConfigError(`${name}: cannot read ${path}`);

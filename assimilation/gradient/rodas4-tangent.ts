@@ -121,7 +121,8 @@ function addStageSum(
  * Forward sensitivities over one accepted Rodas4 step: the tangent of the same discrete map the
  * adjoint differentiates (see rodas4StepAdjoint), so both give the same gradient to rounding.
  * W K̇ᵢ = ṙᵢ + J̇ Kᵢ, where J̇ Kᵢ and ḟₜ come from the generated Jacobians of J Kᵢ and J_u u̇.
- * sens (n × nθ, row-major, nθ = paramColumns.length + n) holds ∂x_n/∂θ on entry and ∂x_{n+1}/∂θ on exit, for θ = (the parameters listed in paramColumns, then x0).
+ * sens (n × nθ, row-major, nθ = paramColumns.length + n) holds ∂x_n/∂θ on entry and ∂x_{n+1}/∂θ on
+ * exit, for θ = (the parameters listed in paramColumns, then x0).
  */
 export function rodas4StepTangent(
   model: CompiledModel,

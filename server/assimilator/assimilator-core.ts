@@ -75,6 +75,7 @@ export class AssimilatorCore {
   start(): number {
     const stored = new Map(this.statements.chains.all().map((c) => [c.reactorId, c]));
     let restored = 0;
+    const highWater = this.source.readingsHighWater();
     for (const { id } of this.statements.reactorIds.all()) {
       const chain = this.chainOf(id);
       const saved = stored.get(id);
@@ -83,7 +84,7 @@ export class AssimilatorCore {
         restored++;
         chain.readingsSeenRowid = saved.readingsSeenRowid;
         // Late readings whose notices went to a worker that stopped (new settings, a crash).
-        const oldestLateH = chain.noteStoredSince(this.source, this.source.readingsHighWater());
+        const oldestLateH = chain.noteStoredSince(this.source, highWater);
         if (oldestLateH !== null) {
           this.options.log(
             'info',

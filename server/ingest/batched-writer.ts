@@ -178,7 +178,7 @@ export class BatchedWriter implements ValidationSink {
       const inserted = s.insertReadingIfNew.run(r.reactorId, r.signal, r.tsMs, r.value, r.receivedAtMs);
       if (inserted.changes > 0) {
         stored.push(r);
-        highestRowid = Math.max(highestRowid, Number(inserted.lastInsertRowid));
+        highestRowid = Number(inserted.lastInsertRowid); // rowids only grow within a transaction
         rollups.add(r);
       }
     }

@@ -318,12 +318,7 @@ export async function startService(
       cleanup.sort((a, b) => order.indexOf(b.name) - order.indexOf(a.name));
       await stopAll();
     };
-    return {
-      url,
-      port,
-      brokerUrl: broker.connection.url,
-      stop: orderedStop,
-    };
+    return { url, port, brokerUrl: broker.connection.url, stop: orderedStop };
   } catch (error) {
     await stopAll();
     throw error;
