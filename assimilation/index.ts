@@ -29,6 +29,7 @@ export {
   replayHistory,
 } from './estimator/replay-history';
 export type {
+  BandedEstimate,
   Composition,
   DriftSettings,
   EstimatorSettings,

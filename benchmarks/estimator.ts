@@ -76,6 +76,7 @@ function settingsFromArguments(): EstimatorSettings {
       parameterSdLogPerSqrtHour: allParameters ?? base.drift.parameterSdLogPerSqrtHour,
       byParameter,
       stateSdLogPerSqrtHour: argValue('state-drift', base.drift.stateSdLogPerSqrtHour),
+      revertToPrior: !process.argv.includes('--random-walk'),
     },
   };
 }

@@ -37,6 +37,7 @@ export const defaultEstimatorSettings: EstimatorSettings = {
     parameterSdLogPerSqrtHour: 0.02,
     byParameter: Object.fromEntries(satelliteParameterNames.map((name) => [name, 0.05])),
     stateSdLogPerSqrtHour: 0.01,
+    revertToPrior: true,
   },
   longHorizon: {
     everyHours: 6,
@@ -48,5 +49,4 @@ export const defaultEstimatorSettings: EstimatorSettings = {
     overrulePriorTerm: 0.3,
   },
   determinedSdLog: 0.1,
-  maxCombinations: 4,
 };

@@ -7,7 +7,7 @@
  */
 import type { CompiledModel } from '../model/compile';
 import { restoreCheckpoints, snapshotCheckpoints } from './chain-snapshot';
-import { type FitTrajectories, fitTrajectories } from './fit-trajectories';
+import { defaultForecastInputs, type FitTrajectories, fitTrajectories } from './fit-trajectories';
 import type { PlantData } from './plant-data';
 import {
   createSlidingWindowEstimator,
@@ -80,7 +80,7 @@ export class EstimatorChain {
     readonly model: CompiledModel,
     private readonly options: ChainOptions,
   ) {
-    this.est = createSlidingWindowEstimator(model, options.settings);
+    this.est = createSlidingWindowEstimator(model, options.settings, options.initialParams);
   }
 
   get settings(): EstimatorSettings {
@@ -95,6 +95,12 @@ export class EstimatorChain {
       freeParams: s.freeParams,
       windowHours: s.windowHours,
       stepHours: s.stepHours,
+      ...(s.drift.revertToPrior && {
+        prior: {
+          median: Array.from(this.options.initialParams),
+          sdLog: s.coldParameterSdLog,
+        },
+      }),
     });
   }
 
@@ -200,6 +206,12 @@ export class EstimatorChain {
           options.trajectories.stepHours,
           options.trajectories.forecastHours,
           options.settings.solver,
+          // The inputs' recent course, for the forecast's band: the readings the chain keeps for its
+          // long-horizon refits, or this window's own.
+          {
+            history: est.recentReadings.signals.size > 0 ? est.recentReadings : data,
+            ...defaultForecastInputs,
+          },
         );
       }
       residuals = {

@@ -2,7 +2,7 @@ import type { CompiledModel } from '../model/compile';
 import type { EngineWorkspace } from '../window-engine';
 import { fitWindow } from './fit-window';
 import { firstTime, type PlantData } from './plant-data';
-import { arrivalPrior, broadPrior } from './prior';
+import { arrivalPrior, type BeliefAgeing, broadPrior } from './prior';
 import type { EstimatorSettings, GaussianPrior, LongHorizonSettings, WindowOptimum } from './types';
 import type { UnknownLayout } from './unknowns';
 import { buildWindowProblem } from './window-problem-builder';
@@ -29,7 +29,7 @@ export function longHorizonRefit(
   layout: UnknownLayout,
   settings: EstimatorSettings,
   longHorizon: LongHorizonSettings,
-  driftVariance: Float64Array,
+  ageing: BeliefAgeing,
   data: PlantData,
   window: WindowOptimum,
   nextStart: number,
@@ -64,23 +64,25 @@ export function longHorizonRefit(
         : sigma,
     ),
   };
-  const prior = broadPrior(
+  const current = broadPrior(
     layout,
     window.problem.params,
     x0,
     settings.coldParameterSdLog,
     settings.coldStateSdLog,
   );
-  const fit = fitWindow(
-    problem,
-    layout,
-    prior,
-    prior.mean,
-    nextStart,
-    { ...settings, maxIterations: longHorizon.maxIterations },
-    ws,
-  );
-  if (!fit.ok) return null;
+  // With a fixed prior, the refit starts from it afresh (the chain's own wandering is forgotten),
+  // from two points: the current estimate and the prior's centre; the better optimum is taken.
+  const fixed = ageing.revertTo;
+  const prior = fixed ? withParameterPrior(current, fixed) : current;
+  const fitSettings = { ...settings, maxIterations: longHorizon.maxIterations };
+  const starts = fixed ? [current.mean, prior.mean] : [prior.mean];
+  let fit: WindowOptimum | null = null;
+  for (const start of starts) {
+    const trial = fitWindow(problem, layout, prior, start, nextStart, fitSettings, ws);
+    if (trial.ok && (!fit || trial.objective < fit.objective)) fit = trial;
+  }
+  if (!fit) return null;
   // A fit that explains its readings worse than noise would (a local optimum, say the satellite washed
   // out) is not taken: Σρ(r) ≤ Σ½r², whose mean is n/2 and sd √(n/2).
   const n = fit.residuals.length;
@@ -90,10 +92,27 @@ export function longHorizonRefit(
     prior,
     fit,
     nextStart,
-    driftVariance,
+    ageing,
     settings.solver,
     ws,
     (nextStart - fromH) * longHorizon.driftSpanFraction,
   );
   return carried ? { prior: carried, fit, fromH } : null;
+}
+
+/** `belief` with its parameter block replaced by an independent prior (log mean, variance). */
+function withParameterPrior(
+  belief: GaussianPrior,
+  parameters: { mean: Float64Array; variance: Float64Array },
+): GaussianPrior {
+  const q = belief.mean.length;
+  const p = parameters.mean.length;
+  const mean = belief.mean.slice();
+  const covariance = belief.covariance.slice();
+  for (let i = 0; i < p; i++) {
+    mean[i] = parameters.mean[i];
+    for (let j = 0; j < q; j++) covariance[i * q + j] = covariance[j * q + i] = 0;
+    covariance[i * q + i] = parameters.variance[i];
+  }
+  return { mean, covariance };
 }

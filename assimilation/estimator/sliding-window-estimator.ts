@@ -5,7 +5,7 @@ import { defaultEstimatorSettings } from './default-settings';
 import { fitWindow } from './fit-window';
 import { longHorizonDue, longHorizonRefit } from './long-horizon-refit';
 import { mergePlantData, type PlantData } from './plant-data';
-import { arrivalPrior, broadPrior, driftVariancePerHour } from './prior';
+import { arrivalPrior, type BeliefAgeing, broadPrior, driftVariancePerHour } from './prior';
 import type { EstimatorSettings, GaussianPrior, WindowFitOutcome, WindowOptimum } from './types';
 import { type UnknownLayout, unknownLayout } from './unknowns';
 import { describeWindowEstimate } from './window-estimate';
@@ -29,8 +29,8 @@ export interface SlidingWindowEstimator {
   model: CompiledModel;
   settings: EstimatorSettings;
   layout: UnknownLayout;
-  /** The drift's variance per hour of each unknown. */
-  driftVariance: Float64Array;
+  /** How beliefs age between windows; its fixed prior is set when the chain starts. */
+  ageing: BeliefAgeing;
   ws: EngineWorkspace;
   /** Checkpoints of recent windows, oldest first; the last is where the next window starts. */
   checkpoints: Checkpoint[];
@@ -43,16 +43,26 @@ export interface SlidingWindowEstimator {
   recentReadings: PlantData;
 }
 
+/**
+ * A chain not yet started. `initialParams` (all parameters, natural units) centre the cold-start
+ * prior, which is also where the parameters' belief reverts to; they can be given later, at the cold start.
+ */
 export function createSlidingWindowEstimator(
   model: CompiledModel,
   settings: EstimatorSettings = defaultEstimatorSettings,
+  initialParams?: Float64Array,
 ): SlidingWindowEstimator {
   const layout = unknownLayout(model, settings.freeParams);
+  const ageing: BeliefAgeing = {
+    driftVariance: driftVariancePerHour(layout, model.parameterNames, settings.drift),
+    revertTo: null,
+  };
+  if (initialParams) setFixedPrior(ageing, layout, settings, initialParams);
   return {
     model,
     settings,
     layout,
-    driftVariance: driftVariancePerHour(layout, model.parameterNames, settings.drift),
+    ageing,
     ws: createEngineWorkspace(model),
     checkpoints: [],
     lastGood: null,
@@ -68,6 +78,7 @@ export function startCold(
   initialParams: Float64Array,
 ): void {
   const x0 = coldStartState(est.model, data, start);
+  setFixedPrior(est.ageing, est.layout, est.settings, initialParams);
   const prior = broadPrior(
     est.layout,
     initialParams,
@@ -79,6 +90,20 @@ export function startCold(
     { start, prior, warmStart: prior.mean.slice(), params: initialParams.slice(), cold: true },
   ];
   est.lastGood = null;
+}
+
+/** The cold-start prior of the free parameters, where their belief reverts to (when the settings say so). */
+function setFixedPrior(
+  ageing: BeliefAgeing,
+  layout: UnknownLayout,
+  settings: EstimatorSettings,
+  initialParams: Float64Array,
+): void {
+  if (!settings.drift.revertToPrior) return;
+  ageing.revertTo = {
+    mean: Float64Array.from(layout.freeParams, (i) => Math.log(initialParams[i])),
+    variance: new Float64Array(layout.freeParams.length).fill(settings.coldParameterSdLog ** 2),
+  };
 }
 
 /** Start of the window the chain fits next. */
@@ -153,7 +178,7 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
           layout,
           settings,
           longHorizon,
-          est.driftVariance,
+          est.ageing,
           est.recentReadings,
           fit,
           nextStart,
@@ -245,7 +270,7 @@ function carryForward(
     prior,
     filtered,
     nextStart,
-    est.driftVariance,
+    est.ageing,
     est.settings.solver,
     est.ws,
   );

@@ -20,6 +20,11 @@ export interface DriftSettings {
   /** Rates of single parameters by name. */
   byParameter?: Readonly<Record<string, number>>;
   stateSdLogPerSqrtHour: number;
+  /**
+   * Parameters age towards the cold-start prior (an Ornstein–Uhlenbeck process whose stationary law
+   * is that prior) instead of random-walking away from it: see prior.ts `BeliefAgeing`.
+   */
+  revertToPrior: boolean;
 }
 
 /** Measurement noise (σ) by signal; signals without one are not fitted. */
@@ -105,8 +110,6 @@ export interface LongHorizonSettings {
 export interface EstimateReportSettings {
   /** A parameter or combination counts as determined when the window's own data give it an sd of log at most this. */
   determinedSdLog: number;
-  /** How many of the best-determined combinations to report. */
-  maxCombinations: number;
 }
 
 export interface EstimatorSettings extends EstimateReportSettings {
@@ -145,14 +148,22 @@ export interface ParameterEstimate {
 }
 
 /** A product of powers of parameters whose log the data determine well. */
+/** A product of powers of parameters the model names (its `combinations`), with its band. */
 export interface ParameterCombination {
+  name: string;
+  meaning: string;
   exponents: Record<string, number>;
+  /** The product written out, `gB · vB^-1`. */
   label: string;
   value: number;
   /** Posterior sd of the combination's log. */
   sdLog: number;
+  lower95: number;
+  upper95: number;
   /** sd from this window's data alone. */
   sdLogData: number;
+  /** The data pin it to ±determinedSdLog (in sd of log), far inside what the prior alone allows. */
+  determined: boolean;
 }
 
 export interface ValueWithSd {
@@ -160,12 +171,22 @@ export interface ValueWithSd {
   sd: number;
 }
 
+/**
+ * An estimate with its 95 % band. `sd` is the linearized standard deviation in natural units; the
+ * band is drawn where the quantity lives: a concentration's in log space (never negative, and as
+ * wide as a factor where it is only known to a factor), a fraction's in logit space (inside 0–1).
+ */
+export interface BandedEstimate extends ValueWithSd {
+  lower95: number;
+  upper95: number;
+}
+
 export interface Composition {
-  X: ValueWithSd;
-  Y: ValueWithSd;
-  A: ValueWithSd;
-  B: ValueWithSd;
-  satellite_fraction: ValueWithSd;
+  X: BandedEstimate;
+  Y: BandedEstimate;
+  A: BandedEstimate;
+  B: BandedEstimate;
+  satellite_fraction: BandedEstimate;
 }
 
 export interface WindowEstimate {

@@ -74,7 +74,7 @@ describe('long-horizon refit', () => {
     // drift also forgets a wrong point in time) and its prior is never overruled.
     const slow: EstimatorSettings = {
       ...defaultEstimatorSettings,
-      drift: { parameterSdLogPerSqrtHour: 0.02, stateSdLogPerSqrtHour: 0.01 },
+      drift: { parameterSdLogPerSqrtHour: 0.02, stateSdLogPerSqrtHour: 0.01, revertToPrior: false },
       longHorizon: defaultEstimatorSettings.longHorizon && {
         ...defaultEstimatorSettings.longHorizon,
         overrulePriorTerm: Number.POSITIVE_INFINITY,
@@ -92,17 +92,7 @@ describe('long-horizon refit', () => {
     const settings = defaultEstimatorSettings;
     const longHorizon = settings.longHorizon!;
     const refit = (d: typeof data) =>
-      longHorizonRefit(
-        chemostat,
-        est.layout,
-        settings,
-        longHorizon,
-        est.driftVariance,
-        d,
-        window.fit,
-        25,
-        est.ws,
-      );
+      longHorizonRefit(chemostat, est.layout, settings, longHorizon, est.ageing, d, window.fit, 25, est.ws);
     expect(refit(data)).not.toBeNull();
     // The od sensor reads 20 units high for six hours: no parameter set explains that.
     const od = data.signals.get('od')!;
