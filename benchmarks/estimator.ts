@@ -18,8 +18,8 @@ import {
   satelliteParameterNames,
   startCold,
 } from '../assimilation/estimator/sliding-window-estimator';
-import { chemostatSatellite } from '../assimilation/model/chemostat-satellite';
 import { compileModel } from '../assimilation/model/compile';
+import { builtInModel } from '../simulator/model-files';
 import { generatePlantHistory } from '../simulator/plant-history';
 import type { PlantTruth } from '../simulator/plant-truth';
 import { band95, gBOverVBLimits } from './estimator-information';
@@ -40,8 +40,8 @@ const onsetDay = 7;
 const sustainedHours = 6;
 const z95 = 1.959963984540054;
 
-const model = compileModel(chemostatSatellite);
-const far = Float64Array.from(chemostatSatellite.parameters, (q) => q.farGuess ?? q.plantValue);
+const model = compileModel(builtInModel());
+const far = Float64Array.from(builtInModel().parameters, (q) => q.farGuess ?? q.plantValue);
 
 function settingsFromArguments(): EstimatorSettings {
   const base = defaultEstimatorSettings;

@@ -9,10 +9,10 @@ import {
   createSlidingWindowEstimator,
   type EstimatorSettings,
 } from '../../assimilation/estimator/sliding-window-estimator';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
 import { type CompiledModel, compileModel } from '../../assimilation/model/compile';
 import { msFromPlantHours, plantHoursFromMs } from '../../contract/time';
 import { type AssimilationStatements, prepareAssimilationStatements } from '../../db/assimilation-statements';
+import { builtInModel } from '../../simulator/model-files';
 import {
   type AssimilatorSettings,
   chainSettingsKey,
@@ -48,7 +48,7 @@ export class AssimilatorCore {
   private fitting: string | null = null;
 
   constructor(private readonly options: AssimilatorCoreOptions) {
-    this.model = compileModel(chemostatSatellite);
+    this.model = compileModel(builtInModel());
     this.estimator = estimatorSettingsOf(options.settings);
     this.settingsKey = chainSettingsKey(this.model, this.estimator);
     this.initialParams = initialParameterValues(this.model, options.settings.initialParams);

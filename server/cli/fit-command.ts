@@ -4,12 +4,11 @@ import { unknownLayout } from '../../assimilation/estimator/unknowns';
 import { describeWindowEstimate } from '../../assimilation/estimator/window-estimate';
 import { windowFilePrior } from '../../assimilation/estimator/window-file-prior';
 import { estimateReportFields } from '../../assimilation/estimator/window-fit-report';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
-import { compileModel } from '../../assimilation/model/compile';
 import { WindowFormatError } from '../../assimilation/problem/window-problem';
 import { createEngineWorkspace } from '../../assimilation/window-engine';
 import { numberOption, parseArguments, rejectUnknownOptions } from './arguments';
 import { residualLossOption } from './estimator-options';
+import { modelFromArguments, modelOptionName } from './model-option';
 import { solverOptionNames, solverOptionsFrom } from './solver-options';
 import { UsageError } from './usage-error';
 import { readWindowFile } from './window-file';
@@ -21,8 +20,8 @@ import { readWindowFile } from './window-file';
  */
 export function fitCommand(argv: string[]): unknown {
   const args = parseArguments(argv);
-  rejectUnknownOptions(args, [...solverOptionNames, 'loss', 'max-iterations']);
-  const model = compileModel(chemostatSatellite);
+  rejectUnknownOptions(args, [...solverOptionNames, modelOptionName, 'loss', 'max-iterations']);
+  const model = modelFromArguments(args);
   const { raw, problem } = readWindowFile(args.positional[0], model);
   const freeNames = model.parameterNames.filter((_, i) => problem.freeParams[i]);
   const layout = unknownLayout(model, freeNames);

@@ -6,11 +6,10 @@ import {
 } from '../../assimilation/estimator/replay-history';
 import { createSlidingWindowEstimator } from '../../assimilation/estimator/sliding-window-estimator';
 import { windowFitReport } from '../../assimilation/estimator/window-fit-report';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
-import { compileModel } from '../../assimilation/model/compile';
 import { PlantHistoryCsvError, parsePlantHistoryCsv } from '../../simulator/plant-history-csv';
 import { parseArguments, rejectUnknownOptions, stringOption } from './arguments';
 import { estimatorOptionNames, estimatorSettingsFrom, initialParamsFrom } from './estimator-options';
+import { modelFromArguments, modelOptionName } from './model-option';
 import { UsageError } from './usage-error';
 import { readTextFile } from './window-file';
 
@@ -31,9 +30,9 @@ function readHistory(path: string | undefined): ArrivedReading[] {
  */
 export function replayCommand(argv: string[]): undefined {
   const args = parseArguments(argv);
-  rejectUnknownOptions(args, [...estimatorOptionNames, 'out']);
+  rejectUnknownOptions(args, [...estimatorOptionNames, modelOptionName, 'out']);
   const settings = estimatorSettingsFrom(args);
-  const model = compileModel(chemostatSatellite);
+  const model = modelFromArguments(args);
   const initial = initialParamsFrom(args, model);
   const readings = readHistory(args.positional[0]);
   if (readings.length === 0) throw new UsageError(`${args.positional[0]}: no readings`);

@@ -13,7 +13,6 @@ import {
   createSlidingWindowEstimator,
   defaultEstimatorSettings,
 } from '../../assimilation/estimator/sliding-window-estimator';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
 import { compileModel } from '../../assimilation/model/compile';
 import type { AlarmView, AlertsResponse } from '../../contract/api';
 import type { AlarmMessage } from '../../contract/mqtt';
@@ -23,6 +22,7 @@ import type { FitEvidence } from '../../server/alerts/alert-evidence';
 import { loadAlertSettings } from '../../server/alerts/alert-settings';
 import { type Alerting, startAlerting } from '../../server/alerts/alerting';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../server/broker/embedded-broker';
+import { builtInModel } from '../../simulator/model-files';
 import type { PlantSample } from '../../simulator/plant-sample';
 import { PlantSimulation } from '../../simulator/plant-simulation';
 import { silentLogger, waitFor } from '../fixtures/ingest-harness';
@@ -47,8 +47,8 @@ function steady(): PlantSample[] {
 
 /** The estimator's fits over a history, as the alert engine receives them. */
 function* estimatorFits(reactorId: string, samples: PlantSample[]): Generator<FitEvidence> {
-  const model = compileModel(chemostatSatellite);
-  const start = Float64Array.from(chemostatSatellite.parameters, (p) => p.plantValue);
+  const model = compileModel(builtInModel());
+  const start = Float64Array.from(builtInModel().parameters, (p) => p.plantValue);
   const estimator = createSlidingWindowEstimator(model, defaultEstimatorSettings);
   let fitId = 0;
   for (const fit of replayHistory(estimator, arrivalsFromOrder(samples), start)) {

@@ -47,7 +47,11 @@ describe('culturewatch command line', () => {
   const base = readExample('window-assays').window as Record<string, unknown>;
   const cases: [string, string, RegExp][] = [
     ['not JSON', '{"model": ', /not valid JSON/],
-    ['wrong model', JSON.stringify({ ...base, model: 'other' }), /model: expected "chemostat-satellite"/],
+    [
+      'wrong model',
+      JSON.stringify({ ...base, model: 'other' }),
+      /model: the window is for the model "other", but the model in use is "chemostat-satellite"/,
+    ],
     [
       'missing x0 state',
       JSON.stringify({ ...base, x0: { S: 1, X: 2, Y: 3, A: 4 } }),

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
 import { compileModel } from '../../assimilation/model/compile';
 import type { ModelDefinition } from '../../assimilation/model/definition';
 import type { WindowProblem } from '../../assimilation/problem/window-problem';
@@ -8,27 +7,28 @@ import {
   lossAndGradient,
   residualSensitivities,
 } from '../../assimilation/window-engine';
+import { builtInModel } from '../../simulator/model-files';
 import { finiteDifferenceGradient, maxRelativeDifference, tightOptions } from '../fixtures/engine';
 
 /** A user's variant: a second satellite Z that lives on a third metabolite C excreted by X. */
 const twoSatellites: ModelDefinition = {
-  ...chemostatSatellite,
+  ...builtInModel(),
   name: 'chemostat-two-satellites',
-  states: [...chemostatSatellite.states, 'Z', 'C'],
+  states: [...builtInModel().states, 'Z', 'C'],
   parameters: [
-    ...chemostatSatellite.parameters,
+    ...builtInModel().parameters,
     { name: 'vC', description: 'C excretion per unit X', plantValue: 0.002, unit: '1/h' },
     { name: 'muCmax', description: 'Z max growth on C', plantValue: 0.5, unit: '1/h' },
     { name: 'KC', description: 'Z affinity for C', plantValue: 0.05, unit: 'conc' },
     { name: 'gC', description: 'C per unit Z growth', plantValue: 2, unit: '1' },
   ],
-  intermediates: [...chemostatSatellite.intermediates, ['muZ', 'muCmax * C/(KC + C)']],
+  intermediates: [...builtInModel().intermediates, ['muZ', 'muCmax * C/(KC + C)']],
   rates: {
-    ...chemostatSatellite.rates,
+    ...builtInModel().rates,
     Z: '(muZ - D)*Z',
     C: 'vC*X - D*C - gC*muZ*Z',
   },
-  signals: { ...chemostatSatellite.signals, od: 'X + Y + Z', Z: 'Z', C: 'C' },
+  signals: { ...builtInModel().signals, od: 'X + Y + Z', Z: 'Z', C: 'C' },
 };
 
 function numericJacobian(
@@ -205,17 +205,17 @@ describe('model compiler', () => {
 
   it('refuses a definition that reads an unknown name, naming it', () => {
     const broken: ModelDefinition = {
-      ...chemostatSatellite,
-      rates: { ...chemostatSatellite.rates, S: 'S0 - S*Dx' },
+      ...builtInModel(),
+      rates: { ...builtInModel().rates, S: 'S0 - S*Dx' },
     };
     expect(() => compileModel(broken)).toThrow(/unknown name "Dx"/);
   });
 
   it('refuses a formula it cannot parse, saying where', () => {
     const broken: ModelDefinition = {
-      ...chemostatSatellite,
-      rates: { ...chemostatSatellite.rates, S: '(S0 - S' },
+      ...builtInModel(),
+      rates: { ...builtInModel().rates, S: '(S0 - S' },
     };
-    expect(() => compileModel(broken)).toThrow(/formula "\(S0 - S"/);
+    expect(() => compileModel(broken)).toThrow(/rates\.S: "\(S0 - S": expected "\)" at the end/);
   });
 });

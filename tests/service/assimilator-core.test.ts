@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSlidingWindowEstimator } from '../../assimilation/estimator/sliding-window-estimator';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
 import { compileModel } from '../../assimilation/model/compile';
 import type { PlantSignal } from '../../contract/api';
 import { type OpenDatabase, openDatabase } from '../../db/open-database';
@@ -24,6 +23,7 @@ import type { FitNotice, ReadingsNotice } from '../../server/assimilator/worker-
 import { BatchedWriter } from '../../server/ingest/batched-writer';
 import type { AcceptedReading } from '../../server/ingest/message-validator';
 import { mqttSignalOf } from '../../simulator/live-publisher';
+import { builtInModel } from '../../simulator/model-files';
 import { generatePlantHistory } from '../../simulator/plant-history';
 import type { PlantSample } from '../../simulator/plant-sample';
 
@@ -286,7 +286,7 @@ describe('assimilator turns', () => {
       s: string;
       f: number;
     };
-    const model = compileModel(chemostatSatellite);
+    const model = compileModel(builtInModel());
     const restored = createSlidingWindowEstimator(model);
     expect(restoreChainState(restored, row.s)).toBe(true);
     expect(chainStateJson(restored)).toBe(row.s);
