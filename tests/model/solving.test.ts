@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CompiledModel, compileModel } from '../../assimilation/model/compile';
+import { parseModelFile } from '../../assimilation/model/model-file';
 import { parseWindowProblem, type WindowProblem } from '../../assimilation/problem/window-problem';
 import { defaultSolverOptions, type SolverOptions } from '../../assimilation/solvers/types';
 import { createEngineWorkspace, lossAndGradient, solveWindow } from '../../assimilation/window-engine';
@@ -233,5 +234,80 @@ describe('Hill kinetics with a fitted exponent, through the command line with --
     expect(refused.stderr).toMatch(
       /^culturewatch fit: .*broken\.yaml: line 16, column 13: intermediates\.response: a power whose exponent is not a number needs a dimensionless base; "S" is in conc/,
     );
+  });
+});
+
+describe('the time t in a rate', () => {
+  const model = compileModel(
+    parseModelFile(`
+model: ramp
+states:
+  x: { unit: conc }
+parameters:
+  k: { value: 0.02, unit: conc/h^2 }
+  tOn: { value: 233, unit: h }
+  w: { value: 0.5, unit: h }
+inputs:
+  D: { unit: 1/h, nominal: 0.1 }
+rates:
+  x: k*t*sigmoid((t - tOn)/w) - D*x
+signals:
+  x: x
+`),
+  );
+
+  it('is the plant clock inside every step, with an exact gradient through it', () => {
+    expect(model.inputNames).toEqual(['D', 't']);
+    const times = Array.from({ length: 12 }, (_, i) => 230.5 + 0.5 * i);
+    const problem: WindowProblem = {
+      modelName: 'ramp',
+      params: defaults(model),
+      freeParams: [true, true, true],
+      t0: 230,
+      x0: Float64Array.from([1]),
+      inputs: [{ t: Float64Array.from([230, 236]), v: Float64Array.from([0.1, 0.1]) }],
+      obsTime: Float64Array.from(times),
+      obsSignal: new Int32Array(times.length),
+      obsValue: Float64Array.from(times, () => 1.5),
+      obsSigma: Float64Array.from(times, () => 0.1),
+    };
+    // Without dilution the solution is known: x = x0 + k/2 (t² − t0²) long before the switch.
+    const early = solveWindow(
+      {
+        ...problem,
+        params: Float64Array.from([0.02, 1e4, 0.5]),
+        inputs: [{ t: Float64Array.from([230]), v: Float64Array.from([0]) }],
+      },
+      { ...defaultSolverOptions, rtol: 1e-10, atol: 1e-12 },
+      createEngineWorkspace(model),
+    );
+    if (!early.ok) throw new Error(early.failure.kind);
+    expect(early.record.nodeStates[early.record.obsNode[11]]).toBeCloseTo(1, 10); // switched off: x stays
+    const ramp = solveWindow(
+      {
+        ...problem,
+        params: Float64Array.from([0.02, 0, 0.5]),
+        inputs: [{ t: Float64Array.from([230]), v: Float64Array.from([0]) }],
+      },
+      { ...defaultSolverOptions, rtol: 1e-10, atol: 1e-12 },
+      createEngineWorkspace(model),
+    );
+    if (!ramp.ok) throw new Error(ramp.failure.kind);
+    const tEnd = times[11];
+    expect(ramp.record.nodeStates[ramp.record.obsNode[11]]).toBeCloseTo(
+      1 + 0.01 * (tEnd * tEnd - 230 * 230),
+      7,
+    );
+
+    for (const method of ['dopri5', 'rodas4'] as const) {
+      const options = { ...defaultSolverOptions, method, rtol: 1e-11, atol: 1e-13 };
+      const result = lossAndGradient(problem, createEngineWorkspace(model), options);
+      if (!result.ok) throw new Error(result.failure.kind);
+      const gradient = Float64Array.from([...result.gradParams, ...result.gradX0]);
+      expect(
+        maxRelativeDifference(gradient, finiteDifferenceGradient(model, problem, options, 1e-5)),
+        method,
+      ).toBeLessThan(1e-5);
+    }
   });
 });
