@@ -1,3 +1,5 @@
+import type { CommunitySpec } from './community';
+
 /**
  * A culture model written once, as data (read from a model file by `parseModelFile`). Everything
  * numeric (right-hand side, Jacobians, second-order contractions, measurement maps and their
@@ -53,6 +55,8 @@ export interface ModelDefinition {
   rates: Readonly<Record<string, string>>;
   /** What each observable signal measures, as a formula over states (and parameters). */
   signals: Readonly<Record<string, string>>;
+  /** For a model generated from a community's links (community.ts): the links, kept and off. */
+  community?: CommunitySpec;
 }
 
 /** The model's clock, in hours: a name every formula but a signal's may read. */

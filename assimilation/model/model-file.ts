@@ -1,5 +1,15 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar, type YAMLMap } from 'yaml';
+import { formulaFunctions } from '../symbolic/parse';
 import { checkModelDefinition, ModelCheckError } from './check-model';
+import {
+  type CommunityLink,
+  type CommunitySpec,
+  communityModel,
+  feedRoles,
+  type LinkKind,
+  linkLabel,
+  linkRoles,
+} from './community';
 import type { InputDefinition, ModelDefinition, ParameterDefinition, StateDefinition } from './definition';
 
 /**
@@ -17,16 +27,9 @@ export class ModelFileError extends Error {
   }
 }
 
-const sections = [
-  'model',
-  'description',
-  'states',
-  'parameters',
-  'inputs',
-  'intermediates',
-  'rates',
-  'signals',
-];
+const equationSections = ['states', 'parameters', 'inputs', 'intermediates', 'rates', 'signals'];
+const sections = ['model', 'description', 'community', ...equationSections];
+const communityKeys = ['substrate', 'main', 'satellites', 'metabolites', 'feed', 'links'];
 const stateKeys = ['unit', 'description'];
 const parameterKeys = ['value', 'unit', 'description', 'far_guess', 'fixed', 'bounds', 'prior'];
 const inputKeys = ['unit', 'nominal', 'description'];
@@ -50,6 +53,7 @@ export function parseModelFile(text: string): ModelDefinition {
     return at(root, 'a model file is a YAML mapping of model, description, states, parameters, …');
 
   const read = new Reader(at);
+  const checked = (definition: ModelDefinition) => checkedAt(text, places, definition);
   const top = read.entries(root, '', sections);
   const section = (name: string, required: boolean): YAMLMap | undefined => {
     const entry = top.get(name);
@@ -69,6 +73,16 @@ export function parseModelFile(text: string): ModelDefinition {
     at(modelEntry.value, `model: "${name}" is not a model name (letters, digits, ".", "_" and "-")`);
   const descriptionEntry = top.get('description');
   const description = descriptionEntry ? read.string(descriptionEntry.value, 'description') : '';
+  const communityEntry = top.get('community');
+  if (communityEntry) {
+    const written = equationSections.find((name) => top.has(name));
+    if (written)
+      at(
+        top.get(written)?.key,
+        `${written}: a community model's equations come from its links; remove this section (or the community section)`,
+      );
+    return checked(communityModel(name, description, readCommunity(communityEntry.value, read, at)));
+  }
 
   const states: string[] = [];
   const stateInfo: Record<string, StateDefinition> = {};
@@ -150,7 +164,7 @@ export function parseModelFile(text: string): ModelDefinition {
       places.set(`${name}.${key}`, entry);
       return [key, read.formula(entry.value, `${name}.${key}`)];
     });
-  const definition: ModelDefinition = {
+  return checked({
     name,
     description,
     states,
@@ -160,8 +174,11 @@ export function parseModelFile(text: string): ModelDefinition {
     intermediates: formulas('intermediates', false),
     rates: Object.fromEntries(formulas('rates', true)),
     signals: Object.fromEntries(formulas('signals', true)),
-  };
+  });
+}
 
+/** A definition checked, with a problem reported at the place in the file it came from. */
+function checkedAt(text: string, places: Places, definition: ModelDefinition): ModelDefinition {
   try {
     checkModelDefinition(definition);
   } catch (e) {
@@ -174,9 +191,103 @@ export function parseModelFile(text: string): ModelDefinition {
       node && e.start !== undefined && e.text !== undefined && isScalar(node)
         ? offsetInScalar(text, node, e.text, e.start)
         : (node?.range?.[0] ?? 0);
-    fail(offset, `${e.field}: ${e.detail}`);
+    const { line, column } = lineAndColumn(text, offset);
+    throw new ModelFileError(line, column, `${e.field}: ${e.detail}`);
   }
   return definition;
+}
+
+/** The `community:` section: organisms, metabolites, the feed, and one line per link. */
+function readCommunity(
+  node: Node | null,
+  read: Reader,
+  at: (node: Node | null | undefined, detail: string) => never,
+): CommunitySpec {
+  const fields = read.entries(read.map(node, 'community'), 'community', communityKeys);
+  const required = (key: string) => {
+    const entry = fields.get(key);
+    if (!entry) return at(node, `community: no ${key}`);
+    return entry;
+  };
+  const names = new Map<string, string>();
+  const name = (n: Node | null | undefined, field: string, kind: string): string => {
+    const value = read.string(n, field);
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(value))
+      at(
+        n,
+        `${field}: "${value}" is not a name for a community (letters and digits, starting with a letter)`,
+      );
+    if (value === 'D' || value === 't' || Object.hasOwn(formulaFunctions, value))
+      at(n, `${field}: "${value}" is reserved`);
+    if (names.has(value)) at(n, `${field}: "${value}" is already ${names.get(value)}`);
+    names.set(value, kind);
+    return value;
+  };
+  const list = (key: string, kind: string): string[] => {
+    const entry = required(key);
+    if (!isSeq(entry.value))
+      return at(entry.value ?? entry.key, `community.${key}: expected a list of names, [A, B]`);
+    return entry.value.items.map((item, i) => name(item as Node, `community.${key}[${i}]`, kind));
+  };
+  const substrate = name(required('substrate').value, 'community.substrate', 'the substrate');
+  const main = name(required('main').value, 'community.main', 'the main organism');
+  const satellites = list('satellites', 'a satellite');
+  const metabolites = list('metabolites', 'a metabolite');
+  const feedEntry = required('feed');
+  const feedFields = read.entries(
+    read.map(feedEntry.value, 'community.feed'),
+    'community.feed',
+    Object.keys(feedRoles),
+  );
+  const feed: Record<string, number> = {};
+  for (const role of Object.keys(feedRoles)) {
+    const entry = feedFields.get(role);
+    if (!entry) return at(feedEntry.value, `community.feed: no ${role}`);
+    feed[role] = read.positive(entry.value, `community.feed.${role}`);
+  }
+  const organisms = [main, ...satellites];
+  const linksEntry = required('links');
+  if (!isSeq(linksEntry.value))
+    return at(linksEntry.value ?? linksEntry.key, 'community.links: expected a list of links');
+  const seen = new Set<string>();
+  const links = linksEntry.value.items.map((item, i): CommunityLink => {
+    const field = `community.links[${i}]`;
+    const entries = read.entries(read.map(item as Node, field), field);
+    const kindNode = entries.get('kind')?.value;
+    const kind = read.string(kindNode, `${field}.kind`) as LinkKind;
+    if (!Object.hasOwn(linkRoles, kind))
+      at(kindNode, `${field}.kind: "${kind}" is not uptake, production or inhibition`);
+    const roles = Object.keys(linkRoles[kind]);
+    for (const [key, entry] of entries)
+      if (![...roles, 'kind', 'organism', 'metabolite', 'off'].includes(key))
+        at(
+          entry.key,
+          `${field}: unknown key "${key}" (a ${kind} link has organism, metabolite, ${roles.join(', ')}, off)`,
+        );
+    const member = (key: string, among: string[], what: string): string => {
+      const n = entries.get(key)?.value;
+      const value = read.string(n, `${field}.${key}`);
+      if (!among.includes(value))
+        at(n ?? (item as Node), `${field}.${key}: "${value}" is not ${what} (${among.join(', ')})`);
+      return value;
+    };
+    const organism = member('organism', organisms, 'an organism');
+    const metabolite = member('metabolite', [...metabolites], 'a metabolite');
+    const link: CommunityLink = { kind, organism, metabolite, values: {} };
+    if (seen.has(linkLabel(link)))
+      at(item as Node, `${field}: the link "${linkLabel(link)}" is listed twice`);
+    seen.add(linkLabel(link));
+    const values: Record<string, number> = {};
+    for (const role of roles) {
+      const entry = entries.get(role);
+      if (!entry)
+        return at(item as Node, `${field}: a ${kind} link needs ${roles.join(', ')}; ${role} is missing`);
+      values[role] = read.positive(entry.value, `${field}.${role}`);
+    }
+    const off = entries.get('off');
+    return { ...link, values, ...(off && read.boolean(off.value, `${field}.off`) ? { off: true } : {}) };
+  });
+  return { substrate, main, satellites, metabolites, feed, links };
 }
 
 /** The nearest recorded place for a field: `parameters.gA.value`, else `parameters.gA`, else `parameters`. */
@@ -226,6 +337,12 @@ class Reader {
 
   optionalString(entry: { value: Node | null } | undefined, field: string): string | undefined {
     return entry ? this.string(entry.value, field) : undefined;
+  }
+
+  positive(node: Node | null | undefined, field: string): number {
+    const v = this.number(node, field);
+    if (!(v > 0)) this.at(node, `${field}: must be a positive number (fits work in log space), got ${v}`);
+    return v;
   }
 
   number(node: Node | null | undefined, field: string): number {

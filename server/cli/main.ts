@@ -2,6 +2,7 @@ import { runSimulatePlantCommand } from '../../simulator/simulate-plant-command'
 import { fitCommand } from './fit-command';
 import { gradientCommand } from './gradient-command';
 import { hashPasswordCommand } from './hash-password-command';
+import { modelCommand } from './model-command';
 import { replayCommand } from './replay-command';
 import { simulateCommand } from './simulate-command';
 import { simulateLiveCommand } from './simulate-live-command';
@@ -28,6 +29,11 @@ const commands: Record<string, { run: Command; summary: string }> = {
     run: replayCommand,
     summary:
       'HISTORY.csv [--model FILE] [--window 12h] [--step 1h] [--init PARAMS.json] [--loss huber:3] [--out FILE.jsonl]',
+  },
+  model: {
+    run: modelCommand,
+    summary:
+      'community --satellites N|Y1,Y2 --metabolites M|A,B [--name NAME] [--out FILE] | show FILE  (model files)',
   },
   'simulate-live': {
     run: simulateLiveCommand,
