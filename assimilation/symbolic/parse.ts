@@ -171,7 +171,7 @@ export function parseFormulaTree(source: string): FormulaTree {
   };
   const atom = (): FormulaTree => {
     const t = peek();
-    if (t === undefined) return fail('unexpected end of the formula');
+    if (t === undefined) return fail('a term is missing');
     if (t.text === '(') {
       pos++;
       const inner = sum();
