@@ -92,40 +92,19 @@ export function parseFormulaTree(source: string): FormulaTree {
     return token as Token;
   };
 
-  const sum = (): FormulaTree => {
-    let left = product();
-    for (let t = peek(); t?.text === '+' || t?.text === '-'; t = peek()) {
+  /** One precedence level of left-associative operators over the next level down. */
+  const level = (ops: readonly string[], next: () => FormulaTree) => (): FormulaTree => {
+    let left = next();
+    for (let t = peek(); t && ops.includes(t.text); t = peek()) {
       pos++;
-      const right = product();
-      left = {
-        kind: 'binary',
-        op: t.text as '+' | '-',
-        left,
-        right,
-        at: t.start,
-        start: left.start,
-        end: right.end,
-      };
+      const right = next();
+      const op = t.text as '+' | '-' | '*' | '/';
+      left = { kind: 'binary', op, left, right, at: t.start, start: left.start, end: right.end };
     }
     return left;
   };
-  const product = (): FormulaTree => {
-    let left = unary();
-    for (let t = peek(); t?.text === '*' || t?.text === '/'; t = peek()) {
-      pos++;
-      const right = unary();
-      left = {
-        kind: 'binary',
-        op: t.text as '*' | '/',
-        left,
-        right,
-        at: t.start,
-        start: left.start,
-        end: right.end,
-      };
-    }
-    return left;
-  };
+  const product = level(['*', '/'], () => unary());
+  const sum = level(['+', '-'], product);
   const unary = (): FormulaTree => {
     const t = peek();
     if (t?.text === '-') {

@@ -8,7 +8,12 @@ import {
   residualSensitivities,
 } from '../../assimilation/window-engine';
 import { builtInModel } from '../../simulator/model-files';
-import { finiteDifferenceGradient, maxRelativeDifference, tightOptions } from '../fixtures/engine';
+import {
+  finiteDifferenceGradient,
+  maxRelativeDifference,
+  numericJacobian,
+  tightOptions,
+} from '../fixtures/engine';
 
 /** A user's variant: a second satellite Z that lives on a third metabolite C excreted by X. */
 const twoSatellites: ModelDefinition = {
@@ -31,31 +36,6 @@ const twoSatellites: ModelDefinition = {
   signals: { ...builtInModel().signals, od: 'X + Y + Z', Z: 'Z', C: 'C' },
 };
 
-function numericJacobian(
-  f: (x: Float64Array, p: Float64Array, u: Float64Array, out: Float64Array) => void,
-  x: Float64Array,
-  p: Float64Array,
-  u: Float64Array,
-  wrt: 'x' | 'p',
-): Float64Array {
-  const n = x.length;
-  const v = wrt === 'x' ? x : p;
-  const out = new Float64Array(n * v.length);
-  const plus = new Float64Array(n);
-  const minus = new Float64Array(n);
-  for (let j = 0; j < v.length; j++) {
-    const h = 1e-6 * Math.max(Math.abs(v[j]), 1e-3);
-    const keep = v[j];
-    v[j] = keep + h;
-    f(x, p, u, plus);
-    v[j] = keep - h;
-    f(x, p, u, minus);
-    v[j] = keep;
-    for (let i = 0; i < n; i++) out[i * v.length + j] = (plus[i] - minus[i]) / (2 * h);
-  }
-  return out;
-}
-
 describe('model compiler', () => {
   const model = compileModel(twoSatellites);
   const x = new Float64Array([7.4, 90, 1.1, 0.034, 0.057, 0.4, 0.02]);
@@ -67,8 +47,8 @@ describe('model compiler', () => {
     const jp = new Float64Array(7 * 18);
     model.jacobianStates(x, p, u, jx);
     model.jacobianParams(x, p, u, jp);
-    expect(maxRelativeDifference(jx, numericJacobian(model.rhs, x, p, u, 'x'), 1e-9)).toBeLessThan(1e-6);
-    expect(maxRelativeDifference(jp, numericJacobian(model.rhs, x, p, u, 'p'), 1e-9)).toBeLessThan(1e-6);
+    expect(maxRelativeDifference(jx, numericJacobian(model.rhs, 7, [x, p, u], 0), 1e-9)).toBeLessThan(1e-6);
+    expect(maxRelativeDifference(jp, numericJacobian(model.rhs, 7, [x, p, u], 1), 1e-9)).toBeLessThan(1e-6);
   });
 
   it('multiplies by the Jacobian through its nonzeros, to the bit of a dense loop that skips zeros', () => {
