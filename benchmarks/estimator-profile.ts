@@ -9,14 +9,18 @@
  * (offsets in log units from the truth).
  */
 
-import { inverseSpd } from '../assimilation/estimator/dense-matrix';
-import { fitWindow, type WindowOptimum } from '../assimilation/estimator/fit-window';
-import { plantDataFrom } from '../assimilation/estimator/plant-data';
-import { defaultEstimatorSettings } from '../assimilation/estimator/sliding-window-estimator';
-import { toUnknowns, unknownLayout } from '../assimilation/estimator/unknowns';
-import { buildWindowProblem } from '../assimilation/estimator/window-problem-builder';
-import { compileModel } from '../assimilation/model/compile';
-import { createEngineWorkspace } from '../assimilation/window-engine';
+import {
+  buildWindowProblem,
+  compileModel,
+  createEngineWorkspace,
+  defaultEstimatorSettings,
+  fitWindow,
+  inverseSpd,
+  plantDataFrom,
+  toUnknowns,
+  unknownLayout,
+  type WindowOptimum,
+} from '../assimilation';
 import { builtInModel } from '../simulator/model-files';
 import { generatePlantHistory } from '../simulator/plant-history';
 

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ModelDefinition } from '../assimilation/model/definition';
-import { ModelFileError, parseModelFile } from '../assimilation/model/model-file';
+import { type ModelDefinition, ModelFileError, parseModelFile } from '../assimilation';
 
 /**
  * Model files (models/) read from disk: the one place the edges (simulator, service, command line,

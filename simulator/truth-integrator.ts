@@ -1,7 +1,14 @@
-import { type CompiledModel, compileModel } from '../assimilation/model/compile';
-import type { InputSeries } from '../assimilation/problem/window-problem';
-import { defaultSolverOptions, describeFailure, type SolverOptions } from '../assimilation/solvers/types';
-import { createEngineWorkspace, type EngineWorkspace, solveWindow } from '../assimilation/window-engine';
+import {
+  type CompiledModel,
+  compileModel,
+  createEngineWorkspace,
+  defaultSolverOptions,
+  describeFailure,
+  type EngineWorkspace,
+  type InputSeries,
+  type SolverOptions,
+  solveWindow,
+} from '../assimilation';
 import { builtInModel } from './model-files';
 
 /** Tighter than the estimator's default, so the truth is well inside any fit's error. */

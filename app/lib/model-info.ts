@@ -3,7 +3,7 @@
  * file the estimator reads (bundled as text, parsed by the same parser) so the page and the
  * estimator never disagree.
  */
-import { parseModelFile } from '../../assimilation/model/model-file';
+import { parseModelFile } from '../../assimilation';
 import builtInModelText from '../../models/chemostat-satellite.yaml';
 import { superscript } from './number-format';
 import { concentrationUnit } from './units';

@@ -1,47 +1,11 @@
 import type { CompiledModel } from '../model/compile';
 import type { EngineWorkspace } from '../window-engine';
-import { fitWindow, type WindowOptimum } from './fit-window';
+import { fitWindow } from './fit-window';
 import { firstTime, type PlantData } from './plant-data';
-import { arrivalPrior, broadPrior, type GaussianPrior } from './prior';
-import type { EstimatorSettings } from './sliding-window-estimator';
+import { arrivalPrior, broadPrior } from './prior';
+import type { EstimatorSettings, GaussianPrior, LongHorizonSettings, WindowOptimum } from './types';
 import type { UnknownLayout } from './unknowns';
 import { buildWindowProblem } from './window-problem-builder';
-
-/**
- * The chain carries what it learnt as a Gaussian, relinearized every hour. Where the parameters lie
- * on a curved ridge (from od and substrate alone, how the satellite's growth splits between A and B),
- * information gathered at points along the ridge adds up in directions the data never determined:
- * the chain grows sure of a wrong point and its bands stop covering the truth. A refit over a longer
- * span linearizes all of that span's readings at one point, under a prior that only regularizes
- * (broad, centred on the current estimate, so the cold start's guess no longer pulls); the chain
- * goes on from its posterior. What is older than the span is forgotten.
- */
-export interface LongHorizonSettings {
-  /** Refit when the next window's start is a multiple of this many plant hours. */
-  everyHours: number;
-  /** Hours of readings before the next window's start that the refit covers. */
-  horizonHours: number;
-  /** No refit with fewer hours of readings than this before the next window's start. */
-  minimumHours: number;
-  maxIterations: number;
-  /**
-   * Readings this many hours older count e⁻¹ as much (their σ grows by e^(age/2τ)), so that a
-   * parameter that moved within the span is fitted closer to where it is now.
-   */
-  ageHours: number;
-  /**
-   * The parameters were held constant over the span while the plant's may drift: the refit's
-   * posterior ages by this fraction of the span's drift (a third: a random walk's end value against
-   * its average over the span).
-   */
-  driftSpanFraction: number;
-  /**
-   * The window after a refit is fitted again from the chain's own prior when it moved further than
-   * this from the refit's (½(u−m)ᵀP⁻¹(u−m) at its optimum). At 0.3, about 3 refits in 10 are overruled in
-   * the steady bench histories and 4 in 10 in the satellite-shift ones; a refit lags a changing plant.
-   */
-  overrulePriorTerm: number;
-}
 
 export function longHorizonDue(settings: LongHorizonSettings, nextStart: number): boolean {
   const k = nextStart / settings.everyHours;

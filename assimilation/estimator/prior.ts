@@ -1,24 +1,8 @@
 import type { SolverOptions } from '../solvers/types';
 import { type EngineWorkspace, residualSensitivities } from '../window-engine';
 import { congruence, inverseSpd } from './dense-matrix';
-import type { WindowOptimum } from './fit-window';
+import type { DriftSettings, GaussianPrior, WindowOptimum } from './types';
 import { applyUnknowns, toLogSpaceColumns, toUnknowns, type UnknownLayout } from './unknowns';
-
-/** A Gaussian belief about the unknowns u (log free parameters, then log states at the window start). */
-export interface GaussianPrior {
-  mean: Float64Array;
-  /** size × size, row-major. */
-  covariance: Float64Array;
-}
-
-/** How quickly beliefs age between windows: random-walk rates in log units per √hour. */
-export interface DriftSettings {
-  /** Every free parameter's rate, unless `byParameter` names it. */
-  parameterSdLogPerSqrtHour: number;
-  /** Rates of single parameters by name. */
-  byParameter?: Readonly<Record<string, number>>;
-  stateSdLogPerSqrtHour: number;
-}
 
 /** The drift's variance per hour of each unknown (free parameters by name, then states). */
 export function driftVariancePerHour(

@@ -1,60 +1,14 @@
 import type { CompiledModel } from '../model/compile';
 import { congruence, inverseSpd, symmetricEigen } from './dense-matrix';
-import type { WindowOptimum } from './fit-window';
+import type {
+  Composition,
+  EstimateReportSettings,
+  ParameterCombination,
+  ValueWithSd,
+  WindowEstimate,
+  WindowOptimum,
+} from './types';
 import type { UnknownLayout } from './unknowns';
-
-export interface ParameterEstimate {
-  name: string;
-  value: number;
-  /** Posterior standard deviation of log(value): 0.05 means about ±5 %. */
-  sdLog: number;
-  lower95: number;
-  upper95: number;
-  /** sd of log(value) from this window's data alone, with every other unknown free. */
-  sdLogData: number;
-  /** This window's data alone pin the parameter to ±determinedSdLog: no prior carried in counts. */
-  determined: boolean;
-}
-
-/** A product of powers of parameters whose log the data determine well. */
-export interface ParameterCombination {
-  exponents: Record<string, number>;
-  label: string;
-  value: number;
-  /** Posterior sd of the combination's log. */
-  sdLog: number;
-  /** sd from this window's data alone. */
-  sdLogData: number;
-}
-
-export interface ValueWithSd {
-  value: number;
-  sd: number;
-}
-
-export interface Composition {
-  X: ValueWithSd;
-  Y: ValueWithSd;
-  A: ValueWithSd;
-  B: ValueWithSd;
-  satellite_fraction: ValueWithSd;
-}
-
-export interface WindowEstimate {
-  params: ParameterEstimate[];
-  fixed: { name: string; value: number }[];
-  combinations: ParameterCombination[];
-  composition: Composition;
-  /** States at the window end, model order. */
-  finalState: number[];
-}
-
-export interface EstimateReportSettings {
-  /** A parameter or combination counts as determined when the window's own data give it an sd of log at most this. */
-  determinedSdLog: number;
-  /** How many of the best-determined combinations to report. */
-  maxCombinations: number;
-}
 
 const z95 = 1.959963984540054;
 

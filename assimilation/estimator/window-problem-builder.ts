@@ -1,9 +1,7 @@
 import type { CompiledModel } from '../model/compile';
 import type { InputSeries, WindowProblem } from '../problem/window-problem';
 import { lowerBound, type PlantData, samplesBetween, samplesCovering } from './plant-data';
-
-/** Measurement noise (σ) by signal; signals without one are not fitted. */
-export type ObservationNoise = Readonly<Record<string, number>>;
+import type { ObservationNoise } from './types';
 
 export const defaultObservationNoise: ObservationNoise = {
   od: 0.5,

@@ -1,5 +1,4 @@
-import { describeFailure } from '../../assimilation/solvers/types';
-import { createEngineWorkspace, lossAndGradient } from '../../assimilation/window-engine';
+import { createEngineWorkspace, describeFailure, lossAndGradient } from '../../assimilation';
 import { numberOption, parseArguments, rejectUnknownOptions } from './arguments';
 import { modelFromArguments, modelOptionName } from './model-option';
 import { solverOptionNames, solverOptionsFrom } from './solver-options';

@@ -1,7 +1,12 @@
 import { writeFileSync } from 'node:fs';
-import { communityModel, communityNames, fullCommunity } from '../../assimilation/model/community';
-import { ModelFileError, parseModelFile } from '../../assimilation/model/model-file';
-import { formatModelFile } from '../../assimilation/model/model-file-format';
+import {
+  communityModel,
+  communityNames,
+  formatModelFile,
+  fullCommunity,
+  ModelFileError,
+  parseModelFile,
+} from '../../assimilation';
 import { ModelFileReadError, readModelFile } from '../../simulator/model-files';
 import { parseArguments, rejectUnknownOptions, stringOption } from './arguments';
 import { UsageError } from './usage-error';

@@ -1,4 +1,4 @@
-import { type CompiledModel, compileModel } from '../../assimilation/model/compile';
+import { type CompiledModel, compileModel } from '../../assimilation';
 import { builtInModel, ModelFileReadError, readModelFile } from '../../simulator/model-files';
 import { type ParsedArguments, stringOption } from './arguments';
 import { UsageError } from './usage-error';

@@ -1,5 +1,4 @@
-import { describeFailure } from '../../assimilation/solvers/types';
-import { createEngineWorkspace, solveWindow } from '../../assimilation/window-engine';
+import { createEngineWorkspace, describeFailure, solveWindow } from '../../assimilation';
 import { parseArguments, rejectUnknownOptions } from './arguments';
 import { modelFromArguments, modelOptionName } from './model-option';
 import { solverOptionNames, solverOptionsFrom } from './solver-options';

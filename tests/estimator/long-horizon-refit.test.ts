@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { defaultEstimatorSettings } from '../../assimilation/estimator/default-settings';
 import { longHorizonRefit } from '../../assimilation/estimator/long-horizon-refit';
 import { mergePlantData, plantDataFrom, samplesCovering } from '../../assimilation/estimator/plant-data';
 import {
   createSlidingWindowEstimator,
-  defaultEstimatorSettings,
-  type EstimatorSettings,
   fitNextWindow,
   nextWindowStart,
   startCold,
-  type WindowFitOutcome,
 } from '../../assimilation/estimator/sliding-window-estimator';
+import type { EstimatorSettings, WindowFitOutcome } from '../../assimilation/estimator/types';
 import { chemostat } from '../fixtures/engine';
 import { farGuess, steadyPlant, truthAt } from '../fixtures/plant-windows';
 

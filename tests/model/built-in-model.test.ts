@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { arrivalsFromOrder, replayHistory } from '../../assimilation/estimator/replay-history';
 import {
-  createSlidingWindowEstimator,
+  arrivalsFromOrder,
+  type CompiledModel,
+  compileModel,
+  createEngineWorkspace,
   defaultEstimatorSettings,
-} from '../../assimilation/estimator/sliding-window-estimator';
-import { windowFitReport } from '../../assimilation/estimator/window-fit-report';
-import { type CompiledModel, compileModel } from '../../assimilation/model/compile';
-import { parseModelFile } from '../../assimilation/model/model-file';
-import { parseWindowProblem } from '../../assimilation/problem/window-problem';
-import { defaultSolverOptions } from '../../assimilation/solvers/types';
-import { createEngineWorkspace, lossAndGradient } from '../../assimilation/window-engine';
+  defaultSolverOptions,
+  lossAndGradient,
+  parseModelFile,
+  parseWindowProblem,
+  replayChain,
+  replayHistory,
+  windowFitReport,
+} from '../../assimilation';
 import { builtInModelPath } from '../../simulator/model-files';
 import { generatePlantHistory } from '../../simulator/plant-history';
 import { exampleNames, readExample } from '../fixtures/spec-examples';
@@ -80,8 +83,12 @@ describe('the built-in model from models/chemostat-satellite.yaml', () => {
     const reports = [compiledFromFile, compiledFromTypeScript].map((model) => {
       const start = Float64Array.from(model.definition.parameters, (q) => q.farGuess ?? q.plantValue);
       const out: string[] = [];
-      for (const fit of replayHistory(createSlidingWindowEstimator(model, settings), readings, start))
-        out.push(JSON.stringify(windowFitReport(fit), (_, v) => (typeof v === 'number' ? bits([v])[0] : v)));
+      for (const { outcome, refit } of replayHistory(replayChain(model, settings, start), readings))
+        out.push(
+          JSON.stringify(windowFitReport(outcome, refit), (_, v) =>
+            typeof v === 'number' ? bits([v])[0] : v,
+          ),
+        );
       return out;
     });
     expect(reports[0].length).toBeGreaterThan(3);

@@ -3,28 +3,30 @@
  * deviations from the fit's posterior: one forward solve with sensitivities from the optimum, the
  * inputs held at their last sample after the window (the window problem's own rule).
  */
-import type { WindowOptimum } from '../../assimilation/estimator/fit-window';
-import { toLogSpaceColumns, type UnknownLayout } from '../../assimilation/estimator/unknowns';
-import type { CompiledModel } from '../../assimilation/model/compile';
-import type { SolverOptions } from '../../assimilation/solvers/types';
-import { type EngineWorkspace, residualSensitivities } from '../../assimilation/window-engine';
-import type { Trajectory } from '../../contract/api';
-import { msFromPlantHours } from '../../contract/time';
+import type { CompiledModel } from '../model/compile';
+import type { SolverOptions } from '../solvers/types';
+import { type EngineWorkspace, residualSensitivities } from '../window-engine';
+import type { WindowOptimum } from './types';
+import { toLogSpaceColumns, type UnknownLayout } from './unknowns';
 
-/** Model signals reported, by the name used in `Trajectory.series` (states S, X, Y, A, B and the sensors). */
-const reported: readonly { key: string; signal: string }[] = [
-  { key: 'S', signal: 'S' },
-  { key: 'X', signal: 'X' },
-  { key: 'Y', signal: 'Y' },
-  { key: 'A', signal: 'A' },
-  { key: 'B', signal: 'B' },
-  { key: 'od', signal: 'od' },
-  { key: 'substrate', signal: 'substrate' },
-];
+/** Model quantities on a time grid, with their standard deviations. */
+export interface TrajectoryBands {
+  timeH: number[];
+  /** Every state by name, then every signal that is not a state (od, substrate). */
+  series: Record<string, number[]>;
+  sd: Record<string, number[]>;
+}
 
 export interface FitTrajectories {
-  trajectory: Trajectory;
-  forecast: Trajectory;
+  trajectory: TrajectoryBands;
+  forecast: TrajectoryBands;
+}
+
+/** What a trajectory reports: the states, then the signals that are not states, each as a signal. */
+function reportedQuantities(model: CompiledModel): { key: string; signal: string }[] {
+  const states = model.stateNames.filter((s) => model.signalNames.includes(s));
+  const others = model.signalNames.filter((s) => !model.stateNames.includes(s));
+  return [...states, ...others].map((key) => ({ key, signal: key }));
 }
 
 export function fitTrajectories(
@@ -46,6 +48,7 @@ export function fitTrajectories(
   }
   if (grid[grid.length - 1] < windowEndH - 1e-9) grid.push(windowEndH);
   grid.sort((a, b) => a - b);
+  const reported = reportedQuantities(model);
   const signalIndex = reported.map((r) => model.signalNames.indexOf(r.signal));
   if (signalIndex.some((i) => i < 0)) return null;
   const rows = grid.length * reported.length;
@@ -84,7 +87,7 @@ export function fitTrajectories(
     }
     return Math.sqrt(Math.max(variance, 0));
   };
-  const part = (from: number, to: number): Trajectory => {
+  const part = (from: number, to: number): TrajectoryBands => {
     const series: Record<string, number[]> = {};
     const sds: Record<string, number[]> = {};
     reported.forEach((r, s) => {
@@ -95,13 +98,13 @@ export function fitTrajectories(
         sds[r.key].push(sd(g * reported.length + s));
       }
     });
-    return { tMs: grid.slice(from, to).map(msFromPlantHours), series, sd: sds };
+    return { timeH: grid.slice(from, to), series, sd: sds };
   };
   const split = grid.findIndex((t) => t > windowEndH + 1e-9);
   const end = split < 0 ? grid.length : split;
   const result = { trajectory: part(0, end), forecast: part(end, grid.length) };
-  const finite = (t: Trajectory) =>
+  const finite = (t: TrajectoryBands) =>
     Object.values(t.series).every((a) => a.every(Number.isFinite)) &&
-    Object.values(t.sd ?? {}).every((a) => a.every(Number.isFinite));
+    Object.values(t.sd).every((a) => a.every(Number.isFinite));
   return finite(result.trajectory) && finite(result.forecast) ? result : null;
 }
