@@ -35,7 +35,9 @@ export class ModelCheckError extends Error {
     /** The formula or unit that start and end point into. */
     readonly text?: string,
   ) {
-    super(`${field}: ${text === undefined ? '' : `"${text}": `}${detail}`);
+    const where =
+      text !== undefined && start !== undefined && start < text.length ? ` (character ${start + 1})` : '';
+    super(`${field}: ${text === undefined ? '' : `"${text}": `}${detail}${where}`);
     this.name = 'ModelCheckError';
   }
 }

@@ -81,9 +81,10 @@ export function parseFormulaTree(source: string): FormulaTree {
   const tokens = tokenize(source);
   let pos = 0;
   const peek = (): Token | undefined => tokens[pos];
-  const here = (): { start: number; end: number } => peek() ?? { start: source.length, end: source.length };
-  const fail = (what: string, at = here()): never => {
-    throw new FormulaError(`${what} at ${describeToken(peek())}`, at.start, at.end);
+  /** Refuses at a token (by default the next one); past the last token, says so. */
+  const fail = (what: string, at: Token | undefined = peek()): never => {
+    if (at) throw new FormulaError(what, at.start, at.end);
+    throw new FormulaError(`${what} at the end of the formula`, source.length, source.length);
   };
   const expect = (t: string): Token => {
     const token = peek();
@@ -250,7 +251,8 @@ export function parseFormula(
   try {
     tree = parseFormulaTree(source);
   } catch (e) {
-    if (e instanceof FormulaError) throw new Error(`formula "${source}": ${e.detail}`);
+    if (e instanceof FormulaError)
+      throw new Error(`formula "${source}": ${e.detail} (character ${e.start + 1})`);
     throw e;
   }
   return buildFormula(tree, builder, resolve);
@@ -272,10 +274,6 @@ function isComparison(t: string): boolean {
 
 function isNumberToken(t: string): boolean {
   return /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t);
-}
-
-function describeToken(t: Token | undefined): string {
-  return t === undefined ? 'the end' : `"${t.text}" (character ${t.start + 1})`;
 }
 
 function tokenize(source: string): Token[] {
