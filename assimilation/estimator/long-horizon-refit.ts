@@ -1,6 +1,6 @@
 import type { CompiledModel } from '../model/compile';
 import type { EngineWorkspace } from '../window-engine';
-import { fitWindow } from './fit-window';
+import { fitWindow, implausibleLoss } from './fit-window';
 import { firstTime, type PlantData } from './plant-data';
 import { arrivalPrior, type BeliefAgeing, broadPrior } from './prior';
 import type { EstimatorSettings, GaussianPrior, LongHorizonSettings, WindowOptimum } from './types';
@@ -85,8 +85,7 @@ export function longHorizonRefit(
   if (!fit) return null;
   // A fit that explains its readings worse than noise would (a local optimum, say the satellite washed
   // out) is not taken: Σρ(r) ≤ Σ½r², whose mean is n/2 and sd √(n/2).
-  const n = fit.residuals.length;
-  if (fit.loss > n / 2 + 4 * Math.sqrt(n / 2)) return null;
+  if (implausibleLoss(fit)) return null;
   const carried = arrivalPrior(
     layout,
     prior,

@@ -1,13 +1,13 @@
 import type { CompiledModel } from '../model/compile';
 import type { WindowProblem } from '../problem/window-problem';
-import { createEngineWorkspace, type EngineWorkspace } from '../window-engine';
+import { createEngineWorkspace, type EngineWorkspace, solveWindow } from '../window-engine';
 import { defaultEstimatorSettings } from './default-settings';
-import { fitWindow } from './fit-window';
+import { fitWindow, implausibleLoss } from './fit-window';
 import { longHorizonDue, longHorizonRefit } from './long-horizon-refit';
 import { mergePlantData, type PlantData } from './plant-data';
 import { arrivalPrior, type BeliefAgeing, broadPrior, driftVariancePerHour } from './prior';
 import type { EstimatorSettings, GaussianPrior, WindowFitOutcome, WindowOptimum } from './types';
-import { type UnknownLayout, unknownLayout } from './unknowns';
+import { clampToBounds, type UnknownLayout, unknownLayout } from './unknowns';
 import { describeWindowEstimate } from './window-estimate';
 import { buildWindowProblem, coldStartState } from './window-problem-builder';
 
@@ -146,6 +146,12 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
       fitWindow(built, layout, from.prior, from.warmStart, end, { ...settings, maxIterations }, est.ws);
     let used = checkpoint;
     let fit = fitFrom(checkpoint);
+    // A fit that explains its readings far worse than their noise stopped at a local optimum (a
+    // satellite washed out, say): it is started again from the prior's centre, and the better kept.
+    if (!fit.ok || implausibleLoss(fit)) {
+      const again = fitFrom({ ...checkpoint, warmStart: checkpoint.prior.mean });
+      if (again.ok && (!fit.ok || again.objective < fit.objective)) fit = again;
+    }
     // A refit's prior that this window's readings pull far away from lags behind a change of the
     // plant (its parameters were held constant over its span): the chain's own belief is used instead.
     let refitOverruled = false;
@@ -278,10 +284,28 @@ function carryForward(
   return {
     start: nextStart,
     prior: carried,
-    warmStart: carried.mean.slice(),
+    warmStart: smoothedStart(est, fit, nextStart) ?? carried.mean.slice(),
     params: fit.problem.params.slice(),
     cold: false,
   };
+}
+
+/**
+ * Where the next window's fit starts: the window's own optimum moved to `nextStart` along its
+ * trajectory. The prior's centre (the filtered belief, from the data before nextStart only) can lie
+ * far along a sloppy direction from what the overlapping readings need, and a fit started there has
+ * been seen to settle in a local optimum with the satellite washed out.
+ */
+function smoothedStart(est: SlidingWindowEstimator, fit: WindowOptimum, nextStart: number): Float64Array | null {
+  const task = { ...fit.problem, obsTime: new Float64Array(0), tEnd: nextStart };
+  const solved = solveWindow(task, est.settings.solver, est.ws);
+  if (!solved.ok) return null;
+  const n = est.layout.stateCount;
+  const p = est.layout.freeParams.length;
+  const node = solved.record.stepCount * n;
+  const start = fit.u.slice();
+  for (let s = 0; s < n; s++) start[p + s] = Math.log(Math.max(solved.record.nodeStates[node + s], 1e-9));
+  return clampToBounds(est.layout, start);
 }
 
 function filterToStart(
