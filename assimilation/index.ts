@@ -63,15 +63,30 @@ export {
   linkLabel,
   withLinkOff,
 } from './model/community';
-export { type CompiledModel, compileModel } from './model/compile';
+export { type CompiledModel, compileModel, type NetworkWeightsAs } from './model/compile';
 export type {
   InputDefinition,
   ModelDefinition,
+  NeuralTermDefinition,
   ParameterDefinition,
   StateDefinition,
 } from './model/definition';
 export { ModelFileError, parseModelFile } from './model/model-file';
 export { formatModelFile } from './model/model-file-format';
+export { type HybridParts, hybridPartsOf } from './neural/hybrid-model';
+export { Mlp, type MlpShape, mlpParameterCount } from './neural/mlp';
+export { initialNetworkWeights, networkShape, networkWeightCount } from './neural/network-shape';
+export {
+  flatWeights,
+  formatWeightsFile,
+  layersOf,
+  type NetworkWeightsFile,
+  outputLabel,
+  parseWeightsFile,
+  WeightsFileError,
+  weightsFormat,
+  withTrainedNetwork,
+} from './neural/weights-file';
 export {
   type InputSeries,
   parseWindowProblem,

@@ -296,7 +296,11 @@ function carryForward(
  * far along a sloppy direction from what the overlapping readings need, and a fit started there has
  * been seen to settle in a local optimum with the satellite washed out.
  */
-function smoothedStart(est: SlidingWindowEstimator, fit: WindowOptimum, nextStart: number): Float64Array | null {
+function smoothedStart(
+  est: SlidingWindowEstimator,
+  fit: WindowOptimum,
+  nextStart: number,
+): Float64Array | null {
   const task = { ...fit.problem, obsTime: new Float64Array(0), tEnd: nextStart };
   const solved = solveWindow(task, est.settings.solver, est.ws);
   if (!solved.ok) return null;
