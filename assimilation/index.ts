@@ -51,7 +51,11 @@ export {
   type WindowFitReport,
   windowFitReport,
 } from './estimator/window-fit-report';
-export { buildWindowProblem, coldStartState } from './estimator/window-problem-builder';
+export {
+  buildWindowProblem,
+  coldStartState,
+  defaultObservationNoise,
+} from './estimator/window-problem-builder';
 export { quadraticLoss, type ResidualLoss } from './gradient/residual-loss';
 export {
   type CommunityLink,
@@ -74,8 +78,17 @@ export type {
 export { ModelFileError, parseModelFile } from './model/model-file';
 export { formatModelFile } from './model/model-file-format';
 export { type HybridParts, hybridPartsOf } from './neural/hybrid-model';
+export { type LbfgsOutcome, type LbfgsSettings, minimizeLbfgs } from './neural/lbfgs';
 export { Mlp, type MlpShape, mlpParameterCount } from './neural/mlp';
 export { initialNetworkWeights, networkShape, networkWeightCount } from './neural/network-shape';
+export {
+  defaultTrainingSettings,
+  type FitOverSpan,
+  type HybridTrainingResult,
+  type HybridTrainingSettings,
+  type ParameterBand,
+  trainHybrid,
+} from './neural/train-hybrid';
 export {
   flatWeights,
   formatWeightsFile,
