@@ -78,6 +78,16 @@ export type {
 export { ModelFileError, parseModelFile } from './model/model-file';
 export { formatModelFile } from './model/model-file-format';
 export { type HybridParts, hybridPartsOf } from './neural/hybrid-model';
+export {
+  chiSquareSurvival,
+  defaultMismatchSettings,
+  ljungBox,
+  type MismatchPoint,
+  type MismatchReport,
+  type MismatchSettings,
+  modelMismatch,
+  type WindowResiduals,
+} from './mismatch/model-mismatch';
 export { type LbfgsOutcome, type LbfgsSettings, minimizeLbfgs } from './neural/lbfgs';
 export { Mlp, type MlpShape, mlpParameterCount } from './neural/mlp';
 export { initialNetworkWeights, networkShape, networkWeightCount } from './neural/network-shape';
