@@ -91,6 +91,7 @@ export {
 export { type LbfgsOutcome, type LbfgsSettings, minimizeLbfgs } from './neural/lbfgs';
 export { Mlp, type MlpShape, mlpParameterCount } from './neural/mlp';
 export { initialNetworkWeights, networkShape, networkWeightCount } from './neural/network-shape';
+export { type SparseSuggestion, type SuggestedTerm, suggestTerms } from './neural/sparse-regression';
 export {
   defaultTrainingSettings,
   type FitOverSpan,
