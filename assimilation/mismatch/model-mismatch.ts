@@ -66,6 +66,8 @@ export interface MismatchReport {
   /** What shows it: signals with structure in their residuals, rates the network corrects beyond training. */
   signals: string[];
   rates: string[];
+  /** Every time it fired over the windows given (a cleared mismatch that returns fires again). */
+  alarmsAtH: number[];
   points: MismatchPoint[];
 }
 
@@ -87,6 +89,7 @@ export function modelMismatch(
   let quietSinceH: number | null = null;
   let signals: string[] = [];
   let rates: string[] = [];
+  const alarmsAtH: number[] = [];
   const ordered = [...windows].sort((a, b) => a.windowEndH - b.windowEndH);
   for (const w of ordered) {
     const { timeH, signal, value } = w.residuals;
@@ -134,6 +137,7 @@ export function modelMismatch(
     }
     if (firm && firedAtH === null) {
       firedAtH = w.windowEndH;
+      alarmsAtH.push(firedAtH);
       signals = structuredSignals;
       rates = grownRates;
     } else if (firedAtH !== null && loose) {
@@ -148,7 +152,7 @@ export function modelMismatch(
     }
   }
   const explained = firedAtH === null;
-  return { explained, sinceH: explained ? null : runStartH, firedAtH, signals, rates, points };
+  return { explained, sinceH: explained ? null : runStartH, firedAtH, signals, rates, alarmsAtH, points };
 }
 
 /** Q = N(N+2) Σ_k ρ_k²/(N−k), ρ_k the autocorrelation about zero at lag k. */

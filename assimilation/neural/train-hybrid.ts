@@ -65,8 +65,8 @@ export const defaultTrainingSettings: Omit<HybridTrainingSettings, 'fromH' | 'to
     stateSdLog: 1,
     weightDecay: 1e-2,
     outputPenalty: 1,
-    mechanisticIterations: 60,
-    jointIterations: 150,
+    mechanisticIterations: 150,
+    jointIterations: 200,
     domainPoints: 200,
   };
 
