@@ -157,14 +157,17 @@ export function formatWeightsFile(file: NetworkWeightsFile): string {
 
 /**
  * The model with its trained network: the weights attached, and the mechanistic parameters fitted
- * with it as each parameter's starting guess (the estimator's cold start and prior centre).
+ * with it as each parameter's prior median (where the live estimator's prior is centred; its width
+ * stays the model's, else the estimator's default of 1 in log units).
  */
 export function withTrainedNetwork(def: ModelDefinition, file: NetworkWeightsFile): ModelDefinition {
   if (!def.neural) throw new WeightsFileError('model', `the model ${def.name} has no neural term`);
   return {
     ...def,
     parameters: def.parameters.map((p) =>
-      file.parameters[p.name] === undefined ? p : { ...p, farGuess: file.parameters[p.name] },
+      file.parameters[p.name] === undefined
+        ? p
+        : { ...p, prior: { median: file.parameters[p.name], sdLog: p.prior?.sdLog ?? 1 } },
     ),
     neural: { ...def.neural, weights: flatWeights(file) },
   };

@@ -20,6 +20,7 @@ import {
   outputLabel,
   parseModelFile,
   plantDataFrom,
+  priorMedians,
   refitParameterNames,
   trainHybrid,
   weightsFormat,
@@ -169,7 +170,7 @@ describe('training a hybrid and using it live', () => {
     );
     const trained = readModelFile(modelPath);
     expect(bits(trained.neural!.weights!)).toBe(bits(first.weights));
-    expect(trained.parameters.find((p) => p.name === 'gB')!.farGuess).toBe(first.hybrid.params[1]);
+    expect(trained.parameters.find((p) => p.name === 'gB')!.prior?.median).toBe(first.hybrid.params[1]);
 
     // Live: the weights are constants, the estimator sees the mechanistic parameters only.
     const model = compileModel(trained);
@@ -177,7 +178,7 @@ describe('training a hybrid and using it live', () => {
     expect(Array.from(hybridPartsOf(model)!.weights)).toEqual(Array.from(first.weights));
     const chain = new EstimatorChain(model, {
       settings: { ...defaultEstimatorSettings, longHorizon: null },
-      initialParams: Float64Array.from(trained.parameters, (p) => p.farGuess ?? p.plantValue),
+      initialParams: priorMedians(model),
       catchUpHours: Number.POSITIVE_INFINITY,
       trajectories: null,
       windowFiles: false,
