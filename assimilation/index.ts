@@ -59,6 +59,16 @@ export {
 } from './estimator/window-problem-builder';
 export { quadraticLoss, type ResidualLoss } from './gradient/residual-loss';
 export {
+  chiSquareSurvival,
+  defaultMismatchSettings,
+  ljungBox,
+  type MismatchPoint,
+  type MismatchReport,
+  type MismatchSettings,
+  modelMismatch,
+  type WindowResiduals,
+} from './mismatch/model-mismatch';
+export {
   type CommunityLink,
   type CommunitySpec,
   communityModel,
@@ -79,16 +89,6 @@ export type {
 export { ModelFileError, parseModelFile } from './model/model-file';
 export { formatModelFile } from './model/model-file-format';
 export { type HybridParts, hybridPartsOf } from './neural/hybrid-model';
-export {
-  chiSquareSurvival,
-  defaultMismatchSettings,
-  ljungBox,
-  type MismatchPoint,
-  type MismatchReport,
-  type MismatchSettings,
-  modelMismatch,
-  type WindowResiduals,
-} from './mismatch/model-mismatch';
 export { type LbfgsOutcome, type LbfgsSettings, minimizeLbfgs } from './neural/lbfgs';
 export { Mlp, type MlpShape, mlpParameterCount } from './neural/mlp';
 export { initialNetworkWeights, networkShape, networkWeightCount } from './neural/network-shape';

@@ -106,7 +106,7 @@ export function neuralCommand(argv: string[]): undefined {
       }),
     );
     const suggestion = suggestTerms(def, result.weights, result.domain);
-    const fit = (f: typeof result.hybrid) => ({
+    const summary = (f: typeof result.hybrid) => ({
       lossPerReading: f.dataLoss / f.readings,
       readings: f.readings,
       iterations: f.iterations,
@@ -117,8 +117,8 @@ export function neuralCommand(argv: string[]): undefined {
     print({
       weights: outPath,
       trainSeconds,
-      mechanistic: fit(result.mechanistic),
-      hybrid: fit(result.hybrid),
+      mechanistic: summary(result.mechanistic),
+      hybrid: summary(result.hybrid),
       contribution: Object.fromEntries(labels.map((label, j) => [label, result.contribution[j]])),
       suggested: { terms: suggestion.terms, explained: suggestion.explained },
     });
