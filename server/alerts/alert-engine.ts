@@ -8,6 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { plantSignals } from '../../contract/api';
 import type { CulturewatchDb } from '../../db/open-database';
 import { activeAlarms, alarmById, alarmOfReactorRule } from '../../db/queries/alarms';
 import { newestArrivalPerSignal } from '../../db/queries/sensor-arrivals';
@@ -74,9 +75,6 @@ export type OperatorResult =
 const key = (reactorId: string, ruleId: string) => `${reactorId}\u0000${ruleId}`;
 const ruleIdOf = (k: string) => k.slice(k.indexOf('\u0000') + 1);
 
-/** Signals the staleness rules can name. */
-const watchedSignals = ['od', 'substrate', 'dilution', 'feed', 'assay/X', 'assay/Y', 'assay/A', 'assay/B'];
-
 interface Working {
   trackers: Map<string, ConditionTracker>;
   alarms: Map<string, AlarmSnapshot | null>;
@@ -120,7 +118,7 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
       const at = row.lastEvidenceAtMs ?? Number.NEGATIVE_INFINITY;
       this.trackers.set(k, { phase: 'firing', sinceMs: at, lastAtMs: at });
     }
-    for (const arrival of newestArrivalPerSignal(db, watchedSignals)) {
+    for (const arrival of newestArrivalPerSignal(db, plantSignals)) {
       const last = this.lastReceivedAtMs.get(arrival.reactorId) ?? {};
       last[arrival.signal] = Math.max(last[arrival.signal] ?? 0, arrival.receivedAtMs);
       this.lastReceivedAtMs.set(arrival.reactorId, last);

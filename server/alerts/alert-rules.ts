@@ -5,31 +5,7 @@
  */
 import { z } from 'zod';
 import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
-import type { PlantSignal } from '../../contract/api';
-
-export const alarmSeverities = ['critical', 'major', 'minor', 'warning'] as const;
-export type AlarmSeverity = (typeof alarmSeverities)[number];
-
-export const ruleKinds = [
-  'satellite-fraction',
-  'parameter-band',
-  'sensor-stale',
-  'reading-range',
-  'fit-failures',
-  'residuals',
-] as const;
-export type RuleKind = (typeof ruleKinds)[number];
-
-const plantSignals = [
-  'od',
-  'substrate',
-  'dilution',
-  'feed',
-  'assay/X',
-  'assay/Y',
-  'assay/A',
-  'assay/B',
-] as const satisfies readonly PlantSignal[];
+import { type AlertRuleKind, alarmSeverities, plantSignals, reactorIdPattern } from '../../contract/api';
 
 const parameterNames = chemostatSatellite.parameters.map((p) => p.name) as [string, ...string[]];
 
@@ -52,10 +28,7 @@ const common = {
     ),
   name: z.string().trim().min(1).max(120).optional(),
   /** The reactors it applies to; absent: every reactor. */
-  reactors: z
-    .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a reactor id'))
-    .min(1)
-    .optional(),
+  reactors: z.array(z.string().regex(reactorIdPattern, 'a reactor id')).min(1).optional(),
   severity: z.enum(alarmSeverities),
   enabled: z.boolean().default(true),
   /** How long the condition must hold before the alarm fires. */
@@ -139,7 +112,7 @@ export const alertRuleSchema = z.discriminatedUnion('kind', [
 
 export type AlertRule = z.output<typeof alertRuleSchema>;
 export type AlertRuleInput = z.input<typeof alertRuleSchema>;
-export type RuleOfKind<K extends RuleKind> = Extract<AlertRule, { kind: K }>;
+export type RuleOfKind<K extends AlertRuleKind> = Extract<AlertRule, { kind: K }>;
 
 export const alertRuleListSchema = z.array(alertRuleSchema).superRefine((rules, ctx) => {
   const seen = new Set<string>();

@@ -1,12 +1,12 @@
 /** When one reading (a value at a time, for a signal) is plausible enough to store. */
+import type { PlantSignal } from '../../contract/api';
 import type { RejectionReason } from './rejection-reasons';
-import type { Signal } from './topics';
 
 /**
  * Physically plausible values, in the units the plant publishes. Concentrations that sit near zero
  * (substrate, the inhibitors A and B) may read a little negative through sensor noise; OD may not.
  */
-export const plausibleRanges: Record<Signal, { min: number; max: number }> = {
+export const plausibleRanges: Record<PlantSignal, { min: number; max: number }> = {
   od: { min: 0, max: 1000 },
   substrate: { min: -5, max: 10_000 },
   /** Dilution rate, 1/h. */
@@ -68,7 +68,7 @@ export function timestampMs(ts: unknown, receivedAtMs: number): RuleResult<numbe
 }
 
 /** A `value` field: a finite JSON number inside the signal's plausible range. */
-export function plausibleValue(value: unknown, signal: Signal): RuleResult<number> {
+export function plausibleValue(value: unknown, signal: PlantSignal): RuleResult<number> {
   if (typeof value !== 'number') {
     return {
       ok: false,

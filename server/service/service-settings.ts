@@ -9,7 +9,8 @@ import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite
 import { isScenarioName, type ScenarioName, scenarioNames } from '../../simulator/scenarios';
 import { type AlertSettings, loadAlertSettings } from '../alerts/alert-settings';
 import { type AssimilatorSettings, defaultAssimilatorSettings } from '../assimilator/assimilator-settings';
-import { type Config, ConfigError, loadConfig, loopbackHosts, nonLoopbackListeners } from '../config';
+import { type Config, loadConfig, loopbackHosts, nonLoopbackListeners } from '../config';
+import { ConfigError } from '../env-schema';
 import type { RecordRetentionSettings } from './record-retention';
 
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);

@@ -3,9 +3,13 @@
  * secret. `redactedUrl` is the only form of a URL that goes into logs.
  */
 import { z } from 'zod';
-import type { AlarmSeverity, WebhookDeliveryView, WebhookEndpointView } from '../../contract/api';
+import {
+  type AlarmSeverity,
+  alarmSeverities,
+  type WebhookDeliveryView,
+  type WebhookEndpointView,
+} from '../../contract/api';
 import type { WebhookEndpointRow } from '../../db/queries/webhooks';
-import { alarmSeverities } from '../alerts/alert-rules';
 
 const webhookUrl = z
   .string()
