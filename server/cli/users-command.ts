@@ -7,9 +7,9 @@
 import { type Role, roles } from '../../contract/auth';
 import { prepareAuthStatements } from '../../db/auth-statements';
 import { openDatabase } from '../../db/open-database';
-import { HttpError } from '../api/api-error';
 import { Accounts, oneTimePassword } from '../auth/accounts';
 import { loadConfig } from '../config';
+import { HttpError } from '../http/http-error';
 import { parseArguments, rejectUnknownOptions, stringOption } from './arguments';
 import { readNewPassword } from './read-password';
 import { UsageError } from './usage-error';

@@ -6,7 +6,6 @@
  *   DELETE /api/webhooks/:id               (its undelivered notifications are cancelled)
  *   GET    /api/webhooks/:id/deliveries?limit=
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { WebhookDeliveryView } from '../../contract/api';
@@ -20,16 +19,17 @@ import {
   updateWebhookEndpoint,
   webhookEndpointById,
 } from '../../db/queries/webhooks';
+import { HttpError } from '../http/http-error';
+import { readJsonBody } from '../http/request-body';
+import { countParameter, emptyQuery, idParameter, parseOr400, queryObject } from '../http/request-input';
+import { sendJson } from '../http/responses';
+import type { Route } from '../http/router';
 import {
   newWebhookEndpointSchema,
   redactedUrl,
   webhookEndpointPatchSchema,
   webhookEndpointView,
-} from '../webhooks/webhook-endpoints';
-import { type AlertsRoute, readJsonBody, routeHandler } from './alerts-api-routes';
-import { HttpError } from './api-error';
-import { sendJson } from './http-responses';
-import { parseOr400, queryObject } from './query-schemas';
+} from './webhook-endpoints';
 
 export interface WebhooksApiContext {
   db: CulturewatchDb;
@@ -39,22 +39,10 @@ export interface WebhooksApiContext {
   now?: () => number;
 }
 
-const endpointIdParameter = z
-  .string()
-  .regex(/^\d{1,15}$/, 'expected an endpoint id')
-  .transform(Number);
-const deliveriesQuery = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^\d+$/, 'expected a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(1000, 'at most 1000'))
-    .default(100),
-});
+const endpointIdParameter = idParameter('an endpoint id');
+const deliveriesQuery = z.strictObject({ limit: countParameter(1, 1000, 100) });
 
-export function createWebhooksApiHandler(
-  ctx: WebhooksApiContext,
-): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function webhooksApiRoutes(ctx: WebhooksApiContext): Route[] {
   const now = ctx.now ?? Date.now;
   const log = ctx.logger.child({ job: 'webhooks-api' });
 
@@ -71,12 +59,12 @@ export function createWebhooksApiHandler(
     return id;
   };
 
-  const routes: AlertsRoute[] = [
+  return [
     {
       method: 'GET',
-      pattern: /^\/api\/webhooks$/,
-      handler: async (req, res, _params, url) => {
-        parseOr400(z.strictObject({}), queryObject(url.searchParams), 'query');
+      path: '/api/webhooks',
+      handle: async ({ req, res, url }) => {
+        parseOr400(emptyQuery, queryObject(url.searchParams), 'query');
         const pending = pendingCountsByEndpoint(ctx.db);
         const body = liveWebhookEndpoints(ctx.db).map((row) =>
           webhookEndpointView(row, pending.get(row.id) ?? 0, lastAttempt(row.id)),
@@ -86,8 +74,8 @@ export function createWebhooksApiHandler(
     },
     {
       method: 'POST',
-      pattern: /^\/api\/webhooks$/,
-      handler: async (req, res) => {
+      path: '/api/webhooks',
+      handle: async ({ req, res }) => {
         const input = parseOr400(newWebhookEndpointSchema, await readJsonBody(req), 'body');
         const at = now();
         const id = insertWebhookEndpoint(ctx.db, {
@@ -105,9 +93,9 @@ export function createWebhooksApiHandler(
     },
     {
       method: 'PATCH',
-      pattern: /^\/api\/webhooks\/([^/]+)$/,
-      handler: async (req, res, [idText]) => {
-        const id = existing(idText);
+      path: '/api/webhooks/:id',
+      handle: async ({ req, res, params }) => {
+        const id = existing(params.id);
         const patch = parseOr400(webhookEndpointPatchSchema, await readJsonBody(req), 'body');
         const { severities, ...rest } = patch;
         updateWebhookEndpoint(ctx.db, id, {
@@ -122,9 +110,9 @@ export function createWebhooksApiHandler(
     },
     {
       method: 'DELETE',
-      pattern: /^\/api\/webhooks\/([^/]+)$/,
-      handler: async (_req, res, [idText]) => {
-        const id = existing(idText);
+      path: '/api/webhooks/:id',
+      handle: async ({ res, params }) => {
+        const id = existing(params.id);
         deleteWebhookEndpoint(ctx.db, id, now());
         log.info({ endpointId: id }, 'webhook endpoint deleted');
         res.writeHead(204).end();
@@ -132,15 +120,13 @@ export function createWebhooksApiHandler(
     },
     {
       method: 'GET',
-      pattern: /^\/api\/webhooks\/([^/]+)\/deliveries$/,
-      handler: async (req, res, [idText], url) => {
-        const id = existing(idText);
+      path: '/api/webhooks/:id/deliveries',
+      handle: async ({ req, res, params, url }) => {
+        const id = existing(params.id);
         const q = parseOr400(deliveriesQuery, queryObject(url.searchParams), 'query');
         const body: WebhookDeliveryView[] = deliveryAttemptsOfEndpoint(ctx.db, id, q.limit);
         await sendJson(req, res, 200, body);
       },
     },
   ];
-
-  return routeHandler(routes, (path) => path === '/api/webhooks' || path.startsWith('/api/webhooks/'), log);
 }
