@@ -9,9 +9,8 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { plantSignals } from '../../contract/api';
-import type { CulturewatchDb } from '../../db/open-database';
-import { activeAlarms, alarmById, alarmOfReactorRule } from '../../db/queries/alarms';
-import { newestArrivalPerSignal } from '../../db/queries/sensor-arrivals';
+import { type AlertStatements, prepareAlertStatements } from '../../db/alert-statements';
+import { prepareWebhookStatements } from '../../db/webhook-statements';
 import { type Job, type JobHealth, JobStatus } from '../lifecycle';
 import {
   type AlarmSnapshot,
@@ -42,7 +41,6 @@ export interface StoredReading {
 }
 
 export interface AlertEngineOptions {
-  db: CulturewatchDb;
   sqlite: Database.Database;
   log: Logger;
   rules: readonly AlertRule[];
@@ -86,6 +84,7 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
   private readonly status: JobStatus;
   private readonly now: () => number;
   private readonly recorder: AlarmRecorder;
+  private readonly store: AlertStatements;
   private rules: AlertRule[];
   private readonly trackers = new Map<string, ConditionTracker>();
   private readonly memories = new Map<string, RuleMemory>();
@@ -102,23 +101,24 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
     this.now = options.now ?? Date.now;
     this.status = new JobStatus(this.now);
     this.rules = [...options.rules];
+    this.store = prepareAlertStatements(options.sqlite);
     this.recorder = new AlarmRecorder({
-      db: options.db,
       sqlite: options.sqlite,
+      alerts: this.store,
+      webhooks: prepareWebhookStatements(options.sqlite),
       externalUrl: options.externalUrl,
     });
   }
 
   /** Reads the active alarms and the newest arrivals back, then checks staleness on a timer. */
   async start(): Promise<void> {
-    const { db } = this.options;
-    for (const row of activeAlarms(db)) {
+    for (const row of this.store.activeAlarms()) {
       const k = key(row.reactorId, row.ruleId);
       this.alarms.set(k, alarmSnapshotFromRow(row));
       const at = row.lastEvidenceAtMs ?? Number.NEGATIVE_INFINITY;
       this.trackers.set(k, { phase: 'firing', sinceMs: at, lastAtMs: at });
     }
-    for (const arrival of newestArrivalPerSignal(db, plantSignals)) {
+    for (const arrival of this.store.newestArrivalPerSignal(plantSignals)) {
       const last = this.lastReceivedAtMs.get(arrival.reactorId) ?? {};
       last[arrival.signal] = Math.max(last[arrival.signal] ?? 0, arrival.receivedAtMs);
       this.lastReceivedAtMs.set(arrival.reactorId, last);
@@ -237,7 +237,7 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
     alarmId: number,
     act: (alarm: AlarmSnapshot, wallMs: number) => OperatorAction,
   ): OperatorResult {
-    const row = alarmById(this.options.db, alarmId);
+    const row = this.store.alarmById(alarmId);
     if (!row) return { ok: false, status: 404, reason: `no alarm ${alarmId}` };
     const k = key(row.reactorId, row.ruleId);
     const alarm = this.alarms.get(k) ?? alarmSnapshotFromRow(row);
@@ -314,7 +314,7 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
   private alarmOf(reactorId: string, ruleId: string): AlarmSnapshot | null {
     const k = key(reactorId, ruleId);
     if (!this.alarms.has(k)) {
-      const row = alarmOfReactorRule(this.options.db, reactorId, ruleId);
+      const row = this.store.alarmOfReactorRule(reactorId, ruleId);
       this.alarms.set(k, row ? alarmSnapshotFromRow(row) : null);
     }
     return this.alarms.get(k) ?? null;

@@ -6,9 +6,8 @@
  */
 import type { Logger } from 'pino';
 import type { AlertLevel, ReactorSummary } from '../../contract/api';
+import { prepareAlertStatements } from '../../db/alert-statements';
 import type { OpenDatabase } from '../../db/open-database';
-import { activeAlarmsByReactor } from '../../db/queries/alarms';
-import { firstFitValuesOf } from '../../db/queries/fit-outcome';
 import type { BrokerConnection } from '../broker/broker-connection';
 import type { Route } from '../http/router';
 import type { Job } from '../lifecycle';
@@ -59,19 +58,17 @@ const severityOrder: AlertLevel[] = ['ok', 'warning', 'minor', 'major', 'critica
 export async function startAlerting(options: AlertingOptions): Promise<Alerting> {
   const { database, settings } = options;
   const log = options.logger.child({ job: 'alerts' });
-  syncConfigRules(database.db, settings.rules, Date.now());
+  const store = prepareAlertStatements(database.sqlite);
+  syncConfigRules(store, settings.rules, Date.now());
   const engine = new AlertEngine({
-    db: database.db,
     sqlite: database.sqlite,
     log,
-    rules: loadAlertRules(database.db, log),
+    rules: loadAlertRules(store, log),
     externalUrl: settings.externalUrl ?? options.serviceUrl,
     stalenessCheckMs: settings.stalenessCheckMs,
-    firstFitValues: (reactorId, parameter, count) =>
-      firstFitValuesOf(database.db, reactorId, parameter, count),
+    firstFitValues: (reactorId, parameter, count) => store.firstFitValuesOf(reactorId, parameter, count),
   });
   const sender = new WebhookSender({
-    db: database.db,
     sqlite: database.sqlite,
     log: options.logger.child({ job: 'webhook-sender' }),
     requestTimeoutMs: settings.webhookTimeoutMs,
@@ -108,15 +105,15 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
       }
     },
     fitStored(fitId) {
-      const evidence = fitEvidenceById(database.db, fitId);
+      const evidence = fitEvidenceById(store, fitId);
       if (evidence) engine.onFit(evidence);
     },
     routes: [
-      ...alertsApiRoutes({ db: database.db, engine, logger: options.logger }),
-      ...webhooksApiRoutes({ db: database.db, sender, logger: options.logger }),
+      ...alertsApiRoutes({ store, engine, logger: options.logger }),
+      ...webhooksApiRoutes({ sqlite: database.sqlite, sender, logger: options.logger }),
     ],
     reactorAlert(reactorId) {
-      const active = activeAlarmsByReactor(database.db).get(reactorId);
+      const active = store.activeAlarmsByReactor().get(reactorId);
       if (!active || active.length === 0) return null;
       const worst = active.reduce((a, b) =>
         severityOrder.indexOf(b.severity) > severityOrder.indexOf(a.severity) ? b : a,

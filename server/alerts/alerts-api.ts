@@ -12,9 +12,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AlertsResponse } from '../../contract/api';
-import type { CulturewatchDb } from '../../db/open-database';
-import { alarmById, alarmEventsInRange, alarmsToList } from '../../db/queries/alarms';
-import { alertRuleRow } from '../../db/queries/alert-rules';
+import type { AlertStatements } from '../../db/alert-statements';
 import { actorOf } from '../auth/principal';
 import { HttpError } from '../http/http-error';
 import { readJsonBody } from '../http/request-body';
@@ -42,7 +40,7 @@ import {
 import { AlertRuleError, parseAlertRule } from './alert-rules';
 
 export interface AlertsApiContext {
-  db: CulturewatchDb;
+  store: AlertStatements;
   engine: AlertEngine;
   logger: Logger;
   now?: () => number;
@@ -86,7 +84,7 @@ export function alertsApiRoutes(ctx: AlertsApiContext): Route[] {
         );
       }
       log.info({ alarmId, action, actor }, 'alarm changed by an operator');
-      await sendJson(req, res, 200, alarmView(alarmById(ctx.db, alarmId)!));
+      await sendJson(req, res, 200, alarmView(ctx.store.alarmById(alarmId)!));
     },
   });
 
@@ -97,17 +95,21 @@ export function alertsApiRoutes(ctx: AlertsApiContext): Route[] {
       handle: async ({ req, res, url }) => {
         const q = parseOr400(alertsQuery, queryObject(url.searchParams), 'query');
         const body: AlertsResponse = {
-          alarms: alarmsToList(ctx.db, {
-            reactorId: q.reactor,
-            openOnly: q.state === 'active',
-            limit: q.limit,
-          }).map(alarmView),
-          events: alarmEventsInRange(ctx.db, {
-            reactorId: q.reactor,
-            fromMs: q.from,
-            toMs: q.to,
-            limit: q.limit,
-          }).map(alarmEventView),
+          alarms: ctx.store
+            .alarmsToList({
+              reactorId: q.reactor,
+              openOnly: q.state === 'active',
+              limit: q.limit,
+            })
+            .map(alarmView),
+          events: ctx.store
+            .alarmEventsInRange({
+              reactorId: q.reactor,
+              fromMs: q.from,
+              toMs: q.to,
+              limit: q.limit,
+            })
+            .map(alarmEventView),
         };
         await sendJson(req, res, 200, body);
       },
@@ -119,7 +121,7 @@ export function alertsApiRoutes(ctx: AlertsApiContext): Route[] {
       path: '/api/alert-rules',
       handle: async ({ req, res, url }) => {
         parseOr400(emptyQuery, queryObject(url.searchParams), 'query');
-        await sendJson(req, res, 200, alertRuleViews(ctx.db));
+        await sendJson(req, res, 200, alertRuleViews(ctx.store));
       },
     },
     {
@@ -136,8 +138,8 @@ export function alertsApiRoutes(ctx: AlertsApiContext): Route[] {
           if (error instanceof AlertRuleError) throw new HttpError(400, 'malformed rule', error.message);
           throw error;
         }
-        const row = putAlertRule(ctx.db, rule, actorOf(req, body.by, defaultActor), now());
-        ctx.engine.setRules(loadAlertRules(ctx.db, log));
+        const row = putAlertRule(ctx.store, rule, actorOf(req, body.by, defaultActor), now());
+        ctx.engine.setRules(loadAlertRules(ctx.store, log));
         log.info({ ruleId: id, by: row.updatedBy }, 'alert rule written');
         await sendJson(req, res, 200, alertRuleView(row));
       },
@@ -147,9 +149,9 @@ export function alertsApiRoutes(ctx: AlertsApiContext): Route[] {
       path: '/api/alert-rules/:id',
       handle: async ({ res, params }) => {
         const id = parseOr400(ruleIdParameter, params.id, 'rule id');
-        if (!alertRuleRow(ctx.db, id)) throw new HttpError(404, 'unknown rule', `no rule "${id}"`);
-        removeAlertRule(ctx.db, id);
-        ctx.engine.setRules(loadAlertRules(ctx.db, log));
+        if (!ctx.store.alertRule(id)) throw new HttpError(404, 'unknown rule', `no rule "${id}"`);
+        removeAlertRule(ctx.store, id);
+        ctx.engine.setRules(loadAlertRules(ctx.store, log));
         log.info({ ruleId: id }, 'alert rule deleted');
         res.writeHead(204).end();
       },

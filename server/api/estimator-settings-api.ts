@@ -5,11 +5,12 @@
  *   GET /api/estimator-settings
  *   PUT /api/estimator-settings   EstimatorSettingsRequest (operator; the auth gate checks)
  */
+
+import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { EstimatorSettingsView } from '../../contract/api';
-import type { CulturewatchDb } from '../../db/open-database';
-import { estimatorSettingsRow, saveEstimatorSettingsRow } from '../../db/queries/estimator-settings';
+import { prepareEstimatorSettingsStatements } from '../../db/estimator-settings-statements';
 import type { AssimilatorSettings } from '../assimilator/assimilator-settings';
 import { actorOf } from '../auth/principal';
 import { HttpError } from '../http/http-error';
@@ -27,10 +28,10 @@ type Changeable = z.infer<typeof changeable>;
 
 /** The stored operator settings; a row that no longer validates is ignored (and said so). */
 function storedOverrides(
-  db: CulturewatchDb,
+  sqlite: Database.Database,
   log: Logger,
 ): (Changeable & { atMs: number; by: string }) | undefined {
-  const row = estimatorSettingsRow(db);
+  const row = prepareEstimatorSettingsStatements(sqlite).estimatorSettingsRow();
   if (!row) return undefined;
   let json: unknown;
   try {
@@ -60,14 +61,14 @@ function withOverrides(configured: AssimilatorSettings, stored: Changeable | und
 /** The environment's settings with the operator's over them. */
 export function effectiveAssimilatorSettings(
   configured: AssimilatorSettings,
-  db: CulturewatchDb,
+  sqlite: Database.Database,
   logger: Logger,
 ): AssimilatorSettings {
-  return withOverrides(configured, storedOverrides(db, logger));
+  return withOverrides(configured, storedOverrides(sqlite, logger));
 }
 
 export interface EstimatorSettingsApiOptions {
-  db: CulturewatchDb;
+  sqlite: Database.Database;
   configured: AssimilatorSettings;
   /** Absent when the assimilator is off. */
   assimilator: { reconfigure(settings: AssimilatorSettings): Promise<void> } | undefined;
@@ -77,7 +78,7 @@ export interface EstimatorSettingsApiOptions {
 export function estimatorSettingsApiRoutes(options: EstimatorSettingsApiOptions): Route[] {
   const log = options.logger.child({ job: 'estimator-settings' });
   const view = (): EstimatorSettingsView => {
-    const stored = storedOverrides(options.db, log);
+    const stored = storedOverrides(options.sqlite, log);
     const current = withOverrides(options.configured, stored);
     return {
       windowHours: current.windowHours,
@@ -106,7 +107,7 @@ export function estimatorSettingsApiRoutes(options: EstimatorSettingsApiOptions)
             'the assimilator is off',
             'ASSIMILATOR=off: there is nothing to configure',
           );
-        const current = effectiveAssimilatorSettings(options.configured, options.db, log);
+        const current = effectiveAssimilatorSettings(options.configured, options.sqlite, log);
         const next = { ...current, ...body };
         if (next.stepHours > next.windowHours)
           throw new HttpError(
@@ -120,7 +121,7 @@ export function estimatorSettingsApiRoutes(options: EstimatorSettingsApiOptions)
           stepHours: next.stepHours,
           forecastHours: next.forecastHours,
         };
-        saveEstimatorSettingsRow(options.db, {
+        prepareEstimatorSettingsStatements(options.sqlite).saveEstimatorSettingsRow({
           settingsJson: JSON.stringify(saved),
           updatedAtMs: Date.now(),
           updatedBy: by,

@@ -106,7 +106,7 @@ async function composeService(
   const host = settings.assimilator.enabled
     ? new AssimilatorHost({
         databasePath: base.database.path,
-        settings: effectiveAssimilatorSettings(settings.assimilator, database.db, logger),
+        settings: effectiveAssimilatorSettings(settings.assimilator, database.sqlite, logger),
         logger,
       })
     : undefined;
@@ -220,7 +220,7 @@ async function composeService(
       }),
       ...demoApiRoutes(demo, logger),
       ...estimatorSettingsApiRoutes({
-        db: database.db,
+        sqlite: database.sqlite,
         configured: settings.assimilator,
         assimilator: host,
         logger,

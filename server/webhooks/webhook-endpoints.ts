@@ -9,7 +9,7 @@ import {
   type WebhookDeliveryView,
   type WebhookEndpointView,
 } from '../../contract/api';
-import type { WebhookEndpointRow } from '../../db/queries/webhooks';
+import type { WebhookEndpointRow } from '../../db/webhook-statements';
 
 const webhookUrl = z
   .string()

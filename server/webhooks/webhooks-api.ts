@@ -6,19 +6,12 @@
  *   DELETE /api/webhooks/:id               (its undelivered notifications are cancelled)
  *   GET    /api/webhooks/:id/deliveries?limit=
  */
+
+import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { WebhookDeliveryView } from '../../contract/api';
-import type { CulturewatchDb } from '../../db/open-database';
-import {
-  deleteWebhookEndpoint,
-  deliveryAttemptsOfEndpoint,
-  insertWebhookEndpoint,
-  liveWebhookEndpoints,
-  pendingCountsByEndpoint,
-  updateWebhookEndpoint,
-  webhookEndpointById,
-} from '../../db/queries/webhooks';
+import { prepareWebhookStatements } from '../../db/webhook-statements';
 import { HttpError } from '../http/http-error';
 import { readJsonBody } from '../http/request-body';
 import { countParameter, emptyQuery, idParameter, parseOr400, queryObject } from '../http/request-input';
@@ -32,7 +25,7 @@ import {
 } from './webhook-endpoints';
 
 export interface WebhooksApiContext {
-  db: CulturewatchDb;
+  sqlite: Database.Database;
   /** Told when endpoints change, so the sender looks at once. */
   sender: { wake(): void };
   logger: Logger;
@@ -45,13 +38,14 @@ const deliveriesQuery = z.strictObject({ limit: countParameter(1, 1000, 100) });
 export function webhooksApiRoutes(ctx: WebhooksApiContext): Route[] {
   const now = ctx.now ?? Date.now;
   const log = ctx.logger.child({ job: 'webhooks-api' });
+  const store = prepareWebhookStatements(ctx.sqlite);
 
   const lastAttempt = (endpointId: number): WebhookDeliveryView | null =>
-    deliveryAttemptsOfEndpoint(ctx.db, endpointId, 1)[0] ?? null;
+    store.deliveryAttemptsOfEndpoint(endpointId, 1)[0] ?? null;
   const view = (id: number) => {
-    const row = webhookEndpointById(ctx.db, id);
+    const row = store.webhookEndpointById(id);
     if (!row) throw new HttpError(404, 'unknown webhook', `no webhook endpoint ${id}`);
-    return webhookEndpointView(row, pendingCountsByEndpoint(ctx.db).get(id) ?? 0, lastAttempt(id));
+    return webhookEndpointView(row, store.pendingCountsByEndpoint().get(id) ?? 0, lastAttempt(id));
   };
   const existing = (idText: string) => {
     const id = parseOr400(endpointIdParameter, idText, 'endpoint id');
@@ -65,10 +59,10 @@ export function webhooksApiRoutes(ctx: WebhooksApiContext): Route[] {
       path: '/api/webhooks',
       handle: async ({ req, res, url }) => {
         parseOr400(emptyQuery, queryObject(url.searchParams), 'query');
-        const pending = pendingCountsByEndpoint(ctx.db);
-        const body = liveWebhookEndpoints(ctx.db).map((row) =>
-          webhookEndpointView(row, pending.get(row.id) ?? 0, lastAttempt(row.id)),
-        );
+        const pending = store.pendingCountsByEndpoint();
+        const body = store
+          .liveWebhookEndpoints()
+          .map((row) => webhookEndpointView(row, pending.get(row.id) ?? 0, lastAttempt(row.id)));
         await sendJson(req, res, 200, body);
       },
     },
@@ -78,7 +72,7 @@ export function webhooksApiRoutes(ctx: WebhooksApiContext): Route[] {
       handle: async ({ req, res }) => {
         const input = parseOr400(newWebhookEndpointSchema, await readJsonBody(req), 'body');
         const at = now();
-        const id = insertWebhookEndpoint(ctx.db, {
+        const id = store.insertWebhookEndpoint({
           name: input.name,
           url: input.url,
           secret: input.secret,
@@ -98,7 +92,7 @@ export function webhooksApiRoutes(ctx: WebhooksApiContext): Route[] {
         const id = existing(params.id);
         const patch = parseOr400(webhookEndpointPatchSchema, await readJsonBody(req), 'body');
         const { severities, ...rest } = patch;
-        updateWebhookEndpoint(ctx.db, id, {
+        store.changeWebhookEndpoint(id, {
           ...rest,
           ...(severities !== undefined && { severitiesJson: JSON.stringify(severities) }),
           updatedAtMs: now(),
@@ -113,7 +107,7 @@ export function webhooksApiRoutes(ctx: WebhooksApiContext): Route[] {
       path: '/api/webhooks/:id',
       handle: async ({ res, params }) => {
         const id = existing(params.id);
-        deleteWebhookEndpoint(ctx.db, id, now());
+        store.deleteWebhookEndpoint(id, now());
         log.info({ endpointId: id }, 'webhook endpoint deleted');
         res.writeHead(204).end();
       },
@@ -124,7 +118,7 @@ export function webhooksApiRoutes(ctx: WebhooksApiContext): Route[] {
       handle: async ({ req, res, params, url }) => {
         const id = existing(params.id);
         const q = parseOr400(deliveriesQuery, queryObject(url.searchParams), 'query');
-        const body: WebhookDeliveryView[] = deliveryAttemptsOfEndpoint(ctx.db, id, q.limit);
+        const body: WebhookDeliveryView[] = store.deliveryAttemptsOfEndpoint(id, q.limit);
         await sendJson(req, res, 200, body);
       },
     },
