@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
 import { type AlertRuleKind, alarmSeverities, plantSignals, reactorIdPattern } from '../../contract/api';
+import { plainText } from '../http/request-input';
 
 const parameterNames = chemostatSatellite.parameters.map((p) => p.name) as [string, ...string[]];
 
@@ -26,7 +27,7 @@ const common = {
       /^[a-z0-9][a-z0-9_-]{0,63}$/,
       'lower-case letters, digits, - and _, at most 64, e.g. "satellite-high"',
     ),
-  name: z.string().trim().min(1).max(120).optional(),
+  name: plainText(120).optional(),
   /** The reactors it applies to; absent: every reactor. */
   reactors: z.array(z.string().regex(reactorIdPattern, 'a reactor id')).min(1).optional(),
   severity: z.enum(alarmSeverities),

@@ -21,6 +21,7 @@ import {
   emptyQuery,
   idParameter,
   parseOr400,
+  plainText,
   queryObject,
   rangeFields,
   reactorIdParameter,
@@ -55,7 +56,7 @@ const alertsQuery = z
   })
   .superRefine(refuseInvertedRange);
 
-const actorName = z.string().trim().min(1).max(120);
+const actorName = plainText(120);
 const actionBody = z.strictObject({ by: actorName.optional() });
 const ruleBody = z.strictObject({ rule: z.unknown(), by: actorName.optional() });
 const alarmIdParameter = idParameter('an alarm id');
@@ -130,7 +131,14 @@ export function alertsApiRoutes(ctx: AlertsApiContext): Route[] {
       handle: async ({ req, res, params }) => {
         const id = parseOr400(ruleIdParameter, params.id, 'rule id');
         const body = parseOr400(ruleBody, await readJsonBody(req), 'body');
-        const input = typeof body.rule === 'object' && body.rule !== null ? { ...body.rule, id } : body.rule;
+        const given = typeof body.rule === 'object' && body.rule !== null ? body.rule : undefined;
+        if (given && 'id' in given && given.id !== id)
+          throw new HttpError(
+            400,
+            'id mismatch',
+            `the path names rule "${id}", the body ${JSON.stringify(given.id)}`,
+          );
+        const input = given ? { ...given, id } : body.rule;
         let rule: ReturnType<typeof parseAlertRule>;
         try {
           rule = parseAlertRule(input);

@@ -10,7 +10,7 @@ import type { SessionView } from '../../contract/auth';
 import { roles, sessionCookieName } from '../../contract/auth';
 import { HttpError } from '../http/http-error';
 import { readJsonBody } from '../http/request-body';
-import { parseOr400 } from '../http/request-input';
+import { parseOr400, plainText, printable } from '../http/request-input';
 import { sendJson } from '../http/responses';
 import type { Route } from '../http/router';
 import type { Accounts } from './accounts';
@@ -24,14 +24,14 @@ import type { Sessions } from './sessions';
 
 const role = z.enum(roles);
 const loginBody = z.strictObject({
-  username: z.string().min(1).max(64),
+  username: z.string().min(1).max(64).refine(printable, 'no control characters'),
   password: z.string().min(1).max(1024),
 });
 const passwordBody = z.strictObject({
   currentPassword: z.string().min(1).max(1024),
   newPassword: z.string().max(1024),
 });
-const tokenBody = z.strictObject({ name: z.string().trim().min(1).max(64), role });
+const tokenBody = z.strictObject({ name: plainText(64), role });
 const userBody = z.strictObject({
   username: z.string().regex(usernamePattern, '1–64 of A–Z a–z 0–9 . _ -'),
   role,

@@ -4,21 +4,16 @@
  */
 import { z } from 'zod';
 import { reactorIdPattern, reactorIdRule } from '../../contract/api';
+import { isoTimestampMs } from '../../contract/time';
 import { HttpError } from './http-error';
 
-const isoWithZone = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 /** Year 1970 to 9999, in epoch ms. */
 const maxEpochMs = 253_402_300_799_999;
 
-/** A time: ISO-8601 with a zone, or integer epoch ms. */
+/** A time: ISO-8601 with a zone naming a real moment (no 02-30, no T24:00), or integer epoch ms. */
 export const timeParameter = z.string().transform((text, ctx) => {
-  if (/^-?\d+$/.test(text)) {
-    const ms = Number(text);
-    if (ms >= 0 && ms <= maxEpochMs) return ms;
-  } else if (isoWithZone.test(text)) {
-    const ms = Date.parse(text);
-    if (Number.isFinite(ms) && ms >= 0 && ms <= maxEpochMs) return ms;
-  }
+  const ms = /^-?\d+$/.test(text) ? Number(text) : isoTimestampMs(text);
+  if (ms !== undefined && ms >= 0 && ms <= maxEpochMs) return ms;
   ctx.addIssue({
     code: 'custom',
     message: 'expected ISO-8601 with a zone (2024-05-01T12:00:00Z) or epoch ms',
@@ -82,3 +77,34 @@ export function parseOr400<T>(schema: z.ZodType<T>, input: unknown, what: string
   const inverted = result.error.issues.some((i) => i.message.includes('inverted'));
   throw new HttpError(400, inverted ? 'inverted time range' : `malformed ${what}`, detail);
 }
+
+/** C0 and C1 controls, DEL, the line and paragraph separators, and a surrogate without its pair. */
+const unprintable = /[\p{Cc}\p{Cs}\u2028\u2029]/u;
+
+/** True when the text has no control character (nor a lone surrogate, which no UTF-8 can carry). */
+export const printable = (text: string) => !unprintable.test(text);
+
+/** A name or other one-line text someone reads: nothing unprintable, then trimmed, 1…max characters. */
+export function plainText(max: number) {
+  return z.string().refine(printable, 'no control characters').trim().min(1).max(max);
+}
+
+/**
+ * An http:// or https:// URL with a host, stored as parsed and normalized (`HTTP://Host:80/a/../b`
+ * → `http://host/b`). Control characters and spaces are refused first: the URL parser would drop
+ * tabs and line breaks without a word.
+ */
+export const httpUrl = z
+  .string()
+  .max(2000)
+  .refine((text) => printable(text) && !/\s/.test(text), 'no control characters or spaces')
+  .transform((text, ctx) => {
+    try {
+      const url = new URL(text);
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '') return url.href;
+    } catch {
+      // not a URL: the issue below says what is expected
+    }
+    ctx.addIssue({ code: 'custom', message: 'an http:// or https:// URL' });
+    return z.NEVER;
+  });

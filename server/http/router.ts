@@ -7,6 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { HttpError } from './http-error';
+import { HttpRefusals } from './http-refusals';
+import { closeAfterAnswer } from './lingering-close';
 import { sendError } from './responses';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -54,6 +56,7 @@ function compile(route: Route): CompiledRoute {
 export function createRouter(
   routes: readonly Route[],
   logger: Logger,
+  refusals: HttpRefusals = new HttpRefusals(),
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const log = logger.child({ job: 'http' });
   const compiled = routes.map(compile);
@@ -78,7 +81,7 @@ export function createRouter(
       } else void sendError(req, res, 404, 'not found', `no API path ${path}`);
       return true;
     }
-    void run(match, req, res, url, log);
+    void run(match, req, res, url, log, refusals);
     return true;
   };
 }
@@ -89,6 +92,7 @@ async function run(
   res: ServerResponse,
   url: URL,
   log: Logger,
+  refusals: HttpRefusals,
 ): Promise<void> {
   try {
     const raw = pattern.exec(url.pathname)!.slice(1);
@@ -98,6 +102,13 @@ async function run(
     });
     await route.handle({ req, res, params, url });
   } catch (error) {
+    if (clientWentAway(req, error)) {
+      // The client's doing, not ours: nothing to answer, nobody to answer to.
+      refusals.refused('client-aborted');
+      log.info({ method: req.method, route: route.path, path: url.pathname }, 'client went away mid-request');
+      res.destroy();
+      return;
+    }
     if (res.headersSent) {
       log.error(
         { err: error, method: req.method, route: route.path },
@@ -107,6 +118,8 @@ async function run(
       return;
     }
     if (error instanceof HttpError) {
+      if (error.refusal) refusals.refused(error.refusal);
+      if (error.status === 413) closeAfterAnswer(res);
       await sendError(req, res, error.status, error.error, error.detail);
       return;
     }
@@ -114,6 +127,12 @@ async function run(
     log.error({ err: error, method: req.method, path: url.pathname, route: route.path }, 'request failed');
     await sendError(req, res, 500, 'internal error', 'the failure is logged');
   }
+}
+
+/** The client closed the connection before its request was read (Node's `aborted`). */
+function clientWentAway(req: IncomingMessage, error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return !req.complete && (req.destroyed || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE');
 }
 
 function decodePathLevel(text: string): string {

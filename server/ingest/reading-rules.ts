@@ -1,5 +1,6 @@
 /** When one reading (a value at a time, for a signal) is plausible enough to store. */
 import type { PlantSignal } from '../../contract/api';
+import { isoTimestampMs } from '../../contract/time';
 import type { RejectionReason } from './rejection-reasons';
 
 /**
@@ -23,8 +24,6 @@ export const maxFutureSkewMs = 5 * 60_000;
 /** Epoch ms below this (March 1973) are almost surely epoch seconds sent by mistake. */
 const secondsMistakeBelowMs = 1e11;
 
-const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-
 export type RuleResult<T> = { ok: true; value: T } | { ok: false; reason: RejectionReason; detail: string };
 
 /** A `ts` field: an ISO-8601 string with a zone, or integer epoch ms. */
@@ -42,15 +41,16 @@ export function timestampMs(ts: unknown, receivedAtMs: number): RuleResult<numbe
     }
     ms = ts;
   } else if (typeof ts === 'string') {
-    if (!isoTimestamp.test(ts)) {
+    const parsed = isoTimestampMs(ts);
+    if (parsed === undefined) {
       return {
         ok: false,
         reason: 'timestamp-invalid',
-        detail: 'not ISO-8601 with a zone (e.g. 2024-05-01T12:00:00Z)',
+        detail:
+          'not ISO-8601 with a zone naming a real moment (e.g. 2024-05-01T12:00:00Z; no 02-30, no T24:00)',
       };
     }
-    ms = Date.parse(ts);
-    if (Number.isNaN(ms)) return { ok: false, reason: 'timestamp-invalid', detail: 'not a calendar date' };
+    ms = parsed;
   } else if (ts === undefined) {
     return { ok: false, reason: 'timestamp-missing', detail: 'a JSON reading needs "ts"' };
   } else {

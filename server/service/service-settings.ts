@@ -13,11 +13,18 @@ import { type AssimilatorSettings, defaultAssimilatorSettings } from '../assimil
 import type { AuthSettings } from '../auth/auth';
 import { type Config, loadConfig, loopbackHosts, nonLoopbackListeners } from '../config';
 import { ConfigError, onOff, parseSettings, positiveNumber, setting } from '../env-schema';
+import { defaultHttpLimits, type HttpLimits } from '../http/http-limits';
 import type { RecordRetentionSettings } from './record-retention';
 
 const environment = z.object({
   PORT: setting(z.coerce.number().int().min(0).max(65535).default(3000)),
   HTTP_HOST: setting(z.string().default('127.0.0.1')),
+  HTTP_HEADERS_TIMEOUT_MS: positiveNumber(defaultHttpLimits.headersTimeoutMs),
+  HTTP_REQUEST_TIMEOUT_MS: positiveNumber(defaultHttpLimits.requestTimeoutMs),
+  HTTP_IDLE_TIMEOUT_MS: positiveNumber(defaultHttpLimits.idleTimeoutMs),
+  HTTP_MAX_CONNECTIONS_PER_CLIENT: setting(
+    z.coerce.number().int().min(1).max(100_000).default(defaultHttpLimits.maxConnectionsPerClient),
+  ),
   DASHBOARD: setting(z.enum(['production', 'dev', 'off']).default('production')),
   SIMULATOR: setting(onOff.optional()),
   SIMULATOR_REACTORS: setting(z.string().default('r1,r2:satellite-shift')),
@@ -62,7 +69,7 @@ export interface SimulatedReactor {
 export interface ServiceSettings {
   base: Config;
   auth: AuthSettings;
-  http: { port: number; host: string };
+  http: { port: number; host: string; limits: HttpLimits };
   dashboard: 'production' | 'dev' | 'off';
   simulator: {
     enabled: boolean;
@@ -182,6 +189,8 @@ export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): Servi
   const base = loadConfig(merged);
   const e = parseSettings(environment, merged);
   if (!e.AUTH) refuseAuthOffUnlessLoopback(merged, base);
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS)
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   if (e.ASSIMILATOR_STEP_HOURS > e.ASSIMILATOR_WINDOW_HOURS)
     throw new ConfigError('ASSIMILATOR_STEP_HOURS must not exceed ASSIMILATOR_WINDOW_HOURS');
   if (e.ASSIMILATOR && base.database.path === ':memory:')
@@ -197,7 +206,16 @@ export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): Servi
         .filter((a) => a !== ''),
       loginAttemptsPer15Min: e.LOGIN_ATTEMPTS_PER_15_MIN,
     },
-    http: { port: e.PORT, host: e.HTTP_HOST },
+    http: {
+      port: e.PORT,
+      host: e.HTTP_HOST,
+      limits: {
+        headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+        requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+        idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
+        maxConnectionsPerClient: e.HTTP_MAX_CONNECTIONS_PER_CLIENT,
+      },
+    },
     dashboard: e.DASHBOARD,
     simulator: {
       enabled: e.SIMULATOR ?? base.mqtt.url === undefined,

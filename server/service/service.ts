@@ -17,9 +17,11 @@ import { reactorsApiRoutes } from '../api/reactors-api';
 import { statusApiRoutes } from '../api/status-api';
 import { AssimilatorHost } from '../assimilator/assimilator-host';
 import { Auth } from '../auth/auth';
+import { ClientAddresses } from '../auth/client-address';
 import { type ResolvedBroker, resolveBroker } from '../broker/resolve-broker';
 import { HttpListener } from '../http/http-listener';
-import { createRouter } from '../http/router';
+import { HttpRefusals } from '../http/http-refusals';
+import { createRouter, type Method } from '../http/router';
 import { Ingester } from '../ingest/ingester';
 import { RetentionSweeper } from '../ingest/retention-sweeper';
 import { type Job, JobRunner } from '../lifecycle';
@@ -37,6 +39,8 @@ export interface RunningService {
   url: string;
   port: number;
   brokerUrl: string;
+  /** Every route the router serves, as registered. */
+  routes: readonly { method: Method; path: string }[];
   stop(): Promise<void>;
 }
 
@@ -130,9 +134,14 @@ async function composeService(
   });
 
   let dashboard: Dashboard | undefined;
+  const httpRefusals = new HttpRefusals();
+  const proxies = new ClientAddresses(settings.auth.trustedProxies);
   const http = new HttpListener({
     host: settings.http.host,
     port: settings.http.port,
+    limits: settings.http.limits,
+    uncapped: (peer) => proxies.isTrustedProxy(peer),
+    refusals: httpRefusals,
     gate: auth.gate,
     router: (req, res) => router(req, res),
     dashboard: () => dashboard?.handle,
@@ -194,42 +203,41 @@ async function composeService(
     estimatesPublished: () => estimates.metrics().published,
     jobs: () => health.map((job) => ({ name: job.name, health: job.health() })),
     auth: () => auth.metrics(),
+    httpRefusals: () => httpRefusals.metrics(),
     mqttRefusals: () => broker.embedded?.metrics(),
     startedAtMs,
   });
 
-  const router = createRouter(
-    [
-      ...statusApiRoutes(
-        () =>
-          serviceHealth({
-            database,
-            databasePath: base.database.path,
-            reads,
-            ingester,
-            assimilator: host,
-            startedAtMs,
-          }),
-        () => metrics.text(),
-      ),
-      ...reactorsApiRoutes({
-        reads,
-        topicPrefix: base.topicPrefix,
-        limits: settings.api,
-        alarmState: (reactorId) => alerting.reactorAlert(reactorId),
-      }),
-      ...demoApiRoutes(demo, logger),
-      ...estimatorSettingsApiRoutes({
-        sqlite: database.sqlite,
-        configured: settings.assimilator,
-        assimilator: host,
-        logger,
-      }),
-      ...alerting.routes,
-      ...auth.routes,
-    ],
-    logger,
-  );
+  const routes = [
+    ...statusApiRoutes(
+      () =>
+        serviceHealth({
+          database,
+          databasePath: base.database.path,
+          reads,
+          ingester,
+          assimilator: host,
+          startedAtMs,
+        }),
+      () => metrics.text(),
+    ),
+    ...reactorsApiRoutes({
+      reads,
+      topicPrefix: base.topicPrefix,
+      limits: settings.api,
+      alarmState: (reactorId) => alerting.reactorAlert(reactorId),
+    }),
+    ...demoApiRoutes(demo, logger),
+    ...estimatorSettingsApiRoutes({
+      sqlite: database.sqlite,
+      configured: settings.assimilator,
+      assimilator: host,
+      logger,
+    }),
+    ...alerting.routes,
+    ...auth.routes,
+  ];
+  const router = createRouter(routes, logger, httpRefusals);
 
   if (host) {
     host.onFit((fit) => {
@@ -257,5 +265,11 @@ async function composeService(
   await jobs.start(hub);
   if (demo) await jobs.start(demo);
 
-  return { url: http.url, port: http.port, brokerUrl: broker.connection.url, stop: () => jobs.stopAll() };
+  return {
+    url: http.url,
+    port: http.port,
+    brokerUrl: broker.connection.url,
+    routes: routes.map(({ method, path }) => ({ method, path })),
+    stop: () => jobs.stopAll(),
+  };
 }

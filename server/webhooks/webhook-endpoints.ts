@@ -10,25 +10,11 @@ import {
   type WebhookEndpointView,
 } from '../../contract/api';
 import type { WebhookEndpointRow } from '../../db/webhook-statements';
-
-const webhookUrl = z
-  .string()
-  .max(2000)
-  .refine(
-    (text) => {
-      try {
-        const url = new URL(text);
-        return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-      } catch {
-        return false;
-      }
-    },
-    { message: 'an http:// or https:// URL' },
-  );
+import { httpUrl, plainText } from '../http/request-input';
 
 const fields = {
-  name: z.string().trim().min(1).max(120),
-  url: webhookUrl,
+  name: plainText(120),
+  url: httpUrl,
   secret: z.string().min(16, 'at least 16 characters').max(512),
   severities: z
     .array(z.enum(alarmSeverities))
