@@ -4,16 +4,17 @@
  * Jacobian the estimator's Gauss–Newton steps use), at rtol 1e-6 and 1e-10, and with Rodas4 forced. `npm run bench:engine`
  */
 import { readFileSync } from 'node:fs';
-import { chemostatSatellite } from '../assimilation/model/chemostat-satellite';
-import { compileModel } from '../assimilation/model/compile';
-import { parseWindowProblem } from '../assimilation/problem/window-problem';
-import { defaultSolverOptions, type SolverOptions } from '../assimilation/solvers/types';
 import {
+  chemostatSatellite,
+  compileModel,
   createEngineWorkspace,
+  defaultSolverOptions,
   lossAndGradient,
+  parseWindowProblem,
   residualSensitivities,
+  type SolverOptions,
   solveWindow,
-} from '../assimilation/window-engine';
+} from '../assimilation';
 
 const examples = ['window-assays', 'window-perturbed'];
 const specDir = new URL('../../shared/spec/examples/', import.meta.url);

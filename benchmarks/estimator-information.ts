@@ -8,22 +8,24 @@
  * Standalone: `node --import tsx benchmarks/estimator-information.ts [--seed S] [--days N]`
  */
 
-import { inverseSpd, symmetricEigen } from '../assimilation/estimator/dense-matrix';
-import { plantDataFrom } from '../assimilation/estimator/plant-data';
-import {
-  defaultEstimatorSettings,
-  refitParameterNames,
-} from '../assimilation/estimator/sliding-window-estimator';
-import { toLogSpaceColumns, unknownLayout } from '../assimilation/estimator/unknowns';
 import {
   buildWindowProblem,
+  type CompiledModel,
+  chemostatSatellite,
   coldStartState,
+  compileModel,
+  createEngineWorkspace,
+  defaultEstimatorSettings,
+  inverseSpd,
   type ObservationNoise,
-} from '../assimilation/estimator/window-problem-builder';
-import { chemostatSatellite } from '../assimilation/model/chemostat-satellite';
-import { type CompiledModel, compileModel } from '../assimilation/model/compile';
-import type { SolverOptions } from '../assimilation/solvers/types';
-import { createEngineWorkspace, residualSensitivities } from '../assimilation/window-engine';
+  plantDataFrom,
+  refitParameterNames,
+  residualSensitivities,
+  type SolverOptions,
+  symmetricEigen,
+  toLogSpaceColumns,
+  unknownLayout,
+} from '../assimilation';
 import { generatePlantHistory, type PlantHistory } from '../simulator/plant-history';
 
 /** The history cut into segments, each linearized at the true state and parameters. */

@@ -9,15 +9,19 @@
  * (offsets in log units from the truth).
  */
 
-import { inverseSpd } from '../assimilation/estimator/dense-matrix';
-import { fitWindow, type WindowOptimum } from '../assimilation/estimator/fit-window';
-import { plantDataFrom } from '../assimilation/estimator/plant-data';
-import { defaultEstimatorSettings } from '../assimilation/estimator/sliding-window-estimator';
-import { toUnknowns, unknownLayout } from '../assimilation/estimator/unknowns';
-import { buildWindowProblem } from '../assimilation/estimator/window-problem-builder';
-import { chemostatSatellite } from '../assimilation/model/chemostat-satellite';
-import { compileModel } from '../assimilation/model/compile';
-import { createEngineWorkspace } from '../assimilation/window-engine';
+import {
+  buildWindowProblem,
+  chemostatSatellite,
+  compileModel,
+  createEngineWorkspace,
+  defaultEstimatorSettings,
+  fitWindow,
+  inverseSpd,
+  plantDataFrom,
+  toUnknowns,
+  unknownLayout,
+  type WindowOptimum,
+} from '../assimilation';
 import { generatePlantHistory } from '../simulator/plant-history';
 
 const arg = (name: string, fallback: string) => {

@@ -2,7 +2,7 @@
  * What the dashboard shows of the model: parameter names, meanings and units, read from the model
  * definition (a pure data file) so the page and the estimator never disagree.
  */
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
+import { chemostatSatellite } from '../../assimilation';
 import { superscript } from './number-format';
 import { concentrationUnit } from './units';
 

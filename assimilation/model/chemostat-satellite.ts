@@ -74,4 +74,29 @@ export const chemostatSatellite: ModelDefinition = {
     B: 'vB*X - D*B - qB*Y',
   },
   signals: { od: 'X + Y', substrate: 'S', S: 'S', X: 'X', Y: 'Y', A: 'A', B: 'B' },
+  combinations: [
+    {
+      name: 'gB/vB',
+      exponents: { gB: 1, vB: -1 },
+      meaning:
+        'B taken up per unit of satellite growth, over B excreted per unit of X: with the satellite living on B, it sets the satellite-to-main ratio (Y/X ≈ vB/(gB·D)).',
+    },
+    {
+      name: 'gA/vA',
+      exponents: { gA: 1, vA: -1 },
+      meaning:
+        'The same balance for A: A taken up per unit of satellite growth, over A excreted per unit of X.',
+    },
+    {
+      name: 'KB/IB',
+      exponents: { KB: 1, IB: -1 },
+      meaning:
+        'The B level the satellite needs (KB), against the B level that holds the main organism back (IB): how strongly a satellite on B slows X.',
+    },
+    {
+      name: 'KA/IA',
+      exponents: { KA: 1, IA: -1 },
+      meaning: 'The same for A: the A level the satellite needs, against the A level that holds X back.',
+    },
+  ],
 };

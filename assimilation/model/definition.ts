@@ -28,4 +28,18 @@ export interface ModelDefinition {
   rates: Readonly<Record<string, string>>;
   /** What each observable signal measures, as a formula over states (and parameters). */
   signals: Readonly<Record<string, string>>;
+  /**
+   * Products of powers of parameters that mean something to a process engineer, reported with
+   * their bands whether or not the data determine them (single parameters often are not; some of
+   * these are).
+   */
+  combinations?: readonly CombinationDefinition[];
+}
+
+export interface CombinationDefinition {
+  /** Short name, e.g. `gB/vB`. */
+  name: string;
+  exponents: Readonly<Record<string, number>>;
+  /** What it means for the process, in a sentence. */
+  meaning: string;
 }

@@ -4,7 +4,7 @@
  * evidence (plant time for readings and fits, the wall clock for staleness).
  */
 import { z } from 'zod';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
+import { chemostatSatellite } from '../../assimilation';
 import { type AlertRuleKind, alarmSeverities, plantSignals, reactorIdPattern } from '../../contract/api';
 import { plainText } from '../http/request-input';
 

@@ -1,7 +1,10 @@
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
-import { compileModel } from '../../assimilation/model/compile';
-import { describeFailure } from '../../assimilation/solvers/types';
-import { createEngineWorkspace, solveWindow } from '../../assimilation/window-engine';
+import {
+  chemostatSatellite,
+  compileModel,
+  createEngineWorkspace,
+  describeFailure,
+  solveWindow,
+} from '../../assimilation';
 import { parseArguments, rejectUnknownOptions } from './arguments';
 import { solverOptionNames, solverOptionsFrom } from './solver-options';
 import { UsageError } from './usage-error';

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { CompiledModel } from '../../assimilation/model/compile';
 import {
+  type CompiledModel,
   parseWindowProblem,
   WindowFormatError,
   type WindowProblem,
-} from '../../assimilation/problem/window-problem';
+} from '../../assimilation';
 import { UsageError } from './usage-error';
 
 /** Reads a text file named on the command line, refusing with a message that names it. */

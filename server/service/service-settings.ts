@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
+import { chemostatSatellite } from '../../assimilation';
 import { isReactorId } from '../../contract/api';
 import { isScenarioName, type ScenarioName, scenarioNames } from '../../simulator/scenarios';
 import { type AlertSettings, loadAlertSettings } from '../alerts/alert-settings';

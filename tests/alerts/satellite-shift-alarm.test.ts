@@ -8,13 +8,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arrivalsFromOrder, replayHistory } from '../../assimilation/estimator/replay-history';
 import {
-  createSlidingWindowEstimator,
+  arrivalsFromOrder,
+  chemostatSatellite,
+  compileModel,
   defaultEstimatorSettings,
-} from '../../assimilation/estimator/sliding-window-estimator';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
-import { compileModel } from '../../assimilation/model/compile';
+  replayChain,
+  replayHistory,
+} from '../../assimilation';
 import type { AlarmView, AlertsResponse } from '../../contract/api';
 import type { AlarmMessage } from '../../contract/mqtt';
 import { msFromPlantHours } from '../../contract/time';
@@ -50,9 +51,9 @@ function steady(): PlantSample[] {
 function* estimatorFits(reactorId: string, samples: PlantSample[]): Generator<FitEvidence> {
   const model = compileModel(chemostatSatellite);
   const start = Float64Array.from(chemostatSatellite.parameters, (p) => p.plantValue);
-  const estimator = createSlidingWindowEstimator(model, defaultEstimatorSettings);
+  const chain = replayChain(model, defaultEstimatorSettings, start);
   let fitId = 0;
-  for (const fit of replayHistory(estimator, arrivalsFromOrder(samples), start)) {
+  for (const { outcome: fit, refit } of replayHistory(chain, arrivalsFromOrder(samples))) {
     fitId++;
     const ok = fit.status === 'ok';
     yield {
@@ -62,7 +63,7 @@ function* estimatorFits(reactorId: string, samples: PlantSample[]): Generator<Fi
       windowEndMs: msFromPlantHours(fit.windowEndH),
       status: fit.status,
       reason: ok ? null : fit.reason,
-      refit: fit.refit,
+      refit,
       satelliteFraction: ok ? fit.estimate.composition.satellite_fraction : null,
       params: ok
         ? Object.fromEntries(fit.estimate.params.map((p) => [p.name, { value: p.value, sdLog: p.sdLog }]))
