@@ -1,6 +1,6 @@
 /**
  * The engine's public face. Code outside `assimilation/` imports from here only (a test checks it):
- * the model and its compiler, the window entry points (solve, loss and adjoint gradient,
+ * model files and the compiler, the window entry points (solve, loss and adjoint gradient,
  * sensitivities), the estimator chain and its replay, and the settings and result types.
  */
 
@@ -22,6 +22,7 @@ export {
 export type { FitTrajectories, TrajectoryBands } from './estimator/fit-trajectories';
 export { fitWindow } from './estimator/fit-window';
 export { type PlantData, plantDataFrom, type Reading, type SignalSeries } from './estimator/plant-data';
+export { priorMedians } from './estimator/prior';
 export {
   type ArrivedReading,
   arrivalsFromOrder,
@@ -53,9 +54,25 @@ export {
 } from './estimator/window-fit-report';
 export { buildWindowProblem, coldStartState } from './estimator/window-problem-builder';
 export { quadraticLoss, type ResidualLoss } from './gradient/residual-loss';
-export { chemostatSatellite } from './model/chemostat-satellite';
+export {
+  type CommunityLink,
+  type CommunitySpec,
+  communityModel,
+  communityNames,
+  fullCommunity,
+  type LinkKind,
+  linkLabel,
+  withLinkOff,
+} from './model/community';
 export { type CompiledModel, compileModel } from './model/compile';
-export type { ModelDefinition, ParameterDefinition } from './model/definition';
+export type {
+  InputDefinition,
+  ModelDefinition,
+  ParameterDefinition,
+  StateDefinition,
+} from './model/definition';
+export { ModelFileError, parseModelFile } from './model/model-file';
+export { formatModelFile } from './model/model-file-format';
 export {
   type InputSeries,
   parseWindowProblem,

@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  chemostatSatellite,
   compileModel,
   createEngineWorkspace,
   defaultSolverOptions,
@@ -15,6 +14,7 @@ import {
   type SolverOptions,
   solveWindow,
 } from '../assimilation';
+import { builtInModel } from '../simulator/model-files';
 
 const examples = ['window-assays', 'window-perturbed'];
 const specDir = new URL('../../shared/spec/examples/', import.meta.url);
@@ -37,10 +37,10 @@ function medianMicros(fn: () => void, budgetMs = 400): number {
   return samples[Math.floor(samples.length / 2)];
 }
 
-const model = compileModel(chemostatSatellite);
+const model = compileModel(builtInModel());
 const ws = createEngineWorkspace(model);
 const x = new Float64Array([7.4, 92.6, 1.1, 0.034, 0.057]);
-const p = new Float64Array(chemostatSatellite.parameters.map((q) => q.plantValue));
+const p = new Float64Array(builtInModel().parameters.map((q) => q.plantValue));
 const u = new Float64Array([0.25]);
 const out = new Float64Array(5);
 const muOut = new Float64Array(14);

@@ -18,7 +18,6 @@
 import {
   arrivalsFromOrder,
   type BandedEstimate,
-  chemostatSatellite,
   compileModel,
   defaultEstimatorSettings,
   EstimatorChain,
@@ -26,11 +25,13 @@ import {
   type FittedWindow,
   replayHistory,
 } from '../assimilation';
+import { builtInModel } from '../simulator/model-files';
 import { generatePlantHistory } from '../simulator/plant-history';
 import type { PlantTruth } from '../simulator/plant-truth';
 import { priorMediansAroundTruth } from '../simulator/prior-draws';
 import { type ScenarioName, scenarioNames } from '../simulator/scenarios';
 
+const chemostatSatellite = builtInModel();
 const z95 = 1.959963984540054;
 
 function argument(name: string): string | undefined {

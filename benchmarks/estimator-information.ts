@@ -11,7 +11,6 @@
 import {
   buildWindowProblem,
   type CompiledModel,
-  chemostatSatellite,
   coldStartState,
   compileModel,
   createEngineWorkspace,
@@ -26,6 +25,7 @@ import {
   toLogSpaceColumns,
   unknownLayout,
 } from '../assimilation';
+import { builtInModel } from '../simulator/model-files';
 import { generatePlantHistory, type PlantHistory } from '../simulator/plant-history';
 
 /** The history cut into segments, each linearized at the true state and parameters. */
@@ -293,7 +293,7 @@ export function gBOverVBLimits(
   const coldState = coldStartState(model, data, 0);
   const offset = Float64Array.from(names, (name, i) => {
     if (i < p) {
-      const definition = chemostatSatellite.parameters.find((d) => d.name === name)!;
+      const definition = builtInModel().parameters.find((d) => d.name === name)!;
       return Math.log((definition.farGuess ?? definition.plantValue) / history.truth.params[name][0]);
     }
     return Math.log(coldState[i - p] / history.truth.states[name][0]);
@@ -356,7 +356,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const days = arg('days', 14);
   const drift = arg('param-drift', defaultEstimatorSettings.drift.parameterSdLogPerSqrtHour);
   const stateDrift = arg('state-drift', defaultEstimatorSettings.drift.stateSdLogPerSqrtHour);
-  const model = compileModel(chemostatSatellite);
+  const model = compileModel(builtInModel());
   const history = generatePlantHistory({ scenario: 'steady', days, seed });
   const limits = gBOverVBLimits(model, history, days * 24, {
     parameterDrift: new Float64Array(refitParameterNames.length).fill(drift),

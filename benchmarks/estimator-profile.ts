@@ -11,7 +11,6 @@
 
 import {
   buildWindowProblem,
-  chemostatSatellite,
   compileModel,
   createEngineWorkspace,
   defaultEstimatorSettings,
@@ -22,6 +21,7 @@ import {
   unknownLayout,
   type WindowOptimum,
 } from '../assimilation';
+import { builtInModel } from '../simulator/model-files';
 import { generatePlantHistory } from '../simulator/plant-history';
 
 const arg = (name: string, fallback: string) => {
@@ -33,7 +33,7 @@ const days = Number(arg('days', '14'));
 const offsets = arg('offsets', '-0.2,-0.1,0,0.2,0.4,0.6,1').split(',').map(Number);
 const hours = days * 24;
 
-const model = compileModel(chemostatSatellite);
+const model = compileModel(builtInModel());
 const settings = { ...defaultEstimatorSettings, loss: { kind: 'quadratic' as const } };
 const history = generatePlantHistory({ scenario: 'steady', days, seed });
 const data = plantDataFrom(history.samples.filter((s) => s.availableAtH === undefined));

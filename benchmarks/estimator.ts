@@ -10,7 +10,6 @@
 
 import {
   arrivalsFromOrder,
-  chemostatSatellite,
   compileModel,
   defaultEstimatorSettings,
   type EstimatorSettings,
@@ -19,6 +18,7 @@ import {
   replayHistory,
   satelliteParameterNames,
 } from '../assimilation';
+import { builtInModel } from '../simulator/model-files';
 import { generatePlantHistory } from '../simulator/plant-history';
 import type { PlantTruth } from '../simulator/plant-truth';
 import { band95, gBOverVBLimits } from './estimator-information';
@@ -39,8 +39,8 @@ const onsetDay = 7;
 const sustainedHours = 6;
 const z95 = 1.959963984540054;
 
-const model = compileModel(chemostatSatellite);
-const far = Float64Array.from(chemostatSatellite.parameters, (q) => q.farGuess ?? q.plantValue);
+const model = compileModel(builtInModel());
+const far = Float64Array.from(builtInModel().parameters, (q) => q.farGuess ?? q.plantValue);
 
 function settingsFromArguments(): EstimatorSettings {
   const base = defaultEstimatorSettings;

@@ -1,6 +1,5 @@
 import {
   type CompiledModel,
-  chemostatSatellite,
   compileModel,
   createEngineWorkspace,
   defaultSolverOptions,
@@ -10,6 +9,7 @@ import {
   type SolverOptions,
   solveWindow,
 } from '../assimilation';
+import { builtInModel } from './model-files';
 
 /** Tighter than the estimator's default, so the truth is well inside any fit's error. */
 export const truthSolverOptions: SolverOptions = { ...defaultSolverOptions, rtol: 1e-9, atol: 1e-12 };
@@ -18,7 +18,7 @@ let compiledPlantModel: CompiledModel | undefined;
 
 /** The chemostat-satellite model, compiled once per process. */
 export function plantModel(): CompiledModel {
-  compiledPlantModel ??= compileModel(chemostatSatellite);
+  compiledPlantModel ??= compileModel(builtInModel());
   return compiledPlantModel;
 }
 

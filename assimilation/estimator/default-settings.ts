@@ -28,7 +28,7 @@ export const defaultEstimatorSettings: EstimatorSettings = {
   maxIterations: 100,
   coldMaxIterations: 400,
   decrementTolerance: 1e-2,
-  coldParameterSdLog: Math.log(10),
+  coldParameterSdLog: 1,
   coldStateSdLog: 1,
   // The satellite community is what changes fastest in a non-sterile plant (a strain takes over in a
   // day): its parameters drift 2.5 times as fast as the main organism's. Measured on 20 seeds of the

@@ -254,3 +254,12 @@ function newtonDecrement(gradient: Float64Array, step: Float64Array, active: boo
   for (let i = 0; i < gradient.length; i++) if (!active[i]) s -= gradient[i] * step[i];
   return 0.5 * Math.abs(s);
 }
+
+/**
+ * The optimum explains its readings worse than their noise would: Σρ(r) ≤ Σ½r², whose mean is n/2
+ * and sd √(n/2), and this is 4 sd beyond. A local optimum, or a plant the model does not describe.
+ */
+export function implausibleLoss(fit: WindowOptimum): boolean {
+  const n = fit.residuals.length;
+  return fit.loss > n / 2 + 4 * Math.sqrt(n / 2);
+}

@@ -1,6 +1,6 @@
 import type { CompiledModel } from '../model/compile';
 import type { EngineWorkspace } from '../window-engine';
-import { fitWindow } from './fit-window';
+import { fitWindow, implausibleLoss } from './fit-window';
 import { firstTime, type PlantData } from './plant-data';
 import { arrivalPrior, type BeliefAgeing, broadPrior } from './prior';
 import type { EstimatorSettings, GaussianPrior, LongHorizonSettings, WindowOptimum } from './types';
@@ -64,13 +64,10 @@ export function longHorizonRefit(
         : sigma,
     ),
   };
-  const current = broadPrior(
-    layout,
-    window.problem.params,
-    x0,
-    settings.coldParameterSdLog,
-    settings.coldStateSdLog,
-  );
+  const widths = ageing.revertTo
+    ? Float64Array.from(ageing.revertTo.variance, Math.sqrt)
+    : settings.coldParameterSdLog;
+  const current = broadPrior(layout, window.problem.params, x0, widths, settings.coldStateSdLog);
   // With a fixed prior, the refit starts from it afresh (the chain's own wandering is forgotten),
   // from two points: the current estimate and the prior's centre; the better optimum is taken.
   const fixed = ageing.revertTo;
@@ -85,8 +82,7 @@ export function longHorizonRefit(
   if (!fit) return null;
   // A fit that explains its readings worse than noise would (a local optimum, say the satellite washed
   // out) is not taken: Σρ(r) ≤ Σ½r², whose mean is n/2 and sd √(n/2).
-  const n = fit.residuals.length;
-  if (fit.loss > n / 2 + 4 * Math.sqrt(n / 2)) return null;
+  if (implausibleLoss(fit)) return null;
   const carried = arrivalPrior(
     layout,
     prior,

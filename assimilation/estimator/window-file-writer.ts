@@ -39,7 +39,7 @@ export function windowFileOf(
   });
   const x0 = Object.fromEntries(model.stateNames.map((s, i) => [s, problem.x0[i]]));
   const inputs = Object.fromEntries(
-    model.inputNames.map((name, k) => [
+    model.measuredInputNames.map((name, k) => [
       name,
       { t: Array.from(problem.inputs[k].t), v: Array.from(problem.inputs[k].v) },
     ]),

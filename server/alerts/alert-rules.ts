@@ -4,11 +4,11 @@
  * evidence (plant time for readings and fits, the wall clock for staleness).
  */
 import { z } from 'zod';
-import { chemostatSatellite } from '../../assimilation';
 import { type AlertRuleKind, alarmSeverities, plantSignals, reactorIdPattern } from '../../contract/api';
+import { builtInModel } from '../../simulator/model-files';
 import { plainText } from '../http/request-input';
 
-const parameterNames = chemostatSatellite.parameters.map((p) => p.name) as [string, ...string[]];
+const parameterNames = builtInModel().parameters.map((p) => p.name) as [string, ...string[]];
 
 /** Two-sided band confidence → its normal quantile (the band is value ± z·sd). */
 export const bandQuantiles = {

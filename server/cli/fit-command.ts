@@ -1,6 +1,4 @@
 import {
-  chemostatSatellite,
-  compileModel,
   defaultEstimatorSettings,
   estimateReportFields,
   fitWindowFile,
@@ -8,6 +6,7 @@ import {
 } from '../../assimilation';
 import { numberOption, parseArguments, rejectUnknownOptions } from './arguments';
 import { residualLossOption } from './estimator-options';
+import { modelFromArguments, modelOptionName } from './model-option';
 import { solverOptionNames, solverOptionsFrom } from './solver-options';
 import { UsageError } from './usage-error';
 import { readWindowFile } from './window-file';
@@ -19,8 +18,8 @@ import { readWindowFile } from './window-file';
  */
 export function fitCommand(argv: string[]): unknown {
   const args = parseArguments(argv);
-  rejectUnknownOptions(args, [...solverOptionNames, 'loss', 'max-iterations']);
-  const model = compileModel(chemostatSatellite);
+  rejectUnknownOptions(args, [...solverOptionNames, modelOptionName, 'loss', 'max-iterations']);
+  const model = modelFromArguments(args);
   const { raw, problem } = readWindowFile(args.positional[0], model);
   const solver = solverOptionsFrom(args);
   const settings = {

@@ -2,8 +2,6 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import {
   type ArrivedReading,
   arrivalsFromOrder,
-  chemostatSatellite,
-  compileModel,
   replayChain,
   replayHistory,
   windowFitReport,
@@ -11,6 +9,7 @@ import {
 import { PlantHistoryCsvError, parsePlantHistoryCsv } from '../../simulator/plant-history-csv';
 import { parseArguments, rejectUnknownOptions, stringOption } from './arguments';
 import { estimatorOptionNames, estimatorSettingsFrom, initialParamsFrom } from './estimator-options';
+import { modelFromArguments, modelOptionName } from './model-option';
 import { UsageError } from './usage-error';
 import { readTextFile } from './window-file';
 
@@ -31,9 +30,9 @@ function readHistory(path: string | undefined): ArrivedReading[] {
  */
 export function replayCommand(argv: string[]): undefined {
   const args = parseArguments(argv);
-  rejectUnknownOptions(args, [...estimatorOptionNames, 'out']);
+  rejectUnknownOptions(args, [...estimatorOptionNames, modelOptionName, 'out']);
   const settings = estimatorSettingsFrom(args);
-  const model = compileModel(chemostatSatellite);
+  const model = modelFromArguments(args);
   const initial = initialParamsFrom(args, model);
   const readings = readHistory(args.positional[0]);
   if (readings.length === 0) throw new UsageError(`${args.positional[0]}: no readings`);

@@ -38,7 +38,10 @@ export function readWindowFile(
   try {
     return { raw, problem: parseWindowProblem(raw, model) };
   } catch (e) {
-    if (e instanceof WindowFormatError) throw new UsageError(`${path}: ${e.message}`);
+    if (e instanceof WindowFormatError)
+      throw new UsageError(
+        `${path}: ${e.message}${e.field === 'model' ? ' (name its model file with --model FILE)' : ''}`,
+      );
     throw e;
   }
 }

@@ -10,7 +10,6 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   arrivalsFromOrder,
-  chemostatSatellite,
   compileModel,
   defaultEstimatorSettings,
   replayChain,
@@ -25,6 +24,7 @@ import { loadAlertSettings } from '../../server/alerts/alert-settings';
 import { type Alerting, startAlerting } from '../../server/alerts/alerting';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../server/broker/embedded-broker';
 import { createRouter } from '../../server/http/router';
+import { builtInModel } from '../../simulator/model-files';
 import type { PlantSample } from '../../simulator/plant-sample';
 import { PlantSimulation } from '../../simulator/plant-simulation';
 import { silentLogger, waitFor } from '../fixtures/ingest-harness';
@@ -49,8 +49,8 @@ function steady(): PlantSample[] {
 
 /** The estimator's fits over a history, as the alert engine receives them. */
 function* estimatorFits(reactorId: string, samples: PlantSample[]): Generator<FitEvidence> {
-  const model = compileModel(chemostatSatellite);
-  const start = Float64Array.from(chemostatSatellite.parameters, (p) => p.plantValue);
+  const model = compileModel(builtInModel());
+  const start = Float64Array.from(builtInModel().parameters, (p) => p.plantValue);
   const chain = replayChain(model, defaultEstimatorSettings, start);
   let fitId = 0;
   for (const { outcome: fit, refit } of replayHistory(chain, arrivalsFromOrder(samples))) {

@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import {
   arrivalsFromOrder,
   type BandedEstimate,
-  chemostatSatellite,
   compileModel,
   defaultEstimatorSettings,
   type EstimatorSettings,
@@ -18,9 +17,11 @@ import {
 } from '../../assimilation';
 import { ageBelief } from '../../assimilation/estimator/prior';
 import type { GaussianPrior } from '../../assimilation/estimator/types';
+import { builtInModel } from '../../simulator/model-files';
 import { generatePlantHistory } from '../../simulator/plant-history';
 import { priorMediansAroundTruth } from '../../simulator/prior-draws';
 
+const chemostatSatellite = builtInModel();
 const model = compileModel(chemostatSatellite);
 const priorSdLog = 1;
 const settings: EstimatorSettings = {

@@ -55,12 +55,15 @@ describe('one window: MAP fit from the far guess', () => {
     expect(byName.IB.determined).toBe(false);
     expect(byName.IA.sdLogData).toBeGreaterThan(0.5);
     expect(fit.estimate.combinations.length).toBeGreaterThan(0);
-    // A combination is reported as printed (rounded exponents) and only when, as printed, the
-    // window's data determine it.
+    // The model's named combinations are reported with their bands; one flagged determined is
+    // pinned as tightly as that says, and gB/vB is far better determined than IA alone.
     for (const c of fit.estimate.combinations) {
-      expect(c.sdLogData).toBeLessThanOrEqual(defaultEstimatorSettings.determinedSdLog);
-      expect(c.sdLogData).toBeLessThan(byName.IA.sdLogData);
+      expect(c.lower95).toBeLessThan(c.value);
+      expect(c.upper95).toBeGreaterThan(c.value);
+      if (c.determined) expect(c.sdLog).toBeLessThanOrEqual(defaultEstimatorSettings.determinedSdLog);
     }
+    const ratio = fit.estimate.combinations.find((c) => c.name === 'gB/vB');
+    expect(ratio?.sdLogData).toBeLessThan(byName.IA.sdLogData / 5);
     // Every reported number is finite; a fit never returns a NaN.
     expect(JSON.stringify(windowFitReport(fit, false))).not.toMatch(/null|NaN/);
   });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chemostatSatellite, compileModel, EstimatorChain } from '../../assimilation';
+import { compileModel, EstimatorChain } from '../../assimilation';
 import type { PlantSignal } from '../../contract/api';
 import { type OpenDatabase, openDatabase } from '../../db/open-database';
 import { AssimilatorCore } from '../../server/assimilator/assimilator-core';
@@ -22,6 +22,7 @@ import type { FitNotice, ReadingsNotice } from '../../server/assimilator/worker-
 import { BatchedWriter } from '../../server/ingest/batched-writer';
 import type { AcceptedReading } from '../../server/ingest/message-validator';
 import { mqttSignalOf } from '../../simulator/live-publisher';
+import { builtInModel } from '../../simulator/model-files';
 import { generatePlantHistory } from '../../simulator/plant-history';
 import type { PlantSample } from '../../simulator/plant-sample';
 
@@ -283,7 +284,7 @@ describe('assimilator turns', () => {
         'SELECT settings_key AS settingsKey, state_json AS stateJson, fitted_up_to_h AS fittedUpToH FROM assimilator_chains',
       )
       .get() as { settingsKey: string; stateJson: string; fittedUpToH: number };
-    const model = compileModel(chemostatSatellite);
+    const model = compileModel(builtInModel());
     const options = chainOptionsOf(model, defaultAssimilatorSettings);
     const fresh = () => new EstimatorChain(model, options);
     const restored = fresh();
