@@ -50,9 +50,10 @@ describe('long-horizon refit', () => {
     }
   }, 60_000);
 
-  it('keeps gB/vB inside its band where the chain alone grows sure of a wrong point', () => {
-    // Seed 2 from the far guess: without refits the chain settles where a third of the satellite's
-    // growth is on A, and gB/vB comes out about twice the truth with a band of ±50 %.
+  it('keeps gB/vB inside its band from the far guess, with random-walking parameters too', () => {
+    // Seed 2 from the far guess. With parameters that random-walk and no refits, the chain once
+    // settled where a third of the satellite's growth is on A, gB/vB twice the truth; since each
+    // window starts from the last one's optimum (not the filtered prior's centre) it no longer does.
     const { history, data } = steadyPlant(4, 2);
     const inside = (settings: EstimatorSettings) => {
       const late = runChain(data, 96, settings).filter(
@@ -70,8 +71,7 @@ describe('long-horizon refit', () => {
     };
     expect(defaultEstimatorSettings.freeParams.slice(0, 4)).toEqual(['gA', 'gB', 'vA', 'vB']);
     expect(inside(defaultEstimatorSettings)).toBeGreaterThan(0.8);
-    // The refit's own effect shows where every parameter drifts slowly (the satellite's faster default
-    // drift also forgets a wrong point in time) and its prior is never overruled.
+    // Every parameter drifting slowly and away from the prior (random walk), the refit never overruled.
     const slow: EstimatorSettings = {
       ...defaultEstimatorSettings,
       drift: { parameterSdLogPerSqrtHour: 0.02, stateSdLogPerSqrtHour: 0.01, revertToPrior: false },
@@ -81,7 +81,7 @@ describe('long-horizon refit', () => {
       },
     };
     expect(inside(slow)).toBeGreaterThan(0.8);
-    expect(inside({ ...slow, longHorizon: null })).toBeLessThan(0.2);
+    expect(inside({ ...slow, longHorizon: null })).toBeGreaterThan(0.8);
   }, 180_000);
 
   it('is not taken when it explains its readings worse than their noise', () => {
