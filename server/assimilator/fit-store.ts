@@ -138,5 +138,11 @@ export function residualSummary(residuals: NonNullable<StoredWindow['residuals']
 
 /** A trajectory as the API carries it: epoch ms instead of plant hours. */
 function trajectoryDocument(bands: TrajectoryBands): Trajectory {
-  return { tMs: bands.timeH.map(msFromPlantHours), series: bands.series, sd: bands.sd };
+  return {
+    tMs: bands.timeH.map(msFromPlantHours),
+    series: bands.series,
+    sd: bands.sd,
+    lower: bands.lower,
+    upper: bands.upper,
+  };
 }
