@@ -1,7 +1,8 @@
 /**
- * What a broker crash costs, per mosquitto autosave setting. `npm run bench:broker-crash [-- N [RATE]]`
+ * What a broker crash costs, per mosquitto autosave setting and with RabbitMQ.
+ * `npm run bench:broker-crash [-- N [RATE]]` (SETTINGS=0,2 for only those rows)
  *
- * For each setting, runs of N distinct QoS-1 readings from an independent publisher process (500 in
+ * For each broker, runs of N distinct QoS-1 readings from an independent publisher process (500 in
  * flight) through mosquitto into an ingester process (server/ingest/run-ingester.ts) and SQLite.
  * Lost = acknowledged to the publisher and never stored.
  *  - away crash: the ingester is away, so its queue grows in mosquitto (an ingester restart, an
@@ -9,32 +10,29 @@
  *    what was acknowledged since the last save is lost. This is the loss window.
  *  - live crash: the ingester keeps up, the publisher as fast as it can; SIGKILL at 40 %.
  *  - cost: no crash, as fast as it can, ingester live and away: readings/s and what mosquitto wrote
- *    (/proc/<pid>/io: wchar handed to write(2), write_bytes sent to the disk); then how long one save
- *    of the N queued readings takes and how big the file is.
+ *    (/proc/<pid>/io: wchar handed to write(2), write_bytes sent to the disk); for mosquitto, how long
+ *    one save of the N queued readings takes and how big the file is.
  */
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BrokerCrashRunOptions, brokerCrashRun, databaseIn } from '../tests/fixtures/broker-crash-run';
-import { type Autosave, startMosquitto } from '../tests/fixtures/mosquitto';
+import { startMosquitto } from '../tests/fixtures/mosquitto';
+import { startRabbitMq } from '../tests/fixtures/rabbitmq';
 
 const count = Number(process.argv[2] ?? 100_000);
 const rate = Number(process.argv[3] ?? 10_000);
 const maxInFlight = 500;
-const settings: { label: string; autosave: Autosave }[] = [
-  { label: 'autosave_interval 1800 (mosquitto default)', autosave: { interval: 1800, onChanges: false } },
-  { label: 'autosave_interval 5', autosave: { interval: 5, onChanges: false } },
-  { label: 'autosave_interval 1', autosave: { interval: 1, onChanges: false } },
-  {
-    label: 'autosave_on_changes true, autosave_interval 10000',
-    autosave: { interval: 10_000, onChanges: true },
-  },
-  {
-    label: 'autosave_on_changes true, autosave_interval 1000',
-    autosave: { interval: 1000, onChanges: true },
-  },
-  { label: 'autosave_on_changes true, autosave_interval 100', autosave: { interval: 100, onChanges: true } },
+const mosquitto = (interval: number, onChanges: boolean) => () =>
+  startMosquitto({ autosave: { interval, onChanges } });
+const settings = [
+  { label: 'mosquitto, autosave_interval 1800 (its default)', start: mosquitto(1800, false) },
+  { label: 'mosquitto, autosave_interval 5', start: mosquitto(5, false) },
+  { label: 'mosquitto, autosave_interval 1 (deployed)', start: mosquitto(1, false) },
+  { label: 'mosquitto, autosave_on_changes true, autosave_interval 10000', start: mosquitto(10_000, true) },
+  { label: 'mosquitto, autosave_on_changes true, autosave_interval 1000', start: mosquitto(1000, true) },
+  { label: 'mosquitto, autosave_on_changes true, autosave_interval 100', start: mosquitto(100, true) },
+  { label: 'RabbitMQ 3.10, MQTT plugin (deploy/rabbitmq-culturewatch.conf)', start: startRabbitMq },
 ];
-// SETTINGS=0,2 runs only those rows.
 const only = process.env.SETTINGS?.split(',').map(Number);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const k = (x: number) => `${(x / 1000).toFixed(1)}k/s`;
@@ -45,7 +43,8 @@ console.log(
 const rows: unknown[] = [];
 for (const [i, setting] of settings.entries()) {
   if (only && !only.includes(i)) continue;
-  const broker = await startMosquitto({ autosave: setting.autosave });
+  const broker = await setting.start();
+  const isMosquitto = 'restart' in broker;
   try {
     const run = async (name: string, extra: Partial<BrokerCrashRunOptions>) => {
       const databasePath = databaseIn(broker, name);
@@ -61,6 +60,7 @@ for (const [i, setting] of settings.entries()) {
     const awayCost = await run('away-cost', {
       ingesterAway: true,
       whileQueued: async () => {
+        if (!isMosquitto) return;
         const saveStarted = performance.now();
         await broker.save();
         saveMs = performance.now() - saveStarted;
@@ -78,16 +78,15 @@ for (const [i, setting] of settings.entries()) {
     );
     console.log(
       `  cost, ingester live: ${k(count / cost.storeSeconds)} committed (publisher ${k(count / cost.publishSeconds)}), ` +
-        `mosquitto wrote ${mb(cost.brokerIo.wchar)} (${mb(cost.brokerIo.writeBytes)} to disk)`,
+        `the broker wrote ${mb(cost.brokerIo.wchar)} (${mb(cost.brokerIo.writeBytes)} to disk)`,
     );
     console.log(
-      `  cost, ingester away: publisher ${k(count / awayCost.publishSeconds)}, mosquitto wrote ` +
-        `${mb(awayCost.brokerIo.wchar)} (${mb(awayCost.brokerIo.writeBytes)} to disk); one save of ${count} queued: ` +
-        `${saveMs.toFixed(0)} ms, ${mb(fileBytes)}`,
+      `  cost, ingester away: publisher ${k(count / awayCost.publishSeconds)}, the broker wrote ` +
+        `${mb(awayCost.brokerIo.wchar)} (${mb(awayCost.brokerIo.writeBytes)} to disk)` +
+        (isMosquitto ? `; one save of ${count} queued: ${saveMs.toFixed(0)} ms, ${mb(fileBytes)}` : ''),
     );
     rows.push({
       setting: setting.label,
-      autosave: setting.autosave,
       away,
       live,
       cost,
