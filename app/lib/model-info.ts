@@ -1,12 +1,14 @@
 /**
  * What the dashboard shows of the model: parameter names, meanings and units, read from the model
- * definition (a pure data file) so the page and the estimator never disagree.
+ * file the estimator reads (bundled as text, parsed by the same parser) so the page and the
+ * estimator never disagree.
  */
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
+import { parseModelFile } from '../../assimilation';
+import builtInModelText from '../../models/chemostat-satellite.yaml';
 import { superscript } from './number-format';
 import { concentrationUnit } from './units';
 
-export const model = chemostatSatellite;
+export const model = parseModelFile(builtInModelText);
 
 export function displayUnit(unit: string): string {
   if (unit === '1') return 'dimensionless';
