@@ -52,8 +52,22 @@ export {
   type WindowFitReport,
   windowFitReport,
 } from './estimator/window-fit-report';
-export { buildWindowProblem, coldStartState } from './estimator/window-problem-builder';
+export {
+  buildWindowProblem,
+  coldStartState,
+  defaultObservationNoise,
+} from './estimator/window-problem-builder';
 export { quadraticLoss, type ResidualLoss } from './gradient/residual-loss';
+export {
+  chiSquareSurvival,
+  defaultMismatchSettings,
+  ljungBox,
+  type MismatchPoint,
+  type MismatchReport,
+  type MismatchSettings,
+  modelMismatch,
+  type WindowResiduals,
+} from './mismatch/model-mismatch';
 export {
   type CommunityLink,
   type CommunitySpec,
@@ -64,15 +78,40 @@ export {
   linkLabel,
   withLinkOff,
 } from './model/community';
-export { type CompiledModel, compileModel } from './model/compile';
+export { type CompiledModel, compileModel, type NetworkWeightsAs } from './model/compile';
 export type {
   InputDefinition,
   ModelDefinition,
+  NeuralTermDefinition,
   ParameterDefinition,
   StateDefinition,
 } from './model/definition';
 export { ModelFileError, parseModelFile } from './model/model-file';
 export { formatModelFile } from './model/model-file-format';
+export { type HybridParts, hybridPartsOf } from './neural/hybrid-model';
+export { type LbfgsOutcome, type LbfgsSettings, minimizeLbfgs } from './neural/lbfgs';
+export { Mlp, type MlpShape, mlpParameterCount } from './neural/mlp';
+export { initialNetworkWeights, networkShape, networkWeightCount } from './neural/network-shape';
+export { type SparseSuggestion, type SuggestedTerm, suggestTerms } from './neural/sparse-regression';
+export {
+  defaultTrainingSettings,
+  type FitOverSpan,
+  type HybridTrainingResult,
+  type HybridTrainingSettings,
+  type ParameterBand,
+  trainHybrid,
+} from './neural/train-hybrid';
+export {
+  flatWeights,
+  formatWeightsFile,
+  layersOf,
+  type NetworkWeightsFile,
+  outputLabel,
+  parseWeightsFile,
+  WeightsFileError,
+  weightsFormat,
+  withTrainedNetwork,
+} from './neural/weights-file';
 export {
   type InputSeries,
   parseWindowProblem,

@@ -24,6 +24,7 @@ import {
   type EstimatorSettings,
   type FittedWindow,
   replayHistory,
+  satelliteParameterNames,
 } from '../assimilation';
 import { builtInModel } from '../simulator/model-files';
 import { generatePlantHistory } from '../simulator/plant-history';
@@ -49,7 +50,22 @@ const model = compileModel(chemostatSatellite);
 const settings: EstimatorSettings = {
   ...defaultEstimatorSettings,
   coldParameterSdLog: priorSdLog,
-  drift: { ...defaultEstimatorSettings.drift, revertToPrior: !process.argv.includes('--random-walk') },
+  drift: {
+    ...defaultEstimatorSettings.drift,
+    revertToPrior: !process.argv.includes('--random-walk'),
+    ...(argument('satellite-drift') && {
+      byParameter: Object.fromEntries(
+        satelliteParameterNames.map((name) => [name, Number(argument('satellite-drift'))]),
+      ),
+    }),
+  },
+  ...(argument('refit-horizon') &&
+    defaultEstimatorSettings.longHorizon && {
+      longHorizon: {
+        ...defaultEstimatorSettings.longHorizon,
+        horizonHours: Number(argument('refit-horizon')),
+      },
+    }),
 };
 const farGuess = Float64Array.from(chemostatSatellite.parameters, (q) => q.farGuess ?? q.plantValue);
 
@@ -246,8 +262,16 @@ for (const scenario of scenarios) {
 const quantityOrder = (name: string) =>
   [/^[XYAB]$/, /^satellite/, /^param/, /^combination/, /^forecast/].findIndex((r) => r.test(name)) * 1000 +
   name.charCodeAt(name.length - 1);
+/** Of these histories, how many have the truth inside the prior's own 95 % band for one parameter. */
+function priorCoverage(medians: Float64Array[], name: string): number {
+  const i = chemostatSatellite.parameters.findIndex((q) => q.name === name);
+  const truth = chemostatSatellite.parameters[i].plantValue;
+  return medians.filter((m) => Math.abs(Math.log(m[i] / truth)) <= z95 * priorSdLog).length / medians.length;
+}
+
 for (const scenario of scenarios) {
   const mine = results.filter((r) => r.scenario === scenario);
+  const medians = priorMediansByHistory(scenario, seeds.length);
   const pooled = new Map<string, Score>();
   const lowest = new Map<string, number>();
   for (const r of mine) {
@@ -268,12 +292,13 @@ for (const scenario of scenarios) {
     const verdict =
       s.coverage < 0.9 ? '  BELOW 90 %' : s.coverage > 0.98 ? '  above 98 % (wider than needed)' : '';
     const of = name.replace(/^(param|combination) /, '');
+    const priorAlone = name.startsWith('param ') ? priorCoverage(medians, of) : null;
     const determined =
       of !== name
         ? `, determined in ${mine.reduce((n, r) => n + (r.determinedCount.get(of) ?? 0), 0)} windows`
         : '';
     console.log(
-      `  ${name.padEnd(26)} ${pct(s.coverage).padStart(8)} (${pct(lowest.get(name)!)})  |z| ≤ ${s.worstZ.toFixed(1)}${determined}${verdict}`,
+      `  ${name.padEnd(26)} ${pct(s.coverage).padStart(8)} (${pct(lowest.get(name)!)})  |z| ≤ ${s.worstZ.toFixed(1)}${determined}${priorAlone === null ? '' : `; the prior alone covers ${pct(priorAlone)}`}${verdict}`,
     );
   }
   const widths = pooled.get('satellite fraction')?.widths ?? [];

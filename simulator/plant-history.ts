@@ -23,7 +23,7 @@ export interface PlantHistory {
 export function generatePlantHistory(options: PlantHistoryOptions): PlantHistory {
   const { scenario, days, scenarioSettings, ...simOptions } = options;
   if (!(days > 0) || !Number.isFinite(days)) throw new RangeError(`days must be > 0, got ${days}`);
-  const model = plantModel();
+  const model = options.model ?? plantModel();
   const recorder = new TruthRecorder(model.stateNames, model.parameterNames);
   const sim = new PlantSimulation({ ...simOptions, onTruth: (row) => recorder.record(row) });
   applyScenario(sim, scenario, days * 24, options.seed, scenarioSettings);

@@ -1,4 +1,4 @@
-import type { InputSeries } from '../assimilation';
+import type { CompiledModel, InputSeries } from '../assimilation';
 import {
   type DilutionComponent,
   type DilutionDriftSettings,
@@ -39,6 +39,8 @@ export interface PlantSimulationOptions {
   burnInDays?: number;
   /** Plant values to use instead of the model's, by parameter name. */
   plantValues?: Record<string, number>;
+  /** The plant's own model, when its truth is not the built-in model (states S, X, Y, A, B). */
+  model?: CompiledModel;
   /** Called with the truth at every reading time, in order. */
   onTruth?: (row: PlantTruthRow) => void;
 }
@@ -58,7 +60,7 @@ interface Chunk {
  * it starts.
  */
 export class PlantSimulation {
-  readonly integrator = new TruthIntegrator();
+  readonly integrator: TruthIntegrator;
   readonly dilutionComponents: readonly DilutionComponent[];
   private readonly names: readonly string[];
   private readonly baseParams: Float64Array;
@@ -76,6 +78,7 @@ export class PlantSimulation {
   private chunk: Chunk | undefined;
 
   constructor(options: PlantSimulationOptions) {
+    this.integrator = new TruthIntegrator(options.model);
     const model = this.integrator.model;
     // composition() and the burn-in guess read states by position.
     if (model.stateNames.join(',') !== 'S,X,Y,A,B')

@@ -163,7 +163,7 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
       }
     }
     if (fit.ok) {
-      const estimate = describeWindowEstimate(model, layout, fit, settings);
+      const estimate = describeWindowEstimate(model, layout, fit, settings, est.parameterSdLog);
       outcome = {
         status: 'ok',
         windowStartH: start,

@@ -146,7 +146,12 @@ export interface ParameterEstimate {
   upper95: number;
   /** sd of log(value) from this window's data alone, with every other unknown free. */
   sdLogData: number;
-  /** This window's data alone pin the parameter to ±determinedSdLog: no prior carried in counts. */
+  /** The prior's own sd of log: where sdLog stays near it, the data have said nothing. */
+  priorSdLog: number;
+  /**
+   * The data pin it to ±determinedSdLog (sd of log), far inside its prior: only then is the value
+   * worth reading alone; otherwise the band is what the prior and the data allow together.
+   */
   determined: boolean;
 }
 

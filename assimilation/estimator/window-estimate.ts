@@ -18,6 +18,8 @@ export function describeWindowEstimate(
   layout: UnknownLayout,
   fit: WindowOptimum,
   settings: EstimateReportSettings,
+  /** Each free parameter's prior sd of log, u order. */
+  priorSdLog: Float64Array,
 ): WindowEstimate {
   const q = layout.size;
   const names = Array.from(layout.freeParams, (i) => model.parameterNames[i]);
@@ -31,6 +33,7 @@ export function describeWindowEstimate(
       value,
       sdLog,
       sdLogData,
+      priorSdLog: priorSdLog[j],
       lower95: value * Math.exp(-z95 * sdLog),
       upper95: value * Math.exp(z95 * sdLog),
       determined: sdLog <= settings.determinedSdLog,

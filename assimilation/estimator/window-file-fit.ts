@@ -34,5 +34,13 @@ export function fitWindowFile(
     createEngineWorkspace(model),
   );
   if (!fit.ok) return { ...fit, windowEndH };
-  return { ok: true, fit, estimate: describeWindowEstimate(model, layout, fit, settings), windowEndH };
+  const priorSdLog = Float64Array.from(layout.freeParams, (_, j) =>
+    Math.sqrt(prior.covariance[j * layout.size + j]),
+  );
+  return {
+    ok: true,
+    fit,
+    estimate: describeWindowEstimate(model, layout, fit, settings, priorSdLog),
+    windowEndH,
+  };
 }

@@ -17,6 +17,7 @@ export interface WindowFitReport {
       value: number;
       sd_log: number;
       sd_log_data: number;
+      prior_sd_log: number;
       lower95: number;
       upper95: number;
       determined: boolean;
@@ -24,13 +25,21 @@ export interface WindowFitReport {
   >;
   fixed?: Record<string, number>;
   combinations?: {
+    name: string;
+    meaning: string;
     label: string;
     exponents: Record<string, number>;
     value: number;
     sd_log: number;
     sd_log_data: number;
+    lower95: number;
+    upper95: number;
+    determined: boolean;
   }[];
-  composition?: Record<'X' | 'Y' | 'A' | 'B' | 'satellite_fraction', { value: number; sd: number }>;
+  composition?: Record<
+    'X' | 'Y' | 'A' | 'B' | 'satellite_fraction',
+    { value: number; sd: number; lower95: number; upper95: number }
+  >;
 }
 
 export function estimateReportFields(
@@ -44,6 +53,7 @@ export function estimateReportFields(
           value: p.value,
           sd_log: p.sdLog,
           sd_log_data: p.sdLogData,
+          prior_sd_log: p.priorSdLog,
           lower95: p.lower95,
           upper95: p.upper95,
           determined: p.determined,
@@ -52,11 +62,16 @@ export function estimateReportFields(
     ),
     fixed: Object.fromEntries(estimate.fixed.map((f) => [f.name, f.value])),
     combinations: estimate.combinations.map((c) => ({
+      name: c.name,
+      meaning: c.meaning,
       label: c.label,
       exponents: c.exponents,
       value: c.value,
       sd_log: c.sdLog,
       sd_log_data: c.sdLogData,
+      lower95: c.lower95,
+      upper95: c.upper95,
+      determined: c.determined,
     })),
     composition: estimate.composition,
   };

@@ -1,3 +1,4 @@
+import { mlpParameterCount } from '../neural/mlp';
 import { type Expr, ExpressionBuilder } from '../symbolic/expression';
 import {
   buildFormula,
@@ -158,6 +159,7 @@ export function checkModelDefinition(def: ModelDefinition): void {
       return known(name);
     });
   }
+  if (def.neural) checkNeuralTerm(def.neural, kinds, dims, unitOf);
   const parameterNames = new Set(def.parameters.map((q) => q.name));
   for (const c of def.combinations ?? []) {
     const field = `combinations.${c.name}`;
@@ -169,6 +171,94 @@ export function checkModelDefinition(def: ModelDefinition): void {
       if (!Number.isFinite(power) || power === 0)
         throw new ModelCheckError(field, `the power of ${name} must be a finite number other than 0`);
     }
+  }
+}
+
+const neuralActivations = ['tanh', 'softplus'];
+const neuralSigns = ['any', 'nonnegative', 'nonpositive'];
+/** Larger networks cost more per solver stage than the whole mechanistic model; the point is a small correction. */
+const largestHiddenWidth = 128;
+
+/**
+ * The neural term: inputs that are states, measured inputs or intermediates, each with a positive
+ * scale; hidden widths; outputs on states' rates whose bound is in the rate's unit (over the unit of
+ * the state it is multiplied by); weights, when given, one per connection and finite.
+ */
+function checkNeuralTerm(
+  neural: NonNullable<ModelDefinition['neural']>,
+  kinds: Map<string, string>,
+  dims: Map<string, Inferred>,
+  unitOf: (text: string, field: string) => Dimension,
+): void {
+  if (neural.inputs.length === 0)
+    throw new ModelCheckError('neural.inputs', 'the network needs at least one input');
+  const seen = new Set<string>();
+  for (const input of neural.inputs) {
+    const field = `neural.inputs.${input.name}`;
+    const kind = kinds.get(input.name);
+    if (input.name === timeName)
+      throw new ModelCheckError(
+        field,
+        'the time t is not a network input (a correction of time alone would not carry past the readings it was trained on)',
+      );
+    if (kind !== 'a state' && kind !== 'an input' && kind !== 'an intermediate')
+      throw new ModelCheckError(
+        field,
+        `"${input.name}" is ${kind ?? 'unknown'}; a network reads states, inputs and intermediates`,
+      );
+    if (seen.has(input.name)) throw new ModelCheckError(field, `"${input.name}" is read twice`);
+    seen.add(input.name);
+    if (!(Number.isFinite(input.scale) && input.scale > 0))
+      throw new ModelCheckError(
+        field,
+        `the scale must be a positive number (its typical size), got ${input.scale}`,
+      );
+  }
+  if (neural.hidden.length === 0)
+    throw new ModelCheckError('neural.hidden', 'the network needs at least one hidden layer, e.g. [16, 16]');
+  for (const width of neural.hidden) {
+    if (!Number.isInteger(width) || width < 1 || width > largestHiddenWidth)
+      throw new ModelCheckError(
+        'neural.hidden',
+        `a layer's width must be a whole number from 1 to ${largestHiddenWidth}, got ${width}`,
+      );
+  }
+  if (!neuralActivations.includes(neural.activation))
+    throw new ModelCheckError(
+      'neural.activation',
+      `"${neural.activation}" is not ${neuralActivations.join(' or ')}`,
+    );
+  if (neural.outputs.length === 0)
+    throw new ModelCheckError('neural.outputs', 'the network needs at least one output');
+  neural.outputs.forEach((output, i) => {
+    const field = `neural.outputs[${i}]`;
+    if (kinds.get(output.rate) !== 'a state')
+      throw new ModelCheckError(`${field}.rate`, `"${output.rate}" is not a state`);
+    if (output.per !== undefined && kinds.get(output.per) !== 'a state')
+      throw new ModelCheckError(`${field}.per`, `"${output.per}" is not a state`);
+    if (!neuralSigns.includes(output.sign))
+      throw new ModelCheckError(`${field}.sign`, `"${output.sign}" is not ${neuralSigns.join(', ')}`);
+    if (!(Number.isFinite(output.bound) && output.bound > 0))
+      throw new ModelCheckError(`${field}.bound`, `must be a positive number, got ${output.bound}`);
+    const rateUnit = divide(dims.get(output.rate) as Dimension, time);
+    const expected =
+      output.per === undefined ? rateUnit : divide(rateUnit, dims.get(output.per) as Dimension);
+    const unit = unitOf(output.unit, `${field}.unit`);
+    if (!sameDimension(unit, expected))
+      throw new ModelCheckError(
+        `${field}.unit`,
+        `the bound of a term added to d${output.rate}/dt${output.per ? ` per ${output.per}` : ''} is in ${formatDimension(expected)}, not ${formatDimension(unit)}`,
+      );
+  });
+  if (neural.weights) {
+    const count = mlpParameterCount([neural.inputs.length, ...neural.hidden, neural.outputs.length]);
+    if (neural.weights.length !== count)
+      throw new ModelCheckError(
+        'neural.weights',
+        `the network has ${count} weights, the weights given are ${neural.weights.length}`,
+      );
+    if (!neural.weights.every(Number.isFinite))
+      throw new ModelCheckError('neural.weights', 'a weight is not a finite number');
   }
 }
 

@@ -1,9 +1,11 @@
+import { composeHybridModel } from '../neural/hybrid-model';
 import { type GeneratedOutput, generateBody } from '../symbolic/codegen';
 import { differentiate } from '../symbolic/differentiate';
 import { type Expr, ExpressionBuilder, symbolsOf } from '../symbolic/expression';
 import { parseFormula } from '../symbolic/parse';
 import { checkModelDefinition, ModelCheckError } from './check-model';
-import { type ModelDefinition, timeName } from './definition';
+import type { ModelDefinition, NeuralTermDefinition } from './definition';
+import { timeName } from './definition';
 
 type Vec = Float64Array;
 
@@ -67,17 +69,40 @@ const W = (i: number) => `$w${i}`;
 const V = (i: number) => `$v${i}`;
 
 /**
- * Compiles a model definition: checks it (names, units, formulas; a ModelCheckError's message names
- * the field), parses it once and generates every derivative symbolically.
+ * How a hybrid model's network weights are read: as constants held by the compiled model (live:
+ * the estimator sees only the mechanistic parameters), or as parameters after the mechanistic ones
+ * (training: p = (mechanistic, θ), so the adjoint's parameter gradient includes ∂L/∂θ).
  */
-export function compileModel(def: ModelDefinition): CompiledModel {
+export type NetworkWeightsAs = 'constants' | 'parameters';
+
+/**
+ * Compiles a model definition: checks it (names, units, formulas; a ModelCheckError's message names
+ * the field), parses it once and generates every derivative symbolically. A neural term is composed
+ * with the generated rates by hand-written float64 code (../neural/hybrid-model.ts).
+ */
+export function compileModel(
+  def: ModelDefinition,
+  options: { networkWeights?: NetworkWeightsAs } = {},
+): CompiledModel {
   try {
     checkModelDefinition(def);
   } catch (e) {
     if (e instanceof ModelCheckError) throw new Error(`model ${def.name}: ${e.message}`);
     throw e;
   }
-  const b = new ExpressionBuilder();
+  if (!def.neural) return compileMechanistic(def);
+  const { neural, ...mechanistic } = def;
+  const mech = compileMechanistic(mechanistic);
+  return composeHybridModel(
+    def,
+    mech,
+    compileNetworkInputs(mechanistic, neural, mech),
+    options.networkWeights ?? 'constants',
+  );
+}
+
+/** Symbols of a model's formulas: where each reads from, and its intermediates parsed in order. */
+function modelExpressions(def: ModelDefinition, b: ExpressionBuilder) {
   const states = def.states;
   const params = def.parameters.map((q) => q.name);
   const measuredInputs = def.inputs.map((q) => q.name);
@@ -106,6 +131,12 @@ export function compileModel(def: ModelDefinition): CompiledModel {
       throw new Error(`model ${def.name}: "${name}" defined twice`);
     intermediates.set(name, parseFormula(formula, b, resolve));
   }
+  return { states, params, measuredInputs, inputs, n, source, resolve };
+}
+
+function compileMechanistic(def: ModelDefinition): CompiledModel {
+  const b = new ExpressionBuilder();
+  const { states, params, measuredInputs, inputs, n, source, resolve } = modelExpressions(def, b);
   const f = states.map((s) => {
     const formula = def.rates[s];
     if (formula === undefined) throw new Error(`model ${def.name}: no rate for state "${s}"`);
@@ -231,4 +262,73 @@ function buildJacobianTimes(
     .join('\n');
   const body = `"use strict";\n${generateBody(entries, sym)}\nfor (let c = 0; c < cols; c++) {\n${loads}\n${stores}\n}`;
   return new Function('x', 'p', 'u', 'matrix', 'cols', 'out', body) as CompiledModel['jacobianStatesTimes'];
+}
+
+/**
+ * A hybrid model's network inputs z_j = value_j / scale_j (states, measured inputs, intermediates)
+ * as generated code: values, Jacobians and the second-order contractions the hybrid's Rosenbrock
+ * derivatives need. Parsed with a builder of its own, so the mechanistic code is unchanged.
+ */
+export interface NetworkInputFunctions {
+  count: number;
+  /** out (q) = z(x, p, u) */
+  value(x: Vec, p: Vec, u: Vec, out: Vec): void;
+  /** outX (q×n) = ∂z/∂x;  outP (q×m) = ∂z/∂p;  outU (q×k) = ∂z/∂u */
+  jacobians(x: Vec, p: Vec, u: Vec, outX: Vec, outP: Vec, outU: Vec): void;
+  /** outX = ∇ₓ(wᵀ (∂z/∂x) v);  accP += ∇ₚ(wᵀ (∂z/∂x) v) */
+  stateContractionGradient(x: Vec, p: Vec, u: Vec, w: Vec, v: Vec, outX: Vec, accP: Vec): void;
+  /** outX = ∇ₓ(wᵀ (∂z/∂u) du);  accP += ∇ₚ(wᵀ (∂z/∂u) du) */
+  inputContractionGradient(x: Vec, p: Vec, u: Vec, w: Vec, v: Vec, outX: Vec, accP: Vec): void;
+}
+
+function compileNetworkInputs(
+  def: ModelDefinition,
+  neural: NeuralTermDefinition,
+  mech: CompiledModel,
+): NetworkInputFunctions {
+  const b = new ExpressionBuilder();
+  const { states, params, inputs, source, resolve } = modelExpressions(def, b);
+  if (inputs.join() !== mech.inputNames.join()) throw new Error(`model ${def.name}: inputs differ`);
+  const q = neural.inputs.length;
+  const z = neural.inputs.map(({ name, scale }) => b.div(resolve(name), b.num(scale)));
+  for (let i = 0; i < Math.max(q, states.length, inputs.length); i++) {
+    source.set(W(i), `w[${i}]`);
+    source.set(V(i), `v[${i}]`);
+  }
+  const sym = (name: string): string => source.get(name)!;
+  const build = <F>(args: string[], outputs: GeneratedOutput[]): F =>
+    new Function(...args, `"use strict";\n${generateBody(outputs, sym)}`) as F;
+  const dense = (name: string, names: readonly string[]): GeneratedOutput[] =>
+    z.flatMap((zi, i) =>
+      names.map((v, j) => ({ target: `${name}[${i * names.length + j}]`, expr: differentiate(zi, v, b) })),
+    );
+  const sumOf = (terms: Expr[]): Expr => terms.reduce((acc, t) => b.add(acc, t), b.num(0));
+  const contraction = (names: readonly string[]): GeneratedOutput[] => {
+    const scalar = sumOf(
+      z.flatMap((zi, i) =>
+        names.map((v, j) => b.mul(b.mul(b.sym(W(i)), differentiate(zi, v, b)), b.sym(V(j)))),
+      ),
+    );
+    return [
+      ...states.map((s, i) => ({ target: `outX[${i}]`, expr: differentiate(scalar, s, b) })),
+      ...params.map((p, i) => ({
+        target: `accP[${i}]`,
+        expr: differentiate(scalar, p, b),
+        accumulate: true,
+      })),
+    ];
+  };
+  return {
+    count: q,
+    value: build(
+      ['x', 'p', 'u', 'out'],
+      z.map((expr, i) => ({ target: `out[${i}]`, expr })),
+    ),
+    jacobians: build(
+      ['x', 'p', 'u', 'outX', 'outP', 'outU'],
+      [...dense('outX', states), ...dense('outP', params), ...dense('outU', inputs)],
+    ),
+    stateContractionGradient: build(['x', 'p', 'u', 'w', 'v', 'outX', 'accP'], contraction(states)),
+    inputContractionGradient: build(['x', 'p', 'u', 'w', 'v', 'outX', 'accP'], contraction(inputs)),
+  };
 }

@@ -63,6 +63,55 @@ export interface ModelDefinition {
   combinations?: readonly CombinationDefinition[];
   /** For a model generated from a community's links (community.ts): the links, kept and off. */
   community?: CommunitySpec;
+  /** A small network whose outputs are added to chosen rates: what the mechanism misses. */
+  neural?: NeuralTermDefinition;
+}
+
+/** Hidden layers' activation: smooth, so the Rosenbrock method's second derivatives exist. */
+export type NeuralActivation = 'tanh' | 'softplus';
+
+/**
+ * An output's range: `any` is bound·tanh(a), `nonnegative` bound·σ(a), `nonpositive` −bound·σ(a)
+ * (σ the logistic function), with a the network's last-layer value.
+ */
+export type NeuralOutputSign = 'any' | 'nonnegative' | 'nonpositive';
+
+export interface NeuralInputDefinition {
+  /** A state, a measured input or an intermediate. */
+  name: string;
+  /** Its typical size, in its own unit: the network reads name/scale. */
+  scale: number;
+}
+
+export interface NeuralOutputDefinition {
+  /** The state whose rate the output is added to. */
+  rate: string;
+  /** A state the output is multiplied by (a per-capita correction, which vanishes with its state). */
+  per?: string;
+  /** The largest size of the output, in `unit`: the rate's unit, over `per`'s unit when given. */
+  bound: number;
+  unit: string;
+  sign: NeuralOutputSign;
+}
+
+/**
+ * A multilayer network inside the model (a universal differential equation's learnt part):
+ * d(rate)/dt += [per ·] g(N(inputs/scale)), evaluated and differentiated in float64 beside the
+ * generated rates (assimilation/neural/), so the adjoint and sensitivities see it as any other term.
+ */
+export interface NeuralTermDefinition {
+  inputs: readonly NeuralInputDefinition[];
+  /** Widths of the hidden layers, e.g. [16, 16]. */
+  hidden: readonly number[];
+  activation: NeuralActivation;
+  outputs: readonly NeuralOutputDefinition[];
+  /** The weights file beside the model file (assimilation/neural/weights-file.ts); absent: not trained. */
+  weightsFile?: string;
+  /**
+   * Trained weights, layer by layer (W row-major, then b), attached by whoever read the weights file.
+   * Absent: the untrained network, whose output starts at (nearly) zero.
+   */
+  weights?: Float64Array;
 }
 
 export interface CombinationDefinition {

@@ -14,7 +14,7 @@ export function formatModelFile(
   lines.push(`model: ${def.name}`);
   if (def.description) lines.push(`description: ${scalar(def.description)}`);
   if (def.community && !options.expand) {
-    lines.push(...communityLines(def.community), ...combinationLines(def));
+    lines.push(...communityLines(def.community), ...combinationLines(def), ...neuralLines(def));
     return `${lines.join('\n')}\n`;
   }
   lines.push('', 'states:');
@@ -44,7 +44,7 @@ export function formatModelFile(
     def.states.map((s) => [s, def.rates[s]]),
   );
   formulas('signals', Object.entries(def.signals));
-  lines.push(...combinationLines(def));
+  lines.push(...combinationLines(def), ...neuralLines(def));
   return `${lines.join('\n')}\n`;
 }
 
@@ -55,6 +55,22 @@ function combinationLines(def: ModelDefinition): string[] {
     lines.push(`  ${c.name}:`);
     lines.push(`    exponents: ${flow(Object.entries(c.exponents).map(([k, v]) => [k, number(v)]))}`);
     if (c.meaning) lines.push(`    meaning: ${scalar(c.meaning)}`);
+  }
+  return lines;
+}
+
+function neuralLines(def: ModelDefinition): string[] {
+  const neural = def.neural;
+  if (!neural) return [];
+  const lines = ['', 'neural:'];
+  if (neural.weightsFile) lines.push(`  weights: ${neural.weightsFile}`);
+  lines.push(`  inputs: ${flow(neural.inputs.map((i) => [i.name, number(i.scale)]))}`);
+  lines.push(`  hidden: [${neural.hidden.join(', ')}]`, `  activation: ${neural.activation}`, '  outputs:');
+  for (const o of neural.outputs) {
+    const fields: [string, string][] = [['rate', o.rate]];
+    if (o.per !== undefined) fields.push(['per', o.per]);
+    fields.push(['bound', number(o.bound)], ['unit', unitText(o.unit)], ['sign', o.sign]);
+    lines.push(`    - ${flow(fields)}`);
   }
   return lines;
 }

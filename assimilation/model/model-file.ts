@@ -14,6 +14,11 @@ import type {
   CombinationDefinition,
   InputDefinition,
   ModelDefinition,
+  NeuralActivation,
+  NeuralInputDefinition,
+  NeuralOutputDefinition,
+  NeuralOutputSign,
+  NeuralTermDefinition,
   ParameterDefinition,
   StateDefinition,
 } from './definition';
@@ -34,7 +39,9 @@ export class ModelFileError extends Error {
 }
 
 const equationSections = ['states', 'parameters', 'inputs', 'intermediates', 'rates', 'signals'];
-const sections = ['model', 'description', 'community', ...equationSections, 'combinations'];
+const sections = ['model', 'description', 'community', ...equationSections, 'combinations', 'neural'];
+const neuralKeys = ['weights', 'inputs', 'hidden', 'activation', 'outputs'];
+const neuralOutputKeys = ['rate', 'per', 'bound', 'unit', 'sign'];
 const communityKeys = ['substrate', 'main', 'satellites', 'metabolites', 'feed', 'links'];
 const stateKeys = ['unit', 'description'];
 const parameterKeys = ['value', 'unit', 'description', 'far_guess', 'fixed', 'bounds', 'prior'];
@@ -89,7 +96,10 @@ export function parseModelFile(text: string): ModelDefinition {
       );
     const community = communityModel(name, description, readCommunity(communityEntry.value, read, at));
     return checked(
-      withCombinations(community, readCombinations(section('combinations', false), read, places, at)),
+      withNeural(
+        withCombinations(community, readCombinations(section('combinations', false), read, places, at)),
+        readNeural(top.get('neural'), read, places, at),
+      ),
     );
   }
 
@@ -173,18 +183,86 @@ export function parseModelFile(text: string): ModelDefinition {
       places.set(`${name}.${key}`, entry);
       return [key, read.formula(entry.value, `${name}.${key}`)];
     });
-  return checked({
-    name,
-    description,
-    states,
-    stateInfo,
-    parameters,
-    inputs,
-    intermediates: formulas('intermediates', false),
-    rates: Object.fromEntries(formulas('rates', true)),
-    signals: Object.fromEntries(formulas('signals', true)),
-    ...withCombinations({}, readCombinations(section('combinations', false), read, places, at)),
+  return checked(
+    withNeural(
+      {
+        name,
+        description,
+        states,
+        stateInfo,
+        parameters,
+        inputs,
+        intermediates: formulas('intermediates', false),
+        rates: Object.fromEntries(formulas('rates', true)),
+        signals: Object.fromEntries(formulas('signals', true)),
+        ...withCombinations({}, readCombinations(section('combinations', false), read, places, at)),
+      },
+      readNeural(top.get('neural'), read, places, at),
+    ),
+  );
+}
+
+/**
+ * The `neural:` section: a small network added to chosen rates (models/README.md).
+ * `inputs: {A: 0.1, D: 0.25}` (each name over its typical size), `hidden: [16, 16]`,
+ * `activation: tanh|softplus`, `outputs: [{rate, per, bound, unit, sign}]`, `weights: FILE`.
+ */
+function readNeural(
+  entry: { key: Node; value: Node | null } | undefined,
+  read: Reader,
+  places: Places,
+  at: (node: Node | null | undefined, detail: string) => never,
+): NeuralTermDefinition | undefined {
+  if (!entry) return undefined;
+  places.set('neural', entry);
+  const fields = read.entries(read.map(entry.value, 'neural'), 'neural', neuralKeys);
+  for (const [key, place] of fields) places.set(`neural.${key}`, place);
+  const required = (key: string) => fields.get(key) ?? at(entry.key, `neural: no ${key}`);
+  const inputs: NeuralInputDefinition[] = [];
+  const inputsEntry = required('inputs');
+  for (const [name, input] of read.entries(read.map(inputsEntry.value, 'neural.inputs'), 'neural.inputs')) {
+    places.set(`neural.inputs.${name}`, input);
+    inputs.push({ name, scale: read.number(input.value, `neural.inputs.${name}`) });
+  }
+  const hiddenEntry = required('hidden');
+  if (!isSeq(hiddenEntry.value))
+    return at(hiddenEntry.value ?? hiddenEntry.key, 'neural.hidden: expected a list of widths, [16, 16]');
+  const hidden = hiddenEntry.value.items.map((item) => read.number(item as Node, 'neural.hidden'));
+  const activationEntry = fields.get('activation');
+  const activation = (
+    activationEntry ? read.string(activationEntry.value, 'neural.activation') : 'tanh'
+  ) as NeuralActivation;
+  const outputsEntry = required('outputs');
+  if (!isSeq(outputsEntry.value))
+    return at(outputsEntry.value ?? outputsEntry.key, 'neural.outputs: expected a list of outputs');
+  const outputs = outputsEntry.value.items.map((item, i): NeuralOutputDefinition => {
+    const field = `neural.outputs[${i}]`;
+    const outputFields = read.entries(read.map(item as Node, field), field, neuralOutputKeys);
+    places.set(field, { value: item as Node });
+    for (const [key, place] of outputFields) places.set(`${field}.${key}`, place);
+    const need = (key: string) => outputFields.get(key) ?? at(item as Node, `${field}: no ${key}`);
+    const per = outputFields.get('per');
+    const sign = outputFields.get('sign');
+    return {
+      rate: read.string(need('rate').value, `${field}.rate`),
+      ...(per ? { per: read.string(per.value, `${field}.per`) } : {}),
+      bound: read.number(need('bound').value, `${field}.bound`),
+      unit: read.unit(need('unit'), `${field}.unit`, places),
+      sign: (sign ? read.string(sign.value, `${field}.sign`) : 'any') as NeuralOutputSign,
+    };
   });
+  const weights = fields.get('weights');
+  const weightsFile = weights ? read.string(weights.value, 'neural.weights') : undefined;
+  if (weightsFile !== undefined && !/^[A-Za-z0-9._-]+$/.test(weightsFile))
+    at(
+      weights?.value,
+      `neural.weights: "${weightsFile}" is not a file name beside the model file (letters, digits, ".", "_" and "-")`,
+    );
+  return { inputs, hidden, activation, outputs, ...(weightsFile ? { weightsFile } : {}) };
+}
+
+function withNeural(definition: ModelDefinition, neural: NeuralTermDefinition | undefined): ModelDefinition {
+  return neural ? { ...definition, neural } : definition;
 }
 
 /**

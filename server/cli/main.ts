@@ -3,6 +3,7 @@ import { fitCommand } from './fit-command';
 import { gradientCommand } from './gradient-command';
 import { hashPasswordCommand } from './hash-password-command';
 import { modelCommand } from './model-command';
+import { neuralCommand } from './neural-command';
 import { replayCommand } from './replay-command';
 import { simulateCommand } from './simulate-command';
 import { simulateLiveCommand } from './simulate-live-command';
@@ -34,6 +35,11 @@ const commands: Record<string, { run: Command; summary: string }> = {
     run: modelCommand,
     summary:
       'community --satellites N|Y1,Y2 --metabolites M|A,B [--name NAME] [--out FILE] | show FILE  (model files)',
+  },
+  neural: {
+    run: neuralCommand,
+    summary:
+      'train HISTORY.csv --model FILE [--out WEIGHTS.json] [--from H] [--to H] [--seed S] [--iterations N] | suggest --model FILE [--out CANDIDATE.yaml]',
   },
   'simulate-live': {
     run: simulateLiveCommand,
