@@ -6,7 +6,7 @@
  * files (the embedded broker's listener, or the client certificate for MQTT_URL), SIGHUP reads them again.
  */
 import { reloadTlsOnSighup } from './server/broker/resolve-broker';
-import { ConfigError } from './server/config';
+import { ConfigError } from './server/env-schema';
 import { createLogger } from './server/service/logger';
 import { startService } from './server/service/service';
 import { loadServiceSettings, type ServiceSettings } from './server/service/service-settings';

@@ -13,8 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pino from 'pino';
 import { openDatabase } from '../db/open-database';
-import { insertWebhookEndpoint } from '../db/queries/webhooks';
 import { reactors } from '../db/schema';
+import { prepareWebhookStatements } from '../db/webhook-statements';
 import { AlertEngine } from '../server/alerts/alert-engine';
 import { parseAlertRules } from '../server/alerts/alert-rules';
 import { defaultAlertRules } from '../server/alerts/alert-settings';
@@ -37,7 +37,6 @@ const rules = parseAlertRules([
   { id: 'toggle', kind: 'reading-range', signal: 'feed', max: 1, severity: 'critical' },
 ]);
 const engine = new AlertEngine({
-  db: database.db,
   sqlite: database.sqlite,
   log,
   rules,
@@ -88,7 +87,7 @@ for (let i = 0; i < 2; i++) {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push(server);
-  insertWebhookEndpoint(database.db, {
+  prepareWebhookStatements(database.sqlite).insertWebhookEndpoint({
     name: `receiver ${i}`,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     secret: 'benchmark-secret-0123456789',
@@ -119,7 +118,7 @@ console.log(
 );
 
 // 3. Delivery: drain the backlog, then a live stream of changes.
-const sender = new WebhookSender({ db: database.db, sqlite: database.sqlite, log, pollMs: 1000 });
+const sender = new WebhookSender({ sqlite: database.sqlite, log, pollMs: 1000 });
 engine.onTransition((t) => {
   sentAt.set(t.eventId, performance.now());
   sender.wake();

@@ -53,6 +53,12 @@ const settings: EstimatorSettings = {
   drift: {
     ...defaultEstimatorSettings.drift,
     revertToPrior: !process.argv.includes('--random-walk'),
+    ...(argument('change-prior-term') && {
+      onChange: {
+        priorTerm: Number(argument('change-prior-term')),
+        factor: Number(argument('change-factor') ?? 4),
+      },
+    }),
     ...(argument('satellite-drift') && {
       byParameter: Object.fromEntries(
         satelliteParameterNames.map((name) => [name, Number(argument('satellite-drift'))]),

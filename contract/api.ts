@@ -1,15 +1,32 @@
 /** HTTP API payloads (JSON). Times are epoch ms (`…Ms`) and, where the model is concerned, plant hours (`…H`). */
 
-/** Signals as they arrive over MQTT. */
-export type PlantSignal =
-  | 'od'
-  | 'substrate'
-  | 'dilution'
-  | 'feed'
-  | 'assay/X'
-  | 'assay/Y'
-  | 'assay/A'
-  | 'assay/B';
+/**
+ * The plant's signals as they arrive over MQTT (`<prefix>/<reactor>/<signal>`): the one list, in the
+ * order tables, charts and the CSV export show them.
+ */
+export const plantSignals = [
+  'od',
+  'substrate',
+  'dilution',
+  'feed',
+  'assay/X',
+  'assay/Y',
+  'assay/A',
+  'assay/B',
+] as const;
+export type PlantSignal = (typeof plantSignals)[number];
+
+/** The sensors that report continuously: a reactor's plant clock, and what can go stale (an assay is sparse by nature). */
+export const onlineSignals = ['od', 'substrate', 'dilution'] as const satisfies readonly PlantSignal[];
+
+/** A reactor id, wherever one is written: MQTT topics, API paths, settings, alert rules. */
+export const reactorIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+/** `reactorIdPattern` in words, for error messages. */
+export const reactorIdRule = '[A-Za-z0-9_-]{1,64}';
+
+export function isReactorId(text: string): boolean {
+  return reactorIdPattern.test(text);
+}
 
 export interface ValueWithSd {
   value: number;
@@ -215,7 +232,20 @@ export interface DemoStatus {
 
 // ─── Alerts and webhooks (issue 8) ───────────────────────────────────────────────────────────────
 
-export type AlarmSeverity = 'critical' | 'major' | 'minor' | 'warning';
+/** Most severe first. */
+export const alarmSeverities = ['critical', 'major', 'minor', 'warning'] as const;
+export type AlarmSeverity = (typeof alarmSeverities)[number];
+
+/** The kinds of alert rule (server/alerts/alert-rules.ts validates each). */
+export const alertRuleKinds = [
+  'satellite-fraction',
+  'parameter-band',
+  'sensor-stale',
+  'reading-range',
+  'fit-failures',
+  'residuals',
+] as const;
+export type AlertRuleKind = (typeof alertRuleKinds)[number];
 
 /** A change in an alarm's life; `system` is the rule engine, anything else an operator. */
 export type AlarmTransitionKind = 'fired' | 'acknowledged' | 'cleared';
@@ -294,13 +324,7 @@ export interface AlarmActionRequest {
 export interface AlertRuleView {
   rule: {
     id: string;
-    kind:
-      | 'satellite-fraction'
-      | 'parameter-band'
-      | 'sensor-stale'
-      | 'reading-range'
-      | 'fit-failures'
-      | 'residuals';
+    kind: AlertRuleKind;
     name?: string;
     reactors?: string[];
     severity: AlarmSeverity;

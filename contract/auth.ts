@@ -3,7 +3,9 @@
  * tokens and accounts. A `viewer` reads everything but secrets; an `operator` may also change state.
  */
 
-export type Role = 'viewer' | 'operator';
+/** Least privileged first. */
+export const roles = ['viewer', 'operator'] as const;
+export type Role = (typeof roles)[number];
 
 /** The session cookie: HttpOnly, SameSite=Strict, Secure behind TLS. */
 export const sessionCookieName = 'cw_session';

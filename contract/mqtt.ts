@@ -1,4 +1,4 @@
-import type { BandedValue, Composition, ParameterEstimate } from './api';
+import type { AlarmSeverity, AlarmTransitionKind, BandedValue, Composition, ParameterEstimate } from './api';
 
 /** Published retained at `<prefix>/<reactor>/$estimate` after every successful fit. */
 export interface EstimateMessage {
@@ -22,10 +22,10 @@ export interface AlarmMessage {
   eventId: number;
   ruleId: string;
   ruleName: string;
-  transition: 'fired' | 'acknowledged' | 'cleared';
+  transition: AlarmTransitionKind;
   actor: string;
   atMs: number;
-  severity: 'critical' | 'major' | 'minor' | 'warning';
+  severity: AlarmSeverity;
   active: boolean;
   acknowledged: boolean;
   firedAtMs: number;

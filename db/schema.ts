@@ -3,6 +3,7 @@
  * finite float64 (the ingester never lets NaN or ±Infinity through, and `NOT NULL` catches a NaN,
  * which SQLite would otherwise store as NULL).
  */
+
 import { sql } from 'drizzle-orm';
 import {
   check,
@@ -14,6 +15,8 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
+import { alarmSeverities } from '../contract/api';
+import { roles } from '../contract/auth';
 
 /** A reactor registers itself with its first reading. */
 export const reactors = sqliteTable('reactors', {
@@ -279,7 +282,7 @@ export const alarms = sqliteTable(
     /** The rule's name and kind when the alarm last changed, for the history. */
     ruleName: text('rule_name').notNull(),
     ruleKind: text('rule_kind').notNull(),
-    severity: text('severity', { enum: ['critical', 'major', 'minor', 'warning'] }).notNull(),
+    severity: text('severity', { enum: alarmSeverities }).notNull(),
     active: integer('active', { mode: 'boolean' }).notNull(),
     acknowledged: integer('acknowledged', { mode: 'boolean' }).notNull(),
     /** When the current (or last) episode fired. */
@@ -318,7 +321,7 @@ export const alarmEvents = sqliteTable(
     actor: text('actor').notNull(),
     atMs: integer('at_ms').notNull(),
     evidenceAtMs: integer('evidence_at_ms'),
-    severity: text('severity', { enum: ['critical', 'major', 'minor', 'warning'] }).notNull(),
+    severity: text('severity', { enum: alarmSeverities }).notNull(),
     summary: text('summary').notNull(),
     valuesJson: text('values_json').notNull(),
     /** The alarm's state after this transition. */
@@ -409,7 +412,7 @@ export const webhookDeliveries = sqliteTable(
 /** A person who logs in to the dashboard. */
 export const users = sqliteTable('users', {
   username: text('username').primaryKey(),
-  role: text('role', { enum: ['viewer', 'operator'] }).notNull(),
+  role: text('role', { enum: roles }).notNull(),
   /** `scrypt$N$r$p$salt$hash` (server/auth/password-hash.ts). */
   passwordHash: text('password_hash').notNull(),
   /** Set for a generated one-time password: only a password change is allowed until it is replaced. */
@@ -440,7 +443,7 @@ export const apiTokens = sqliteTable('api_tokens', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   tokenSha256: text('token_sha256').notNull().unique(),
   name: text('name').notNull(),
-  role: text('role', { enum: ['viewer', 'operator'] }).notNull(),
+  role: text('role', { enum: roles }).notNull(),
   createdAtMs: integer('created_at_ms').notNull(),
   createdBy: text('created_by').notNull(),
   lastUsedAtMs: integer('last_used_at_ms'),

@@ -7,32 +7,24 @@ import {
   parseMqttDevices,
   simulatorUsername,
 } from './broker/mqtt-devices';
+import { ConfigError, optionalText, parseSettings, positiveNumber, setting } from './env-schema';
 
-const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
-const optionalText = z.preprocess(unsetIfEmpty, z.string().optional());
-const positiveNumber = (fallback: number) =>
-  z.preprocess(unsetIfEmpty, z.coerce.number().positive().finite().default(fallback));
+/** A client id or shared-subscription group: letters, digits, `_` and `-`. */
+const mqttName = z.string().regex(/^[\w-]{1,64}$/);
 
 const environment = z.object({
-  MQTT_URL: z.preprocess(
-    unsetIfEmpty,
+  MQTT_URL: setting(
     z
       .string()
       .regex(/^mqtts?:\/\/[^\s]+$/, 'must be mqtt://host[:port] or mqtts://host[:port]')
       .optional(),
   ),
-  MQTT_PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(65535).default(1883)),
-  MQTT_BIND_HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
+  MQTT_PORT: setting(z.coerce.number().int().min(1).max(65535).default(1883)),
+  MQTT_BIND_HOST: setting(z.string().default('127.0.0.1')),
   MQTT_USERNAME: optionalText,
   MQTT_PASSWORD: optionalText,
-  MQTT_PROTOCOL: z.preprocess(unsetIfEmpty, z.enum(['5', '3.1.1']).default('5')),
-  MQTT_CLIENT_ID: z.preprocess(
-    unsetIfEmpty,
-    z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/)
-      .default('culturewatch-ingester'),
-  ),
+  MQTT_PROTOCOL: setting(z.enum(['5', '3.1.1']).default('5')),
+  MQTT_CLIENT_ID: setting(mqttName.default('culturewatch-ingester')),
   MQTT_DEVICES: optionalText,
   MQTT_CA_FILE: optionalText,
   MQTT_CERT_FILE: optionalText,
@@ -40,32 +32,22 @@ const environment = z.object({
   MQTT_SERVER_CERT_FILE: optionalText,
   MQTT_SERVER_KEY_FILE: optionalText,
   MQTT_SERVER_CA_FILE: optionalText,
-  MQTT_TLS_PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(65535).default(8883)),
-  MQTT_TLS_BIND_HOST: z.preprocess(unsetIfEmpty, z.string().default('0.0.0.0')),
-  MQTT_SHARED_GROUP: z.preprocess(
-    unsetIfEmpty,
-    z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/)
-      .optional(),
-  ),
-  TOPIC_PREFIX: z.preprocess(
-    unsetIfEmpty,
+  MQTT_TLS_PORT: setting(z.coerce.number().int().min(1).max(65535).default(8883)),
+  MQTT_TLS_BIND_HOST: setting(z.string().default('0.0.0.0')),
+  MQTT_SHARED_GROUP: setting(mqttName.optional()),
+  TOPIC_PREFIX: setting(
     z
       .string()
       .regex(/^[^+#/\s]+(\/[^+#/\s]+)*$/, 'topic levels without wildcards or empty levels')
       .default('culturewatch'),
   ),
-  DATABASE_PATH: z.preprocess(unsetIfEmpty, z.string().default('data/culturewatch.db')),
-  DATABASE_SYNCHRONOUS: z.preprocess(unsetIfEmpty, z.enum(['full', 'normal']).default('full')),
+  DATABASE_PATH: setting(z.string().default('data/culturewatch.db')),
+  DATABASE_SYNCHRONOUS: setting(z.enum(['full', 'normal']).default('full')),
   RETENTION_RAW_DAYS: positiveNumber(30),
   RETENTION_ROLLUP_1MIN_DAYS: positiveNumber(180),
   RETENTION_ROLLUP_15MIN_DAYS: positiveNumber(1825),
   RETENTION_SWEEP_MINUTES: positiveNumber(10),
-  LOG_LEVEL: z.preprocess(
-    unsetIfEmpty,
-    z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  ),
+  LOG_LEVEL: setting(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')),
 });
 
 export interface MqttSettings {
@@ -118,18 +100,11 @@ export interface Config {
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 }
 
-export class ConfigError extends Error {}
-
 /** Hosts only this machine can reach: where a listener without accounts may bind. */
 export const loopbackHosts: ReadonlySet<string> = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
-  const parsed = environment.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`bad settings: ${problems.join('; ')}`);
-  }
-  const e = parsed.data;
+  const e = parseSettings(environment, env);
   return {
     mqtt: {
       url: e.MQTT_URL,

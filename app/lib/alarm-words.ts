@@ -1,7 +1,7 @@
 /** Alarms in words: severity, status and changes, so that colour is never the only signal. */
 import type { AlarmSeverity, AlarmTransitionKind, AlarmView } from '../../contract/api';
 
-export const alarmSeverities: readonly AlarmSeverity[] = ['critical', 'major', 'minor', 'warning'];
+export { alarmSeverities } from '../../contract/api';
 
 export const severityWords: Record<AlarmSeverity, string> = {
   critical: 'Critical',

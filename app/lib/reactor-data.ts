@@ -3,26 +3,20 @@
  * compact record per fit. Only the newest fit keeps its trajectory, forecast and residuals, so a long
  * live session stays bounded; older fits keep what the history charts draw.
  */
-import type {
-  Composition,
-  FitRecord,
-  FitStatus,
-  ParameterCombination,
-  ParameterEstimate,
-  PlantSignal,
-  ReadingSeries,
+import {
+  type Composition,
+  type FitRecord,
+  type FitStatus,
+  type ParameterCombination,
+  type ParameterEstimate,
+  type PlantSignal,
+  plantSignals,
+  type ReadingSeries,
 } from '../../contract/api';
 import type { ReadingBatch } from '../../contract/realtime';
 
-export const chartedSignals: readonly PlantSignal[] = [
-  'od',
-  'substrate',
-  'dilution',
-  'assay/X',
-  'assay/Y',
-  'assay/A',
-  'assay/B',
-];
+/** Every signal but the feed concentration, which the model holds constant. */
+export const chartedSignals: readonly PlantSignal[] = plantSignals.filter((s) => s !== 'feed');
 
 /** A standardized residual beyond this marks the reading as an outlier of the fit. */
 export const outlierResidual = 4;

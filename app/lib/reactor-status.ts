@@ -3,7 +3,7 @@
  * sensors gone quiet. Each problem has a severity (for colour) and a sentence (so colour is never
  * the only signal).
  */
-import type { AlertLevel, PlantSignal, ReactorSummary } from '../../contract/api';
+import { type AlertLevel, onlineSignals, type ReactorSummary } from '../../contract/api';
 import { msPerHour } from '../../contract/time';
 import { formatAge, formatSpan } from './time-format';
 
@@ -20,8 +20,6 @@ export const staleWallMs = 45 * 60_000;
 export const staleLagMs = 2 * msPerHour;
 /** Fits whose window ends this far behind the newest reading (plant time) are not keeping up. */
 export const fitLagMs = 3 * msPerHour;
-
-export const onlineSignals: readonly PlantSignal[] = ['od', 'substrate', 'dilution'];
 
 const severityRank: Record<Severity, number> = { ok: 0, info: 1, warning: 2, alarm: 3 };
 

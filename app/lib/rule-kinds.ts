@@ -3,20 +3,13 @@
  * is the validator; these are its form) and a rule in words. A rule is edited as text fields and
  * turned back into the rule object for PUT /api/alert-rules/:id; the server names any problem.
  */
-import type { AlarmSeverity, PlantSignal } from '../../contract/api';
+import { type AlarmSeverity, alertRuleKinds, plantSignals } from '../../contract/api';
 import type { AlertRule } from './alerts-api';
 import { parameterOrder } from './model-info';
 
 export type RuleKind = AlertRule['kind'];
 
-export const ruleKinds: readonly RuleKind[] = [
-  'satellite-fraction',
-  'parameter-band',
-  'sensor-stale',
-  'reading-range',
-  'fit-failures',
-  'residuals',
-];
+export const ruleKinds: readonly RuleKind[] = alertRuleKinds;
 
 export const ruleKindWords: Record<RuleKind, string> = {
   'satellite-fraction': 'satellite fraction high',
@@ -27,16 +20,7 @@ export const ruleKindWords: Record<RuleKind, string> = {
   residuals: 'model mismatch (residuals)',
 };
 
-export const ruleSignals: readonly PlantSignal[] = [
-  'od',
-  'substrate',
-  'dilution',
-  'feed',
-  'assay/X',
-  'assay/Y',
-  'assay/A',
-  'assay/B',
-];
+export const ruleSignals = plantSignals;
 
 export interface RuleField {
   key: string;

@@ -5,7 +5,8 @@
  * noisy signal near a threshold does not flap. Operators acknowledge and clear; every change is a
  * transition with its time and actor.
  */
-import type { AlarmSeverity, AlertRule } from './alert-rules';
+import type { AlarmSeverity } from '../../contract/api';
+import type { AlertRule } from './alert-rules';
 import { minuteMs, ruleDisplayName } from './alert-rules';
 import type { ConditionObservation } from './rule-conditions';
 

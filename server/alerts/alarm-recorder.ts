@@ -4,16 +4,8 @@
  */
 import type Database from 'better-sqlite3';
 import type { AlarmEventView, AlarmView } from '../../contract/api';
-import type { CulturewatchDb } from '../../db/open-database';
-import {
-  type AlarmEventRow,
-  type AlarmRow,
-  alarmOfReactorRule,
-  insertAlarm,
-  insertAlarmEvent,
-  type NewAlarmRow,
-  updateAlarm,
-} from '../../db/queries/alarms';
+import type { AlarmEventRow, AlarmRow, AlertStatements, NewAlarmRow } from '../../db/alert-statements';
+import type { WebhookStatements } from '../../db/webhook-statements';
 import { enqueueNotifications } from '../webhooks/webhook-outbox';
 import { type AlarmSnapshot, type AlarmTransition, alarmStatus } from './alarm-lifecycle';
 
@@ -30,8 +22,9 @@ export type AlarmChange =
   | { kind: 'update'; alarm: AlarmSnapshot; wallMs: number };
 
 export interface AlarmRecorderOptions {
-  db: CulturewatchDb;
   sqlite: Database.Database;
+  alerts: AlertStatements;
+  webhooks: WebhookStatements;
   /** Where the dashboard is reached, for the links in notifications (asked at each change). */
   externalUrl: string | (() => string);
 }
@@ -42,13 +35,13 @@ export class AlarmRecorder {
   /** All the changes in one transaction; returns the transitions with their ids. */
   record(changes: readonly AlarmChange[]): RecordedTransition[] {
     if (changes.length === 0) return [];
-    const { db, sqlite } = this.options;
+    const { alerts, sqlite } = this.options;
     return sqlite.transaction(() => {
       const recorded: RecordedTransition[] = [];
       for (const change of changes) {
         if (change.kind === 'update') {
-          const existing = alarmOfReactorRule(db, change.alarm.reactorId, change.alarm.ruleId);
-          if (existing) updateAlarm(db, existing.id, alarmRowFields(change.alarm, change.wallMs));
+          const existing = alerts.alarmOfReactorRule(change.alarm.reactorId, change.alarm.ruleId);
+          if (existing) alerts.updateAlarm(existing.id, alarmRowFields(change.alarm, change.wallMs));
           continue;
         }
         recorded.push(this.writeTransition(change.transition));
@@ -58,18 +51,18 @@ export class AlarmRecorder {
   }
 
   private writeTransition(transition: AlarmTransition): RecordedTransition {
-    const { db } = this.options;
+    const { alerts, webhooks } = this.options;
     const { alarm } = transition;
-    const existing = alarmOfReactorRule(db, alarm.reactorId, alarm.ruleId);
+    const existing = alerts.alarmOfReactorRule(alarm.reactorId, alarm.ruleId);
     const fields = alarmRowFields(alarm, transition.atMs);
     let alarmId: number;
     if (existing) {
       alarmId = existing.id;
-      updateAlarm(db, alarmId, fields);
+      alerts.updateAlarm(alarmId, fields);
     } else {
-      alarmId = insertAlarm(db, fields);
+      alarmId = alerts.insertAlarm(fields);
     }
-    const eventId = insertAlarmEvent(db, {
+    const eventId = alerts.insertAlarmEvent({
       alarmId,
       reactorId: alarm.reactorId,
       ruleId: alarm.ruleId,
@@ -84,7 +77,7 @@ export class AlarmRecorder {
       acknowledged: alarm.acknowledged,
     });
     const notificationsQueued = enqueueNotifications(
-      db,
+      webhooks,
       {
         alarmId,
         alarm,

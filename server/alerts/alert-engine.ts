@@ -8,9 +8,9 @@
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { CulturewatchDb } from '../../db/open-database';
-import { activeAlarms, alarmById, alarmOfReactorRule } from '../../db/queries/alarms';
-import { newestArrivalPerSignal } from '../../db/queries/sensor-arrivals';
+import { plantSignals } from '../../contract/api';
+import { type AlertStatements, prepareAlertStatements } from '../../db/alert-statements';
+import { prepareWebhookStatements } from '../../db/webhook-statements';
 import { type Job, type JobHealth, JobStatus } from '../lifecycle';
 import {
   type AlarmSnapshot,
@@ -41,7 +41,6 @@ export interface StoredReading {
 }
 
 export interface AlertEngineOptions {
-  db: CulturewatchDb;
   sqlite: Database.Database;
   log: Logger;
   rules: readonly AlertRule[];
@@ -74,9 +73,6 @@ export type OperatorResult =
 const key = (reactorId: string, ruleId: string) => `${reactorId}\u0000${ruleId}`;
 const ruleIdOf = (k: string) => k.slice(k.indexOf('\u0000') + 1);
 
-/** Signals the staleness rules can name. */
-const watchedSignals = ['od', 'substrate', 'dilution', 'feed', 'assay/X', 'assay/Y', 'assay/A', 'assay/B'];
-
 interface Working {
   trackers: Map<string, ConditionTracker>;
   alarms: Map<string, AlarmSnapshot | null>;
@@ -88,6 +84,7 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
   private readonly status: JobStatus;
   private readonly now: () => number;
   private readonly recorder: AlarmRecorder;
+  private readonly store: AlertStatements;
   private rules: AlertRule[];
   private readonly trackers = new Map<string, ConditionTracker>();
   private readonly memories = new Map<string, RuleMemory>();
@@ -104,23 +101,24 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
     this.now = options.now ?? Date.now;
     this.status = new JobStatus(this.now);
     this.rules = [...options.rules];
+    this.store = prepareAlertStatements(options.sqlite);
     this.recorder = new AlarmRecorder({
-      db: options.db,
       sqlite: options.sqlite,
+      alerts: this.store,
+      webhooks: prepareWebhookStatements(options.sqlite),
       externalUrl: options.externalUrl,
     });
   }
 
   /** Reads the active alarms and the newest arrivals back, then checks staleness on a timer. */
   async start(): Promise<void> {
-    const { db } = this.options;
-    for (const row of activeAlarms(db)) {
+    for (const row of this.store.activeAlarms()) {
       const k = key(row.reactorId, row.ruleId);
       this.alarms.set(k, alarmSnapshotFromRow(row));
       const at = row.lastEvidenceAtMs ?? Number.NEGATIVE_INFINITY;
       this.trackers.set(k, { phase: 'firing', sinceMs: at, lastAtMs: at });
     }
-    for (const arrival of newestArrivalPerSignal(db, watchedSignals)) {
+    for (const arrival of this.store.newestArrivalPerSignal(plantSignals)) {
       const last = this.lastReceivedAtMs.get(arrival.reactorId) ?? {};
       last[arrival.signal] = Math.max(last[arrival.signal] ?? 0, arrival.receivedAtMs);
       this.lastReceivedAtMs.set(arrival.reactorId, last);
@@ -239,7 +237,7 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
     alarmId: number,
     act: (alarm: AlarmSnapshot, wallMs: number) => OperatorAction,
   ): OperatorResult {
-    const row = alarmById(this.options.db, alarmId);
+    const row = this.store.alarmById(alarmId);
     if (!row) return { ok: false, status: 404, reason: `no alarm ${alarmId}` };
     const k = key(row.reactorId, row.ruleId);
     const alarm = this.alarms.get(k) ?? alarmSnapshotFromRow(row);
@@ -316,7 +314,7 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
   private alarmOf(reactorId: string, ruleId: string): AlarmSnapshot | null {
     const k = key(reactorId, ruleId);
     if (!this.alarms.has(k)) {
-      const row = alarmOfReactorRule(this.options.db, reactorId, ruleId);
+      const row = this.store.alarmOfReactorRule(reactorId, ruleId);
       this.alarms.set(k, row ? alarmSnapshotFromRow(row) : null);
     }
     return this.alarms.get(k) ?? null;

@@ -4,30 +4,23 @@
  */
 import type { Logger } from 'pino';
 import type { AlertRuleView } from '../../contract/api';
-import type { CulturewatchDb } from '../../db/open-database';
-import {
-  type AlertRuleRow,
-  alertRuleRow,
-  allAlertRuleRows,
-  deleteAlertRuleRow,
-  upsertAlertRuleRow,
-} from '../../db/queries/alert-rules';
+import type { AlertRuleRow, AlertStatements } from '../../db/alert-statements';
 import { type AlertRule, AlertRuleError, parseAlertRule } from './alert-rules';
 
 export const configActor = 'settings';
 
 /** Writes the settings' rules; drops settings rules no longer listed. Operator-edited rules are left alone. */
-export function syncConfigRules(db: CulturewatchDb, rules: readonly AlertRule[], nowMs: number): void {
+export function syncConfigRules(store: AlertStatements, rules: readonly AlertRule[], nowMs: number): void {
   const listed = new Set(rules.map((r) => r.id));
-  for (const row of allAlertRuleRows(db)) {
-    if (row.source === 'config' && !listed.has(row.id)) deleteAlertRuleRow(db, row.id);
+  for (const row of store.alertRules()) {
+    if (row.source === 'config' && !listed.has(row.id)) store.deleteAlertRule(row.id);
   }
   for (const rule of rules) {
-    const existing = alertRuleRow(db, rule.id);
+    const existing = store.alertRule(rule.id);
     if (existing?.source === 'api') continue;
     const definitionJson = JSON.stringify(rule);
     if (existing?.definitionJson === definitionJson) continue;
-    upsertAlertRuleRow(db, {
+    store.upsertAlertRule({
       id: rule.id,
       kind: rule.kind,
       definitionJson,
@@ -40,9 +33,9 @@ export function syncConfigRules(db: CulturewatchDb, rules: readonly AlertRule[],
 }
 
 /** Every stored rule that still validates; a rule that no longer does is logged and left out. */
-export function loadAlertRules(db: CulturewatchDb, log?: Logger): AlertRule[] {
+export function loadAlertRules(store: AlertStatements, log?: Logger): AlertRule[] {
   const rules: AlertRule[] = [];
-  for (const row of allAlertRuleRows(db)) {
+  for (const row of store.alertRules()) {
     try {
       rules.push(parseAlertRule(JSON.parse(row.definitionJson)));
     } catch (error) {
@@ -57,12 +50,12 @@ export function loadAlertRules(db: CulturewatchDb, log?: Logger): AlertRule[] {
 
 /** Adds or replaces a rule as an operator's. */
 export function putAlertRule(
-  db: CulturewatchDb,
+  store: AlertStatements,
   rule: AlertRule,
   actor: string,
   nowMs: number,
 ): AlertRuleRow {
-  const existing = alertRuleRow(db, rule.id);
+  const existing = store.alertRule(rule.id);
   const row: AlertRuleRow = {
     id: rule.id,
     kind: rule.kind,
@@ -72,12 +65,12 @@ export function putAlertRule(
     updatedAtMs: nowMs,
     updatedBy: actor,
   };
-  upsertAlertRuleRow(db, row);
+  store.upsertAlertRule(row);
   return row;
 }
 
-export function removeAlertRule(db: CulturewatchDb, id: string): boolean {
-  return deleteAlertRuleRow(db, id);
+export function removeAlertRule(store: AlertStatements, id: string): boolean {
+  return store.deleteAlertRule(id);
 }
 
 export function alertRuleView(row: AlertRuleRow): AlertRuleView {
@@ -85,8 +78,8 @@ export function alertRuleView(row: AlertRuleRow): AlertRuleView {
   return { rule, source: row.source, updatedAtMs: row.updatedAtMs, updatedBy: row.updatedBy };
 }
 
-export function alertRuleViews(db: CulturewatchDb): AlertRuleView[] {
-  return allAlertRuleRows(db).flatMap((row) => {
+export function alertRuleViews(store: AlertStatements): AlertRuleView[] {
+  return store.alertRules().flatMap((row) => {
     try {
       return [alertRuleView(row)];
     } catch (error) {

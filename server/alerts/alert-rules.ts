@@ -4,32 +4,9 @@
  * evidence (plant time for readings and fits, the wall clock for staleness).
  */
 import { z } from 'zod';
-import type { PlantSignal } from '../../contract/api';
+import { type AlertRuleKind, alarmSeverities, plantSignals, reactorIdPattern } from '../../contract/api';
 import { builtInModel } from '../../simulator/model-files';
-
-export const alarmSeverities = ['critical', 'major', 'minor', 'warning'] as const;
-export type AlarmSeverity = (typeof alarmSeverities)[number];
-
-export const ruleKinds = [
-  'satellite-fraction',
-  'parameter-band',
-  'sensor-stale',
-  'reading-range',
-  'fit-failures',
-  'residuals',
-] as const;
-export type RuleKind = (typeof ruleKinds)[number];
-
-const plantSignals = [
-  'od',
-  'substrate',
-  'dilution',
-  'feed',
-  'assay/X',
-  'assay/Y',
-  'assay/A',
-  'assay/B',
-] as const satisfies readonly PlantSignal[];
+import { plainText } from '../http/request-input';
 
 const parameterNames = builtInModel().parameters.map((p) => p.name) as [string, ...string[]];
 
@@ -50,12 +27,9 @@ const common = {
       /^[a-z0-9][a-z0-9_-]{0,63}$/,
       'lower-case letters, digits, - and _, at most 64, e.g. "satellite-high"',
     ),
-  name: z.string().trim().min(1).max(120).optional(),
+  name: plainText(120).optional(),
   /** The reactors it applies to; absent: every reactor. */
-  reactors: z
-    .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a reactor id'))
-    .min(1)
-    .optional(),
+  reactors: z.array(z.string().regex(reactorIdPattern, 'a reactor id')).min(1).optional(),
   severity: z.enum(alarmSeverities),
   enabled: z.boolean().default(true),
   /** How long the condition must hold before the alarm fires. */
@@ -139,7 +113,7 @@ export const alertRuleSchema = z.discriminatedUnion('kind', [
 
 export type AlertRule = z.output<typeof alertRuleSchema>;
 export type AlertRuleInput = z.input<typeof alertRuleSchema>;
-export type RuleOfKind<K extends RuleKind> = Extract<AlertRule, { kind: K }>;
+export type RuleOfKind<K extends AlertRuleKind> = Extract<AlertRule, { kind: K }>;
 
 export const alertRuleListSchema = z.array(alertRuleSchema).superRefine((rules, ctx) => {
   const seen = new Set<string>();

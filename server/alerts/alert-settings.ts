@@ -3,7 +3,7 @@
  * service (server/service/service-settings.ts merges them). Every default is here and in server/README.md.
  */
 import { z } from 'zod';
-import { ConfigError } from '../config';
+import { ConfigError, parseSettings, setting } from '../env-schema';
 import { type AlertRule, AlertRuleError, parseAlertRules } from './alert-rules';
 
 /**
@@ -48,13 +48,12 @@ export const defaultAlertRules: unknown[] = [
   },
 ];
 
-const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 const seconds = (fallback: number, max: number) =>
-  z.preprocess(unsetIfEmpty, z.coerce.number().positive().max(max).default(fallback));
+  setting(z.coerce.number().positive().max(max).default(fallback));
 
 const environment = z.object({
-  ALERT_RULES: z.preprocess(unsetIfEmpty, z.string().optional()),
-  ALERTS_EXTERNAL_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).optional()),
+  ALERT_RULES: setting(z.string().optional()),
+  ALERTS_EXTERNAL_URL: setting(z.url({ protocol: /^https?$/ }).optional()),
   ALERTS_STALE_CHECK_SECONDS: seconds(30, 3600),
   WEBHOOK_TIMEOUT_SECONDS: seconds(10, 300),
   WEBHOOK_RETRY_INITIAL_SECONDS: seconds(2, 3600),
@@ -71,12 +70,7 @@ export interface AlertSettings {
 }
 
 export function loadAlertSettings(env: Record<string, string | undefined>): AlertSettings {
-  const parsed = environment.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`bad settings: ${problems.join('; ')}`);
-  }
-  const e = parsed.data;
+  const e = parseSettings(environment, env);
   let rulesInput: unknown = defaultAlertRules;
   if (e.ALERT_RULES !== undefined) {
     try {

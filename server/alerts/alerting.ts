@@ -1,25 +1,24 @@
 /**
  * Alerts and webhooks as the service runs them: the rule engine over stored readings and fits, the
  * webhook sender, `$alarm` on MQTT, and the HTTP API. The service hands it its database, broker and
- * logger, feeds it what the ingester and the assimilator store, and chains its API handler before
- * its own; nothing here waits on a webhook or the broker.
+ * logger, feeds it what the ingester and the assimilator store, and adds its routes to the one
+ * router; nothing here waits on a webhook or the broker.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { AlertLevel, ReactorSummary } from '../../contract/api';
+import { prepareAlertStatements } from '../../db/alert-statements';
 import type { OpenDatabase } from '../../db/open-database';
-import { activeAlarmsByReactor } from '../../db/queries/alarms';
-import { firstFitValuesOf } from '../../db/queries/fit-outcome';
-import { createAlertsApiHandler } from '../api/alerts-api';
-import { createWebhooksApiHandler } from '../api/webhooks-api';
 import type { BrokerConnection } from '../broker/broker-connection';
+import type { Route } from '../http/router';
 import type { Job } from '../lifecycle';
 import { WebhookSender } from '../webhooks/webhook-sender';
+import { webhooksApiRoutes } from '../webhooks/webhooks-api';
 import { AlarmPublisher } from './alarm-mqtt';
 import type { RecordedTransition } from './alarm-recorder';
 import { AlertEngine, type StoredReading } from './alert-engine';
 import { loadAlertRules, syncConfigRules } from './alert-rule-store';
 import type { AlertSettings } from './alert-settings';
+import { alertsApiRoutes } from './alerts-api';
 import { fitEvidenceById } from './fit-evidence';
 
 export interface AlertingOptions {
@@ -44,8 +43,8 @@ export interface Alerting {
   readingsStored(readings: readonly StoredReading[]): void;
   /** The assimilator stored this fit. */
   fitStored(fitId: number): void;
-  /** Answers `/api/alerts…`, `/api/alert-rules…` and `/api/webhooks…`; false for any other path. */
-  api(req: IncomingMessage, res: ServerResponse): boolean;
+  /** `/api/alerts…`, `/api/alert-rules…` and `/api/webhooks…`, for the router (http/router.ts). */
+  routes: Route[];
   /** For the reactor overview: the most severe active alarm, or null when none is active. */
   reactorAlert(reactorId: string): ReactorSummary['alert'] | null;
   /** Called after every recorded transition (e.g. to tell socket.io clients). */
@@ -59,19 +58,17 @@ const severityOrder: AlertLevel[] = ['ok', 'warning', 'minor', 'major', 'critica
 export async function startAlerting(options: AlertingOptions): Promise<Alerting> {
   const { database, settings } = options;
   const log = options.logger.child({ job: 'alerts' });
-  syncConfigRules(database.db, settings.rules, Date.now());
+  const store = prepareAlertStatements(database.sqlite);
+  syncConfigRules(store, settings.rules, Date.now());
   const engine = new AlertEngine({
-    db: database.db,
     sqlite: database.sqlite,
     log,
-    rules: loadAlertRules(database.db, log),
+    rules: loadAlertRules(store, log),
     externalUrl: settings.externalUrl ?? options.serviceUrl,
     stalenessCheckMs: settings.stalenessCheckMs,
-    firstFitValues: (reactorId, parameter, count) =>
-      firstFitValuesOf(database.db, reactorId, parameter, count),
+    firstFitValues: (reactorId, parameter, count) => store.firstFitValuesOf(reactorId, parameter, count),
   });
   const sender = new WebhookSender({
-    db: database.db,
     sqlite: database.sqlite,
     log: options.logger.child({ job: 'webhook-sender' }),
     requestTimeoutMs: settings.webhookTimeoutMs,
@@ -96,9 +93,6 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
     if (batch.length > 0) engine.onReadings(batch);
   };
 
-  const alertsApi = createAlertsApiHandler({ db: database.db, engine, logger: options.logger });
-  const webhooksApi = createWebhooksApiHandler({ db: database.db, sender, logger: options.logger });
-
   return {
     engine,
     sender,
@@ -111,12 +105,15 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
       }
     },
     fitStored(fitId) {
-      const evidence = fitEvidenceById(database.db, fitId);
+      const evidence = fitEvidenceById(store, fitId);
       if (evidence) engine.onFit(evidence);
     },
-    api: (req, res) => alertsApi(req, res) || webhooksApi(req, res),
+    routes: [
+      ...alertsApiRoutes({ store, engine, logger: options.logger }),
+      ...webhooksApiRoutes({ sqlite: database.sqlite, sender, logger: options.logger }),
+    ],
     reactorAlert(reactorId) {
-      const active = activeAlarmsByReactor(database.db).get(reactorId);
+      const active = store.activeAlarmsByReactor().get(reactorId);
       if (!active || active.length === 0) return null;
       const worst = active.reduce((a, b) =>
         severityOrder.indexOf(b.severity) > severityOrder.indexOf(a.severity) ? b : a,

@@ -1,10 +1,9 @@
 /** A stored fit as the alert rules see it. */
-import type { CulturewatchDb } from '../../db/open-database';
-import { fitOutcomeById } from '../../db/queries/fit-outcome';
+import type { AlertStatements } from '../../db/alert-statements';
 import type { FitEvidence } from './alert-evidence';
 
-export function fitEvidenceById(db: CulturewatchDb, fitId: number): FitEvidence | undefined {
-  const fit = fitOutcomeById(db, fitId);
+export function fitEvidenceById(store: AlertStatements, fitId: number): FitEvidence | undefined {
+  const fit = store.fitOutcomeById(fitId);
   if (!fit) return undefined;
   return {
     kind: 'fit',

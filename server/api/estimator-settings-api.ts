@@ -5,18 +5,19 @@
  *   GET /api/estimator-settings
  *   PUT /api/estimator-settings   EstimatorSettingsRequest (operator; the auth gate checks)
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { EstimatorSettingsView } from '../../contract/api';
-import type { CulturewatchDb } from '../../db/open-database';
-import { estimatorSettingsRow, saveEstimatorSettingsRow } from '../../db/queries/estimator-settings';
+import { prepareEstimatorSettingsStatements } from '../../db/estimator-settings-statements';
 import type { AssimilatorSettings } from '../assimilator/assimilator-settings';
 import { actorOf } from '../auth/principal';
-import { readJsonBody, routeHandler } from './alerts-api-routes';
-import { HttpError } from './api-error';
-import { sendJson } from './http-responses';
-import { parseOr400 } from './query-schemas';
+import { HttpError } from '../http/http-error';
+import { readJsonBody } from '../http/request-body';
+import { parseOr400 } from '../http/request-input';
+import { sendJson } from '../http/responses';
+import type { Route } from '../http/router';
 
 const changeable = z.strictObject({
   windowHours: z.number().min(1).max(72).optional(),
@@ -27,10 +28,10 @@ type Changeable = z.infer<typeof changeable>;
 
 /** The stored operator settings; a row that no longer validates is ignored (and said so). */
 function storedOverrides(
-  db: CulturewatchDb,
+  sqlite: Database.Database,
   log: Logger,
 ): (Changeable & { atMs: number; by: string }) | undefined {
-  const row = estimatorSettingsRow(db);
+  const row = prepareEstimatorSettingsStatements(sqlite).estimatorSettingsRow();
   if (!row) return undefined;
   let json: unknown;
   try {
@@ -60,26 +61,24 @@ function withOverrides(configured: AssimilatorSettings, stored: Changeable | und
 /** The environment's settings with the operator's over them. */
 export function effectiveAssimilatorSettings(
   configured: AssimilatorSettings,
-  db: CulturewatchDb,
+  sqlite: Database.Database,
   logger: Logger,
 ): AssimilatorSettings {
-  return withOverrides(configured, storedOverrides(db, logger));
+  return withOverrides(configured, storedOverrides(sqlite, logger));
 }
 
 export interface EstimatorSettingsApiOptions {
-  db: CulturewatchDb;
+  sqlite: Database.Database;
   configured: AssimilatorSettings;
   /** Absent when the assimilator is off. */
   assimilator: { reconfigure(settings: AssimilatorSettings): Promise<void> } | undefined;
   logger: Logger;
 }
 
-export function createEstimatorSettingsApi(
-  options: EstimatorSettingsApiOptions,
-): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function estimatorSettingsApiRoutes(options: EstimatorSettingsApiOptions): Route[] {
   const log = options.logger.child({ job: 'estimator-settings' });
   const view = (): EstimatorSettingsView => {
-    const stored = storedOverrides(options.db, log);
+    const stored = storedOverrides(options.sqlite, log);
     const current = withOverrides(options.configured, stored);
     return {
       windowHours: current.windowHours,
@@ -91,50 +90,46 @@ export function createEstimatorSettingsApi(
       assimilatorEnabled: options.assimilator !== undefined,
     };
   };
-  return routeHandler(
-    [
-      {
-        method: 'GET',
-        pattern: /^\/api\/estimator-settings$/,
-        handler: (req, res) => sendJson(req, res, 200, view()),
+  return [
+    {
+      method: 'GET',
+      path: '/api/estimator-settings',
+      handle: ({ req, res }) => sendJson(req, res, 200, view()),
+    },
+    {
+      method: 'PUT',
+      path: '/api/estimator-settings',
+      handle: async ({ req, res }) => {
+        const body = parseOr400(changeable, await readJsonBody(req), 'body');
+        if (!options.assimilator)
+          throw new HttpError(
+            409,
+            'the assimilator is off',
+            'ASSIMILATOR=off: there is nothing to configure',
+          );
+        const current = effectiveAssimilatorSettings(options.configured, options.sqlite, log);
+        const next = { ...current, ...body };
+        if (next.stepHours > next.windowHours)
+          throw new HttpError(
+            400,
+            'step longer than window',
+            `stepHours ${next.stepHours} > windowHours ${next.windowHours}`,
+          );
+        const by = actorOf(req, undefined, 'operator');
+        const saved = {
+          windowHours: next.windowHours,
+          stepHours: next.stepHours,
+          forecastHours: next.forecastHours,
+        };
+        prepareEstimatorSettingsStatements(options.sqlite).saveEstimatorSettingsRow({
+          settingsJson: JSON.stringify(saved),
+          updatedAtMs: Date.now(),
+          updatedBy: by,
+        });
+        log.info({ ...saved, by }, 'estimator settings changed');
+        await options.assimilator.reconfigure(next);
+        await sendJson(req, res, 200, view());
       },
-      {
-        method: 'PUT',
-        pattern: /^\/api\/estimator-settings$/,
-        handler: async (req, res) => {
-          const body = parseOr400(changeable, await readJsonBody(req), 'body');
-          if (!options.assimilator)
-            throw new HttpError(
-              409,
-              'the assimilator is off',
-              'ASSIMILATOR=off: there is nothing to configure',
-            );
-          const current = effectiveAssimilatorSettings(options.configured, options.db, log);
-          const next = { ...current, ...body };
-          if (next.stepHours > next.windowHours)
-            throw new HttpError(
-              400,
-              'step longer than window',
-              `stepHours ${next.stepHours} > windowHours ${next.windowHours}`,
-            );
-          const by = actorOf(req, undefined, 'operator');
-          const saved = {
-            windowHours: next.windowHours,
-            stepHours: next.stepHours,
-            forecastHours: next.forecastHours,
-          };
-          saveEstimatorSettingsRow(options.db, {
-            settingsJson: JSON.stringify(saved),
-            updatedAtMs: Date.now(),
-            updatedBy: by,
-          });
-          log.info({ ...saved, by }, 'estimator settings changed');
-          await options.assimilator.reconfigure(next);
-          await sendJson(req, res, 200, view());
-        },
-      },
-    ],
-    (path) => path === '/api/estimator-settings',
-    log,
-  );
+    },
+  ];
 }

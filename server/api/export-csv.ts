@@ -7,21 +7,11 @@
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { refitParameterNames } from '../../assimilation';
-import type { PlantSignal } from '../../contract/api';
+import { plantSignals } from '../../contract/api';
 import { plantHoursFromMs } from '../../contract/time';
 import type { ServiceReadStatements } from '../../db/service-read-statements';
 import { fitRecordsInRange } from './fit-records';
 
-const signals: readonly PlantSignal[] = [
-  'od',
-  'substrate',
-  'dilution',
-  'feed',
-  'assay/X',
-  'assay/Y',
-  'assay/A',
-  'assay/B',
-];
 const compositionColumns = ['satellite_fraction', 'X', 'Y', 'A', 'B'] as const;
 const chunkMs = 24 * 3_600_000;
 
@@ -29,7 +19,7 @@ export function csvHeader(): string {
   return [
     'time_iso',
     'plant_hours',
-    ...signals.map((s) => s.replace('/', '_')),
+    ...plantSignals.map((s) => s.replace('/', '_')),
     'fit_id',
     'fit_status',
     ...compositionColumns.flatMap((c) => [`est_${c}`, `est_${c}_sd`]),
@@ -45,12 +35,12 @@ export function csvChunk(s: ServiceReadStatements, reactorId: string, fromMs: nu
   const rowAt = (ts: number) => {
     let row = rows.get(ts);
     if (!row) {
-      row = { readings: new Array(signals.length) };
+      row = { readings: new Array(plantSignals.length) };
       rows.set(ts, row);
     }
     return row;
   };
-  signals.forEach((signal, i) => {
+  plantSignals.forEach((signal, i) => {
     for (const [ts, value] of s.readings.iterate(reactorId, signal, fromMs, toMs))
       rowAt(ts).readings[i] = value;
   });

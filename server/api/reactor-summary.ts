@@ -3,22 +3,10 @@
  * what the service already knows (failing fits, sensors gone quiet) until the alerts issue brings
  * real alarms.
  */
-import type { AlertLevel, PlantSignal, ReactorSummary } from '../../contract/api';
+import { type AlertLevel, onlineSignals, plantSignals, type ReactorSummary } from '../../contract/api';
 import type { ServiceReadStatements } from '../../db/service-read-statements';
 import { latestEstimateSummary } from './fit-records';
 
-const signals: readonly PlantSignal[] = [
-  'od',
-  'substrate',
-  'dilution',
-  'feed',
-  'assay/X',
-  'assay/Y',
-  'assay/A',
-  'assay/B',
-];
-/** Sensors that report continuously; an assay is sparse by nature and never "stale". */
-const onlineSignals: readonly PlantSignal[] = ['od', 'substrate', 'dilution'];
 /** Consecutive failed fits from which the alert is major rather than a warning. */
 const failuresForMajor = 3;
 
@@ -34,7 +22,7 @@ export function reactorSummary(
   options: SummaryOptions,
 ): ReactorSummary {
   const latest: ReactorSummary['latest'] = {};
-  for (const signal of signals) {
+  for (const signal of plantSignals) {
     const row = s.latestReading.get(reactor.id, signal);
     if (row) latest[signal] = { tsMs: row.tsMs, value: row.value, receivedAtMs: row.receivedAtMs };
   }

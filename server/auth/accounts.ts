@@ -6,7 +6,7 @@
 import type { CreatedUser, Role, UserView } from '../../contract/auth';
 import { minPasswordLength } from '../../contract/auth';
 import type { AuthStatements, UserRow } from '../../db/auth-statements';
-import { HttpError } from '../api/api-error';
+import { HttpError } from '../http/http-error';
 import { hashPassword, randomSecret, verifyPassword } from './password-hash';
 
 export const usernamePattern = /^[A-Za-z0-9._-]{1,64}$/;

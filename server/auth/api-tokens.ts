@@ -5,7 +5,7 @@
 import type { ApiTokenView, CreatedApiToken, Role } from '../../contract/auth';
 import { apiTokenPrefix } from '../../contract/auth';
 import type { ApiTokenRow, AuthStatements } from '../../db/auth-statements';
-import { HttpError } from '../api/api-error';
+import { HttpError } from '../http/http-error';
 import { randomSecret, sha256Hex } from './password-hash';
 
 const markUsedEveryMs = 60_000;

@@ -3,15 +3,16 @@
  * accounts. The gate (auth-gate.ts) has already checked the role and CSRF for each path; these
  * handlers check what only they can: passwords, rate limits, and that one acts on oneself.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { SessionView } from '../../contract/auth';
-import { sessionCookieName } from '../../contract/auth';
-import { readJsonBody, routeHandler } from '../api/alerts-api-routes';
-import { HttpError } from '../api/api-error';
-import { sendJson } from '../api/http-responses';
-import { parseOr400 } from '../api/query-schemas';
+import { roles, sessionCookieName } from '../../contract/auth';
+import { HttpError } from '../http/http-error';
+import { readJsonBody } from '../http/request-body';
+import { parseOr400, plainText, printable } from '../http/request-input';
+import { sendJson } from '../http/responses';
+import type { Route } from '../http/router';
 import type { Accounts } from './accounts';
 import { checkNewPassword, usernamePattern } from './accounts';
 import type { ApiTokens } from './api-tokens';
@@ -21,16 +22,16 @@ import type { LoginRateLimit } from './login-rate-limit';
 import { type Principal, principalOf } from './principal';
 import type { Sessions } from './sessions';
 
-const role = z.enum(['viewer', 'operator']);
+const role = z.enum(roles);
 const loginBody = z.strictObject({
-  username: z.string().min(1).max(64),
+  username: z.string().min(1).max(64).refine(printable, 'no control characters'),
   password: z.string().min(1).max(1024),
 });
 const passwordBody = z.strictObject({
   currentPassword: z.string().min(1).max(1024),
   newPassword: z.string().max(1024),
 });
-const tokenBody = z.strictObject({ name: z.string().trim().min(1).max(64), role });
+const tokenBody = z.strictObject({ name: plainText(64), role });
 const userBody = z.strictObject({
   username: z.string().regex(usernamePattern, '1–64 of A–Z a–z 0–9 . _ -'),
   role,
@@ -61,9 +62,7 @@ export function sessionView(principal: Principal): SessionView {
   };
 }
 
-export function createAuthApi(
-  options: AuthApiOptions,
-): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function authApiRoutes(options: AuthApiOptions): Route[] {
   const { accounts, sessions, tokens, metrics } = options;
   const log = options.logger.child({ job: 'auth' });
 
@@ -90,155 +89,152 @@ export function createAuthApi(
     if (!options.enabled) throw new HttpError(404, 'auth is off', 'AUTH=off: there are no accounts to use');
   };
 
-  return routeHandler(
-    [
-      {
-        method: 'GET',
-        pattern: /^\/api\/auth\/session$/,
-        handler: async (req, res) => {
-          await sendJson(req, res, 200, sessionView(signedIn(req)));
-        },
+  return [
+    {
+      method: 'GET',
+      path: '/api/auth/session',
+      handle: async ({ req, res }) => {
+        await sendJson(req, res, 200, sessionView(signedIn(req)));
       },
-      {
-        method: 'POST',
-        pattern: /^\/api\/auth\/login$/,
-        handler: async (req, res) => {
-          needsAuth();
-          const body = parseOr400(loginBody, await readJsonBody(req), 'body');
-          const address = options.addresses.address(req);
-          const waitMs = options.rateLimit.retryAfterMs(address, body.username);
-          if (waitMs > 0) {
-            metrics.logins.rateLimited++;
-            log.warn({ user: body.username, address }, 'login refused: too many failures');
-            res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
-            throw new HttpError(429, 'too many failed logins', `try again in ${Math.ceil(waitMs / 1000)} s`);
-          }
-          const user = await accounts.verify(body.username, body.password);
-          if (!user) {
-            options.rateLimit.failed(address, body.username);
-            metrics.logins.failed++;
-            log.warn({ user: body.username, address }, 'login failed');
-            throw new HttpError(401, 'wrong username or password');
-          }
-          options.rateLimit.succeeded(body.username);
-          accounts.recordLogin(user.username);
-          const started = sessions.start(user.username);
-          metrics.logins.succeeded++;
-          log.info({ user: user.username, role: user.role, address }, 'logged in');
-          res.setHeader('set-cookie', cookie(req, started.id, false));
-          const view: SessionView = {
-            username: user.username,
-            role: user.role,
-            via: 'session',
-            csrfToken: started.csrfToken,
-            mustChangePassword: user.mustChangePassword === 1,
-            authDisabled: false,
-            expiresAtMs: started.expiresAtMs,
-          };
-          await sendJson(req, res, 200, view);
-        },
+    },
+    {
+      method: 'POST',
+      path: '/api/auth/login',
+      handle: async ({ req, res }) => {
+        needsAuth();
+        const body = parseOr400(loginBody, await readJsonBody(req), 'body');
+        const address = options.addresses.address(req);
+        const waitMs = options.rateLimit.retryAfterMs(address, body.username);
+        if (waitMs > 0) {
+          metrics.logins.rateLimited++;
+          log.warn({ user: body.username, address }, 'login refused: too many failures');
+          res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
+          throw new HttpError(429, 'too many failed logins', `try again in ${Math.ceil(waitMs / 1000)} s`);
+        }
+        const user = await accounts.verify(body.username, body.password);
+        if (!user) {
+          options.rateLimit.failed(address, body.username);
+          metrics.logins.failed++;
+          log.warn({ user: body.username, address }, 'login failed');
+          throw new HttpError(401, 'wrong username or password');
+        }
+        options.rateLimit.succeeded(body.username);
+        accounts.recordLogin(user.username);
+        const started = sessions.start(user.username);
+        metrics.logins.succeeded++;
+        log.info({ user: user.username, role: user.role, address }, 'logged in');
+        res.setHeader('set-cookie', cookie(req, started.id, false));
+        const view: SessionView = {
+          username: user.username,
+          role: user.role,
+          via: 'session',
+          csrfToken: started.csrfToken,
+          mustChangePassword: user.mustChangePassword === 1,
+          authDisabled: false,
+          expiresAtMs: started.expiresAtMs,
+        };
+        await sendJson(req, res, 200, view);
       },
-      {
-        method: 'POST',
-        pattern: /^\/api\/auth\/logout$/,
-        handler: async (req, res) => {
-          needsAuth();
-          const principal = signedIn(req);
-          if (principal.sessionId !== undefined) sessions.end(principal.sessionId);
-          log.info({ user: principal.username }, 'logged out');
-          res.setHeader('set-cookie', cookie(req, '', true));
-          res.writeHead(204).end();
-        },
+    },
+    {
+      method: 'POST',
+      path: '/api/auth/logout',
+      handle: async ({ req, res }) => {
+        needsAuth();
+        const principal = signedIn(req);
+        if (principal.sessionId !== undefined) sessions.end(principal.sessionId);
+        log.info({ user: principal.username }, 'logged out');
+        res.setHeader('set-cookie', cookie(req, '', true));
+        res.writeHead(204).end();
       },
-      {
-        method: 'POST',
-        pattern: /^\/api\/auth\/password$/,
-        handler: async (req, res) => {
-          needsAuth();
-          const principal = signedIn(req);
-          if (principal.via !== 'session')
-            throw new HttpError(403, 'log in to change a password', 'a token has no password');
-          const body = parseOr400(passwordBody, await readJsonBody(req), 'body');
-          checkNewPassword(body.newPassword);
-          if (body.newPassword === body.currentPassword)
-            throw new HttpError(400, 'same password', 'the new password must differ from the current one');
-          if (!(await accounts.verify(principal.username, body.currentPassword)))
-            throw new HttpError(401, 'wrong current password');
-          await accounts.setPassword(principal.username, body.newPassword, false);
-          sessions.endOthers(principal.username, principal.sessionId);
-          log.info({ user: principal.username }, 'password changed; other sessions ended');
-          await sendJson(req, res, 200, sessionView({ ...principal, mustChangePassword: false }));
-        },
+    },
+    {
+      method: 'POST',
+      path: '/api/auth/password',
+      handle: async ({ req, res }) => {
+        needsAuth();
+        const principal = signedIn(req);
+        if (principal.via !== 'session')
+          throw new HttpError(403, 'log in to change a password', 'a token has no password');
+        const body = parseOr400(passwordBody, await readJsonBody(req), 'body');
+        checkNewPassword(body.newPassword);
+        if (body.newPassword === body.currentPassword)
+          throw new HttpError(400, 'same password', 'the new password must differ from the current one');
+        if (!(await accounts.verify(principal.username, body.currentPassword)))
+          throw new HttpError(401, 'wrong current password');
+        await accounts.setPassword(principal.username, body.newPassword, false);
+        sessions.endOthers(principal.username, principal.sessionId);
+        log.info({ user: principal.username }, 'password changed; other sessions ended');
+        await sendJson(req, res, 200, sessionView({ ...principal, mustChangePassword: false }));
       },
-      {
-        method: 'GET',
-        pattern: /^\/api\/tokens$/,
-        handler: async (req, res) => {
-          needsAuth();
-          await sendJson(req, res, 200, tokens.list());
-        },
+    },
+    {
+      method: 'GET',
+      path: '/api/tokens',
+      handle: async ({ req, res }) => {
+        needsAuth();
+        await sendJson(req, res, 200, tokens.list());
       },
-      {
-        method: 'POST',
-        pattern: /^\/api\/tokens$/,
-        handler: async (req, res) => {
-          needsAuth();
-          const body = parseOr400(tokenBody, await readJsonBody(req), 'body');
-          const created = tokens.create(body.name, body.role, signedIn(req).username);
-          log.info(
-            { tokenId: created.id, name: created.name, role: created.role, by: created.createdBy },
-            'API token created',
-          );
-          await sendJson(req, res, 201, created);
-        },
+    },
+    {
+      method: 'POST',
+      path: '/api/tokens',
+      handle: async ({ req, res }) => {
+        needsAuth();
+        const body = parseOr400(tokenBody, await readJsonBody(req), 'body');
+        const created = tokens.create(body.name, body.role, signedIn(req).username);
+        log.info(
+          { tokenId: created.id, name: created.name, role: created.role, by: created.createdBy },
+          'API token created',
+        );
+        await sendJson(req, res, 201, created);
       },
-      {
-        method: 'DELETE',
-        pattern: /^\/api\/tokens\/([^/]+)$/,
-        handler: async (req, res, [idText]) => {
-          needsAuth();
-          const id = parseOr400(numericId, idText, 'token id');
-          tokens.revoke(id);
-          log.info({ tokenId: id, by: signedIn(req).username }, 'API token revoked');
-          res.writeHead(204).end();
-        },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/tokens/:id',
+      handle: async ({ req, res, params }) => {
+        needsAuth();
+        const id = parseOr400(numericId, params.id, 'token id');
+        tokens.revoke(id);
+        log.info({ tokenId: id, by: signedIn(req).username }, 'API token revoked');
+        res.writeHead(204).end();
       },
-      {
-        method: 'GET',
-        pattern: /^\/api\/users$/,
-        handler: async (req, res) => {
-          needsAuth();
-          await sendJson(req, res, 200, accounts.list());
-        },
+    },
+    {
+      method: 'GET',
+      path: '/api/users',
+      handle: async ({ req, res }) => {
+        needsAuth();
+        await sendJson(req, res, 200, accounts.list());
       },
-      {
-        method: 'POST',
-        pattern: /^\/api\/users$/,
-        handler: async (req, res) => {
-          needsAuth();
-          const body = parseOr400(userBody, await readJsonBody(req), 'body');
-          const created = await accounts.create(body.username, body.role);
-          log.info(
-            { user: created.username, role: created.role, by: signedIn(req).username },
-            'account created',
-          );
-          await sendJson(req, res, 201, created);
-        },
+    },
+    {
+      method: 'POST',
+      path: '/api/users',
+      handle: async ({ req, res }) => {
+        needsAuth();
+        const body = parseOr400(userBody, await readJsonBody(req), 'body');
+        const created = await accounts.create(body.username, body.role);
+        log.info(
+          { user: created.username, role: created.role, by: signedIn(req).username },
+          'account created',
+        );
+        await sendJson(req, res, 201, created);
       },
-      {
-        method: 'DELETE',
-        pattern: /^\/api\/users\/([^/]+)$/,
-        handler: async (req, res, [username]) => {
-          needsAuth();
-          const by = signedIn(req).username;
-          if (username === by) throw new HttpError(409, 'cannot remove yourself', 'ask another operator');
-          accounts.remove(username);
-          log.info({ user: username, by }, 'account removed');
-          res.writeHead(204).end();
-        },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/users/:username',
+      handle: async ({ req, res, params }) => {
+        needsAuth();
+        const { username } = params;
+        const by = signedIn(req).username;
+        if (username === by) throw new HttpError(409, 'cannot remove yourself', 'ask another operator');
+        accounts.remove(username);
+        log.info({ user: username, by }, 'account removed');
+        res.writeHead(204).end();
       },
-    ],
-    (path) => path.startsWith('/api/auth/') || /^\/api\/(tokens|users)(\/|$)/.test(path),
-    log,
-  );
+    },
+  ];
 }

@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { csrfHeaderName } from '../../contract/auth';
-import { sendError } from '../api/http-responses';
+import { sendError } from '../http/responses';
 import { type Access, requiredAccess } from './access-policy';
 import type { AuthMetrics } from './auth-metrics';
 import { attachPrincipal, type Principal, roleRank } from './principal';

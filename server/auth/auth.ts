@@ -1,6 +1,6 @@
 /**
  * Auth for the service (issue 7), composed: accounts, sessions, tokens, the login rate limit, the
- * HTTP gate, the auth API and the socket.io guard. On a first start in demo mode it creates an
+ * HTTP gate, the auth API's routes and the socket.io guard. On a first start in demo mode it creates an
  * `operator` account and prints its one-time password once, to the terminal and never to the log.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -8,10 +8,11 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import { prepareAuthStatements } from '../../db/auth-statements';
-import type { AuthSettings } from '../service/service-settings';
+import type { Route } from '../http/router';
+import { type Job, type JobHealth, JobStatus } from '../lifecycle';
 import { Accounts } from './accounts';
 import { ApiTokens } from './api-tokens';
-import { createAuthApi } from './auth-api';
+import { authApiRoutes } from './auth-api';
 import { createAuthGate } from './auth-gate';
 import { type AuthMetrics, newAuthMetrics } from './auth-metrics';
 import { ClientAddresses } from './client-address';
@@ -20,17 +21,20 @@ import { RequestIdentity } from './request-identity';
 import { Sessions } from './sessions';
 import { guardSockets } from './socket-auth';
 
-export interface Auth {
-  /** Answers (true) what it refuses or redirects; otherwise names the principal and passes. */
-  gate(req: IncomingMessage, res: ServerResponse): boolean;
-  /** Answers the auth API's own paths. */
-  api(req: IncomingMessage, res: ServerResponse): boolean;
-  guardSockets(io: Server): void;
-  metrics(): AuthMetrics;
-  stop(): void;
+/** Logins, sessions and tokens, as set in the environment (server/service/service-settings.ts). */
+export interface AuthSettings {
+  /** Off only with an explicit loopback bind: then every request is an anonymous operator. */
+  enabled: boolean;
+  sessionHours: number;
+  /** `auto`: Secure when the request came over TLS (directly, or via a trusted proxy's X-Forwarded-Proto). */
+  cookieSecure: 'auto' | 'on' | 'off';
+  /** Peer addresses whose X-Forwarded-For/-Proto are believed (`loopback` for a proxy on this host). */
+  trustedProxies: string[];
+  /** Failed logins allowed per username in any 15 minutes (per client address, five times as many). */
+  loginAttemptsPer15Min: number;
 }
 
-export interface StartAuthOptions {
+export interface AuthOptions {
   sqlite: Database.Database;
   settings: AuthSettings;
   /** Demo mode: make the first operator account when there is none. */
@@ -42,69 +46,102 @@ export interface StartAuthOptions {
 
 const sweepEveryMs = 3600_000;
 
-export async function startAuth(options: StartAuthOptions): Promise<Auth> {
-  const { settings, logger } = options;
-  const log = logger.child({ job: 'auth' });
-  const statements = prepareAuthStatements(options.sqlite);
-  const accounts = new Accounts(statements);
-  const sessions = new Sessions(statements, settings.sessionHours * 3600_000);
-  const tokens = new ApiTokens(statements);
-  const identity = new RequestIdentity(sessions, tokens);
-  const addresses = new ClientAddresses(settings.trustedProxies);
-  const metrics = newAuthMetrics();
+/**
+ * A job: its start makes the first account (demo mode) and begins sweeping expired sessions; its
+ * stop ends the sweep and the socket.io re-checks. The gate and the routes work from construction.
+ */
+export class Auth implements Job<AuthMetrics> {
+  readonly name = 'auth';
+  /** Answers (true) what it refuses or redirects; otherwise names the principal and passes. */
+  readonly gate: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** The auth API, for the router (http/router.ts). */
+  readonly routes: Route[];
+  private readonly status = new JobStatus();
+  private readonly counters = newAuthMetrics();
+  private readonly accounts: Accounts;
+  private readonly sessions: Sessions;
+  private readonly identity: RequestIdentity;
+  private readonly log: Logger;
+  private sweep: NodeJS.Timeout | undefined;
+  private readonly socketGuards: { stop(): void }[] = [];
 
-  if (!settings.enabled) log.warn('AUTH=off: every request acts as an operator (loopback only)');
-  else if (accounts.count() === 0) {
-    if (options.demo) {
-      const created = await accounts.create('operator', 'operator');
-      const announce = options.announce ?? ((text: string) => process.stderr.write(text));
-      announce(
-        [
-          '',
-          '  culturewatch made the first account. It is shown only this once:',
-          `    username: ${created.username}`,
-          `    one-time password: ${created.oneTimePassword}`,
-          '  Log in with it; you will be asked to choose your own password.',
-          '',
-          '',
-        ].join('\n'),
-      );
-      log.info(
-        { user: created.username },
-        'first operator account created; its one-time password was printed once',
-      );
-    } else {
-      log.warn('no accounts yet: create one with `culturewatch users add NAME --role operator`');
-    }
+  constructor(private readonly options: AuthOptions) {
+    const { settings, logger } = options;
+    this.log = logger.child({ job: 'auth' });
+    const statements = prepareAuthStatements(options.sqlite);
+    this.accounts = new Accounts(statements);
+    this.sessions = new Sessions(statements, settings.sessionHours * 3600_000);
+    const tokens = new ApiTokens(statements);
+    this.identity = new RequestIdentity(this.sessions, tokens);
+    this.gate = createAuthGate({
+      enabled: settings.enabled,
+      identity: this.identity,
+      metrics: this.counters,
+      logger,
+    });
+    this.routes = authApiRoutes({
+      enabled: settings.enabled,
+      accounts: this.accounts,
+      sessions: this.sessions,
+      tokens,
+      rateLimit: new LoginRateLimit(settings.loginAttemptsPer15Min),
+      addresses: new ClientAddresses(settings.trustedProxies),
+      cookieSecure: settings.cookieSecure,
+      metrics: this.counters,
+      logger,
+    });
   }
 
-  sessions.sweepExpired();
-  const sweep = setInterval(() => sessions.sweepExpired(), sweepEveryMs);
-  sweep.unref();
-  const socketGuards: { stop(): void }[] = [];
+  async start(): Promise<void> {
+    const { settings, demo } = this.options;
+    const log = this.log;
+    if (!settings.enabled) log.warn('AUTH=off: every request acts as an operator (loopback only)');
+    else if (this.accounts.count() === 0) {
+      if (demo) {
+        const created = await this.accounts.create('operator', 'operator');
+        const announce = this.options.announce ?? ((text: string) => process.stderr.write(text));
+        announce(
+          [
+            '',
+            '  culturewatch made the first account. It is shown only this once:',
+            `    username: ${created.username}`,
+            `    one-time password: ${created.oneTimePassword}`,
+            '  Log in with it; you will be asked to choose your own password.',
+            '',
+            '',
+          ].join('\n'),
+        );
+        log.info(
+          { user: created.username },
+          'first operator account created; its one-time password was printed once',
+        );
+      } else {
+        log.warn('no accounts yet: create one with `culturewatch users add NAME --role operator`');
+      }
+    }
+    this.sessions.sweepExpired();
+    this.sweep = setInterval(() => this.sessions.sweepExpired(), sweepEveryMs);
+    this.sweep.unref();
+    this.status.set('ready');
+  }
 
-  const gate = createAuthGate({ enabled: settings.enabled, identity, metrics, logger });
-  const api = createAuthApi({
-    enabled: settings.enabled,
-    accounts,
-    sessions,
-    tokens,
-    rateLimit: new LoginRateLimit(settings.loginAttemptsPer15Min),
-    addresses,
-    cookieSecure: settings.cookieSecure,
-    metrics,
-    logger,
-  });
-  return {
-    gate,
-    api,
-    guardSockets: (io) => {
-      if (settings.enabled) socketGuards.push(guardSockets(io, identity, metrics, logger));
-    },
-    metrics: () => metrics,
-    stop: () => {
-      clearInterval(sweep);
-      for (const guard of socketGuards) guard.stop();
-    },
-  };
+  /** Re-checks connected sockets' credentials (socket-auth.ts); nothing with AUTH=off. */
+  guardSockets(io: Server): void {
+    if (this.options.settings.enabled)
+      this.socketGuards.push(guardSockets(io, this.identity, this.counters, this.options.logger));
+  }
+
+  health(): JobHealth {
+    return this.status.health();
+  }
+
+  metrics(): AuthMetrics {
+    return this.counters;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.sweep);
+    for (const guard of this.socketGuards.splice(0)) guard.stop();
+    this.status.set('stopped');
+  }
 }

@@ -26,6 +26,11 @@ export class ClientAddresses {
     return this.trusted.has(address) || (this.trustLoopback && loopback.has(address));
   }
 
+  /** True for a peer (as the socket names it) that is one of the trusted proxies. */
+  isTrustedProxy(peer: string | undefined): boolean {
+    return this.isTrusted(normalize(peer));
+  }
+
   private fromTrustedProxy(req: IncomingMessage): boolean {
     return this.isTrusted(normalize(req.socket.remoteAddress));
   }

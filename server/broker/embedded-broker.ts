@@ -19,6 +19,7 @@ import {
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { type MqttAccount, MqttAccounts } from './mqtt-accounts';
+import { refuseMalformedStrings } from './mqtt-strings';
 import { type MqttRefusalMetrics, RefusalLog } from './refusal-log';
 import { mayPublish, mayRead, maySubscribe, type TopicGrant } from './topic-acl';
 
@@ -93,9 +94,21 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   };
+  // A string MQTT forbids closes the connection, as mosquitto does (mqtt-strings.ts).
+  const handle = (socket: Socket) => {
+    const client = broker.handle(socket);
+    refuseMalformedStrings(client, ({ packet, reason }) =>
+      refusals.refused({
+        kind: packet === 'publish' ? 'publish' : packet === 'subscribe' ? 'subscribe' : 'connection',
+        clientId: client.id,
+        username: undefined,
+        reason,
+      }),
+    );
+  };
   const plainServer = createServer((socket) => {
     remember(socket);
-    broker.handle(socket);
+    handle(socket);
   });
   const servers: Server[] = [plainServer];
   const { tls } = options;
@@ -106,9 +119,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     port = await listen(plainServer, options.port, options.host);
     if (tls) {
       const clientCertificates = tls.clientCa ? { requestCert: true, rejectUnauthorized: true } : {};
-      tlsServer = createTlsServer({ ...secureContextOptions(tls), ...clientCertificates }, (socket) =>
-        broker.handle(socket),
-      );
+      tlsServer = createTlsServer({ ...secureContextOptions(tls), ...clientCertificates }, handle);
       tlsServer.on('connection', remember);
       // An untrusted or missing client certificate, an expired one: counted and logged like any refusal.
       tlsServer.on('tlsClientError', (error, socket) =>
@@ -116,7 +127,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           kind: 'connection',
           clientId: undefined,
           username: undefined,
-          reason: `tls-handshake: ${error.message} (from ${socket.remoteAddress})`,
+          reason: 'tls-handshake',
+          detail: `${error.message} (from ${socket.remoteAddress})`,
         }),
       );
       servers.push(tlsServer);

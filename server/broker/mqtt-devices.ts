@@ -4,7 +4,7 @@
  * may publish only under the reactors it is granted, `"*"` meaning every reactor.
  */
 import { z } from 'zod';
-import { isReactorId } from '../ingest/topics';
+import { isReactorId, reactorIdRule } from '../../contract/api';
 
 export interface MqttDevice {
   username: string;
@@ -46,7 +46,7 @@ const deviceSchema = z
     }),
     reactors: z
       .array(
-        z.string().refine((id) => id === '*' || isReactorId(id), 'a reactor id ([A-Za-z0-9_-]{1,64}) or "*"'),
+        z.string().refine((id) => id === '*' || isReactorId(id), `a reactor id (${reactorIdRule}) or "*"`),
       )
       .min(1, 'grant at least one reactor (or "*")'),
   })

@@ -7,6 +7,22 @@ import type { Logger } from 'pino';
 
 export type RefusalKind = 'connection' | 'publish' | 'subscribe';
 
+/** Why the embedded broker refused (server/README.md, "Bad input"). */
+export const mqttRefusalReasons = [
+  'bad-password',
+  'unknown-user',
+  'no-credentials',
+  'busy',
+  'service-client-id',
+  'client-id-in-use',
+  'not-granted',
+  'not-logged-in',
+  'tls-handshake',
+  'invalid-utf8',
+  'null-character',
+] as const;
+export type MqttRefusalReason = (typeof mqttRefusalReasons)[number];
+
 export interface MqttRefusalMetrics {
   refusedConnections: number;
   refusedPublishes: number;
@@ -19,7 +35,9 @@ export interface Refusal {
   username: string | undefined;
   /** The topic of a publish, or the filter of a subscription. */
   topic?: string;
-  reason: string;
+  reason: MqttRefusalReason;
+  /** More about it, where there is more (the TLS error). */
+  detail?: string;
 }
 
 const messages: Record<RefusalKind, string> = {
@@ -52,8 +70,17 @@ export class RefusalLog {
     }
     if (this.linesInWindow < this.linesPerWindow) {
       this.linesInWindow++;
-      const { kind, clientId, username, topic, reason } = refusal;
-      this.log.warn({ clientId, username, ...(topic !== undefined && { topic }), reason }, messages[kind]);
+      const { kind, clientId, username, topic, reason, detail } = refusal;
+      this.log.warn(
+        {
+          clientId,
+          username,
+          ...(topic !== undefined && { topic }),
+          reason,
+          ...(detail !== undefined && { detail }),
+        },
+        messages[kind],
+      );
       return;
     }
     this.suppressed[refusal.kind]++;

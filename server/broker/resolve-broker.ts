@@ -10,7 +10,8 @@
 import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { randomSecret } from '../auth/password-hash';
-import { ConfigError, type EmbeddedBrokerTls, type MqttSettings, readPemFile } from '../config';
+import { type EmbeddedBrokerTls, type MqttSettings, readPemFile } from '../config';
+import { ConfigError } from '../env-schema';
 import { type BrokerConnection, ClientTls, type ClientTlsFiles } from './broker-connection';
 import {
   type EmbeddedBroker,

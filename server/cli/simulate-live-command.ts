@@ -1,3 +1,4 @@
+import { isReactorId } from '../../contract/api';
 import { endlessPlantSamples } from '../../simulator/endless-plant-samples';
 import { LivePublisher } from '../../simulator/live-publisher';
 import { PlantSimulation } from '../../simulator/plant-simulation';
@@ -28,8 +29,7 @@ export async function simulateLiveCommand(argv: string[]): Promise<undefined> {
     throw new UsageError('--mqtt: expected mqtt://host[:port] or mqtts://host[:port]');
   const reactorIds = (stringOption(args, 'reactors') ?? 'r1').split(',');
   for (const id of reactorIds) {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id))
-      throw new UsageError(`--reactors: invalid reactor id ${JSON.stringify(id)}`);
+    if (!isReactorId(id)) throw new UsageError(`--reactors: invalid reactor id ${JSON.stringify(id)}`);
   }
   const scenario = stringOption(args, 'scenario') ?? 'steady';
   if (!isScenarioName(scenario))

@@ -4,12 +4,12 @@
  * printed once; it must be changed at the first login. With it, the password is piped in, or typed
  * twice on a terminal.
  */
-import type { Role } from '../../contract/auth';
+import { type Role, roles } from '../../contract/auth';
 import { prepareAuthStatements } from '../../db/auth-statements';
 import { openDatabase } from '../../db/open-database';
-import { HttpError } from '../api/api-error';
 import { Accounts, oneTimePassword } from '../auth/accounts';
 import { loadConfig } from '../config';
+import { HttpError } from '../http/http-error';
 import { parseArguments, rejectUnknownOptions, stringOption } from './arguments';
 import { readNewPassword } from './read-password';
 import { UsageError } from './usage-error';
@@ -21,7 +21,8 @@ export async function usersCommand(argv: string[]): Promise<unknown> {
   const path = stringOption(args, 'database') ?? loadConfig().database.path;
   const database = openDatabase(path);
   try {
-    const accounts = new Accounts(prepareAuthStatements(database.sqlite));
+    const statements = prepareAuthStatements(database.sqlite);
+    const accounts = new Accounts(statements);
     const name = args.positional[0];
     const needName = () => {
       if (name === undefined) throw new UsageError(`users ${action} needs a username`);
@@ -33,8 +34,7 @@ export async function usersCommand(argv: string[]): Promise<unknown> {
         return accounts.list();
       case 'add': {
         const role = stringOption(args, 'role');
-        if (role !== 'viewer' && role !== 'operator')
-          throw new UsageError('--role viewer|operator is required');
+        if (!roles.includes(role as Role)) throw new UsageError(`--role ${roles.join('|')} is required`);
         const created = await accounts.create(needName(), role as Role, password);
         return password === undefined ? created : { ...created, oneTimePassword: undefined };
       }
@@ -46,7 +46,7 @@ export async function usersCommand(argv: string[]): Promise<unknown> {
         if (!accounts.get(username)) throw new UsageError(`no account "${username}"`);
         const clear = password ?? oneTimePassword();
         await accounts.setPassword(username, clear, password === undefined);
-        database.sqlite.prepare('DELETE FROM sessions WHERE username = ?').run(username);
+        statements.deleteOtherSessions.run(username, '');
         return password === undefined ? { username, oneTimePassword: clear } : { username };
       }
       default:

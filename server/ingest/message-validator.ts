@@ -3,13 +3,14 @@
  * every way a message can be wrong ends in a `Rejection` with a reason.
  */
 import { isUtf8 } from 'node:buffer';
+import type { PlantSignal } from '../../contract/api';
 import { plausibleValue, timestampMs } from './reading-rules';
 import type { Rejection, RejectionReason } from './rejection-reasons';
-import { parseTopic, type Signal } from './topics';
+import { parseTopic } from './topics';
 
 export interface AcceptedReading {
   reactorId: string;
-  signal: Signal;
+  signal: PlantSignal;
   tsMs: number;
   value: number;
   receivedAtMs: number;
@@ -135,7 +136,7 @@ type ReadingVerdict =
   | { ok: true; tsMs: number; value: number }
   | { ok: false; reason: RejectionReason; detail: string };
 
-function judgeReading(element: unknown, signal: Signal, receivedAtMs: number): ReadingVerdict {
+function judgeReading(element: unknown, signal: PlantSignal, receivedAtMs: number): ReadingVerdict {
   if (element === null || typeof element !== 'object' || Array.isArray(element)) {
     return { ok: false, reason: 'reading-shape-invalid', detail: 'a reading is {"ts": …, "value": …}' };
   }

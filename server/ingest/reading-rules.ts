@@ -1,12 +1,13 @@
 /** When one reading (a value at a time, for a signal) is plausible enough to store. */
+import type { PlantSignal } from '../../contract/api';
+import { isoTimestampMs } from '../../contract/time';
 import type { RejectionReason } from './rejection-reasons';
-import type { Signal } from './topics';
 
 /**
  * Physically plausible values, in the units the plant publishes. Concentrations that sit near zero
  * (substrate, the inhibitors A and B) may read a little negative through sensor noise; OD may not.
  */
-export const plausibleRanges: Record<Signal, { min: number; max: number }> = {
+export const plausibleRanges: Record<PlantSignal, { min: number; max: number }> = {
   od: { min: 0, max: 1000 },
   substrate: { min: -5, max: 10_000 },
   /** Dilution rate, 1/h. */
@@ -22,8 +23,6 @@ export const plausibleRanges: Record<Signal, { min: number; max: number }> = {
 export const maxFutureSkewMs = 5 * 60_000;
 /** Epoch ms below this (March 1973) are almost surely epoch seconds sent by mistake. */
 const secondsMistakeBelowMs = 1e11;
-
-const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 export type RuleResult<T> = { ok: true; value: T } | { ok: false; reason: RejectionReason; detail: string };
 
@@ -42,15 +41,16 @@ export function timestampMs(ts: unknown, receivedAtMs: number): RuleResult<numbe
     }
     ms = ts;
   } else if (typeof ts === 'string') {
-    if (!isoTimestamp.test(ts)) {
+    const parsed = isoTimestampMs(ts);
+    if (parsed === undefined) {
       return {
         ok: false,
         reason: 'timestamp-invalid',
-        detail: 'not ISO-8601 with a zone (e.g. 2024-05-01T12:00:00Z)',
+        detail:
+          'not ISO-8601 with a zone naming a real moment (e.g. 2024-05-01T12:00:00Z; no 02-30, no T24:00)',
       };
     }
-    ms = Date.parse(ts);
-    if (Number.isNaN(ms)) return { ok: false, reason: 'timestamp-invalid', detail: 'not a calendar date' };
+    ms = parsed;
   } else if (ts === undefined) {
     return { ok: false, reason: 'timestamp-missing', detail: 'a JSON reading needs "ts"' };
   } else {
@@ -68,7 +68,7 @@ export function timestampMs(ts: unknown, receivedAtMs: number): RuleResult<numbe
 }
 
 /** A `value` field: a finite JSON number inside the signal's plausible range. */
-export function plausibleValue(value: unknown, signal: Signal): RuleResult<number> {
+export function plausibleValue(value: unknown, signal: PlantSignal): RuleResult<number> {
   if (typeof value !== 'number') {
     return {
       ok: false,

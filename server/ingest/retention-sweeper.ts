@@ -5,11 +5,11 @@
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { plantSignals } from '../../contract/api';
 import { prepareRetentionStatements, type RetentionStatements } from '../../db/retention-statements';
 import type { RetentionSettings } from '../config';
 import { deleteInChunks, PeriodicSweep } from '../periodic-sweep';
 import { rollupWidthsMs } from './rollups';
-import { signals } from './topics';
 
 const dayMs = 24 * 3600_000;
 /** Rows per DELETE: short enough that ingest commits slip in between. */
@@ -43,7 +43,7 @@ export class RetentionSweeper extends PeriodicSweep<SweepResult> {
   private async sweepReactor(reactorId: string, result: SweepResult): Promise<void> {
     const s = this.statements;
     let newestMs = Number.NEGATIVE_INFINITY;
-    for (const signal of signals) {
+    for (const signal of plantSignals) {
       const row = s.newestReadingMs.get(reactorId, signal);
       if (row?.newestMs != null && row.newestMs > newestMs) newestMs = row.newestMs;
     }
@@ -52,7 +52,7 @@ export class RetentionSweeper extends PeriodicSweep<SweepResult> {
       [rollupWidthsMs.oneMinute, newestMs - this.settings.rollup1MinDays * dayMs],
       [rollupWidthsMs.fifteenMinutes, newestMs - this.settings.rollup15MinDays * dayMs],
     ];
-    for (const signal of signals) {
+    for (const signal of plantSignals) {
       const rawCutoff = newestMs - this.settings.rawDays * dayMs;
       result.readingsDeleted += await deleteInChunks(
         () => s.deleteReadingsBefore.run(reactorId, signal, rawCutoff, deleteChunkRows),

@@ -1,30 +1,14 @@
 /** The MQTT topic contract: `<prefix>/<reactor>/<signal>`. */
+import { isReactorId, type PlantSignal, plantSignals, reactorIdRule } from '../../contract/api';
 import type { RejectionReason } from './rejection-reasons';
 
-export const signals = [
-  'od',
-  'substrate',
-  'dilution',
-  'feed',
-  'assay/X',
-  'assay/Y',
-  'assay/A',
-  'assay/B',
-] as const;
-export type Signal = (typeof signals)[number];
-
-const knownSignals: ReadonlySet<string> = new Set(signals);
-const reactorIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+const knownSignals: ReadonlySet<string> = new Set(plantSignals);
 
 export type TopicParse =
-  | { kind: 'reading'; reactorId: string; signal: Signal }
+  | { kind: 'reading'; reactorId: string; signal: PlantSignal }
   /** `<prefix>/<reactor>/$…` is the service's own output (`$estimate`, `$alarm`), not input. */
   | { kind: 'service-output' }
   | { kind: 'rejected'; reason: RejectionReason; detail: string };
-
-export function isReactorId(text: string): boolean {
-  return reactorIdPattern.test(text);
-}
 
 export function parseTopic(topic: string, prefix: string): TopicParse {
   if (!topic.startsWith(prefix) || topic.charCodeAt(prefix.length) !== 47 /* '/' */) {
@@ -40,21 +24,21 @@ export function parseTopic(topic: string, prefix: string): TopicParse {
   const reactorId = rest.slice(0, slash);
   const signal = rest.slice(slash + 1);
   if (signal.startsWith('$')) return { kind: 'service-output' };
-  if (!reactorIdPattern.test(reactorId)) {
+  if (!isReactorId(reactorId)) {
     return {
       kind: 'rejected',
       reason: 'reactor-id-invalid',
-      detail: 'reactor id must match [A-Za-z0-9_-]{1,64}',
+      detail: `reactor id must match ${reactorIdRule}`,
     };
   }
   if (!knownSignals.has(signal)) {
     return {
       kind: 'rejected',
       reason: 'signal-unknown',
-      detail: `signal must be one of ${signals.join(', ')}`,
+      detail: `signal must be one of ${plantSignals.join(', ')}`,
     };
   }
-  return { kind: 'reading', reactorId, signal: signal as Signal };
+  return { kind: 'reading', reactorId, signal: signal as PlantSignal };
 }
 
 /** What the ingester subscribes to: everything under the prefix, so that bad topics are seen and counted. */

@@ -18,6 +18,8 @@ export interface MetricsSources {
   estimatesPublished(): number;
   jobs(): { name: string; health: JobHealth }[];
   auth?(): AuthMetrics;
+  /** Requests the HTTP port's own rules refused (server/http/http-refusals.ts), by reason. */
+  httpRefusals?(): Record<string, number>;
   /** The embedded broker's refusals (undefined with an external broker). */
   mqttRefusals?(): MqttRefusalMetrics | undefined;
   startedAtMs: number;
@@ -160,6 +162,14 @@ export class ServiceMetrics {
           'Requests and socket.io connections refused (or sent to the login page), by reason.',
           Object.entries(auth.refused).map(([reason, value]) => ({ labels: { reason }, value })),
         );
+    }
+    const httpRefusals = this.sources.httpRefusals?.();
+    if (httpRefusals) {
+      out.counter(
+        'culturewatch_http_bad_requests_total',
+        'Requests the HTTP port refused by its own rules (body limit, timeouts, connections per client), by reason.',
+        Object.entries(httpRefusals).map(([reason, value]) => ({ labels: { reason }, value })),
+      );
     }
     const mqttRefusals = this.sources.mqttRefusals?.();
     if (mqttRefusals) {

@@ -7,7 +7,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
-import type { AlarmEventView, FitRecord } from '../../contract/api';
+import { type AlarmEventView, type FitRecord, isReactorId } from '../../contract/api';
 import {
   type ClientToServerEvents,
   type ReadingBatch,
@@ -15,6 +15,7 @@ import {
   type ServerToClientEvents,
 } from '../../contract/realtime';
 import type { AcceptedReading } from '../ingest/message-validator';
+import { type Job, type JobHealth, JobStatus } from '../lifecycle';
 
 export interface RealtimeHubOptions {
   /** Least time between two batches of one reactor. */
@@ -33,12 +34,18 @@ export interface RealtimeMetrics {
   estimatesSent: number;
 }
 
-const reactorIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 /** Rooms one client may be in at once. */
 const maxRoomsPerClient = 256;
 const roomOf = (reactorId: string) => `reactor:${reactorId}`;
 
-export class RealtimeHub {
+/**
+ * A job whose life follows the HTTP server's: socket.io is attached when the hub is made (before the
+ * server listens, so no socket.io request meets the server without it), and the hub is stopped before
+ * the server closes, since the server's close waits for the WebSockets the hub holds.
+ */
+export class RealtimeHub implements Job<RealtimeMetrics> {
+  readonly name = 'realtime';
+  private readonly status = new JobStatus();
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
   private readonly pending = new Map<string, ReadingBatch['readings']>();
   private readonly lastFlushMs = new Map<string, number>();
@@ -57,7 +64,7 @@ export class RealtimeHub {
     });
     this.io.on('connection', (socket) => {
       socket.on('join', (reactorId) => {
-        if (typeof reactorId !== 'string' || !reactorIdPattern.test(reactorId)) return;
+        if (typeof reactorId !== 'string' || !isReactorId(reactorId)) return;
         if (socket.rooms.size > maxRoomsPerClient) return;
         void socket.join(roomOf(reactorId));
       });
@@ -103,7 +110,17 @@ export class RealtimeHub {
     return { clients: this.io.engine?.clientsCount ?? 0, ...this.counters };
   }
 
-  async close(): Promise<void> {
+  async start(): Promise<void> {
+    this.status.set('ready');
+  }
+
+  health(): JobHealth {
+    return this.status.health();
+  }
+
+  async stop(): Promise<void> {
+    if (this.status.state === 'stopped') return;
+    this.status.set('stopped');
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.io.disconnectSockets(true);

@@ -9,7 +9,7 @@ import { endlessPlantSamples } from '../../simulator/endless-plant-samples';
 import { LivePublisher, type LivePublisherMetrics } from '../../simulator/live-publisher';
 import { PlantSimulation } from '../../simulator/plant-simulation';
 import { applyScenario } from '../../simulator/scenarios';
-import type { DemoControls } from '../api/api-handler';
+import type { DemoControls } from '../api/demo-api';
 import { type BrokerConnection, connectionOptions } from '../broker/broker-connection';
 import type { Job, JobHealth } from '../lifecycle';
 import type { SimulatedReactor } from './service-settings';

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../config';
+import { ConfigError } from '../env-schema';
 import { projectDir } from './dashboard-paths';
 import { loadServiceSettings } from './service-settings';
 

@@ -5,59 +5,60 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { isReactorId } from '../../contract/api';
 import { builtInModel } from '../../simulator/model-files';
 import { isScenarioName, type ScenarioName, scenarioNames } from '../../simulator/scenarios';
 import { type AlertSettings, loadAlertSettings } from '../alerts/alert-settings';
 import { type AssimilatorSettings, defaultAssimilatorSettings } from '../assimilator/assimilator-settings';
-import { type Config, ConfigError, loadConfig, loopbackHosts, nonLoopbackListeners } from '../config';
+import type { AuthSettings } from '../auth/auth';
+import { type Config, loadConfig, loopbackHosts, nonLoopbackListeners } from '../config';
+import { ConfigError, onOff, parseSettings, positiveNumber, setting } from '../env-schema';
+import { defaultHttpLimits, type HttpLimits } from '../http/http-limits';
 import type { RecordRetentionSettings } from './record-retention';
 
-const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
-const positive = (fallback: number) =>
-  z.preprocess(unsetIfEmpty, z.coerce.number().positive().finite().default(fallback));
-const onOff = z.preprocess(
-  (v) => (typeof v === 'string' ? v.toLowerCase() : v),
-  z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1'),
-);
-
 const environment = z.object({
-  PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(3000)),
-  HTTP_HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
-  DASHBOARD: z.preprocess(unsetIfEmpty, z.enum(['production', 'dev', 'off']).default('production')),
-  SIMULATOR: z.preprocess(unsetIfEmpty, onOff.optional()),
-  SIMULATOR_REACTORS: z.preprocess(unsetIfEmpty, z.string().default('r1,r2:satellite-shift')),
-  SIMULATOR_SCENARIO: z.preprocess(unsetIfEmpty, z.string().default('steady')),
-  SIMULATOR_SEED: z.preprocess(unsetIfEmpty, z.coerce.number().int().default(1)),
-  SIMULATOR_SPEED: positive(1),
-  SIMULATOR_BACKFILL_DAYS: z.preprocess(unsetIfEmpty, z.coerce.number().min(0).max(60).default(3)),
-  ASSIMILATOR: z.preprocess(unsetIfEmpty, onOff.default(true)),
-  ASSIMILATOR_WINDOW_HOURS: positive(defaultAssimilatorSettings.windowHours),
-  ASSIMILATOR_STEP_HOURS: positive(defaultAssimilatorSettings.stepHours),
-  ASSIMILATOR_FORECAST_HOURS: z.preprocess(
-    unsetIfEmpty,
+  PORT: setting(z.coerce.number().int().min(0).max(65535).default(3000)),
+  HTTP_HOST: setting(z.string().default('127.0.0.1')),
+  HTTP_HEADERS_TIMEOUT_MS: positiveNumber(defaultHttpLimits.headersTimeoutMs),
+  HTTP_REQUEST_TIMEOUT_MS: positiveNumber(defaultHttpLimits.requestTimeoutMs),
+  HTTP_IDLE_TIMEOUT_MS: positiveNumber(defaultHttpLimits.idleTimeoutMs),
+  HTTP_MAX_CONNECTIONS_PER_CLIENT: setting(
+    z.coerce.number().int().min(1).max(100_000).default(defaultHttpLimits.maxConnectionsPerClient),
+  ),
+  DASHBOARD: setting(z.enum(['production', 'dev', 'off']).default('production')),
+  SIMULATOR: setting(onOff.optional()),
+  SIMULATOR_REACTORS: setting(z.string().default('r1,r2:satellite-shift')),
+  SIMULATOR_SCENARIO: setting(z.string().default('steady')),
+  SIMULATOR_SEED: setting(z.coerce.number().int().default(1)),
+  SIMULATOR_SPEED: positiveNumber(1),
+  SIMULATOR_BACKFILL_DAYS: setting(z.coerce.number().min(0).max(60).default(3)),
+  ASSIMILATOR: setting(onOff.default(true)),
+  ASSIMILATOR_WINDOW_HOURS: positiveNumber(defaultAssimilatorSettings.windowHours),
+  ASSIMILATOR_STEP_HOURS: positiveNumber(defaultAssimilatorSettings.stepHours),
+  ASSIMILATOR_FORECAST_HOURS: setting(
     z.coerce.number().min(0).max(168).default(defaultAssimilatorSettings.forecastHours),
   ),
-  ASSIMILATOR_CATCH_UP_HOURS: positive(defaultAssimilatorSettings.catchUpHours),
-  ASSIMILATOR_INITIAL_PARAMS: z.preprocess(unsetIfEmpty, z.string().default('{}')),
-  ASSIMILATOR_STOP_TIMEOUT_MS: positive(defaultAssimilatorSettings.stopTimeoutMs),
-  REALTIME_BATCH_MS: positive(250),
-  REALTIME_COALESCE_MS: z.preprocess(unsetIfEmpty, z.coerce.number().min(0).max(1000).default(5)),
-  API_MAX_POINTS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(2).max(100_000).default(10_000)),
-  API_DEFAULT_MAX_POINTS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(2).default(2000)),
-  API_LTTB_RAW_LIMIT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(100).default(50_000)),
-  STALE_SENSOR_SECONDS: positive(300),
-  API_FIT_CACHE_MB: z.preprocess(unsetIfEmpty, z.coerce.number().min(0).max(4096).default(64)),
-  SHUTDOWN_TIMEOUT_MS: positive(15_000),
-  LOG_FORMAT: z.preprocess(unsetIfEmpty, z.enum(['auto', 'json', 'pretty']).default('auto')),
-  RETENTION_FIT_DOCUMENTS_DAYS: positive(30),
-  RETENTION_FITS_DAYS: positive(1825),
-  RETENTION_WEBHOOK_LOG_DAYS: positive(90),
-  RETENTION_ALARM_EVENTS_DAYS: positive(1825),
-  AUTH: z.preprocess(unsetIfEmpty, onOff.default(true)),
-  SESSION_HOURS: positive(12),
-  COOKIE_SECURE: z.preprocess(unsetIfEmpty, z.enum(['auto', 'on', 'off']).default('auto')),
-  TRUST_PROXY: z.preprocess(unsetIfEmpty, z.string().default('')),
-  LOGIN_ATTEMPTS_PER_15_MIN: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(1000).default(10)),
+  ASSIMILATOR_CATCH_UP_HOURS: positiveNumber(defaultAssimilatorSettings.catchUpHours),
+  ASSIMILATOR_INITIAL_PARAMS: setting(z.string().default('{}')),
+  ASSIMILATOR_STOP_TIMEOUT_MS: positiveNumber(defaultAssimilatorSettings.stopTimeoutMs),
+  REALTIME_BATCH_MS: positiveNumber(250),
+  REALTIME_COALESCE_MS: setting(z.coerce.number().min(0).max(1000).default(5)),
+  API_MAX_POINTS: setting(z.coerce.number().int().min(2).max(100_000).default(10_000)),
+  API_DEFAULT_MAX_POINTS: setting(z.coerce.number().int().min(2).default(2000)),
+  API_LTTB_RAW_LIMIT: setting(z.coerce.number().int().min(100).default(50_000)),
+  STALE_SENSOR_SECONDS: positiveNumber(300),
+  API_FIT_CACHE_MB: setting(z.coerce.number().min(0).max(4096).default(64)),
+  SHUTDOWN_TIMEOUT_MS: positiveNumber(15_000),
+  LOG_FORMAT: setting(z.enum(['auto', 'json', 'pretty']).default('auto')),
+  RETENTION_FIT_DOCUMENTS_DAYS: positiveNumber(30),
+  RETENTION_FITS_DAYS: positiveNumber(1825),
+  RETENTION_WEBHOOK_LOG_DAYS: positiveNumber(90),
+  RETENTION_ALARM_EVENTS_DAYS: positiveNumber(1825),
+  AUTH: setting(onOff.default(true)),
+  SESSION_HOURS: positiveNumber(12),
+  COOKIE_SECURE: setting(z.enum(['auto', 'on', 'off']).default('auto')),
+  TRUST_PROXY: setting(z.string().default('')),
+  LOGIN_ATTEMPTS_PER_15_MIN: setting(z.coerce.number().int().min(1).max(1000).default(10)),
 });
 
 export interface SimulatedReactor {
@@ -65,23 +66,10 @@ export interface SimulatedReactor {
   scenario: ScenarioName;
 }
 
-/** Logins, sessions and tokens (server/auth/). */
-export interface AuthSettings {
-  /** Off only with an explicit loopback bind: then every request is an anonymous operator. */
-  enabled: boolean;
-  sessionHours: number;
-  /** `auto`: Secure when the request came over TLS (directly, or via a trusted proxy's X-Forwarded-Proto). */
-  cookieSecure: 'auto' | 'on' | 'off';
-  /** Peer addresses whose X-Forwarded-For/-Proto are believed (`loopback` for a proxy on this host). */
-  trustedProxies: string[];
-  /** Failed logins allowed per username in any 15 minutes (per client address, five times as many). */
-  loginAttemptsPer15Min: number;
-}
-
 export interface ServiceSettings {
   base: Config;
   auth: AuthSettings;
-  http: { port: number; host: string };
+  http: { port: number; host: string; limits: HttpLimits };
   dashboard: 'production' | 'dev' | 'off';
   simulator: {
     enabled: boolean;
@@ -148,8 +136,7 @@ function simulatedReactors(list: string, defaultScenario: string): SimulatedReac
   }
   const reactors = list.split(',').map((entry) => {
     const [id, scenario = defaultScenario] = entry.trim().split(':');
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id))
-      throw new ConfigError(`SIMULATOR_REACTORS: invalid reactor id "${id}"`);
+    if (!isReactorId(id)) throw new ConfigError(`SIMULATOR_REACTORS: invalid reactor id "${id}"`);
     if (!isScenarioName(scenario))
       throw new ConfigError(`SIMULATOR_REACTORS: ${id}: scenario must be one of ${scenarioNames.join(', ')}`);
     return { id, scenario };
@@ -200,13 +187,10 @@ export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): Servi
   const file = readConfigFile(env);
   const merged: NodeJS.ProcessEnv = { ...file.values, ...env };
   const base = loadConfig(merged);
-  const parsed = environment.safeParse(merged);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`bad settings: ${problems.join('; ')}`);
-  }
-  const e = parsed.data;
+  const e = parseSettings(environment, merged);
   if (!e.AUTH) refuseAuthOffUnlessLoopback(merged, base);
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS)
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   if (e.ASSIMILATOR_STEP_HOURS > e.ASSIMILATOR_WINDOW_HOURS)
     throw new ConfigError('ASSIMILATOR_STEP_HOURS must not exceed ASSIMILATOR_WINDOW_HOURS');
   if (e.ASSIMILATOR && base.database.path === ':memory:')
@@ -222,7 +206,16 @@ export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): Servi
         .filter((a) => a !== ''),
       loginAttemptsPer15Min: e.LOGIN_ATTEMPTS_PER_15_MIN,
     },
-    http: { port: e.PORT, host: e.HTTP_HOST },
+    http: {
+      port: e.PORT,
+      host: e.HTTP_HOST,
+      limits: {
+        headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+        requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+        idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
+        maxConnectionsPerClient: e.HTTP_MAX_CONNECTIONS_PER_CLIENT,
+      },
+    },
     dashboard: e.DASHBOARD,
     simulator: {
       enabled: e.SIMULATOR ?? base.mqtt.url === undefined,

@@ -1,34 +1,37 @@
 /**
- * The live service, wired in the order the issue gives: the database (migrations applied), the
- * broker (embedded unless MQTT_URL is set), the ingester, the assimilator (a worker thread), the
- * simulator in demo mode, and last the HTTP server with the dashboard, the API and socket.io on one
- * port. `stop()` undoes it gracefully: no more messages taken, the writer flushed, the running fit
- * finished or abandoned, the database closed.
+ * The live service as a composition of jobs (lifecycle.ts `JobRunner`): they start in the order
+ * below and stop in reverse. So a stop takes, in turn, the simulator, socket.io and the HTTP server
+ * (no new requests), auth, the ingester (no more messages; the writer flushed, acknowledgements
+ * sent), the retention sweeps, the assimilator (the fit in hand finished or abandoned), alerts, the
+ * `$estimate` publisher, the dashboard, the embedded broker and last the database.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { Health } from '../../contract/api';
-import { realtimePath } from '../../contract/realtime';
-import { type OpenDatabase, openDatabase } from '../../db/open-database';
+import { openDatabase } from '../../db/open-database';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
 import { transitionEventView } from '../alerts/alarm-recorder';
 import { startAlerting } from '../alerts/alerting';
-import { createApiHandler } from '../api/api-handler';
-import { createEstimatorSettingsApi, effectiveAssimilatorSettings } from '../api/estimator-settings-api';
+import { demoApiRoutes } from '../api/demo-api';
+import { effectiveAssimilatorSettings, estimatorSettingsApiRoutes } from '../api/estimator-settings-api';
 import { fitRecordById } from '../api/fit-records';
+import { reactorsApiRoutes } from '../api/reactors-api';
+import { statusApiRoutes } from '../api/status-api';
 import { AssimilatorHost } from '../assimilator/assimilator-host';
-import { startAuth } from '../auth/auth';
+import { Auth } from '../auth/auth';
+import { ClientAddresses } from '../auth/client-address';
 import { type ResolvedBroker, resolveBroker } from '../broker/resolve-broker';
+import { HttpListener } from '../http/http-listener';
+import { HttpRefusals } from '../http/http-refusals';
+import { createRouter, type Method } from '../http/router';
 import { Ingester } from '../ingest/ingester';
 import { RetentionSweeper } from '../ingest/retention-sweeper';
-import type { Job, JobHealth } from '../lifecycle';
+import { type Job, JobRunner } from '../lifecycle';
 import { ServiceMetrics } from '../metrics/service-metrics';
 import { EstimatePublisher } from '../realtime/estimate-publisher';
 import { RealtimeHub } from '../realtime/realtime-hub';
 import { type Dashboard, startDashboard } from './dashboard';
 import { DemoPlant } from './demo-plant';
 import { RecordRetention } from './record-retention';
+import { serviceHealth } from './service-health';
 import type { ServiceSettings } from './service-settings';
 
 export interface RunningService {
@@ -36,6 +39,8 @@ export interface RunningService {
   url: string;
   port: number;
   brokerUrl: string;
+  /** Every route the router serves, as registered. */
+  routes: readonly { method: Method; path: string }[];
   stop(): Promise<void>;
 }
 
@@ -49,133 +54,68 @@ export async function startService(
   logger: Logger,
   hooks: StartHooks = {},
 ): Promise<RunningService> {
+  const jobs = new JobRunner((name, error) =>
+    logger.error({ err: error, step: name }, 'error while stopping'),
+  );
+  try {
+    return await composeService(settings, logger, hooks, jobs);
+  } catch (error) {
+    await jobs.stopAll();
+    throw error;
+  }
+}
+
+async function composeService(
+  settings: ServiceSettings,
+  logger: Logger,
+  hooks: StartHooks,
+  jobs: JobRunner,
+): Promise<RunningService> {
   const startedAtMs = Date.now();
   const { base } = settings;
-  const cleanup: { name: string; run: () => Promise<void> | void }[] = [];
-  const stopAll = async () => {
-    for (const step of cleanup.reverse()) {
-      try {
-        await step.run();
-      } catch (error) {
-        logger.error({ err: error, step: step.name }, 'error while stopping');
-      }
-    }
-    cleanup.length = 0;
-  };
 
-  try {
-    const database: OpenDatabase = openDatabase(base.database.path, {
-      synchronous: base.database.synchronous,
-    });
-    cleanup.push({ name: 'database', run: () => database.close() });
-    const reads = prepareServiceReadStatements(database.sqlite);
-    logger.info({ path: base.database.path }, 'database open, migrations applied');
+  const database = await jobs.open(
+    'database',
+    () => openDatabase(base.database.path, { synchronous: base.database.synchronous }),
+    (opened) => opened.close(),
+  );
+  const reads = prepareServiceReadStatements(database.sqlite);
+  logger.info({ path: base.database.path }, 'database open, migrations applied');
 
-    const broker: ResolvedBroker = await resolveBroker(base.mqtt, logger, {
-      authEnabled: settings.auth.enabled,
-      topicPrefix: base.topicPrefix,
-      ...(settings.simulator.enabled && { simulatedReactors: settings.simulator.reactors.map((r) => r.id) }),
-    });
-    if (broker.embedded) cleanup.push({ name: 'embedded broker', run: () => broker.embedded?.close() });
-    hooks.brokerResolved?.(broker);
+  const broker = await jobs.open(
+    'embedded broker',
+    () =>
+      resolveBroker(base.mqtt, logger, {
+        authEnabled: settings.auth.enabled,
+        topicPrefix: base.topicPrefix,
+        ...(settings.simulator.enabled && {
+          simulatedReactors: settings.simulator.reactors.map((r) => r.id),
+        }),
+      }),
+    (resolved) => resolved.embedded?.close(),
+  );
+  hooks.brokerResolved?.(broker);
 
-    const retention = new RetentionSweeper(database.sqlite, base.retention, logger);
-    const ingester = new Ingester({
-      broker: broker.connection,
-      clientId: base.mqtt.clientId,
-      topicPrefix: base.topicPrefix,
-      ...(base.mqtt.sharedGroup !== undefined && { sharedGroup: base.mqtt.sharedGroup }),
-      sqlite: database.sqlite,
-      logger,
-    });
-
-    // An operator's estimator settings (stored) stand over the environment's.
-    const host = settings.assimilator.enabled
-      ? new AssimilatorHost({
-          databasePath: base.database.path,
-          settings: effectiveAssimilatorSettings(settings.assimilator, database.db, logger),
-          logger,
-        })
-      : undefined;
-
-    const auth = await startAuth({
-      sqlite: database.sqlite,
-      settings: settings.auth,
-      demo: settings.simulator.enabled,
-      logger,
-    });
-    cleanup.push({ name: 'auth', run: () => auth.stop() });
-
-    const httpServer: Server = createServer();
-    const hub = new RealtimeHub(httpServer, {
-      batchMs: settings.realtime.batchMs,
-      coalesceMs: settings.realtime.coalesceMs,
-      logger,
-      knownReactors: reads.reactors.all().map((r) => r.id),
-    });
-    auth.guardSockets(hub.io);
-    const estimates = new EstimatePublisher(broker.connection, base.topicPrefix, logger);
-
-    ingester.onReadingsStored((readings, highestRowid) => {
-      host?.readingsStored(readings, highestRowid);
-      alerting.readingsStored(readings);
-      hub.readingsStored(readings);
-    });
-
-    // The estimate publisher connects first, so that no fit goes unpublished.
-    await estimates.start();
-    cleanup.push({ name: 'estimate publisher', run: () => estimates.stop() });
-    // Alerts and webhooks (server/alerts/): rules over stored readings and fits, the webhook outbox, $alarm.
-    let publicUrl = `http://${settings.http.host}:${settings.http.port}`;
-    const alerting = await startAlerting({
-      database,
-      broker: broker.connection,
-      topicPrefix: base.topicPrefix,
-      settings: settings.alerts,
-      serviceUrl: () => publicUrl,
-      logger,
-    });
-    cleanup.push({ name: 'alerts', run: () => alerting.stop() });
-    alerting.onTransition((t) => hub.alarmChanged(transitionEventView(t)));
-
-    await retention.start();
-    cleanup.push({ name: 'retention', run: () => retention.stop() });
-    const recordRetention = new RecordRetention(database.sqlite, settings.recordRetention, logger);
-    await recordRetention.start();
-    cleanup.push({ name: 'record retention', run: () => recordRetention.stop() });
-    await ingester.start();
-    cleanup.push({ name: 'ingester', run: () => ingester.stop() });
-    logger.info(
-      { url: broker.connection.url, embedded: broker.embedded !== undefined },
-      'ingester subscribed',
-    );
-
-    const metrics = new ServiceMetrics({
-      ingester: () => ingester.metrics(),
-      assimilator: () => host?.metrics(),
-      realtime: () => hub.metrics(),
-      estimatesPublished: () => estimates.metrics().published,
-      jobs: () => jobs.map((job) => ({ name: job.name, health: job.health() })),
-      auth: () => auth.metrics(),
-      mqttRefusals: () => broker.embedded?.metrics(),
-      startedAtMs,
-    });
-    if (host) {
-      host.onFit((fit) => {
-        metrics.fitDone(fit);
-        alerting.fitStored(fit.fitId);
-        const record = fitRecordById(reads, fit.fitId);
-        if (!record) return;
-        hub.fitStored(record);
-        estimates.publish(record);
-      });
-      await host.start();
-      cleanup.push({ name: 'assimilator', run: () => host.stop() });
-    }
-
-    let demo: DemoPlant | undefined;
-    if (settings.simulator.enabled) {
-      demo = new DemoPlant({
+  const retention = new RetentionSweeper(database.sqlite, base.retention, logger);
+  const recordRetention = new RecordRetention(database.sqlite, settings.recordRetention, logger);
+  const ingester = new Ingester({
+    broker: broker.connection,
+    clientId: base.mqtt.clientId,
+    topicPrefix: base.topicPrefix,
+    ...(base.mqtt.sharedGroup !== undefined && { sharedGroup: base.mqtt.sharedGroup }),
+    sqlite: database.sqlite,
+    logger,
+  });
+  // An operator's estimator settings (stored) stand over the environment's.
+  const host = settings.assimilator.enabled
+    ? new AssimilatorHost({
+        databasePath: base.database.path,
+        settings: effectiveAssimilatorSettings(settings.assimilator, database.sqlite, logger),
+        logger,
+      })
+    : undefined;
+  const demo = settings.simulator.enabled
+    ? new DemoPlant({
         broker: broker.simulatorConnection,
         reactors: settings.simulator.reactors,
         seed: settings.simulator.seed,
@@ -183,144 +123,153 @@ export async function startService(
         backfillDays: settings.simulator.backfillDays,
         topicPrefix: base.topicPrefix,
         logger,
-      });
-      await demo.start();
-      cleanup.push({ name: 'simulator', run: () => demo?.stop() });
-    }
+      })
+    : undefined;
+  const estimates = new EstimatePublisher(broker.connection, base.topicPrefix, logger);
+  const auth = new Auth({
+    sqlite: database.sqlite,
+    settings: settings.auth,
+    demo: demo !== undefined,
+    logger,
+  });
 
-    const jobs: Job<object>[] = [
-      ingester,
-      retention,
-      recordRetention,
-      estimates,
-      ...alerting.jobs,
-      ...(host ? [host] : []),
-      ...(demo ? [demo] : []),
-    ];
+  let dashboard: Dashboard | undefined;
+  const httpRefusals = new HttpRefusals();
+  const proxies = new ClientAddresses(settings.auth.trustedProxies);
+  const http = new HttpListener({
+    host: settings.http.host,
+    port: settings.http.port,
+    limits: settings.http.limits,
+    uncapped: (peer) => proxies.isTrustedProxy(peer),
+    refusals: httpRefusals,
+    gate: auth.gate,
+    router: (req, res) => router(req, res),
+    dashboard: () => dashboard?.handle,
+    logger,
+  });
+  const hub = new RealtimeHub(http.server, {
+    batchMs: settings.realtime.batchMs,
+    coalesceMs: settings.realtime.coalesceMs,
+    logger,
+    knownReactors: reads.reactors.all().map((r) => r.id),
+  });
+  auth.guardSockets(hub.io);
 
-    const health = (): Health => {
-      let databaseOk = true;
-      try {
-        database.sqlite.prepare('SELECT 1').get();
-      } catch {
-        databaseOk = false;
-      }
-      const now = Date.now();
-      const lastFitAgeSeconds: Record<string, number | null> = {};
-      for (const { id } of reads.reactors.all()) {
-        const fit = reads.latestGoodFit.get(id);
-        lastFitAgeSeconds[id] = fit ? Math.max(0, (now - fit.fittedAtMs) / 1000) : null;
-      }
-      const ingest: JobHealth = ingester.health();
-      const worker = host ? host.health() : undefined;
-      const ok = ingest.state === 'ready' && databaseOk && (worker === undefined || worker.state === 'ready');
-      return {
-        status: ok ? 'ok' : 'degraded',
-        broker: { state: ingest.state, ...(ingest.detail !== undefined && { detail: ingest.detail }) },
-        database: { ok: databaseOk, path: base.database.path },
-        worker: host
-          ? { state: worker?.state ?? 'init', queueDepth: host.queueDepth }
-          : { state: 'off', queueDepth: 0 },
-        lastFitAgeSeconds,
-        uptimeSeconds: (now - startedAtMs) / 1000,
-      };
-    };
+  if (settings.dashboard !== 'off') {
+    const mode = settings.dashboard;
+    const started = performance.now();
+    dashboard = await jobs.open(
+      'dashboard',
+      () => startDashboard(mode, http.server, settings.http.host, settings.http.port),
+      (prepared) => prepared.close(),
+    );
+    logger.info({ mode, ms: Math.round(performance.now() - started) }, 'dashboard prepared');
+  }
 
-    const api = createApiHandler({
+  // The estimate publisher connects before the assimilator runs, so that no fit goes unpublished.
+  await jobs.start(estimates);
+  // Alerts and webhooks (server/alerts/): rules over stored readings and fits, the webhook outbox, $alarm.
+  let publicUrl = `http://${settings.http.host}:${settings.http.port}`;
+  const alerting = await jobs.open(
+    'alerts',
+    () =>
+      startAlerting({
+        database,
+        broker: broker.connection,
+        topicPrefix: base.topicPrefix,
+        settings: settings.alerts,
+        serviceUrl: () => publicUrl,
+        logger,
+      }),
+    (started) => started.stop(),
+  );
+  alerting.onTransition((t) => hub.alarmChanged(transitionEventView(t)));
+
+  const health: Job<object>[] = [
+    ingester,
+    retention,
+    recordRetention,
+    estimates,
+    ...alerting.jobs,
+    ...(host ? [host] : []),
+    ...(demo ? [demo] : []),
+    auth,
+    hub,
+  ];
+  const metrics = new ServiceMetrics({
+    ingester: () => ingester.metrics(),
+    assimilator: () => host?.metrics(),
+    realtime: () => hub.metrics(),
+    estimatesPublished: () => estimates.metrics().published,
+    jobs: () => health.map((job) => ({ name: job.name, health: job.health() })),
+    auth: () => auth.metrics(),
+    httpRefusals: () => httpRefusals.metrics(),
+    mqttRefusals: () => broker.embedded?.metrics(),
+    startedAtMs,
+  });
+
+  const routes = [
+    ...statusApiRoutes(
+      () =>
+        serviceHealth({
+          database,
+          databasePath: base.database.path,
+          reads,
+          ingester,
+          assimilator: host,
+          startedAtMs,
+        }),
+      () => metrics.text(),
+    ),
+    ...reactorsApiRoutes({
       reads,
       topicPrefix: base.topicPrefix,
       limits: settings.api,
-      health,
-      metricsText: () => metrics.text(),
-      demo,
       alarmState: (reactorId) => alerting.reactorAlert(reactorId),
-      logger,
-    });
-
-    const estimatorSettingsApi = createEstimatorSettingsApi({
-      db: database.db,
+    }),
+    ...demoApiRoutes(demo, logger),
+    ...estimatorSettingsApiRoutes({
+      sqlite: database.sqlite,
       configured: settings.assimilator,
       assimilator: host,
       logger,
-    });
+    }),
+    ...alerting.routes,
+    ...auth.routes,
+  ];
+  const router = createRouter(routes, logger, httpRefusals);
 
-    let dashboard: Dashboard | undefined;
-    if (settings.dashboard !== 'off') {
-      const started = performance.now();
-      dashboard = await startDashboard(
-        settings.dashboard,
-        httpServer,
-        settings.http.host,
-        settings.http.port,
-      );
-      logger.info(
-        { mode: settings.dashboard, ms: Math.round(performance.now() - started) },
-        'dashboard prepared',
-      );
-      cleanup.push({ name: 'dashboard', run: () => dashboard?.close() });
-    }
-    httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      // socket.io answers its own path; without this, Next would answer it too (a 308 on polling).
-      if (req.url?.startsWith(`${realtimePath}/`)) return;
-      if (
-        auth.gate(req, res) ||
-        auth.api(req, res) ||
-        alerting.api(req, res) ||
-        estimatorSettingsApi(req, res) ||
-        api(req, res)
-      )
-        return;
-      if (dashboard) {
-        dashboard.handle(req, res).catch((error: unknown) => {
-          logger.error({ err: error, url: req.url }, 'dashboard request failed');
-          if (!res.headersSent) res.writeHead(500).end();
-        });
-        return;
-      }
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('the dashboard is off (DASHBOARD=off); the API is under /api\n');
+  if (host) {
+    host.onFit((fit) => {
+      metrics.fitDone(fit);
+      alerting.fitStored(fit.fitId);
+      const record = fitRecordById(reads, fit.fitId);
+      if (!record) return;
+      hub.fitStored(record);
+      estimates.publish(record);
     });
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(settings.http.port, settings.http.host, () => resolve());
-    });
-    cleanup.push({
-      name: 'http server',
-      run: async () => {
-        await hub.close();
-        httpServer.closeAllConnections();
-        await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      },
-    });
-    const port = (httpServer.address() as AddressInfo).port;
-    const shownHost =
-      settings.http.host === '0.0.0.0' || settings.http.host === '::' ? 'localhost' : settings.http.host;
-    const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
-    publicUrl = url;
-
-    // The stop order is the reverse of `cleanup`, but the issue's order matters more: producers and
-    // intake first, then the fit in hand, then outputs, then the database.
-    const orderedStop = async () => {
-      const order = [
-        'simulator',
-        'http server',
-        'auth',
-        'ingester',
-        'retention',
-        'record retention',
-        'assimilator',
-        'alerts',
-        'estimate publisher',
-        'dashboard',
-        'embedded broker',
-        'database',
-      ];
-      cleanup.sort((a, b) => order.indexOf(b.name) - order.indexOf(a.name));
-      await stopAll();
-    };
-    return { url, port, brokerUrl: broker.connection.url, stop: orderedStop };
-  } catch (error) {
-    await stopAll();
-    throw error;
+    await jobs.start(host);
   }
+  await jobs.start(recordRetention);
+  await jobs.start(retention);
+  ingester.onReadingsStored((readings, highestRowid) => {
+    host?.readingsStored(readings, highestRowid);
+    alerting.readingsStored(readings);
+    hub.readingsStored(readings);
+  });
+  await jobs.start(ingester);
+  logger.info({ url: broker.connection.url, embedded: broker.embedded !== undefined }, 'ingester subscribed');
+  await jobs.start(auth);
+  await jobs.start(http);
+  publicUrl = http.url;
+  await jobs.start(hub);
+  if (demo) await jobs.start(demo);
+
+  return {
+    url: http.url,
+    port: http.port,
+    brokerUrl: broker.connection.url,
+    routes: routes.map(({ method, path }) => ({ method, path })),
+    stop: () => jobs.stopAll(),
+  };
 }

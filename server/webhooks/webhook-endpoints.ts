@@ -3,28 +3,18 @@
  * secret. `redactedUrl` is the only form of a URL that goes into logs.
  */
 import { z } from 'zod';
-import type { AlarmSeverity, WebhookDeliveryView, WebhookEndpointView } from '../../contract/api';
-import type { WebhookEndpointRow } from '../../db/queries/webhooks';
-import { alarmSeverities } from '../alerts/alert-rules';
-
-const webhookUrl = z
-  .string()
-  .max(2000)
-  .refine(
-    (text) => {
-      try {
-        const url = new URL(text);
-        return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-      } catch {
-        return false;
-      }
-    },
-    { message: 'an http:// or https:// URL' },
-  );
+import {
+  type AlarmSeverity,
+  alarmSeverities,
+  type WebhookDeliveryView,
+  type WebhookEndpointView,
+} from '../../contract/api';
+import type { WebhookEndpointRow } from '../../db/webhook-statements';
+import { httpUrl, plainText } from '../http/request-input';
 
 const fields = {
-  name: z.string().trim().min(1).max(120),
-  url: webhookUrl,
+  name: plainText(120),
+  url: httpUrl,
   secret: z.string().min(16, 'at least 16 characters').max(512),
   severities: z
     .array(z.enum(alarmSeverities))

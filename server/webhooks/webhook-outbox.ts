@@ -3,21 +3,20 @@
  * transition, so the change and its notifications are committed together or not at all.
  */
 import { randomUUID } from 'node:crypto';
-import type { CulturewatchDb } from '../../db/open-database';
-import { insertOutboxRow, liveWebhookEndpoints } from '../../db/queries/webhooks';
+import type { WebhookStatements } from '../../db/webhook-statements';
 import { grafanaWebhookBody, type NotificationSource } from './grafana-payload';
 import { endpointSeverities } from './webhook-endpoints';
 
 /** One outbox row per enabled endpoint that takes the alarm's severity; returns how many. */
 export function enqueueNotifications(
-  db: CulturewatchDb,
+  store: WebhookStatements,
   source: Omit<NotificationSource, 'receiver'>,
   nowMs: number,
 ): number {
   let queued = 0;
-  for (const endpoint of liveWebhookEndpoints(db)) {
+  for (const endpoint of store.liveWebhookEndpoints()) {
     if (!endpoint.enabled || !endpointSeverities(endpoint).includes(source.alarm.severity)) continue;
-    insertOutboxRow(db, {
+    store.insertOutboxRow({
       endpointId: endpoint.id,
       alarmEventId: source.event.id,
       idempotencyKey: randomUUID(),

@@ -8,24 +8,18 @@
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { CulturewatchDb } from '../../db/open-database';
 import {
-  insertDeliveryAttempt,
-  liveWebhookEndpoints,
-  oldestPendingOutboxRow,
-  outboxRowById,
-  pendingOutboxCount,
-  updateOutboxRow,
+  prepareWebhookStatements,
   type WebhookEndpointRow,
   type WebhookOutboxRow,
-} from '../../db/queries/webhooks';
+  type WebhookStatements,
+} from '../../db/webhook-statements';
 import { type Job, type JobHealth, JobStatus } from '../lifecycle';
 import { defaultRetryBackoff, parseRetryAfter, type RetryBackoff, retryDelayMs } from './retry-backoff';
 import { redactedUrl } from './webhook-endpoints';
 import { idempotencyHeader, signatureHeader, timestampHeader, webhookSignature } from './webhook-signature';
 
 export interface WebhookSenderOptions {
-  db: CulturewatchDb;
   sqlite: Database.Database;
   log: Logger;
   /** Time limit of one request, response headers included. */
@@ -67,8 +61,10 @@ export class WebhookSender implements Job<WebhookSenderMetrics> {
   private stopping = false;
   private delivered = 0;
   private failedAttempts = 0;
+  private readonly store: WebhookStatements;
 
   constructor(private readonly options: WebhookSenderOptions) {
+    this.store = prepareWebhookStatements(options.sqlite);
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
@@ -98,7 +94,7 @@ export class WebhookSender implements Job<WebhookSenderMetrics> {
       delivered: this.delivered,
       failedAttempts: this.failedAttempts,
       inFlight: this.inFlight.size,
-      pending: pendingOutboxCount(this.options.db),
+      pending: this.store.pendingOutboxCount(),
     };
   }
 
@@ -136,9 +132,9 @@ export class WebhookSender implements Job<WebhookSenderMetrics> {
     let nextDueMs = now + this.pollMs;
     let failing: string[] = [];
     try {
-      for (const endpoint of liveWebhookEndpoints(this.options.db)) {
+      for (const endpoint of this.store.liveWebhookEndpoints()) {
         if (!endpoint.enabled) continue;
-        const head = oldestPendingOutboxRow(this.options.db, endpoint.id);
+        const head = this.store.oldestPendingOutboxRow(endpoint.id);
         if (!head) continue;
         if (head.attempts > 0) failing.push(`${endpoint.id} (${endpoint.name})`);
         if (this.inFlight.has(endpoint.id)) continue;
@@ -241,12 +237,13 @@ export class WebhookSender implements Job<WebhookSenderMetrics> {
       retryAfterMs: number | undefined;
     },
   ): void {
-    const { db, sqlite, log } = this.options;
+    const { sqlite, log } = this.options;
+    const { store } = this;
     const attempt = row.attempts + 1;
     const delivered = result.outcome === 'delivered';
     const delayMs = delivered ? 0 : retryDelayMs(attempt, this.backoff, this.random, result.retryAfterMs);
     sqlite.transaction(() => {
-      insertDeliveryAttempt(db, {
+      store.insertDeliveryAttempt({
         outboxId: row.id,
         endpointId: endpoint.id,
         attempt,
@@ -256,20 +253,11 @@ export class WebhookSender implements Job<WebhookSenderMetrics> {
         outcome: result.outcome,
         error: result.error,
       });
-      const current = outboxRowById(db, row.id);
+      const current = store.outboxRowById(row.id);
       if (delivered) {
-        updateOutboxRow(db, row.id, {
-          state: 'delivered',
-          attempts: attempt,
-          deliveredAtMs: this.now(),
-          lastError: null,
-        });
+        store.markDelivered(row.id, attempt, this.now());
       } else if (current?.state === 'pending') {
-        updateOutboxRow(db, row.id, {
-          attempts: attempt,
-          nextAttemptAtMs: this.now() + delayMs,
-          lastError: result.error,
-        });
+        store.scheduleRetry(row.id, attempt, this.now() + delayMs, result.error);
       }
     })();
     const where = { endpointId: endpoint.id, endpoint: endpoint.name, url: redactedUrl(endpoint.url) };

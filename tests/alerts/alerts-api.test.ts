@@ -12,6 +12,7 @@ import type { OpenDatabase } from '../../db/open-database';
 import { webhookDeliveries } from '../../db/schema';
 import { loadAlertSettings } from '../../server/alerts/alert-settings';
 import { type Alerting, startAlerting } from '../../server/alerts/alerting';
+import { createRouter } from '../../server/http/router';
 import { capturedLog, waitFor } from '../fixtures/ingest-harness';
 import { openAlertsDatabase, WebhookReceiver } from './alerts-harness';
 
@@ -57,8 +58,9 @@ describe('alerts and webhooks API', () => {
       serviceUrl: base,
       logger: log.logger,
     });
+    const router = createRouter(alerting.routes, log.logger);
     http.on('request', (req, res) => {
-      if (!alerting.api(req, res)) res.writeHead(404).end('not ours');
+      if (!router(req, res)) res.writeHead(404).end('not ours');
     });
   });
 

@@ -8,8 +8,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type OpenDatabase, openDatabase } from '../../db/open-database';
-import { insertWebhookEndpoint } from '../../db/queries/webhooks';
 import { reactors } from '../../db/schema';
+import { prepareWebhookStatements } from '../../db/webhook-statements';
 import { AlertEngine } from '../../server/alerts/alert-engine';
 import type { AlertRule } from '../../server/alerts/alert-rules';
 import type { GrafanaWebhookBody } from '../../server/webhooks/grafana-payload';
@@ -28,7 +28,7 @@ export function addEndpoint(
   db: OpenDatabase,
   fields: { name: string; url: string; secret: string; severities?: string[]; enabled?: boolean },
 ): number {
-  return insertWebhookEndpoint(db.db, {
+  return prepareWebhookStatements(db.sqlite).insertWebhookEndpoint({
     name: fields.name,
     url: fields.url,
     secret: fields.secret,
@@ -157,7 +157,6 @@ export async function startAlertStack(
 ): Promise<AlertStack> {
   const log = options.log ?? silentLogger;
   const engine = new AlertEngine({
-    db: db.db,
     sqlite: db.sqlite,
     log,
     rules,
@@ -165,7 +164,6 @@ export async function startAlertStack(
     updateEveryMs: 0,
   });
   const sender = new WebhookSender({
-    db: db.db,
     sqlite: db.sqlite,
     log,
     backoff: options.backoff ?? { initialMs: 40, maxMs: 300 },

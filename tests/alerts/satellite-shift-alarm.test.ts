@@ -23,6 +23,7 @@ import type { FitEvidence } from '../../server/alerts/alert-evidence';
 import { loadAlertSettings } from '../../server/alerts/alert-settings';
 import { type Alerting, startAlerting } from '../../server/alerts/alerting';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../server/broker/embedded-broker';
+import { createRouter } from '../../server/http/router';
 import { builtInModel } from '../../simulator/model-files';
 import type { PlantSample } from '../../simulator/plant-sample';
 import { PlantSimulation } from '../../simulator/plant-simulation';
@@ -118,8 +119,9 @@ describe('satellite shift → alarm → acknowledge → recovery → clear', () 
       serviceUrl: apiUrl,
       logger: silentLogger,
     });
+    const router = createRouter(alerting.routes, silentLogger);
     http.on('request', (req, res) => {
-      if (!alerting.api(req, res)) res.writeHead(404).end();
+      if (!router(req, res)) res.writeHead(404).end();
     });
   });
 

@@ -7,7 +7,6 @@ const path = process.argv[2];
 if (!path) throw new Error('usage: sender-process.ts <database>');
 const db = openDatabase(path, { synchronous: 'normal' });
 const sender = new WebhookSender({
-  db: db.db,
   sqlite: db.sqlite,
   log: pino({ level: 'silent' }),
   backoff: { initialMs: 40, maxMs: 300 },

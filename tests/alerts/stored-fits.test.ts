@@ -4,6 +4,7 @@
  * read from the stored fits, so that it is the same after a restart.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { prepareAlertStatements } from '../../db/alert-statements';
 import type { OpenDatabase } from '../../db/open-database';
 import { fitComposition, fitDocuments, fitParameters, fits } from '../../db/schema';
 import { loadAlertSettings } from '../../server/alerts/alert-settings';
@@ -114,7 +115,7 @@ describe('alerts over stored fits', () => {
     cleanup.push(() => db.close());
     const ok = storeFit(db, 20, { gB: 3.2, fraction: 0.02 });
     const failed = storeFit(db, 21, { status: 'failed' });
-    expect(fitEvidenceById(db.db, ok)).toEqual({
+    expect(fitEvidenceById(prepareAlertStatements(db.sqlite), ok)).toEqual({
       kind: 'fit',
       reactorId: 'r1',
       fitId: ok,
@@ -126,12 +127,12 @@ describe('alerts over stored fits', () => {
       params: { gB: { value: 3.2, sdLog: 0.02 } },
       standardizedResiduals: [0.5, -1],
     });
-    expect(fitEvidenceById(db.db, failed)).toMatchObject({
+    expect(fitEvidenceById(prepareAlertStatements(db.sqlite), failed)).toMatchObject({
       status: 'failed',
       reason: 'solver-failure',
       params: null,
     });
-    expect(fitEvidenceById(db.db, 999)).toBeUndefined();
+    expect(fitEvidenceById(prepareAlertStatements(db.sqlite), 999)).toBeUndefined();
   });
 
   it('takes a learned baseline from the first stored fits, the same after a restart', async () => {

@@ -84,7 +84,6 @@ describe('webhook outbox across restarts', () => {
     cleanup.push(() => db.close());
     addEndpoint(db, { name: 'receiver', url: receiver.url, secret });
     const engine = new AlertEngine({
-      db: db.db,
       sqlite: db.sqlite,
       log: silentLogger,
       rules: [odHigh],

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../server/config';
+import { ConfigError } from '../../server/env-schema';
 import { loadServiceSettings } from '../../server/service/service-settings';
 
 /** Settings from exactly these variables. */

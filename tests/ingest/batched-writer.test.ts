@@ -2,16 +2,20 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { PlantSignal as Signal } from '../../contract/api';
 import { type OpenDatabase, openDatabase } from '../../db/open-database';
-import { knownReactors } from '../../db/queries/reactors';
-import { readingCount, readingsInRange } from '../../db/queries/readings';
-import { recentRejections, rejectionCountsByReason } from '../../db/queries/rejections';
-import { rollupsInRange } from '../../db/queries/rollups';
 import { BatchedWriter } from '../../server/ingest/batched-writer';
 import type { AcceptedReading } from '../../server/ingest/message-validator';
 import type { Rejection } from '../../server/ingest/rejection-reasons';
-import type { Signal } from '../../server/ingest/topics';
 import { tempDir } from '../fixtures/ingest-harness';
+import {
+  knownReactors,
+  readingCount,
+  readingsInRange,
+  recentRejections,
+  rejectionCountsByReason,
+  rollupsInRange,
+} from '../fixtures/stored-rows';
 
 const minute = 60_000;
 const t0 = Date.UTC(2016, 0, 1);

@@ -2,7 +2,6 @@
 import mqtt from 'mqtt';
 import { afterEach, expect, it } from 'vitest';
 import { type OpenDatabase, openDatabase } from '../../db/open-database';
-import { readingsInRange } from '../../db/queries/readings';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../server/broker/embedded-broker';
 import { resolveBroker } from '../../server/broker/resolve-broker';
 import { loadConfig } from '../../server/config';
@@ -10,6 +9,7 @@ import { Ingester } from '../../server/ingest/ingester';
 import type { AcceptedReading } from '../../server/ingest/message-validator';
 import { silentLogger, waitFor } from '../fixtures/ingest-harness';
 import { freePort } from '../fixtures/mosquitto';
+import { readingsInRange } from '../fixtures/stored-rows';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -2,12 +2,12 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isReactorId, plantSignals as signals } from '../../contract/api';
 import { type OpenDatabase, openDatabase } from '../../db/open-database';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../server/broker/embedded-broker';
 import { Ingester } from '../../server/ingest/ingester';
 import { defaultMessageLimits, validateMessage } from '../../server/ingest/message-validator';
 import { maxFutureSkewMs, plausibleRanges } from '../../server/ingest/reading-rules';
-import { isReactorId, signals } from '../../server/ingest/topics';
 import { badMessages } from '../fixtures/bad-messages';
 import { capturedLog, recordingSink, silentLogger, tempDir, waitFor } from '../fixtures/ingest-harness';
 

@@ -1,10 +1,9 @@
 import { afterEach, expect, it } from 'vitest';
 import { type OpenDatabase, openDatabase } from '../../db/open-database';
-import { readingsInRange } from '../../db/queries/readings';
-import { rollupsInRange } from '../../db/queries/rollups';
 import { BatchedWriter } from '../../server/ingest/batched-writer';
 import { RetentionSweeper } from '../../server/ingest/retention-sweeper';
 import { silentLogger } from '../fixtures/ingest-harness';
+import { readingsInRange, rollupsInRange } from '../fixtures/stored-rows';
 
 const day = 86_400_000;
 // A simulator's virtual calendar, years behind the wall clock: ages must not count from "now".

@@ -6,64 +6,46 @@
  *   DELETE /api/webhooks/:id               (its undelivered notifications are cancelled)
  *   GET    /api/webhooks/:id/deliveries?limit=
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { WebhookDeliveryView } from '../../contract/api';
-import type { CulturewatchDb } from '../../db/open-database';
-import {
-  deleteWebhookEndpoint,
-  deliveryAttemptsOfEndpoint,
-  insertWebhookEndpoint,
-  liveWebhookEndpoints,
-  pendingCountsByEndpoint,
-  updateWebhookEndpoint,
-  webhookEndpointById,
-} from '../../db/queries/webhooks';
+import { prepareWebhookStatements } from '../../db/webhook-statements';
+import { HttpError } from '../http/http-error';
+import { readJsonBody } from '../http/request-body';
+import { countParameter, emptyQuery, idParameter, parseOr400, queryObject } from '../http/request-input';
+import { sendJson } from '../http/responses';
+import type { Route } from '../http/router';
 import {
   newWebhookEndpointSchema,
   redactedUrl,
   webhookEndpointPatchSchema,
   webhookEndpointView,
-} from '../webhooks/webhook-endpoints';
-import { type AlertsRoute, readJsonBody, routeHandler } from './alerts-api-routes';
-import { HttpError } from './api-error';
-import { sendJson } from './http-responses';
-import { parseOr400, queryObject } from './query-schemas';
+} from './webhook-endpoints';
 
 export interface WebhooksApiContext {
-  db: CulturewatchDb;
+  sqlite: Database.Database;
   /** Told when endpoints change, so the sender looks at once. */
   sender: { wake(): void };
   logger: Logger;
   now?: () => number;
 }
 
-const endpointIdParameter = z
-  .string()
-  .regex(/^\d{1,15}$/, 'expected an endpoint id')
-  .transform(Number);
-const deliveriesQuery = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^\d+$/, 'expected a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(1000, 'at most 1000'))
-    .default(100),
-});
+const endpointIdParameter = idParameter('an endpoint id');
+const deliveriesQuery = z.strictObject({ limit: countParameter(1, 1000, 100) });
 
-export function createWebhooksApiHandler(
-  ctx: WebhooksApiContext,
-): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function webhooksApiRoutes(ctx: WebhooksApiContext): Route[] {
   const now = ctx.now ?? Date.now;
   const log = ctx.logger.child({ job: 'webhooks-api' });
+  const store = prepareWebhookStatements(ctx.sqlite);
 
   const lastAttempt = (endpointId: number): WebhookDeliveryView | null =>
-    deliveryAttemptsOfEndpoint(ctx.db, endpointId, 1)[0] ?? null;
+    store.deliveryAttemptsOfEndpoint(endpointId, 1)[0] ?? null;
   const view = (id: number) => {
-    const row = webhookEndpointById(ctx.db, id);
+    const row = store.webhookEndpointById(id);
     if (!row) throw new HttpError(404, 'unknown webhook', `no webhook endpoint ${id}`);
-    return webhookEndpointView(row, pendingCountsByEndpoint(ctx.db).get(id) ?? 0, lastAttempt(id));
+    return webhookEndpointView(row, store.pendingCountsByEndpoint().get(id) ?? 0, lastAttempt(id));
   };
   const existing = (idText: string) => {
     const id = parseOr400(endpointIdParameter, idText, 'endpoint id');
@@ -71,26 +53,26 @@ export function createWebhooksApiHandler(
     return id;
   };
 
-  const routes: AlertsRoute[] = [
+  return [
     {
       method: 'GET',
-      pattern: /^\/api\/webhooks$/,
-      handler: async (req, res, _params, url) => {
-        parseOr400(z.strictObject({}), queryObject(url.searchParams), 'query');
-        const pending = pendingCountsByEndpoint(ctx.db);
-        const body = liveWebhookEndpoints(ctx.db).map((row) =>
-          webhookEndpointView(row, pending.get(row.id) ?? 0, lastAttempt(row.id)),
-        );
+      path: '/api/webhooks',
+      handle: async ({ req, res, url }) => {
+        parseOr400(emptyQuery, queryObject(url.searchParams), 'query');
+        const pending = store.pendingCountsByEndpoint();
+        const body = store
+          .liveWebhookEndpoints()
+          .map((row) => webhookEndpointView(row, pending.get(row.id) ?? 0, lastAttempt(row.id)));
         await sendJson(req, res, 200, body);
       },
     },
     {
       method: 'POST',
-      pattern: /^\/api\/webhooks$/,
-      handler: async (req, res) => {
+      path: '/api/webhooks',
+      handle: async ({ req, res }) => {
         const input = parseOr400(newWebhookEndpointSchema, await readJsonBody(req), 'body');
         const at = now();
-        const id = insertWebhookEndpoint(ctx.db, {
+        const id = store.insertWebhookEndpoint({
           name: input.name,
           url: input.url,
           secret: input.secret,
@@ -105,12 +87,12 @@ export function createWebhooksApiHandler(
     },
     {
       method: 'PATCH',
-      pattern: /^\/api\/webhooks\/([^/]+)$/,
-      handler: async (req, res, [idText]) => {
-        const id = existing(idText);
+      path: '/api/webhooks/:id',
+      handle: async ({ req, res, params }) => {
+        const id = existing(params.id);
         const patch = parseOr400(webhookEndpointPatchSchema, await readJsonBody(req), 'body');
         const { severities, ...rest } = patch;
-        updateWebhookEndpoint(ctx.db, id, {
+        store.changeWebhookEndpoint(id, {
           ...rest,
           ...(severities !== undefined && { severitiesJson: JSON.stringify(severities) }),
           updatedAtMs: now(),
@@ -122,25 +104,23 @@ export function createWebhooksApiHandler(
     },
     {
       method: 'DELETE',
-      pattern: /^\/api\/webhooks\/([^/]+)$/,
-      handler: async (_req, res, [idText]) => {
-        const id = existing(idText);
-        deleteWebhookEndpoint(ctx.db, id, now());
+      path: '/api/webhooks/:id',
+      handle: async ({ res, params }) => {
+        const id = existing(params.id);
+        store.deleteWebhookEndpoint(id, now());
         log.info({ endpointId: id }, 'webhook endpoint deleted');
         res.writeHead(204).end();
       },
     },
     {
       method: 'GET',
-      pattern: /^\/api\/webhooks\/([^/]+)\/deliveries$/,
-      handler: async (req, res, [idText], url) => {
-        const id = existing(idText);
+      path: '/api/webhooks/:id/deliveries',
+      handle: async ({ req, res, params, url }) => {
+        const id = existing(params.id);
         const q = parseOr400(deliveriesQuery, queryObject(url.searchParams), 'query');
-        const body: WebhookDeliveryView[] = deliveryAttemptsOfEndpoint(ctx.db, id, q.limit);
+        const body: WebhookDeliveryView[] = store.deliveryAttemptsOfEndpoint(id, q.limit);
         await sendJson(req, res, 200, body);
       },
     },
   ];
-
-  return routeHandler(routes, (path) => path === '/api/webhooks' || path.startsWith('/api/webhooks/'), log);
 }

@@ -1,0 +1,140 @@
+/**
+ * The reactors' data (contract/api.ts): the overview, reading series, fits, a fit's window file and
+ * the CSV export.
+ *   GET /api/reactors
+ *   GET /api/reactors/:id/readings?signal=&from=&to=&maxPoints=
+ *   GET /api/reactors/:id/estimates?from=&to=&trajectories=
+ *   GET /api/reactors/:id/fits/:fitId/window
+ *   GET /api/reactors/:id/export.csv?from=&to=
+ */
+import { onlineSignals, type ReactorSummary } from '../../contract/api';
+import type { ServiceReadStatements } from '../../db/service-read-statements';
+import { HttpError } from '../http/http-error';
+import { emptyQuery, idParameter, parseOr400, queryObject, reactorIdParameter } from '../http/request-input';
+import { sendJson, sendText } from '../http/responses';
+import type { Route } from '../http/router';
+import { streamCsv } from './export-csv';
+import { FitJsonCache, fitRecordsJson } from './fit-records';
+import { estimatesQuery, rangeQuery, readingsQuery } from './query-schemas';
+import { reactorSummary } from './reactor-summary';
+import { readingSeries } from './reading-series';
+
+export interface ApiLimits {
+  /** The largest `maxPoints` a client may ask for. */
+  maxPointsLimit: number;
+  defaultMaxPoints: number;
+  /** Largest raw range downsampled by LTTB; beyond it, rollups. */
+  lttbRawLimit: number;
+  staleSensorSeconds: number;
+  /** Memory kept for the JSON of stored fits. */
+  fitCacheBytes: number;
+}
+
+export interface ReactorsApiContext {
+  reads: ServiceReadStatements;
+  topicPrefix: string;
+  limits: ApiLimits;
+  /** A reactor's active alarms (server/alerts/); null when none, and the provisional state stands. */
+  alarmState?: (reactorId: string) => ReactorSummary['alert'] | null;
+}
+
+const fitIdParameter = idParameter('a fit id (a positive whole number)');
+/** The export's default range runs over the signals sampled all along (assays are sparse). */
+const exportRangeSignals = [...onlineSignals, 'feed'] as const;
+
+export function reactorsApiRoutes(ctx: ReactorsApiContext): Route[] {
+  const { reads } = ctx;
+  const readingsSchema = readingsQuery(ctx.limits.maxPointsLimit, ctx.limits.defaultMaxPoints);
+  const fitCache = new FitJsonCache(ctx.limits.fitCacheBytes);
+
+  const knownReactor = (raw: string) => {
+    const id = parseOr400(reactorIdParameter, raw, 'reactor id');
+    const reactor = reads.reactor.get(id);
+    if (!reactor) throw new HttpError(404, 'unknown reactor', `no reactor "${id}" has sent a reading`);
+    return reactor;
+  };
+
+  return [
+    {
+      method: 'GET',
+      path: '/api/reactors',
+      handle: async ({ req, res, url }) => {
+        parseOr400(emptyQuery, queryObject(url.searchParams), 'query');
+        const now = Date.now();
+        const body = reads.reactors
+          .all()
+          .map((r) => reactorSummary(reads, r, { staleSensorSeconds: ctx.limits.staleSensorSeconds, now }))
+          .map((s) => ({ ...s, alert: ctx.alarmState?.(s.id) ?? s.alert }));
+        await sendJson(req, res, 200, body);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/reactors/:id/readings',
+      handle: async ({ req, res, params, url }) => {
+        const reactor = knownReactor(params.id);
+        const q = parseOr400(readingsSchema, queryObject(url.searchParams), 'query');
+        const series = readingSeries(
+          reads,
+          { reactorId: reactor.id, signal: q.signal, fromMs: q.from, toMs: q.to, maxPoints: q.maxPoints },
+          { lttbRawLimit: ctx.limits.lttbRawLimit, topicPrefix: ctx.topicPrefix, rejectionScan: 1000 },
+        );
+        await sendJson(req, res, 200, series);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/reactors/:id/estimates',
+      handle: async ({ req, res, params, url }) => {
+        const reactor = knownReactor(params.id);
+        const q = parseOr400(estimatesQuery, queryObject(url.searchParams), 'query');
+        const json = fitRecordsJson(
+          reads,
+          fitCache,
+          reactor.id,
+          q.from ?? 0,
+          q.to ?? Number.MAX_SAFE_INTEGER,
+          q.trajectories,
+        );
+        await sendText(req, res, 200, json, 'application/json; charset=utf-8');
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/reactors/:id/fits/:fitId/window',
+      handle: async ({ req, res, params, url }) => {
+        const reactor = knownReactor(params.id);
+        const fitId = parseOr400(fitIdParameter, params.fitId, 'fit id');
+        parseOr400(emptyQuery, queryObject(url.searchParams), 'query');
+        const row = reads.windowFile.get(fitId, reactor.id);
+        if (!row) throw new HttpError(404, 'unknown fit', `reactor ${reactor.id} has no fit ${fitId}`);
+        if (!row.windowFileJson)
+          throw new HttpError(404, 'no window file', `fit ${fitId} had no data to make a window of`);
+        await sendText(req, res, 200, row.windowFileJson, 'application/json; charset=utf-8', {
+          'content-disposition': `attachment; filename="${reactor.id}-fit-${fitId}-window.json"`,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/reactors/:id/export.csv',
+      handle: async ({ req, res, params, url }) => {
+        const reactor = knownReactor(params.id);
+        const q = parseOr400(rangeQuery, queryObject(url.searchParams), 'query');
+        const oldest = Math.min(
+          ...exportRangeSignals.map(
+            (s) => reads.oldestReadingMs.get(reactor.id, s)?.tsMs ?? Number.POSITIVE_INFINITY,
+          ),
+        );
+        const newest = Math.max(
+          ...exportRangeSignals.map(
+            (s) => reads.newestReadingMs.get(reactor.id, s)?.tsMs ?? Number.NEGATIVE_INFINITY,
+          ),
+        );
+        const fromMs = q.from ?? (Number.isFinite(oldest) ? oldest : 0);
+        const toMs = q.to ?? (Number.isFinite(newest) ? newest + 1 : fromMs);
+        await streamCsv(req, res, reads, reactor.id, fromMs, toMs);
+      },
+    },
+  ];
+}
