@@ -14,7 +14,7 @@ import { UsageError } from './usage-error';
 import { readTextFile } from './window-file';
 
 /** Reads a history CSV (rows in arrival order, so late assays stay late). */
-function readHistory(path: string | undefined): ArrivedReading[] {
+export function readHistory(path: string | undefined): ArrivedReading[] {
   const text = readTextFile(path, 'HISTORY.csv');
   try {
     return arrivalsFromOrder(parsePlantHistoryCsv(text));
