@@ -121,7 +121,7 @@ function runPlant(seed: number, prior: Float64Array, designed: boolean): Run {
     if (stopH < nextAdviceH - 1e-9) continue;
     const last = [...live.fits].reverse().find((f) => f.outcome.status === 'ok');
     nextAdviceH += horizonH;
-    if (!last || last.outcome.status !== 'ok') continue;
+    if (last?.outcome.status !== 'ok') continue;
     const posterior = posteriorAtWindowEnd(model, settings.freeParams, last.outcome.fit, last.windowEndH);
     // The plant's dilution now, which is where the program must start.
     posterior.dilutionPerHour = sim.truthNow().dilutionPerHour;
@@ -134,7 +134,7 @@ function runPlant(seed: number, prior: Float64Array, designed: boolean): Run {
     );
     if ('error' in advice) throw new Error(advice.error);
     const top = advice.ranked.find((r) => r.action.kind === 'dilution-program');
-    if (!top || top.action.kind !== 'dilution-program') continue;
+    if (top?.action.kind !== 'dilution-program') continue;
     sim.followDilutionProgram(top.action.program, sim.timeH);
     advised.push({ atH: sim.timeH, top });
   }

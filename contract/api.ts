@@ -443,3 +443,118 @@ export interface EstimatorSettingsView {
 export type EstimatorSettingsRequest = Partial<
   Pick<EstimatorSettingsView, 'windowHours' | 'stepHours' | 'forecastHours'>
 >;
+
+// ─── Experiment design (issue 16; server/design/) ───────────────────────────────────────────────
+
+/** A band of one design target: its value, 95 % band and linearized sd, natural units. */
+export interface DesignBandValue {
+  value: number;
+  lower95: number;
+  upper95: number;
+  sd: number;
+}
+
+export interface DesignTargetBand {
+  target: string;
+  label: string;
+  today: DesignBandValue;
+  afterHorizon: DesignBandValue;
+  /** Predicted variance after the horizon over today's (of the log, or the logit for the fraction). */
+  varianceRatio: number;
+}
+
+export interface DilutionLimitsView {
+  minPerHour: number;
+  maxPerHour: number;
+  maxChangePerHour: number;
+  maxDurationH: number;
+}
+
+/** A dilution program: set points every `gridH` hours from `startMs`, linear between. */
+export interface DilutionProgramView {
+  shape: 'hold' | 'steps' | 'ramps' | 'pulses';
+  periodH: number;
+  lowPerHour: number;
+  highPerHour: number;
+  startMs: number;
+  gridH: number;
+  perHour: number[];
+  durationH: number;
+}
+
+export interface DesignActionView {
+  rank: number;
+  kind: 'hold' | 'dilution-program' | 'assay';
+  summary: string;
+  /** The criterion's value, lower is better (`DesignAdviceView.criterion`). */
+  score: number;
+  logDetRatio: number;
+  bands: DesignTargetBand[];
+  cost: {
+    odMaxDeviation: number;
+    substrateMaxDeviation: number;
+    dilutionMinPerHour: number;
+    dilutionMaxPerHour: number;
+    dilutionMaxChangePerHour: number;
+    withinLimits: boolean;
+  };
+  program: DilutionProgramView;
+  assay: { signal: string; sigma: number; delayH: number; sampleAtMs: number; resultAtMs: number } | null;
+}
+
+/** `GET /api/reactors/:id/design`: what to do to learn more, from the newest fit's posterior. */
+export interface DesignAdviceView {
+  reactorId: string;
+  fitId: number;
+  atMs: number;
+  horizonH: number;
+  targets: string[];
+  criterion: string;
+  limits: DilutionLimitsView;
+  programsRefused: string | null;
+  actions: DesignActionView[];
+}
+
+/** `POST /api/reactors/:id/dilution-programs`: an operator accepts a program. */
+export interface AcceptProgramRequest {
+  program: DilutionProgramView;
+  limits: DilutionLimitsView;
+  summary: string;
+}
+
+export interface AcceptedProgramView {
+  id: number;
+  reactorId: string;
+  acceptedAtMs: number;
+  acceptedBy: string;
+  startMs: number;
+  endMs: number;
+  summary: string;
+  program: DilutionProgramView;
+  limits: DilutionLimitsView;
+  /** Where it went: the simulator ran it (demo), or it was published on MQTT for the plant. */
+  appliedBy: 'simulator' | 'mqtt';
+}
+
+/** The offline assays that can be entered by hand: the signals `assay/X|Y|A|B`. */
+export const assaySignals = ['X', 'Y', 'A', 'B'] as const;
+export type AssaySignal = (typeof assaySignals)[number];
+
+/** `POST /api/reactors/:id/assays`: a lab result entered by hand (times ISO-8601 with a zone, or epoch ms). */
+export interface AssayEntryRequest {
+  signal: AssaySignal;
+  value: number;
+  sampledAt: string | number;
+  measuredAt: string | number;
+}
+
+export interface AssayEntryView {
+  id: number;
+  reactorId: string;
+  signal: AssaySignal;
+  value: number;
+  sampledAtMs: number;
+  measuredAtMs: number;
+  enteredAtMs: number;
+  enteredBy: string;
+}

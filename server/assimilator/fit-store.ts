@@ -99,6 +99,7 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
       fitted.trajectories ? JSON.stringify(trajectoryDocument(fitted.trajectories.forecast)) : null,
       residuals ? JSON.stringify(residuals) : null,
       fitted.windowFile ? JSON.stringify(fitted.windowFile) : null,
+      fitted.posterior?.covariance.every(Number.isFinite) ? JSON.stringify(fitted.posterior) : null,
     );
     s.upsertChain.run(
       fitted.reactorId,

@@ -56,7 +56,7 @@ export function designCommand(argv: string[]) {
     windows++;
     if (fitted.outcome.status === 'ok' && (!last || fitted.windowEndH >= last.windowEndH)) last = fitted;
   }
-  if (!last || last.outcome.status !== 'ok')
+  if (last?.outcome.status !== 'ok')
     throw new UsageError(`${args.positional[0]}: no window could be fitted (${windows} tried)`);
   const posterior = posteriorAtWindowEnd(model, settings.freeParams, last.outcome.fit, last.windowEndH);
   const advice = adviseExperiment(

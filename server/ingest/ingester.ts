@@ -153,6 +153,16 @@ export class Ingester implements Job<IngesterMetrics> {
     };
   }
 
+  /**
+   * A reading that came another way than MQTT (an assay entered by hand), validated by its door:
+   * stored and announced like every other, committed now. False when the commit failed (it stays
+   * queued and is retried).
+   */
+  storeReading(reading: AcceptedReading): boolean {
+    this.sink.accept(reading);
+    return this.writer.flush();
+  }
+
   /** Hears the readings of each commit that were new; for live views and the assimilator's late-data check. */
   onReadingsStored(listener: ReadingsStoredListener): () => void {
     this.storedListeners.add(listener);

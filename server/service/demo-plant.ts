@@ -111,6 +111,15 @@ export class DemoPlant implements Job<LivePublisherMetrics>, DemoControls {
     return this.result(reactorId, 'fault', fault.startH);
   }
 
+  /** An accepted dilution program (set points from `startMs`, epoch ms on the plant's calendar), run by the simulated plant. */
+  followProgram(
+    reactorId: string,
+    program: { startMs: number; gridH: number; perHour: readonly number[] },
+  ): void {
+    const startH = (program.startMs - this.publisher.plantEpochMs) / msPerHour;
+    this.sim(reactorId).followDilutionProgram(program, startH);
+  }
+
   private sim(reactorId: string): PlantSimulation {
     const sim = this.sims.get(reactorId);
     if (!sim) throw new Error(`no simulated reactor ${reactorId}`);

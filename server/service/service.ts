@@ -6,6 +6,7 @@
  * `$estimate` publisher, the dashboard, the embedded broker and last the database.
  */
 import type { Logger } from 'pino';
+import { prepareDesignStatements } from '../../db/design-statements';
 import { openDatabase } from '../../db/open-database';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
 import { transitionEventView } from '../alerts/alarm-recorder';
@@ -19,6 +20,8 @@ import { AssimilatorHost } from '../assimilator/assimilator-host';
 import { Auth } from '../auth/auth';
 import { ClientAddresses } from '../auth/client-address';
 import { type ResolvedBroker, resolveBroker } from '../broker/resolve-broker';
+import { designApiRoutes } from '../design/design-api';
+import { DilutionProgramPublisher } from '../design/dilution-program-publisher';
 import { HttpListener } from '../http/http-listener';
 import { HttpRefusals } from '../http/http-refusals';
 import { createRouter, type Method } from '../http/router';
@@ -126,6 +129,7 @@ async function composeService(
       })
     : undefined;
   const estimates = new EstimatePublisher(broker.connection, base.topicPrefix, logger);
+  const programs = new DilutionProgramPublisher(broker.connection, base.topicPrefix, logger);
   const auth = new Auth({
     sqlite: database.sqlite,
     settings: settings.auth,
@@ -168,6 +172,7 @@ async function composeService(
 
   // The estimate publisher connects before the assimilator runs, so that no fit goes unpublished.
   await jobs.start(estimates);
+  await jobs.start(programs);
   // Alerts and webhooks (server/alerts/): rules over stored readings and fits, the webhook outbox, $alarm.
   let publicUrl = `http://${settings.http.host}:${settings.http.port}`;
   const alerting = await jobs.open(
@@ -190,6 +195,7 @@ async function composeService(
     retention,
     recordRetention,
     estimates,
+    programs,
     ...alerting.jobs,
     ...(host ? [host] : []),
     ...(demo ? [demo] : []),
@@ -232,6 +238,14 @@ async function composeService(
       sqlite: database.sqlite,
       configured: settings.assimilator,
       assimilator: host,
+      logger,
+    }),
+    ...designApiRoutes({
+      statements: prepareDesignStatements(database.sqlite),
+      assimilatorSettings: () => effectiveAssimilatorSettings(settings.assimilator, database.sqlite, logger),
+      ingester,
+      publisher: programs,
+      simulator: demo,
       logger,
     }),
     ...alerting.routes,
