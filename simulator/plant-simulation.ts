@@ -202,7 +202,8 @@ export class PlantSimulation {
     return fault;
   }
 
-  private nextReadingH(): number {
+  /** Plant hour of the next reading not yet simulated: the earliest anything new can take effect. */
+  nextReadingH(): number {
     return this.nextReading * readingIntervalH;
   }
 

@@ -16,6 +16,7 @@ import {
   compileModel,
   type DesignPosterior,
   defaultAssayOptions,
+  limitsProblem,
   programViolations,
 } from '../../assimilation';
 import type {
@@ -44,6 +45,8 @@ import type { DilutionProgramPublisher } from './dilution-program-publisher';
 /** Where an accepted program goes in demo mode: the simulated plant follows it. */
 export interface SimulatedPlants {
   has(reactorId: string): boolean;
+  /** The plant time (epoch ms) of the simulated reactor's next reading: the earliest a program can start. */
+  nextReadingMs(reactorId: string): number;
   followProgram(reactorId: string, program: DilutionProgramView): void;
 }
 
@@ -83,6 +86,13 @@ const adviceQuery = z.strictObject({
     .max(24 * 7)
     .default(6),
 });
+
+/** The limits as the advisor reads them, or a 400 naming what is wrong with them. */
+function checkedLimits(limits: DilutionLimitsView): DilutionLimitsView {
+  const problem = limitsProblem(limits);
+  if (problem) throw new HttpError(400, 'unusable limits', problem);
+  return limits;
+}
 
 const limitsBody = z.strictObject({
   minPerHour: z.number().positive().finite(),
@@ -140,6 +150,12 @@ export function designApiRoutes(options: DesignApiOptions): Route[] {
       handle: async ({ req, res, params, url }) => {
         const reactorId = reactorOf(params);
         const q = parseOr400(adviceQuery, queryObject(url.searchParams), 'query');
+        const limits = checkedLimits({
+          minPerHour: q.minPerHour,
+          maxPerHour: q.maxPerHour,
+          maxChangePerHour: q.maxChangePerHour,
+          maxDurationH: q.maxDurationH ?? q.horizonH,
+        });
         const stored = s.latestPosterior(reactorId);
         if (!stored)
           throw new HttpError(409, 'no posterior yet', 'the reactor has no successful fit to advise from');
@@ -153,12 +169,7 @@ export function designApiRoutes(options: DesignApiOptions): Route[] {
             request: {
               horizonH: q.horizonH,
               ...(q.targets && { targets: q.targets }),
-              limits: {
-                minPerHour: q.minPerHour,
-                maxPerHour: q.maxPerHour,
-                maxChangePerHour: q.maxChangePerHour,
-                maxDurationH: q.maxDurationH ?? q.horizonH,
-              },
+              limits,
               assays: defaultAssayOptions(chain.settings, q.assayDelayH),
             },
             settings,
@@ -181,27 +192,33 @@ export function designApiRoutes(options: DesignApiOptions): Route[] {
       handle: async ({ req, res, params }) => {
         const reactorId = reactorOf(params);
         const body = parseOr400(acceptBody, await readJsonBody(req), 'body');
+        const limits = checkedLimits(body.limits);
         // The program is checked against the limits it is accepted under: never outside them.
-        const violations = programViolations(programOf(body.program), body.limits);
+        const violations = programViolations(programOf(body.program), limits);
         if (violations.length > 0)
           throw new HttpError(400, 'program outside its limits', violations.join('; '));
+        const simulated = options.simulator?.has(reactorId) ? options.simulator : undefined;
+        // It was designed from the last fit's window end, which has passed: it runs from when it is
+        // accepted (the plant's next reading in demo mode), its shape unchanged.
+        const nowMs = simulated ? simulated.nextReadingMs(reactorId) : Date.now();
+        const program = { ...body.program, startMs: Math.max(body.program.startMs, nowMs) };
         const by = actorOf(req, undefined, 'operator');
-        const acceptedAtMs = Date.now();
         const row = {
           reactorId,
-          acceptedAtMs,
+          acceptedAtMs: Date.now(),
           acceptedBy: by,
-          startMs: body.program.startMs,
-          endMs: programEndMs(body.program),
-          programJson: JSON.stringify(body.program),
-          limitsJson: JSON.stringify(body.limits),
+          startMs: program.startMs,
+          endMs: programEndMs(program),
+          programJson: JSON.stringify(program),
+          limitsJson: JSON.stringify(limits),
           summary: body.summary,
         };
+        // Recorded first: a program is never applied without its row.
         const accepted = acceptedView({ id: s.insertProgram(row), ...row });
-        if (options.simulator?.has(reactorId)) options.simulator.followProgram(reactorId, body.program);
+        if (simulated) simulated.followProgram(reactorId, program);
         else options.publisher.publish(accepted);
         log.info(
-          { reactorId, programId: accepted.id, by, appliedBy: accepted.appliedBy },
+          { reactorId, programId: accepted.id, by, appliedBy: accepted.appliedBy, startMs: program.startMs },
           'dilution program accepted',
         );
         await sendJson(req, res, 201, accepted);
@@ -244,13 +261,15 @@ export function designApiRoutes(options: DesignApiOptions): Route[] {
         const id = s.insertAssay(entry);
         // The ingest path stores it as a reading at its sampling time and tells the assimilator,
         // which refits the windows it falls in (late data).
-        options.ingester.storeReading({
+        const stored = options.ingester.storeReading({
           reactorId,
           signal: checked.readingSignal,
           tsMs: checked.sampledAtMs,
           value: checked.value,
           receivedAtMs: nowMs,
         });
+        if (!stored)
+          log.warn({ reactorId, entryId: id }, 'assay reading not committed yet; the ingester retries');
         log.info({ reactorId, signal: checked.signal, by }, 'assay entered by hand');
         await sendJson(req, res, 201, { ...entry, id, signal: checked.signal } satisfies AssayEntryView);
       },

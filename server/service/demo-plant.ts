@@ -111,6 +111,10 @@ export class DemoPlant implements Job<LivePublisherMetrics>, DemoControls {
     return this.result(reactorId, 'fault', fault.startH);
   }
 
+  nextReadingMs(reactorId: string): number {
+    return Math.round(this.publisher.plantEpochMs + this.sim(reactorId).nextReadingH() * msPerHour);
+  }
+
   /** An accepted dilution program (set points from `startMs`, epoch ms on the plant's calendar), run by the simulated plant. */
   followProgram(
     reactorId: string,
