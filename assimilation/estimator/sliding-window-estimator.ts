@@ -2,6 +2,7 @@ import type { CompiledModel } from '../model/compile';
 import type { WindowProblem } from '../problem/window-problem';
 import { createEngineWorkspace, type EngineWorkspace, solveWindow } from '../window-engine';
 import { defaultEstimatorSettings } from './default-settings';
+import { defaultForecastInputs } from './fit-trajectories';
 import { fitWindow, implausibleLoss } from './fit-window';
 import { longHorizonDue, longHorizonRefit } from './long-horizon-refit';
 import { mergePlantData, type PlantData } from './plant-data';
@@ -122,8 +123,10 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
   const end = start + settings.windowHours;
   const nextStart = start + settings.stepHours;
   if (settings.longHorizon) {
-    // The refit after this window reads back to nextStart − horizon, and one input sample before.
-    const keepFrom = nextStart - settings.longHorizon.horizonHours - 2 * settings.stepHours - 1;
+    // The refit after this window reads back to nextStart − horizon, and one input sample before; the
+    // forecast's band reads the inputs' course as far back as its lookback.
+    const back = Math.max(settings.longHorizon.horizonHours, defaultForecastInputs.lookbackHours);
+    const keepFrom = nextStart - back - 2 * settings.stepHours - 1;
     est.recentReadings = mergePlantData(est.recentReadings, data, keepFrom);
   }
   const built = nextWindowProblem(est, data);
