@@ -5,9 +5,10 @@ import type { ReactorSummary } from '../../contract/api';
 import { fetchReactors } from '../lib/api-client';
 import { usePlantOrigins } from '../lib/plant-origin';
 import { usePreferences } from '../lib/preferences';
-import { reactorProblems, worst } from '../lib/reactor-status';
+import { needsAttention, reactorProblems, stateWords } from '../lib/reactor-status';
 import { useReactorUpdates } from '../lib/realtime-client';
-import { ReactorCard } from './reactor-card';
+import { useStatusContext } from '../lib/use-status-context';
+import { fractionScaleMax, ReactorCard } from './reactor-card';
 
 const pollMs = 5000;
 
@@ -37,7 +38,18 @@ export function PlantOverview() {
   useReactorUpdates(() => void load());
 
   const origins = usePlantOrigins(reactors);
-  const attention = reactors?.filter((r) => worst(reactorProblems(r, nowMs)) !== 'ok').length ?? 0;
+  const statusOf = useStatusContext();
+  const states = (reactors ?? []).map((r) => reactorProblems(r, nowMs, statusOf(r.id)));
+  const attention = states.filter(needsAttention).length;
+  // Starting up and catching up are said as such, not counted as needing attention.
+  const passing = new Map<string, number>();
+  for (const problems of states) {
+    const words = stateWords(problems);
+    if (!needsAttention(problems) && words !== 'Running normally')
+      passing.set(words, (passing.get(words) ?? 0) + 1);
+  }
+  const passingText = [...passing].map(([words, n]) => `${n} ${words.toLowerCase()}`).join(' · ');
+  const scaleMax = fractionScaleMax(reactors ?? []);
   return (
     <>
       <div className="page-head">
@@ -46,8 +58,9 @@ export function PlantOverview() {
           <span className="muted" data-testid="reactor-count">
             {reactors.length} reactor{reactors.length === 1 ? '' : 's'}
             {reactors.length > 0
-              ? ` · ${attention === 0 ? 'all running normally' : `${attention} need${attention === 1 ? 's' : ''} attention`}`
+              ? ` · ${attention === 0 ? (passing.size === 0 ? 'all running normally' : 'none needs attention') : `${attention} need${attention === 1 ? 's' : ''} attention`}`
               : ''}
+            {passingText ? ` · ${passingText}` : ''}
           </span>
         ) : null}
       </div>
@@ -81,6 +94,8 @@ export function PlantOverview() {
               nowMs={nowMs}
               timeMode={timeMode}
               originMs={origins.get(r.id)}
+              status={statusOf(r.id)}
+              scaleMax={scaleMax}
             />
           ))}
         </div>

@@ -3,15 +3,15 @@
  * definition (a pure data file) so the page and the estimator never disagree.
  */
 import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
+import { modelUnit } from '../../contract/display-units';
 import { superscript } from './number-format';
-import { concentrationUnit } from './units';
 
 export const model = chemostatSatellite;
 
+/** A model unit as the page writes it (`dimensionless` where there is no symbol). */
 export function displayUnit(unit: string): string {
-  if (unit === '1') return 'dimensionless';
-  if (unit === 'conc') return concentrationUnit;
-  return unit;
+  const shown = modelUnit(unit);
+  return shown.symbol || shown.words;
 }
 
 export interface ParameterInfo {

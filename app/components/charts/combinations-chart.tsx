@@ -9,9 +9,11 @@ import { combinationText } from '../../lib/model-info';
 import { formatNumber } from '../../lib/number-format';
 import { usePreferences } from '../../lib/preferences';
 import type { ReactorData } from '../../lib/reactor-data';
+import { useNarrow } from '../../lib/use-narrow';
 import { ChartFrame } from './chart-frame';
 import { chartPalette } from './chart-palette';
 import type { TimeContext } from './chart-parts';
+import { MultipleTitles } from './multiple-titles';
 import { type Multiple, multiplesHeight, multiplesSeries, multiplesStructure } from './small-multiples';
 import { useEChart } from './use-echart';
 import { useLiveChart } from './use-live-chart';
@@ -109,7 +111,9 @@ export function CombinationsChart(props: {
   const palette = chartPalette(theme);
   // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
   const references = useMemo(() => referenceCombinations(data), [data, version]);
-  const labelsKey = references.map((c) => c.label).join('|');
+  const columns = useNarrow() ? 1 : 2;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
+  const multiples = useMemo(() => combinationMultiples(data, references), [data, version, references]);
 
   useLiveChart({
     chart,
@@ -119,18 +123,12 @@ export function CombinationsChart(props: {
     version,
     ctx,
     xAxes: references.length,
-    // The newest fit's combinations turn a little with every fit: only their number changes the layout.
-    layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}|${references.length}`,
-    structure: () => multiplesStructure(combinationMultiples(data, references), ctx, palette),
+    // The newest fit's combinations turn a little with every fit: only their number changes the
+    // layout (their titles are HTML and follow along).
+    layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}|${references.length}|${columns}`,
+    structure: () => multiplesStructure(combinationMultiples(data, references), ctx, palette, columns),
     series: () => multiplesSeries(combinationMultiples(data, references), palette),
     sourcesOf: () => ['fits'],
-    // Their titles follow along without a rebuild.
-    extra: {
-      key: labelsKey,
-      option: () => ({
-        title: multiplesStructure(combinationMultiples(data, references), ctx, palette).title,
-      }),
-    },
   });
 
   const newest = data.latestFit?.combinations ?? [];
@@ -139,7 +137,8 @@ export function CombinationsChart(props: {
       id="combinations"
       title="Well-determined combinations (95 % bands, log scale)"
       description={`Parameter combinations the data determine, over time. Newest: ${newest.map((c) => `${c.label} ${formatNumber(c.value, 3)}`).join(', ') || 'none'}.`}
-      height={multiplesHeight(references.length || 2)}
+      height={multiplesHeight(references.length || 2, columns)}
+      overlay={<MultipleTitles multiples={multiples} columns={columns} />}
       containerRef={containerRef}
       points={data.fits.filter((f) => f.combinations?.length).length}
       extent={ctx.extent}

@@ -6,18 +6,20 @@
  * rate has its own grid and axis underneath.
  */
 import type { PlantSignal } from '../../../contract/api';
+import { concentration, opticalDensity, perHour, signalUnits } from '../../../contract/display-units';
 import { usePreferences } from '../../lib/preferences';
 import { outlierResidual, type ReactorData } from '../../lib/reactor-data';
-import { concentrationUnit, perHourUnit } from '../../lib/units';
-import { ChartFrame } from './chart-frame';
-import { type ChartPalette, chartPalette } from './chart-palette';
+import { ChartFrame, type LegendItem } from './chart-frame';
+import { bandFill, type ChartPalette, chartPalette } from './chart-palette';
 import { axisTooltip, type BandPoint, bandSeries, type TimeContext, timeXAxis } from './chart-parts';
 import type { ChartOption, SeriesOption } from './echarts-setup';
 import { useEChart } from './use-echart';
+import { useLegend } from './use-legend';
 import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
 
 const z95 = 1.959964;
+const forecastName = 'forecast with 95 % band';
 
 function pairs(t: readonly number[], v: readonly number[]): [number, number][] {
   const out: [number, number][] = new Array(t.length);
@@ -93,7 +95,10 @@ function signalSeries(
       emphasis: { disabled: true },
       z: 2,
     },
-    ...bandSeries(`${signal}:forecast`, forecastBand, palette.band, axes),
+    ...bandSeries(`${signal}:forecast`, forecastBand, bandFill(palette.forecast, 0.3), axes, {
+      name: forecastName,
+      edge: palette.forecast,
+    }),
     {
       id: `${signal}:model`,
       name: 'model (filtered)',
@@ -118,7 +123,7 @@ function signalSeries(
     },
     {
       id: `${signal}:forecast`,
-      name: 'forecast ±95 %',
+      name: forecastName,
       type: 'line',
       ...axes,
       data: forecastLine,
@@ -182,9 +187,23 @@ function sourcesOf(id: string): string[] {
   return ['fits'];
 }
 
-const unitOf = (id: string) => (id.startsWith('dilution') ? perHourUnit : concentrationUnit);
+const unitOf = (id: string) =>
+  id.startsWith('dilution') ? perHour : id.startsWith('od') ? opticalDensity : concentration;
 
-function structure(ctx: TimeContext, palette: ChartPalette): ChartOption {
+function legendItems(palette: ChartPalette): LegendItem[] {
+  return [
+    { name: 'OD', color: palette.od, key: 'dot' },
+    { name: 'substrate S', color: palette.substrate, key: 'dot' },
+    { name: 'dilution D', color: palette.dilution, key: 'line' },
+    { name: 'model (filtered)', color: palette.model, key: 'line' },
+    { name: 'newest fit', color: palette.model, key: 'line' },
+    { name: forecastName, color: palette.forecast, key: 'dashed-band' },
+    { name: 'outlier', color: palette.outlier, key: 'diamond' },
+    { name: 'rejected by ingest', color: palette.rejected, key: 'triangle' },
+  ];
+}
+
+function structure(ctx: TimeContext, palette: ChartPalette, legend: ChartOption['legend']): ChartOption {
   const valueAxis = (gridIndex: number, name: string) => ({
     type: 'value' as const,
     gridIndex,
@@ -200,26 +219,12 @@ function structure(ctx: TimeContext, palette: ChartPalette): ChartOption {
     backgroundColor: 'transparent',
     animation: false,
     textStyle: { color: palette.text },
-    legend: {
-      type: 'scroll',
-      top: 0,
-      textStyle: { color: palette.text },
-      data: [
-        'OD',
-        'substrate S',
-        'dilution D',
-        'model (filtered)',
-        'newest fit',
-        'forecast ±95 %',
-        'outlier',
-        'rejected by ingest',
-      ],
-    },
+    legend,
     tooltip: { trigger: 'axis', confine: true, formatter: axisTooltip(ctx, unitOf) },
     grid: [
-      { left: 64, right: 24, top: 36, height: '32%' },
-      { left: 64, right: 24, top: '45%', height: '23%' },
-      { left: 64, right: 24, top: '73%', height: '14%' },
+      { left: 64, right: 24, top: 12, height: '34%' },
+      { left: 64, right: 24, top: '42%', height: '25%' },
+      { left: 64, right: 24, top: '72%', height: '15%' },
     ],
     xAxis: [
       timeXAxis(ctx, 0, palette, false),
@@ -227,9 +232,9 @@ function structure(ctx: TimeContext, palette: ChartPalette): ChartOption {
       timeXAxis(ctx, 2, palette, true),
     ],
     yAxis: [
-      valueAxis(0, `OD (${concentrationUnit})`),
-      valueAxis(1, `S (${concentrationUnit})`),
-      { ...valueAxis(2, `D (${perHourUnit})`), splitNumber: 2 },
+      valueAxis(0, `OD (${signalUnits.od.symbol})`),
+      valueAxis(1, `S (${signalUnits.substrate.symbol})`),
+      { ...valueAxis(2, `D (${signalUnits.dilution.symbol})`), splitNumber: 2 },
     ],
     dataZoom: [{ type: 'inside', xAxisIndex: [0, 1, 2], filterMode: 'none' }],
   };
@@ -245,6 +250,8 @@ export function MeasurementsChart(props: {
   const { theme } = usePreferences();
   const { containerRef, chart, onKeyDown } = useEChart(zoom);
   const palette = chartPalette(theme);
+  const legend = useLegend(chart);
+  const items = legendItems(palette);
 
   useLiveChart({
     chart,
@@ -255,7 +262,7 @@ export function MeasurementsChart(props: {
     ctx,
     xAxes: 3,
     layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}`,
-    structure: () => structure(ctx, palette),
+    structure: () => structure(ctx, palette, legend.option(items.map((i) => i.name))),
     series: () => allSeries(data, palette),
     sourcesOf,
   });
@@ -273,6 +280,7 @@ export function MeasurementsChart(props: {
       extent={ctx.extent}
       onKeyDown={onKeyDown}
       empty={empty}
+      legend={{ items, state: legend }}
     />
   );
 }

@@ -8,9 +8,11 @@ import { useMemo } from 'react';
 import { parameterInfo, parameterOrder } from '../../lib/model-info';
 import { usePreferences } from '../../lib/preferences';
 import type { ReactorData } from '../../lib/reactor-data';
+import { useNarrow } from '../../lib/use-narrow';
 import { ChartFrame } from './chart-frame';
 import { chartPalette } from './chart-palette';
 import type { TimeContext } from './chart-parts';
+import { MultipleTitles } from './multiple-titles';
 import { type Multiple, multiplesHeight, multiplesSeries, multiplesStructure } from './small-multiples';
 import { useEChart } from './use-echart';
 import { useLiveChart } from './use-live-chart';
@@ -63,6 +65,9 @@ export function ParameterDriftChart(props: {
   // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
   const names = useMemo(() => fittedParameterNames(data), [data, version]);
   const namesKey = names.join(',');
+  const columns = useNarrow() ? 1 : 2;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
+  const multiples = useMemo(() => parameterMultiples(data, names), [data, version, names]);
 
   useLiveChart({
     chart,
@@ -72,8 +77,8 @@ export function ParameterDriftChart(props: {
     version,
     ctx,
     xAxes: names.length,
-    layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}|${namesKey}`,
-    structure: () => multiplesStructure(parameterMultiples(data, names), ctx, palette),
+    layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}|${namesKey}|${columns}`,
+    structure: () => multiplesStructure(parameterMultiples(data, names), ctx, palette, columns),
     series: () => multiplesSeries(parameterMultiples(data, names), palette),
     sourcesOf: () => ['fits'],
   });
@@ -86,7 +91,8 @@ export function ParameterDriftChart(props: {
       id="drift"
       title="Parameter drift (95 % bands, log scale)"
       description={`Each fitted parameter over time with its 95 % band. Newest fit: ${determined.length} of ${names.length} parameters determined by the data${undetermined.length ? `; not determined: ${undetermined.join(', ')}` : ''}.`}
-      height={multiplesHeight(names.length || 10)}
+      height={multiplesHeight(names.length || 10, columns)}
+      overlay={<MultipleTitles multiples={multiples} columns={columns} />}
       containerRef={containerRef}
       points={data.fits.filter((f) => f.params).length}
       extent={ctx.extent}
