@@ -15,7 +15,7 @@ import {
   useState,
 } from 'react';
 import { themeStorageKey } from './theme-boot';
-import { type TimeMode, timeModes } from './time-format';
+import { type ClockZone, type TimeMode, timeModes, zoneOf } from './time-format';
 
 export type Theme = 'light' | 'dark';
 
@@ -75,4 +75,9 @@ export function usePreferences(): Preferences {
   const value = useContext(PreferencesContext);
   if (!value) throw new Error('usePreferences outside <PreferencesProvider>');
   return value;
+}
+
+/** The calendar zone wall-clock times are shown in: UTC when chosen, else local time. */
+export function useClockZone(): ClockZone {
+  return zoneOf(usePreferences().timeMode);
 }

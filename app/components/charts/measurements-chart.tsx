@@ -5,10 +5,11 @@
  * outliers (|standardized residual| > 4) and readings the ingester rejected are marked. The dilution
  * rate has its own grid and axis underneath.
  */
-import type { PlantSignal } from '../../../contract/api';
+import type { FitRecord, PlantSignal } from '../../../contract/api';
 import { concentration, opticalDensity, perHour, signalUnits } from '../../../contract/display-units';
+import { formatQuantity } from '../../lib/number-format';
 import { usePreferences } from '../../lib/preferences';
-import { outlierResidual, type ReactorData } from '../../lib/reactor-data';
+import { lowerBound, outlierResidual, type Points, type ReactorData } from '../../lib/reactor-data';
 import { ChartFrame, type LegendItem } from './chart-frame';
 import { bandFill, type ChartPalette, chartPalette } from './chart-palette';
 import { axisTooltip, type BandPoint, bandSeries, type TimeContext, timeXAxis } from './chart-parts';
@@ -19,7 +20,7 @@ import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
 
 const z95 = 1.959964;
-const forecastName = 'forecast with 95 % band';
+const forecastName = 'forecast, 95 % band of readings';
 
 function pairs(t: readonly number[], v: readonly number[]): [number, number][] {
   const out: [number, number][] = new Array(t.length);
@@ -42,6 +43,33 @@ function rejectedPoints(rejected: { t: number[]; v: number[] }, readings: { v: n
   return rejected.t.map((t, i) => [t, Math.min(hi + pad, Math.max(lo - pad, rejected.v[i])), rejected.v[i]]);
 }
 
+/**
+ * The sensor's noise as the newest fit saw it: the root mean square of reading − model over the
+ * fitted window (the model's trajectory interpolated at each reading). The API's forecast sd is the
+ * model's alone, far narrower than the scatter of the readings it forecasts.
+ */
+export function readingNoiseSd(fit: FitRecord, signal: 'od' | 'substrate', readings: Points): number {
+  const tMs = fit.trajectory?.tMs;
+  const model = fit.trajectory?.series[signal];
+  if (!tMs || !model || tMs.length < 2) return 0;
+  let sum = 0;
+  let count = 0;
+  let j = 0;
+  for (let i = lowerBound(readings.t, fit.windowStartMs); i < readings.t.length; i++) {
+    const t = readings.t[i];
+    if (t > fit.windowEndMs) break;
+    while (j < tMs.length - 2 && tMs[j + 1] < t) j++;
+    const span = tMs[j + 1] - tMs[j];
+    const w = span > 0 ? Math.min(1, Math.max(0, (t - tMs[j]) / span)) : 0;
+    const r = readings.v[i] - (model[j] + w * (model[j + 1] - model[j]));
+    if (Number.isFinite(r)) {
+      sum += r * r;
+      count++;
+    }
+  }
+  return count > 1 ? Math.sqrt(sum / count) : 0;
+}
+
 function signalSeries(
   data: ReactorData,
   signal: 'od' | 'substrate',
@@ -60,14 +88,17 @@ function signalSeries(
   const forecastValues = fit?.forecast?.series[modelKey];
   const forecastSd = fit?.forecast?.sd?.[modelKey];
   if (fit?.forecast && forecastValues) {
+    const noise = readingNoiseSd(fit, signal, readings);
     fit.forecast.tMs.forEach((t, i) => {
       forecastLine.push([t, forecastValues[i]]);
       const sd = forecastSd?.[i];
       if (sd !== undefined && Number.isFinite(sd)) {
+        // Where the next readings should fall: the model's uncertainty and the sensor's noise.
+        const spread = z95 * Math.sqrt(sd * sd + noise * noise);
         forecastBand.push({
           t,
-          lower: Math.max(0, forecastValues[i] - z95 * sd),
-          upper: forecastValues[i] + z95 * sd,
+          lower: Math.max(0, forecastValues[i] - spread),
+          upper: forecastValues[i] + spread,
         });
       }
     });
@@ -267,6 +298,13 @@ export function MeasurementsChart(props: {
     sourcesOf,
   });
 
+  const fit = data.latestFit;
+  const noise = fit?.forecast
+    ? {
+        od: readingNoiseSd(fit, 'od', data.readings.get('od') ?? { t: [], v: [] }),
+        substrate: readingNoiseSd(fit, 'substrate', data.readings.get('substrate') ?? { t: [], v: [] }),
+      }
+    : null;
   const od = data.readings.get('od');
   const empty = !od || od.t.length === 0 ? 'No OD readings in this range.' : null;
   return (
@@ -281,6 +319,14 @@ export function MeasurementsChart(props: {
       onKeyDown={onKeyDown}
       empty={empty}
       legend={{ items, state: legend }}
-    />
+    >
+      {noise ? (
+        <p className="chart-legend-note" data-testid="forecast-note">
+          The forecast’s band is where the next readings should fall (95 %): the model’s own uncertainty and
+          the sensors’ noise in the newest window (OD ±{formatQuantity(noise.od, signalUnits.od, 2)}, S ±
+          {formatQuantity(noise.substrate, signalUnits.substrate, 2)}, one standard deviation).
+        </p>
+      ) : null}
+    </ChartFrame>
   );
 }
