@@ -36,7 +36,7 @@ function ThemeToggle() {
   );
 }
 
-function ConnectionState() {
+export function ConnectionState() {
   const connection = useConnectionState();
   return (
     <span className={`connection connection-${connection}`} role="status" data-testid="connection">
