@@ -41,9 +41,12 @@ function KioskBar(props: { summaryText: ReactNode }) {
       <span data-testid="reactor-count">{props.summaryText}</span>
       <span className="spacer" />
       <ConnectionState />
-      <time className="kiosk-clock" dateTime={new Date(clockMs).toISOString()}>
-        {formatClock(clockMs, true, zone)}
-      </time>
+      <span>
+        wall clock{' '}
+        <time className="kiosk-clock" dateTime={new Date(clockMs).toISOString()}>
+          {formatClock(clockMs, true, zone)}
+        </time>
+      </span>
       <Link href="/" prefetch={false} className="kiosk-exit">
         Leave wall display (Esc)
       </Link>

@@ -73,9 +73,15 @@ export function readingPoints(quantity: CompareQuantity, series: ReadingSeries):
 /** Points of an estimate, one per successful fit at its window's end, with its 95 % band. */
 export function estimatePoints(quantity: CompareQuantity, fits: readonly FitRecord[]): ComparePoint[] {
   const shown = (x: number) => shownValue(quantity.unit, x);
-  const points: ComparePoint[] = [];
+  // One fit per window: a refit after late data replaces the fit it redoes.
+  const byWindow = new Map<number, FitRecord>();
   for (const fit of fits) {
     if (fit.status !== 'ok') continue;
+    const kept = byWindow.get(fit.windowEndMs);
+    if (!kept || kept.fittedAtMs <= fit.fittedAtMs) byWindow.set(fit.windowEndMs, fit);
+  }
+  const points: ComparePoint[] = [];
+  for (const fit of [...byWindow.values()].sort((a, b) => a.windowEndMs - b.windowEndMs)) {
     if ('part' in quantity) {
       const c = fit.composition?.[quantity.part];
       if (!c || !Number.isFinite(c.value)) continue;

@@ -32,8 +32,9 @@ function parameterMultiples(data: ReactorData, names: readonly string[]): Multip
     const info = parameterInfo.get(name);
     return {
       key: name,
-      title: info ? `${name} — ${info.description}` : name,
+      title: name,
       unit: info?.unit ?? '',
+      detail: info?.description,
       samples: data.fits.flatMap((fit) => {
         const p = fit.status === 'ok' ? fit.params?.[name] : undefined;
         return p

@@ -21,8 +21,11 @@ export interface MultipleSample {
 
 export interface Multiple {
   key: string;
+  /** The quantity's name; its unit follows at once, so that a cut title still shows it. */
   title: string;
   unit: string;
+  /** What it is, after the unit. */
+  detail?: string;
   samples: MultipleSample[];
 }
 
@@ -66,7 +69,7 @@ export function multipleBox(i: number, columns: 1 | 2) {
 }
 
 export function multipleTitle(m: Multiple): string {
-  return m.unit ? `${m.title} (${m.unit})` : m.title;
+  return `${m.title}${m.unit ? ` (${m.unit})` : ''}${m.detail ? ` — ${m.detail}` : ''}`;
 }
 
 /** Stretches where the quantity was not determined: from the previous fit's time to this one's. */
@@ -146,7 +149,7 @@ export function multiplesStructure(
             ? `plant ${formatPlantHours(t, ctx.originMs)}`
             : formatClock(t, false, zoneOf(ctx.timeMode));
         return [
-          `<b>${m?.title ?? ''}</b> · ${when}`,
+          `<b>${m ? multipleTitle(m) : ''}</b> · ${when}`,
           `${formatNumber(value, 4)} ${m?.unit ?? ''}`,
           `95 %: ${formatNumber(lower, 3)} – ${formatNumber(upper, 3)}`,
           determined ? 'determined by the data' : '<i>not determined by this window’s data</i>',
