@@ -19,7 +19,6 @@ import {
 import type { AlertRule } from './alerts-api';
 import { type NumberLimits, numberProblem } from './field-checks';
 import { model, parameterOrder } from './model-info';
-import { formatQuantity } from './number-format';
 
 export type RuleKind = AlertRule['kind'];
 
@@ -345,9 +344,10 @@ export function ruleOf(draft: RuleDraft, original?: AlertRule): AlertRule {
   return JSON.parse(JSON.stringify(rule)) as AlertRule;
 }
 
-const pct = (x: unknown) => formatQuantity(Number(x), satelliteFraction);
+/** A rule's number as the operator typed it, in the unit shown: `1.7 %`, `0.0001 biomass conc.`. */
 const inUnit = (x: unknown, unit: DisplayUnit) =>
-  formatQuantity(Number(x), { ...unit, decimals: undefined }, 4);
+  `${shownValue(unit, Number(x))}${unit.symbol ? ` ${unit.symbol}` : ''}`;
+const pct = (x: unknown) => inUnit(x, satelliteFraction);
 
 /** The condition in words. */
 export function ruleCondition(rule: AlertRule): string {

@@ -137,7 +137,7 @@ describe('the operator dashboard against the simulated plant', () => {
     expect(threeDays.maxMs - threeDays.minMs).toBeGreaterThan(24 * hourMs);
 
     await page.locator('[data-range="12h"]').click();
-    await expect.poll(() => page.url()).toContain('range=12h');
+    await expect.poll(() => page.url()).toContain('from=now-12h&to=now');
     await page.locator('[data-testid=reactor-page][data-loaded=true]').waitFor();
     await expect
       .poll(async () => {
@@ -156,11 +156,12 @@ describe('the operator dashboard against the simulated plant', () => {
     await expect.poll(async () => (await extentOf(page, 'measurements')).minMs).toBe(firstReading);
 
     // A custom range in plant hours, entered with the keyboard straight after the form opens: the
-    // fields hold the shown range from the start, and what is typed is never mixed with a late prefill.
+    // fields hold the shown range from the start (`all` is first to now), and what is typed is never
+    // mixed with a late prefill.
     await page.locator('[data-range="custom"]').click();
     const from = page.locator('input[name=from]');
     const to = page.locator('input[name=to]');
-    expect(await from.inputValue()).toBe('0.00');
+    expect([await from.inputValue(), await to.inputValue()]).toEqual(['first', 'now']);
     await from.fill('2');
     await to.fill('8');
     expect([await from.inputValue(), await to.inputValue()]).toEqual(['2', '8']);
@@ -171,17 +172,21 @@ describe('the operator dashboard against the simulated plant', () => {
       .toEqual({ minMs: origin + 2 * hourMs, maxMs: origin + 8 * hourMs });
     await expect.poll(() => page.url()).toContain(`from=${origin + 2 * hourMs}`);
 
-    // Local time rewrites the open fields in its own units, and the range is the same.
+    // Local time rewrites the open fields in its own units (with calendar and clock pickers beside
+    // them), and the range is the same.
     await page.getByRole('button', { name: 'local time' }).click();
-    await expect.poll(() => from.getAttribute('type')).toBe('datetime-local');
+    await page.locator('input[name=from-date]').waitFor();
     const localInput = (ms: number) =>
       page.evaluate((t) => {
         const d = new Date(t);
         const p2 = (n: number) => String(n).padStart(2, '0');
-        return `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}T${p2(d.getHours())}:${p2(d.getMinutes())}`;
+        return `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ${p2(d.getHours())}:${p2(d.getMinutes())}`;
       }, ms);
-    expect(await from.inputValue()).toBe(await localInput(origin + 2 * hourMs));
+    await expect.poll(() => from.inputValue()).toBe(await localInput(origin + 2 * hourMs));
     expect(await to.inputValue()).toBe(await localInput(origin + 8 * hourMs));
+    expect(await page.locator('input[name=from-date]').inputValue()).toBe(
+      (await localInput(origin + 2 * hourMs)).slice(0, 10),
+    );
     await page.getByRole('button', { name: 'plant h' }).click();
     await expect.poll(() => from.inputValue()).toBe('2.00');
 
