@@ -21,7 +21,7 @@ import { formatSpan, formatTime } from '../lib/time-format';
 import { resolveRange } from '../lib/time-range';
 import { useNarrow } from '../lib/use-narrow';
 import { useViewInUrl } from '../lib/use-view-url';
-import { refreshChoices, type ViewState } from '../lib/view-url';
+import { refreshDelayMs, type ViewState } from '../lib/view-url';
 import { CompareChart, type CompareSeries } from './charts/compare-chart';
 import { ZoomLink } from './charts/zoom-link';
 import { TimeRangePicker } from './time-range-picker';
@@ -107,7 +107,7 @@ export function CompareView(props: {
   }, [summaries, chosen, quantity, range, tick]);
 
   // Refresh: live follows the summaries' changes (at most every 5 s), an interval polls, paused waits.
-  const everyMs = refreshChoices.find((r) => r.value === refresh)?.everyMs ?? 0;
+  const everyMs = refreshDelayMs(refresh);
   useEffect(() => {
     if (everyMs === null || everyMs === 0) return;
     const timer = setInterval(() => setTick((n) => n + 1), everyMs);

@@ -23,8 +23,10 @@ const pollMs = 5000;
 function KioskBar(props: { summaryText: ReactNode }) {
   const zone = useClockZone();
   const router = useRouter();
-  const [clockMs, setClockMs] = useState(() => Date.now());
+  // Set once mounted: the server's render and the browser's would differ by the time between them.
+  const [clockMs, setClockMs] = useState<number | null>(null);
   useEffect(() => {
+    setClockMs(Date.now());
     const timer = setInterval(() => setClockMs(Date.now()), 1000);
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') router.push('/');
@@ -43,8 +45,8 @@ function KioskBar(props: { summaryText: ReactNode }) {
       <ConnectionState />
       <span>
         wall clock{' '}
-        <time className="kiosk-clock" dateTime={new Date(clockMs).toISOString()}>
-          {formatClock(clockMs, true, zone)}
+        <time className="kiosk-clock" dateTime={clockMs === null ? undefined : new Date(clockMs).toISOString()}>
+          {clockMs === null ? '—' : formatClock(clockMs, true, zone)}
         </time>
       </span>
       <Link href="/" prefetch={false} className="kiosk-exit">

@@ -36,8 +36,9 @@ import {
   spanOf,
 } from '../lib/time-range';
 import { useStatusContext } from '../lib/use-status-context';
+import { useStickyScrollPadding } from '../lib/use-sticky-scroll-padding';
 import { useViewInUrl } from '../lib/use-view-url';
-import { refreshChoices, type ViewState, viewToSearch } from '../lib/view-url';
+import { refreshDelayMs, type ViewState, viewToSearch } from '../lib/view-url';
 import { CombinationsChart } from './charts/combinations-chart';
 import { CompositionChart } from './charts/composition-chart';
 import { DiagnosticsChart } from './charts/diagnostics-chart';
@@ -96,6 +97,7 @@ export function ReactorView(props: {
   const zoom = useMemo(() => new ZoomLink(props.initialView.zoom), [props.initialView.zoom]);
   const { range, setRange, refresh, setRefresh, timeMode } = useViewInUrl(props.initialView, zoom);
   const statusOf = useStatusContext();
+  useStickyScrollPadding();
   const [summary, setSummary] = useState<ReactorSummary | null>(null);
   /** The range as resolved against the newest reading when it was loaded. */
   const [resolved, setResolved] = useState<ResolvedRange | null>(null);
@@ -122,7 +124,7 @@ export function ReactorView(props: {
   /** Shows what arrived: at the next redraw (live), at the chosen interval, or not while paused. */
   const redraw = useCallback(() => {
     if (redrawTimer.current) return;
-    const everyMs = refreshChoices.find((r) => r.value === refreshRef.current)?.everyMs ?? 0;
+    const everyMs = refreshDelayMs(refreshRef.current);
     if (everyMs === null) return;
     redrawTimer.current = setTimeout(() => {
       redrawTimer.current = null;

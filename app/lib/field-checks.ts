@@ -2,8 +2,6 @@
  * Form fields checked before anything is sent: each problem names the field and says what is
  * allowed, in the unit the field is typed in.
  */
-import { formatNumber } from './number-format';
-
 export interface NumberLimits {
   min?: number;
   max?: number;
@@ -12,7 +10,8 @@ export interface NumberLimits {
   integer?: boolean;
 }
 
-const n = (x: number) => formatNumber(x, 6);
+/** A limit as written: 0.25, 72, 10080. */
+const n = (x: number) => String(Number(x.toPrecision(6)));
 
 /** What the limits allow, in words: "a number above 0 and below 100 %", "a whole number from 1 to 1000". */
 export function allowedWords(limits: NumberLimits, unitSymbol = ''): string {

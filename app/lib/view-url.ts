@@ -31,6 +31,12 @@ export const refreshChoices: readonly { value: RefreshChoice; label: string; eve
   { value: 'off', label: 'paused', everyMs: null },
 ];
 
+/** How long the page waits before it shows new data: 0 as it arrives, null never (paused). */
+export function refreshDelayMs(refresh: RefreshChoice): number | null {
+  const choice = refreshChoices.find((r) => r.value === refresh);
+  return choice ? choice.everyMs : 0;
+}
+
 export interface ViewState {
   range: RangeChoice;
   /** Null: the whole range. */
