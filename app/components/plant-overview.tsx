@@ -45,7 +45,10 @@ function KioskBar(props: { summaryText: ReactNode }) {
       <ConnectionState />
       <span>
         wall clock{' '}
-        <time className="kiosk-clock" dateTime={clockMs === null ? undefined : new Date(clockMs).toISOString()}>
+        <time
+          className="kiosk-clock"
+          dateTime={clockMs === null ? undefined : new Date(clockMs).toISOString()}
+        >
           {clockMs === null ? '—' : formatClock(clockMs, true, zone)}
         </time>
       </span>

@@ -89,7 +89,9 @@ export function ShiftReport(props: {
   const statusOf = useStatusContext();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [generatedAtMs] = useState(() => Date.now());
+  // Set once mounted: the server's render and the browser's would differ by the time between them.
+  const [generatedAtMs, setGeneratedAtMs] = useState<number | null>(null);
+  useEffect(() => setGeneratedAtMs(Date.now()), []);
   const zoom = useMemo(() => new ZoomLink(), []);
   const data = useMemo(() => new ReactorData(), []);
   const [version, setVersion] = useState(0);
@@ -141,7 +143,9 @@ export function ShiftReport(props: {
     );
   }
 
-  const problems = loaded ? reactorProblems(loaded.summary, generatedAtMs, statusOf(reactorId)) : [];
+  const problems = loaded
+    ? reactorProblems(loaded.summary, generatedAtMs ?? Date.now(), statusOf(reactorId))
+    : [];
   const okFits = loaded?.fits.filter((f) => f.status === 'ok') ?? [];
   const failedFits = loaded?.fits.filter((f) => f.status === 'failed') ?? [];
   const first = okFits.find((f) => f.composition)?.composition;
@@ -180,7 +184,7 @@ export function ShiftReport(props: {
           ) : (
             'Loading… '
           )}
-          Made {formatClock(generatedAtMs, false, zone)}
+          Made {generatedAtMs === null ? '…' : formatClock(generatedAtMs, false, zone)}
           {session.kind === 'signed-in' && session.view.username ? ` by ${session.view.username}` : ''}.
         </p>
         <p className="no-print report-actions">

@@ -139,6 +139,14 @@ describe('the reactor page holds every section', () => {
       .evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText));
     expect(shown).toEqual(expect.arrayContaining(headings));
     expect(shown.filter((h) => h.trim() === '')).toEqual([]);
+    // And rendered, far below the fold too: none is skipped (content-visibility) until scrolled to,
+    // which is what leaves find-in-page, printing and a full-page capture without it.
+    const skipped = await page
+      .locator('h2')
+      .evaluateAll((els) =>
+        els.filter((e) => !e.checkVisibility({ contentVisibilityAuto: true })).map((e) => e.textContent),
+      );
+    expect(skipped).toEqual([]);
     // Every jump link lands on a heading that is there.
     const targets = await page
       .locator('nav[aria-label="Sections of this page"] a[href^="#"]')
@@ -627,8 +635,9 @@ describe('before the first fit, and catching up', () => {
         const response = await route.fetch();
         const list = (await response.json()) as ReactorSummary[];
         for (const s of list) {
-          if (s.id !== 'r1' || !s.latestEstimate || !s.latest.od) continue;
-          s.latestEstimate.windowEndMs = s.latest.od.tsMs - 20 * hourMs;
+          if (s.id !== 'r1' || !s.latestEstimate) continue;
+          const newest = Math.max(...Object.values(s.latest).map((r) => r?.tsMs ?? 0));
+          s.latestEstimate.windowEndMs = newest - 20 * hourMs;
           s.latestEstimate.fittedAtMs = Date.now() - fittedAgoMs;
         }
         await route.fulfill({ response, json: list }).catch(() => undefined);
