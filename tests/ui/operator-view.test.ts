@@ -102,6 +102,19 @@ beforeAll(async () => {
     mqttDevice: true,
   });
   await waitForSimulatedReactors(service);
+  // An alarm that fires at once on r2 (any OD is above this), for the alerts page and the report.
+  const put = await service.api.call('PUT', '/api/alert-rules/od-beyond-test-limit', {
+    rule: {
+      id: 'od-beyond-test-limit',
+      kind: 'reading-range',
+      name: 'OD beyond the test limit',
+      reactors: ['r2'],
+      severity: 'major',
+      signal: 'od',
+      max: 0.0001,
+    },
+  });
+  if (put.status !== 200) throw new Error(`rule not made: ${put.status} ${put.text}`);
   await waitForFit(service, 'r1');
   await waitForFit(service, 'r2');
   browser = await launchChromium();
@@ -516,10 +529,10 @@ describe('repeated buttons say what they act on', () => {
       for (const verb of ['Edit', rule.enabled ? 'Disable' : 'Enable', 'Delete'])
         expect(await page.getByRole('button', { name: `${verb} ${name}`, exact: true }).count()).toBe(1);
     }
-    // The satellite-shift reactor's alarm (a default rule) on the alerts page.
+    // The alarm of the rule made at the start, on the alerts page.
     await expect
       .poll(async () => (await service.getJson<AlertsResponse>('/api/alerts')).alarms.length, {
-        timeout: 120_000,
+        timeout: 30_000,
       })
       .toBeGreaterThan(0);
     await page.goto(`${service.url}/alerts`);
@@ -576,7 +589,7 @@ describe('compare and kiosk', () => {
 describe('the shift report', () => {
   test('prints state, composition with bands, alarms with who handled them, and fits, as a PDF', async () => {
     const alarm = (await service.getJson<AlertsResponse>('/api/alerts')).alarms.find(
-      (a) => a.reactorId === 'r2',
+      (a) => a.ruleId === 'od-beyond-test-limit',
     );
     expect(alarm).toBeDefined();
     if (alarm && !alarm.acknowledged)
