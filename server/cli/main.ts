@@ -1,11 +1,11 @@
 import { runSimulatePlantCommand } from '../../simulator/simulate-plant-command';
+import { isHelp } from './arguments';
 import { fitCommand } from './fit-command';
 import { gradientCommand } from './gradient-command';
 import { hashPasswordCommand } from './hash-password-command';
 import { replayCommand } from './replay-command';
 import { simulateCommand } from './simulate-command';
 import { simulateLiveCommand } from './simulate-live-command';
-import { isHelp } from './arguments';
 import { UsageError } from './usage-error';
 import { usersCommand } from './users-command';
 

@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-c
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ReactorSummary, ReadingSeries } from '../../contract/api';
 import { type ConsoleLog, consoleLog, launchChromium, newContext } from './fixtures/browser';
+import { extentOf, inkedPixels } from './fixtures/charts';
 import { logInThroughPage, signInContext } from './fixtures/login';
 import {
   accounts,
@@ -28,28 +29,8 @@ let page: Page;
 let reactors: string[];
 const log: ConsoleLog = consoleLog();
 
-/** Non-background pixels of a chart's canvas: a drawn chart has thousands. */
-async function inkedPixels(p: Page, chart: string): Promise<number> {
-  return p
-    .locator(`[data-chart=${chart}] canvas`)
-    .first()
-    .evaluate((canvas: HTMLCanvasElement) => {
-      const ctx = canvas.getContext('2d');
-      if (!ctx) return 0;
-      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-      let inked = 0;
-      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
-      return inked;
-    });
-}
-
 async function attr(p: Page, selector: string, name: string): Promise<string> {
   return (await p.locator(selector).first().getAttribute(name)) ?? '';
-}
-
-async function extentOf(p: Page, chart: string): Promise<{ minMs: number; maxMs: number }> {
-  const [minMs, maxMs] = (await attr(p, `[data-chart=${chart}]`, 'data-extent')).split(',').map(Number);
-  return { minMs, maxMs };
 }
 
 async function openReactor(reactorId: string, search = ''): Promise<void> {

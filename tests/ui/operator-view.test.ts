@@ -12,6 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AlertRuleView, AlertsResponse, ReactorSummary } from '../../contract/api';
 import { type ConsoleLog, consoleLog, launchChromium, newContext } from './fixtures/browser';
+import { extentOf, inkedPixels } from './fixtures/charts';
 import { signInContext } from './fixtures/login';
 import {
   accounts,
@@ -52,27 +53,6 @@ async function signedInContext(options: { width?: number; height?: number; dark?
 async function openReactor(p: Page, reactorId: string, search = ''): Promise<void> {
   await p.goto(`${service.url}/reactors/${reactorId}${search}`);
   await p.locator('[data-testid=reactor-page][data-loaded=true]').waitFor({ timeout: 60_000 });
-}
-
-async function extentOf(p: Page, chart: string): Promise<{ minMs: number; maxMs: number }> {
-  const text = (await p.locator(`[data-chart=${chart}]`).getAttribute('data-extent')) ?? '';
-  const [minMs, maxMs] = text.split(',').map(Number);
-  return { minMs, maxMs };
-}
-
-/** Non-background pixels of a chart's canvas. */
-function inkedPixels(p: Page, chart: string): Promise<number> {
-  return p
-    .locator(`[data-chart=${chart}] canvas`)
-    .first()
-    .evaluate((canvas: HTMLCanvasElement) => {
-      const ctx = canvas.getContext('2d');
-      if (!ctx) return 0;
-      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-      let inked = 0;
-      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
-      return inked;
-    });
 }
 
 /** Publishes `hours` of 15-minute readings of a reactor of our own, ending at `endMs` (plant clock). */

@@ -171,28 +171,24 @@ export function RuleForm(props: {
             />
           )}
         </Field>
-        <Field id={`${id}-pending`} label="pending (min)" error={problemOf('pendingMinutes')}>
-          {(a11y) => (
-            <input
-              {...a11y}
-              name="pendingMinutes"
-              inputMode="decimal"
-              value={draft.pendingMinutes}
-              onChange={(e) => set({ pendingMinutes: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field id={`${id}-keep`} label="keep firing (min)" error={problemOf('keepFiringMinutes')}>
-          {(a11y) => (
-            <input
-              {...a11y}
-              name="keepFiringMinutes"
-              inputMode="decimal"
-              value={draft.keepFiringMinutes}
-              onChange={(e) => set({ keepFiringMinutes: e.target.value })}
-            />
-          )}
-        </Field>
+        {(
+          [
+            ['pendingMinutes', 'pending (min)'],
+            ['keepFiringMinutes', 'keep firing (min)'],
+          ] as const
+        ).map(([key, label]) => (
+          <Field key={key} id={`${id}-${key}`} label={label} error={problemOf(key)}>
+            {(a11y) => (
+              <input
+                {...a11y}
+                name={key}
+                inputMode="decimal"
+                value={draft[key]}
+                onChange={(e) => set({ [key]: e.target.value })}
+              />
+            )}
+          </Field>
+        ))}
         {kindFields[draft.kind]
           .filter((f) => !f.when || draft.fields[f.when.key] === f.when.value)
           .map((f) => (
