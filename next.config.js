@@ -13,7 +13,11 @@ const nextConfig = {
   poweredByHeader: false,
   // The dev-mode badge would sit on top of the charts in screenshots and in the control room.
   devIndicators: false,
-  turbopack: { root: dirname(fileURLToPath(import.meta.url)) },
+  turbopack: {
+    root: dirname(fileURLToPath(import.meta.url)),
+    // Model files reach the dashboard as their text, parsed by assimilation/model/model-file.ts.
+    rules: { '*.yaml': { type: 'text' } },
+  },
   // The build type-checks the app (and what it imports) only; `npm run typecheck` covers the rest.
   typescript: { tsconfigPath: 'tsconfig.app.json' },
 };

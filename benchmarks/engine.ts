@@ -4,16 +4,17 @@
  * Jacobian the estimator's Gauss–Newton steps use), at rtol 1e-6 and 1e-10, and with Rodas4 forced. `npm run bench:engine`
  */
 import { readFileSync } from 'node:fs';
-import { chemostatSatellite } from '../assimilation/model/chemostat-satellite';
-import { compileModel } from '../assimilation/model/compile';
-import { parseWindowProblem } from '../assimilation/problem/window-problem';
-import { defaultSolverOptions, type SolverOptions } from '../assimilation/solvers/types';
 import {
+  compileModel,
   createEngineWorkspace,
+  defaultSolverOptions,
   lossAndGradient,
+  parseWindowProblem,
   residualSensitivities,
+  type SolverOptions,
   solveWindow,
-} from '../assimilation/window-engine';
+} from '../assimilation';
+import { builtInModel } from '../simulator/model-files';
 
 const examples = ['window-assays', 'window-perturbed'];
 const specDir = new URL('../../shared/spec/examples/', import.meta.url);
@@ -36,10 +37,10 @@ function medianMicros(fn: () => void, budgetMs = 400): number {
   return samples[Math.floor(samples.length / 2)];
 }
 
-const model = compileModel(chemostatSatellite);
+const model = compileModel(builtInModel());
 const ws = createEngineWorkspace(model);
 const x = new Float64Array([7.4, 92.6, 1.1, 0.034, 0.057]);
-const p = new Float64Array(chemostatSatellite.parameters.map((q) => q.plantValue));
+const p = new Float64Array(builtInModel().parameters.map((q) => q.plantValue));
 const u = new Float64Array([0.25]);
 const out = new Float64Array(5);
 const muOut = new Float64Array(14);

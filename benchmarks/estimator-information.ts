@@ -8,22 +8,24 @@
  * Standalone: `node --import tsx benchmarks/estimator-information.ts [--seed S] [--days N]`
  */
 
-import { inverseSpd, symmetricEigen } from '../assimilation/estimator/dense-matrix';
-import { plantDataFrom } from '../assimilation/estimator/plant-data';
-import {
-  defaultEstimatorSettings,
-  refitParameterNames,
-} from '../assimilation/estimator/sliding-window-estimator';
-import { toLogSpaceColumns, unknownLayout } from '../assimilation/estimator/unknowns';
 import {
   buildWindowProblem,
+  type CompiledModel,
   coldStartState,
+  compileModel,
+  createEngineWorkspace,
+  defaultEstimatorSettings,
+  inverseSpd,
   type ObservationNoise,
-} from '../assimilation/estimator/window-problem-builder';
-import { chemostatSatellite } from '../assimilation/model/chemostat-satellite';
-import { type CompiledModel, compileModel } from '../assimilation/model/compile';
-import type { SolverOptions } from '../assimilation/solvers/types';
-import { createEngineWorkspace, residualSensitivities } from '../assimilation/window-engine';
+  plantDataFrom,
+  refitParameterNames,
+  residualSensitivities,
+  type SolverOptions,
+  symmetricEigen,
+  toLogSpaceColumns,
+  unknownLayout,
+} from '../assimilation';
+import { builtInModel } from '../simulator/model-files';
 import { generatePlantHistory, type PlantHistory } from '../simulator/plant-history';
 
 /** The history cut into segments, each linearized at the true state and parameters. */
@@ -291,7 +293,7 @@ export function gBOverVBLimits(
   const coldState = coldStartState(model, data, 0);
   const offset = Float64Array.from(names, (name, i) => {
     if (i < p) {
-      const definition = chemostatSatellite.parameters.find((d) => d.name === name)!;
+      const definition = builtInModel().parameters.find((d) => d.name === name)!;
       return Math.log((definition.farGuess ?? definition.plantValue) / history.truth.params[name][0]);
     }
     return Math.log(coldState[i - p] / history.truth.states[name][0]);
@@ -354,7 +356,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const days = arg('days', 14);
   const drift = arg('param-drift', defaultEstimatorSettings.drift.parameterSdLogPerSqrtHour);
   const stateDrift = arg('state-drift', defaultEstimatorSettings.drift.stateSdLogPerSqrtHour);
-  const model = compileModel(chemostatSatellite);
+  const model = compileModel(builtInModel());
   const history = generatePlantHistory({ scenario: 'steady', days, seed });
   const limits = gBOverVBLimits(model, history, days * 24, {
     parameterDrift: new Float64Array(refitParameterNames.length).fill(drift),

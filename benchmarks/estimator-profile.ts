@@ -9,15 +9,19 @@
  * (offsets in log units from the truth).
  */
 
-import { inverseSpd } from '../assimilation/estimator/dense-matrix';
-import { fitWindow, type WindowOptimum } from '../assimilation/estimator/fit-window';
-import { plantDataFrom } from '../assimilation/estimator/plant-data';
-import { defaultEstimatorSettings } from '../assimilation/estimator/sliding-window-estimator';
-import { toUnknowns, unknownLayout } from '../assimilation/estimator/unknowns';
-import { buildWindowProblem } from '../assimilation/estimator/window-problem-builder';
-import { chemostatSatellite } from '../assimilation/model/chemostat-satellite';
-import { compileModel } from '../assimilation/model/compile';
-import { createEngineWorkspace } from '../assimilation/window-engine';
+import {
+  buildWindowProblem,
+  compileModel,
+  createEngineWorkspace,
+  defaultEstimatorSettings,
+  fitWindow,
+  inverseSpd,
+  plantDataFrom,
+  toUnknowns,
+  unknownLayout,
+  type WindowOptimum,
+} from '../assimilation';
+import { builtInModel } from '../simulator/model-files';
 import { generatePlantHistory } from '../simulator/plant-history';
 
 const arg = (name: string, fallback: string) => {
@@ -29,7 +33,7 @@ const days = Number(arg('days', '14'));
 const offsets = arg('offsets', '-0.2,-0.1,0,0.2,0.4,0.6,1').split(',').map(Number);
 const hours = days * 24;
 
-const model = compileModel(chemostatSatellite);
+const model = compileModel(builtInModel());
 const settings = { ...defaultEstimatorSettings, loss: { kind: 'quadratic' as const } };
 const history = generatePlantHistory({ scenario: 'steady', days, seed });
 const data = plantDataFrom(history.samples.filter((s) => s.availableAtH === undefined));

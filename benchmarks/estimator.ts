@@ -8,18 +8,17 @@
  * --state-drift R --cold-sd R` (drift rates in log units per √h, the cold prior's sd of log).
  */
 
-import { plantDataFrom } from '../assimilation/estimator/plant-data';
-import { arrivalsFromOrder, replayHistory } from '../assimilation/estimator/replay-history';
 import {
-  createSlidingWindowEstimator,
+  arrivalsFromOrder,
+  compileModel,
   defaultEstimatorSettings,
   type EstimatorSettings,
-  fitNextWindow,
+  plantDataFrom,
+  replayChain,
+  replayHistory,
   satelliteParameterNames,
-  startCold,
-} from '../assimilation/estimator/sliding-window-estimator';
-import { chemostatSatellite } from '../assimilation/model/chemostat-satellite';
-import { compileModel } from '../assimilation/model/compile';
+} from '../assimilation';
+import { builtInModel } from '../simulator/model-files';
 import { generatePlantHistory } from '../simulator/plant-history';
 import type { PlantTruth } from '../simulator/plant-truth';
 import { band95, gBOverVBLimits } from './estimator-information';
@@ -40,8 +39,8 @@ const onsetDay = 7;
 const sustainedHours = 6;
 const z95 = 1.959963984540054;
 
-const model = compileModel(chemostatSatellite);
-const far = Float64Array.from(chemostatSatellite.parameters, (q) => q.farGuess ?? q.plantValue);
+const model = compileModel(builtInModel());
+const far = Float64Array.from(builtInModel().parameters, (q) => q.farGuess ?? q.plantValue);
 
 function settingsFromArguments(): EstimatorSettings {
   const base = defaultEstimatorSettings;
@@ -77,10 +76,12 @@ function settingsFromArguments(): EstimatorSettings {
       parameterSdLogPerSqrtHour: allParameters ?? base.drift.parameterSdLogPerSqrtHour,
       byParameter,
       stateSdLogPerSqrtHour: argValue('state-drift', base.drift.stateSdLogPerSqrtHour),
+      revertToPrior: !process.argv.includes('--random-walk'),
     },
   };
 }
 const settings = settingsFromArguments();
+const chainFrom = (s: EstimatorSettings) => replayChain(model, s, far);
 
 type Scenario = 'steady' | 'satellite-shift';
 const scenarios: Scenario[] = process.argv.includes('--steady-only')
@@ -105,14 +106,10 @@ function runScenario(scenario: Scenario, seed: number) {
     scenarioSettings: { shiftOnsetH: onsetDay * 24 },
     assays: process.argv.includes('--assays'),
   });
-  const est = createSlidingWindowEstimator(model, settings);
   const readings = arrivalsFromOrder(history.samples);
-  const layout = est.layout;
-  const gB = model.parameterNames.indexOf('gB');
-  const vB = model.parameterNames.indexOf('vB');
-  const ig = Array.from(layout.freeParams).indexOf(gB);
-  const iv = Array.from(layout.freeParams).indexOf(vB);
-  const q = layout.size;
+  const ig = settings.freeParams.indexOf('gB');
+  const iv = settings.freeParams.indexOf('vB');
+  const q = settings.freeParams.length + model.stateNames.length;
 
   const warmMs: number[] = [];
   // Windows followed by a long-horizon refit of the parameters, timed apart.
@@ -129,16 +126,16 @@ function runScenario(scenario: Scenario, seed: number) {
   let lastRatio: { value: number; sd: number; truth: number; atH: number } | null = null;
   const fractionTrack: { endH: number; value: number; lower: number; upper: number }[] = [];
 
-  const fits = replayHistory(est, readings, far);
+  const fits = replayHistory(chainFrom(settings), readings);
   for (let first = true; ; first = false) {
     const started = performance.now();
     const next = fits.next();
     const ms = performance.now() - started;
     if (next.done) break;
-    const fit = next.value;
+    const { outcome: fit, refit } = next.value;
     if (first) coldMs = ms;
     else if (fit.status === 'ok' && fit.longHorizonRefit) refitMs.push(ms);
-    else if (!fit.refit) warmMs.push(ms);
+    else if (!refit) warmMs.push(ms);
     if (fit.status !== 'ok') {
       failures++;
       continue;
@@ -185,10 +182,11 @@ function runScenario(scenario: Scenario, seed: number) {
   const data = plantDataFrom(history.samples.filter((s) => s.availableAtH === undefined));
   for (let start = 12; start <= 320; start += 28) {
     if (start + settings.windowHours > days * 24) continue;
-    const cold = createSlidingWindowEstimator(model, settings);
-    startCold(cold, data, start, far);
+    const cold = chainFrom(settings);
+    cold.noteReadings(start, true);
+    cold.noteClock(start + settings.windowHours + 1);
     const t = performance.now();
-    fitNextWindow(cold, data);
+    cold.fitNext(() => data);
     coldSamples.push(performance.now() - t);
   }
 
@@ -218,7 +216,10 @@ function runScenario(scenario: Scenario, seed: number) {
   const limits =
     scenario === 'steady'
       ? gBOverVBLimits(model, history, days * 24, {
-          parameterDrift: Float64Array.from(layout.freeParams, (_, i) => Math.sqrt(est.driftVariance[i])),
+          parameterDrift: Float64Array.from(
+            settings.freeParams,
+            (name) => settings.drift.byParameter?.[name] ?? settings.drift.parameterSdLogPerSqrtHour,
+          ),
           stateDrift: settings.drift.stateSdLogPerSqrtHour,
           coldParameterSdLog: settings.coldParameterSdLog,
           coldStateSdLog: settings.coldStateSdLog,

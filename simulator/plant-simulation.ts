@@ -1,4 +1,4 @@
-import type { InputSeries } from '../assimilation/problem/window-problem';
+import type { InputSeries } from '../assimilation';
 import {
   type DilutionComponent,
   type DilutionDriftSettings,

@@ -1,8 +1,15 @@
-import { chemostatSatellite } from '../assimilation/model/chemostat-satellite';
-import { type CompiledModel, compileModel } from '../assimilation/model/compile';
-import type { InputSeries } from '../assimilation/problem/window-problem';
-import { defaultSolverOptions, describeFailure, type SolverOptions } from '../assimilation/solvers/types';
-import { createEngineWorkspace, type EngineWorkspace, solveWindow } from '../assimilation/window-engine';
+import {
+  type CompiledModel,
+  compileModel,
+  createEngineWorkspace,
+  defaultSolverOptions,
+  describeFailure,
+  type EngineWorkspace,
+  type InputSeries,
+  type SolverOptions,
+  solveWindow,
+} from '../assimilation';
+import { builtInModel } from './model-files';
 
 /** Tighter than the estimator's default, so the truth is well inside any fit's error. */
 export const truthSolverOptions: SolverOptions = { ...defaultSolverOptions, rtol: 1e-9, atol: 1e-12 };
@@ -11,7 +18,7 @@ let compiledPlantModel: CompiledModel | undefined;
 
 /** The chemostat-satellite model, compiled once per process. */
 export function plantModel(): CompiledModel {
-  compiledPlantModel ??= compileModel(chemostatSatellite);
+  compiledPlantModel ??= compileModel(builtInModel());
   return compiledPlantModel;
 }
 

@@ -1,12 +1,14 @@
 /**
  * What the dashboard shows of the model: parameter names, meanings and units, read from the model
- * definition (a pure data file) so the page and the estimator never disagree.
+ * file the estimator reads (bundled as text, parsed by the same parser) so the page and the
+ * estimator never disagree.
  */
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
+import { parseModelFile } from '../../assimilation';
 import { modelUnit } from '../../contract/display-units';
+import builtInModelText from '../../models/chemostat-satellite.yaml';
 import { superscript } from './number-format';
 
-export const model = chemostatSatellite;
+export const model = parseModelFile(builtInModelText);
 
 /** A model unit as the page writes it (`dimensionless` where there is no symbol). */
 export function displayUnit(unit: string): string {

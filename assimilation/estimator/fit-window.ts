@@ -1,51 +1,10 @@
-import { type ResidualLoss, residualLossValue, residualLossWeight } from '../gradient/residual-loss';
+import { residualLossValue, residualLossWeight } from '../gradient/residual-loss';
 import type { WindowProblem } from '../problem/window-problem';
-import { describeFailure, type SolverOptions } from '../solvers/types';
+import { describeFailure } from '../solvers/types';
 import { type EngineWorkspace, lossAndGradient, residualSensitivities } from '../window-engine';
 import { choleskyInPlace, choleskySolveInPlace, inverseSpd } from './dense-matrix';
-import type { GaussianPrior } from './prior';
+import type { FitFailure, FitSettings, GaussianPrior, WindowOptimum } from './types';
 import { applyUnknowns, clampToBounds, toLogSpaceColumns, type UnknownLayout } from './unknowns';
-
-export interface FitSettings {
-  loss: ResidualLoss;
-  solver: SolverOptions;
-  maxIterations: number;
-  /** Stop when the Newton decrement ½ gᵀH⁻¹g (scale-free) falls below this. */
-  decrementTolerance: number;
-}
-
-/** Why a window fit could not finish. A fit never returns a NaN instead. */
-export type FitFailure =
-  | { reason: 'solver-failure'; detail: string; iterations: number }
-  | { reason: 'iteration-limit'; detail: string; iterations: number }
-  | { reason: 'non-finite'; detail: string; iterations: number };
-
-/** The MAP point and what the data and prior say about it, in log space. */
-export interface WindowOptimum {
-  ok: true;
-  /** Optimal unknowns u (log free parameters, then log x0). */
-  u: Float64Array;
-  /** Posterior covariance of u: (JᵀWJ + P⁻¹)⁻¹ at the optimum. */
-  covariance: Float64Array;
-  /** The data's information JᵀWJ alone (no prior), for identifiability. */
-  dataInformation: Float64Array;
-  /** Log-space residual Jacobian rows (nObs × size) and IRLS weights, for the next window's arrival cost. */
-  jacobian: Float64Array;
-  weights: Float64Array;
-  residuals: Float64Array;
-  /** Σρ(r): the data part of the objective. */
-  loss: number;
-  /** Data loss plus the prior's ½(u−m)ᵀP⁻¹(u−m). */
-  objective: number;
-  iterations: number;
-  lossEvaluations: number;
-  sensitivityEvaluations: number;
-  /** Problem with the optimum applied (params and x0 natural). */
-  problem: WindowProblem;
-  /** State and its log-space sensitivity (n × size) at the window end. */
-  finalState: Float64Array;
-  finalSensitivity: Float64Array;
-}
 
 interface Linearization {
   residuals: Float64Array;
@@ -294,4 +253,13 @@ function newtonDecrement(gradient: Float64Array, step: Float64Array, active: boo
   let s = 0;
   for (let i = 0; i < gradient.length; i++) if (!active[i]) s -= gradient[i] * step[i];
   return 0.5 * Math.abs(s);
+}
+
+/**
+ * The optimum explains its readings worse than their noise would: Σρ(r) ≤ Σ½r², whose mean is n/2
+ * and sd √(n/2), and this is 4 sd beyond. A local optimum, or a plant the model does not describe.
+ */
+export function implausibleLoss(fit: WindowOptimum): boolean {
+  const n = fit.residuals.length;
+  return fit.loss > n / 2 + 4 * Math.sqrt(n / 2);
 }

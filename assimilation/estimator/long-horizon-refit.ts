@@ -1,47 +1,11 @@
 import type { CompiledModel } from '../model/compile';
 import type { EngineWorkspace } from '../window-engine';
-import { fitWindow, type WindowOptimum } from './fit-window';
+import { fitWindow, implausibleLoss } from './fit-window';
 import { firstTime, type PlantData } from './plant-data';
-import { arrivalPrior, broadPrior, type GaussianPrior } from './prior';
-import type { EstimatorSettings } from './sliding-window-estimator';
+import { arrivalPrior, type BeliefAgeing, broadPrior } from './prior';
+import type { EstimatorSettings, GaussianPrior, LongHorizonSettings, WindowOptimum } from './types';
 import type { UnknownLayout } from './unknowns';
 import { buildWindowProblem } from './window-problem-builder';
-
-/**
- * The chain carries what it learnt as a Gaussian, relinearized every hour. Where the parameters lie
- * on a curved ridge (from od and substrate alone, how the satellite's growth splits between A and B),
- * information gathered at points along the ridge adds up in directions the data never determined:
- * the chain grows sure of a wrong point and its bands stop covering the truth. A refit over a longer
- * span linearizes all of that span's readings at one point, under a prior that only regularizes
- * (broad, centred on the current estimate, so the cold start's guess no longer pulls); the chain
- * goes on from its posterior. What is older than the span is forgotten.
- */
-export interface LongHorizonSettings {
-  /** Refit when the next window's start is a multiple of this many plant hours. */
-  everyHours: number;
-  /** Hours of readings before the next window's start that the refit covers. */
-  horizonHours: number;
-  /** No refit with fewer hours of readings than this before the next window's start. */
-  minimumHours: number;
-  maxIterations: number;
-  /**
-   * Readings this many hours older count e⁻¹ as much (their σ grows by e^(age/2τ)), so that a
-   * parameter that moved within the span is fitted closer to where it is now.
-   */
-  ageHours: number;
-  /**
-   * The parameters were held constant over the span while the plant's may drift: the refit's
-   * posterior ages by this fraction of the span's drift (a third: a random walk's end value against
-   * its average over the span).
-   */
-  driftSpanFraction: number;
-  /**
-   * The window after a refit is fitted again from the chain's own prior when it moved further than
-   * this from the refit's (½(u−m)ᵀP⁻¹(u−m) at its optimum). At 0.3, about 3 refits in 10 are overruled in
-   * the steady bench histories and 4 in 10 in the satellite-shift ones; a refit lags a changing plant.
-   */
-  overrulePriorTerm: number;
-}
 
 export function longHorizonDue(settings: LongHorizonSettings, nextStart: number): boolean {
   const k = nextStart / settings.everyHours;
@@ -65,7 +29,7 @@ export function longHorizonRefit(
   layout: UnknownLayout,
   settings: EstimatorSettings,
   longHorizon: LongHorizonSettings,
-  driftVariance: Float64Array,
+  ageing: BeliefAgeing,
   data: PlantData,
   window: WindowOptimum,
   nextStart: number,
@@ -100,36 +64,54 @@ export function longHorizonRefit(
         : sigma,
     ),
   };
-  const prior = broadPrior(
+  const current = broadPrior(
     layout,
     window.problem.params,
     x0,
     settings.coldParameterSdLog,
     settings.coldStateSdLog,
   );
-  const fit = fitWindow(
-    problem,
-    layout,
-    prior,
-    prior.mean,
-    nextStart,
-    { ...settings, maxIterations: longHorizon.maxIterations },
-    ws,
-  );
-  if (!fit.ok) return null;
+  // With a fixed prior, the refit starts from it afresh (the chain's own wandering is forgotten),
+  // from two points: the current estimate and the prior's centre; the better optimum is taken.
+  const fixed = ageing.revertTo;
+  const prior = fixed ? withParameterPrior(current, fixed) : current;
+  const fitSettings = { ...settings, maxIterations: longHorizon.maxIterations };
+  const starts = fixed ? [current.mean, prior.mean] : [prior.mean];
+  let fit: WindowOptimum | null = null;
+  for (const start of starts) {
+    const trial = fitWindow(problem, layout, prior, start, nextStart, fitSettings, ws);
+    if (trial.ok && (!fit || trial.objective < fit.objective)) fit = trial;
+  }
+  if (!fit) return null;
   // A fit that explains its readings worse than noise would (a local optimum, say the satellite washed
   // out) is not taken: Σρ(r) ≤ Σ½r², whose mean is n/2 and sd √(n/2).
-  const n = fit.residuals.length;
-  if (fit.loss > n / 2 + 4 * Math.sqrt(n / 2)) return null;
+  if (implausibleLoss(fit)) return null;
   const carried = arrivalPrior(
     layout,
     prior,
     fit,
     nextStart,
-    driftVariance,
+    ageing,
     settings.solver,
     ws,
     (nextStart - fromH) * longHorizon.driftSpanFraction,
   );
   return carried ? { prior: carried, fit, fromH } : null;
+}
+
+/** `belief` with its parameter block replaced by an independent prior (log mean, variance). */
+function withParameterPrior(
+  belief: GaussianPrior,
+  parameters: { mean: Float64Array; variance: Float64Array },
+): GaussianPrior {
+  const q = belief.mean.length;
+  const p = parameters.mean.length;
+  const mean = belief.mean.slice();
+  const covariance = belief.covariance.slice();
+  for (let i = 0; i < p; i++) {
+    mean[i] = parameters.mean[i];
+    for (let j = 0; j < q; j++) covariance[i * q + j] = covariance[j * q + i] = 0;
+    covariance[i * q + i] = parameters.variance[i];
+  }
+  return { mean, covariance };
 }

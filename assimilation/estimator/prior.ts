@@ -1,24 +1,8 @@
 import type { SolverOptions } from '../solvers/types';
 import { type EngineWorkspace, residualSensitivities } from '../window-engine';
 import { congruence, inverseSpd } from './dense-matrix';
-import type { WindowOptimum } from './fit-window';
+import type { DriftSettings, GaussianPrior, WindowOptimum } from './types';
 import { applyUnknowns, toLogSpaceColumns, toUnknowns, type UnknownLayout } from './unknowns';
-
-/** A Gaussian belief about the unknowns u (log free parameters, then log states at the window start). */
-export interface GaussianPrior {
-  mean: Float64Array;
-  /** size × size, row-major. */
-  covariance: Float64Array;
-}
-
-/** How quickly beliefs age between windows: random-walk rates in log units per √hour. */
-export interface DriftSettings {
-  /** Every free parameter's rate, unless `byParameter` names it. */
-  parameterSdLogPerSqrtHour: number;
-  /** Rates of single parameters by name. */
-  byParameter?: Readonly<Record<string, number>>;
-  stateSdLogPerSqrtHour: number;
-}
 
 /** The drift's variance per hour of each unknown (free parameters by name, then states). */
 export function driftVariancePerHour(
@@ -61,8 +45,7 @@ export function arrivalPrior(
   previousPrior: GaussianPrior,
   fit: WindowOptimum,
   nextStart: number,
-  /** Per unknown, from driftVariancePerHour. */
-  driftVariance: Float64Array,
+  ageing: BeliefAgeing,
   solver: SolverOptions,
   ws: EngineWorkspace,
   /** Hours of drift to add; by default the time from the fit's start to nextStart. */
@@ -110,10 +93,49 @@ export function arrivalPrior(
     for (let j = 0; j < q; j++) transform[(p + s) * q + j] = sensitivity[s * q + j] / x;
   }
   const covariance = congruence(transform, q, q, early);
-  for (let i = 0; i < q; i++) covariance[i * q + i] += driftVariance[i] * driftHours;
   const mean = new Float64Array(q);
   for (let i = 0; i < p; i++) mean[i] = filtered[i];
   for (let s = 0; s < n; s++) mean[p + s] = Math.log(Math.max(moved.finalState[s], 1e-9));
-  if (![...mean, ...covariance].every(Number.isFinite)) return null;
+  const aged = ageBelief({ mean, covariance }, ageing, p, driftHours);
+  if (![...aged.mean, ...aged.covariance].every(Number.isFinite)) return null;
+  return aged;
+}
+
+/**
+ * How a belief ages between windows. States random-walk at their drift rates. Parameters either
+ * random-walk too (`revertTo` null: their variance grows without bound where no data constrain
+ * them) or, with `revertTo` the fixed prior, follow the Ornstein–Uhlenbeck process whose stationary
+ * law is that prior and whose short-term diffusion is the drift rate: where the data determine a
+ * direction it ages as before; where they do not, the belief stays the prior, neither drifting
+ * away from it nor growing sure.
+ */
+export interface BeliefAgeing {
+  /** The drift's variance per hour of each unknown (free parameters, then states). */
+  driftVariance: Float64Array;
+  /** The fixed prior of the free parameters (log mean, variance of log), or null. */
+  revertTo: { mean: Float64Array; variance: Float64Array } | null;
+}
+
+/** Ages a belief by `hours` (see BeliefAgeing). */
+export function ageBelief(
+  belief: GaussianPrior,
+  ageing: BeliefAgeing,
+  p: number,
+  hours: number,
+): GaussianPrior {
+  const q = belief.mean.length;
+  const mean = belief.mean.slice();
+  const covariance = belief.covariance.slice();
+  const revert = ageing.revertTo;
+  if (revert) {
+    // x' = m0 + φ (x − m0) + w, w ~ N(0, (1 − φ²) σ0²), φ = exp(−rate²·h / 2σ0²).
+    const phi = Float64Array.from({ length: q }, (_, i) =>
+      i < p ? Math.exp((-ageing.driftVariance[i] * hours) / (2 * revert.variance[i])) : 1,
+    );
+    for (let i = 0; i < p; i++) mean[i] = revert.mean[i] + phi[i] * (mean[i] - revert.mean[i]);
+    for (let i = 0; i < q; i++) for (let j = 0; j < q; j++) covariance[i * q + j] *= phi[i] * phi[j];
+    for (let i = 0; i < p; i++) covariance[i * q + i] += (1 - phi[i] * phi[i]) * revert.variance[i];
+  }
+  for (let i = revert ? p : 0; i < q; i++) covariance[i * q + i] += ageing.driftVariance[i] * hours;
   return { mean, covariance };
 }

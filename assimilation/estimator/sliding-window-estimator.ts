@@ -1,99 +1,18 @@
-import type { ResidualLoss } from '../gradient/residual-loss';
 import type { CompiledModel } from '../model/compile';
-import { defaultSolverOptions, type SolverOptions } from '../solvers/types';
-import { createEngineWorkspace, type EngineWorkspace } from '../window-engine';
-import { fitWindow, type WindowOptimum } from './fit-window';
-import { type LongHorizonSettings, longHorizonDue, longHorizonRefit } from './long-horizon-refit';
+import type { WindowProblem } from '../problem/window-problem';
+import { createEngineWorkspace, type EngineWorkspace, solveWindow } from '../window-engine';
+import { defaultEstimatorSettings } from './default-settings';
+import { fitWindow, implausibleLoss } from './fit-window';
+import { longHorizonDue, longHorizonRefit } from './long-horizon-refit';
 import { mergePlantData, type PlantData } from './plant-data';
-import {
-  arrivalPrior,
-  broadPrior,
-  type DriftSettings,
-  driftVariancePerHour,
-  type GaussianPrior,
-} from './prior';
-import { type UnknownLayout, unknownLayout } from './unknowns';
-import { describeWindowEstimate, type EstimateReportSettings, type WindowEstimate } from './window-estimate';
-import {
-  buildWindowProblem,
-  coldStartState,
-  defaultObservationNoise,
-  type ObservationNoise,
-} from './window-problem-builder';
-
-export interface EstimatorSettings extends EstimateReportSettings {
-  freeParams: readonly string[];
-  windowHours: number;
-  stepHours: number;
-  noise: ObservationNoise;
-  loss: ResidualLoss;
-  solver: SolverOptions;
-  maxIterations: number;
-  /** A cold start, far from the answer, may crawl along sloppy valleys for longer. */
-  coldMaxIterations: number;
-  decrementTolerance: number;
-  /** Cold-start prior widths (sd of log) around the starting values. */
-  coldParameterSdLog: number;
-  coldStateSdLog: number;
-  drift: DriftSettings;
-  /**
-   * Every so often the parameters are fitted again over a longer span (one linearization over all of
-   * it) and the chain goes on from that fit. Null: never.
-   */
-  longHorizon: LongHorizonSettings | null;
-}
-
-export const refitParameterNames = [
-  'gA',
-  'gB',
-  'vA',
-  'vB',
-  'muAmax',
-  'muBmax',
-  'KA',
-  'KB',
-  'IA',
-  'IB',
-] as const;
-
-/** The parameters of the satellite's growth and uptake, as against the main organism's excretion and inhibition. */
-export const satelliteParameterNames = ['gA', 'gB', 'muAmax', 'muBmax', 'KA', 'KB'] as const;
-
-export const defaultEstimatorSettings: EstimatorSettings = {
-  freeParams: refitParameterNames,
-  windowHours: 12,
-  stepHours: 1,
-  noise: defaultObservationNoise,
-  loss: { kind: 'huber', delta: 3 },
-  solver: { ...defaultSolverOptions, rtol: 1e-6, atol: 1e-8 },
-  maxIterations: 100,
-  coldMaxIterations: 400,
-  decrementTolerance: 1e-2,
-  coldParameterSdLog: Math.log(10),
-  coldStateSdLog: 1,
-  // The satellite community is what changes fastest in a non-sterile plant (a strain takes over in a
-  // day): its parameters drift 2.5 times as fast as the main organism's. Measured on 20 seeds of the
-  // satellite-shift bench, this lifts fraction coverage from 84–92 % to 87–97 %, and gB/vB stays inside its band as often.
-  drift: {
-    parameterSdLogPerSqrtHour: 0.02,
-    byParameter: Object.fromEntries(satelliteParameterNames.map((name) => [name, 0.05])),
-    stateSdLogPerSqrtHour: 0.01,
-  },
-  longHorizon: {
-    everyHours: 6,
-    horizonHours: 48,
-    minimumHours: 24,
-    maxIterations: 100,
-    ageHours: 24,
-    driftSpanFraction: 1 / 3,
-    overrulePriorTerm: 0.3,
-  },
-  determinedSdLog: 0.1,
-  maxCombinations: 4,
-};
+import { arrivalPrior, type BeliefAgeing, broadPrior, driftVariancePerHour } from './prior';
+import type { EstimatorSettings, GaussianPrior, WindowFitOutcome, WindowOptimum } from './types';
+import { clampToBounds, type UnknownLayout, unknownLayout } from './unknowns';
+import { describeWindowEstimate } from './window-estimate';
+import { buildWindowProblem, coldStartState } from './window-problem-builder';
 
 /** Where a window starts the chain: its prior and warm start. */
-interface Checkpoint {
+export interface Checkpoint {
   start: number;
   prior: GaussianPrior;
   warmStart: Float64Array;
@@ -105,35 +24,13 @@ interface Checkpoint {
   withoutRefit?: Checkpoint;
 }
 
-export type WindowFitOutcome =
-  | {
-      status: 'ok';
-      windowStartH: number;
-      windowEndH: number;
-      fit: WindowOptimum;
-      estimate: WindowEstimate;
-      iterations: number;
-      /** Set when the chain goes on from a refit over [fromH, toH) after this window. */
-      longHorizonRefit?: { fromH: number; toH: number; iterations: number; lossPerReading: number };
-      /** This window was fitted from the chain's own prior, not from the refit before it. */
-      refitOverruled?: boolean;
-    }
-  | {
-      status: 'failed';
-      windowStartH: number;
-      windowEndH: number;
-      reason: string;
-      detail: string;
-      iterations: number;
-    };
-
 /** The chain of windows for one reactor: fitted in order, each prior from the one before. */
 export interface SlidingWindowEstimator {
   model: CompiledModel;
   settings: EstimatorSettings;
   layout: UnknownLayout;
-  /** The drift's variance per hour of each unknown. */
-  driftVariance: Float64Array;
+  /** How beliefs age between windows; its fixed prior is set when the chain starts. */
+  ageing: BeliefAgeing;
   ws: EngineWorkspace;
   /** Checkpoints of recent windows, oldest first; the last is where the next window starts. */
   checkpoints: Checkpoint[];
@@ -146,16 +43,26 @@ export interface SlidingWindowEstimator {
   recentReadings: PlantData;
 }
 
+/**
+ * A chain not yet started. `initialParams` (all parameters, natural units) centre the cold-start
+ * prior, which is also where the parameters' belief reverts to; they can be given later, at the cold start.
+ */
 export function createSlidingWindowEstimator(
   model: CompiledModel,
   settings: EstimatorSettings = defaultEstimatorSettings,
+  initialParams?: Float64Array,
 ): SlidingWindowEstimator {
   const layout = unknownLayout(model, settings.freeParams);
+  const ageing: BeliefAgeing = {
+    driftVariance: driftVariancePerHour(layout, model.parameterNames, settings.drift),
+    revertTo: null,
+  };
+  if (initialParams) setFixedPrior(ageing, layout, settings, initialParams);
   return {
     model,
     settings,
     layout,
-    driftVariance: driftVariancePerHour(layout, model.parameterNames, settings.drift),
+    ageing,
     ws: createEngineWorkspace(model),
     checkpoints: [],
     lastGood: null,
@@ -171,6 +78,7 @@ export function startCold(
   initialParams: Float64Array,
 ): void {
   const x0 = coldStartState(est.model, data, start);
+  setFixedPrior(est.ageing, est.layout, est.settings, initialParams);
   const prior = broadPrior(
     est.layout,
     initialParams,
@@ -182,6 +90,20 @@ export function startCold(
     { start, prior, warmStart: prior.mean.slice(), params: initialParams.slice(), cold: true },
   ];
   est.lastGood = null;
+}
+
+/** The cold-start prior of the free parameters, where their belief reverts to (when the settings say so). */
+function setFixedPrior(
+  ageing: BeliefAgeing,
+  layout: UnknownLayout,
+  settings: EstimatorSettings,
+  initialParams: Float64Array,
+): void {
+  if (!settings.drift.revertToPrior) return;
+  ageing.revertTo = {
+    mean: Float64Array.from(layout.freeParams, (i) => Math.log(initialParams[i])),
+    variance: new Float64Array(layout.freeParams.length).fill(settings.coldParameterSdLog ** 2),
+  };
 }
 
 /** Start of the window the chain fits next. */
@@ -206,17 +128,7 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
     const keepFrom = nextStart - settings.longHorizon.horizonHours - 2 * settings.stepHours - 1;
     est.recentReadings = mergePlantData(est.recentReadings, data, keepFrom);
   }
-  const x0 = Float64Array.from(checkpoint.warmStart.subarray(layout.freeParams.length), Math.exp);
-  const built = buildWindowProblem(
-    model,
-    data,
-    start,
-    end,
-    settings.noise,
-    checkpoint.params,
-    x0,
-    settings.freeParams,
-  );
+  const built = nextWindowProblem(est, data);
   let outcome: WindowFitOutcome;
   let next: Checkpoint | null = null;
   if ('error' in built) {
@@ -234,6 +146,12 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
       fitWindow(built, layout, from.prior, from.warmStart, end, { ...settings, maxIterations }, est.ws);
     let used = checkpoint;
     let fit = fitFrom(checkpoint);
+    // A fit that explains its readings far worse than their noise stopped at a local optimum (a
+    // satellite washed out, say): it is started again from the prior's centre, and the better kept.
+    if (!fit.ok || implausibleLoss(fit)) {
+      const again = fitFrom({ ...checkpoint, warmStart: checkpoint.prior.mean });
+      if (again.ok && (!fit.ok || again.objective < fit.objective)) fit = again;
+    }
     // A refit's prior that this window's readings pull far away from lags behind a change of the
     // plant (its parameters were held constant over its span): the chain's own belief is used instead.
     let refitOverruled = false;
@@ -266,7 +184,7 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
           layout,
           settings,
           longHorizon,
-          est.driftVariance,
+          est.ageing,
           est.recentReadings,
           fit,
           nextStart,
@@ -312,6 +230,34 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
 }
 
 /**
+ * The next window as a window problem, cut from `data` at the chain's warm start (its parameters and
+ * start state); a reason instead when the data cannot make one.
+ */
+export function nextWindowProblem(
+  est: SlidingWindowEstimator,
+  data: PlantData,
+): WindowProblem | { error: string } {
+  const checkpoint = est.checkpoints[est.checkpoints.length - 1];
+  const x0 = Float64Array.from(checkpoint.warmStart.subarray(est.layout.freeParams.length), Math.exp);
+  return buildWindowProblem(
+    est.model,
+    data,
+    checkpoint.start,
+    checkpoint.start + est.settings.windowHours,
+    est.settings.noise,
+    checkpoint.params,
+    x0,
+    est.settings.freeParams,
+  );
+}
+
+/** Steps over the next window without fitting it (after an exception in its fit): its prior holds. */
+export function skipWindow(est: SlidingWindowEstimator): void {
+  const checkpoint = est.checkpoints[est.checkpoints.length - 1];
+  est.checkpoints.push({ ...checkpoint, start: checkpoint.start + est.settings.stepHours });
+}
+
+/**
  * The next window's prior. The chain is a filter: a small MAP fit of the prior and only the data
  * before `nextStart` (started from the window's optimum), whose posterior moves to `nextStart`.
  * The next window then sees each reading once; a prior taken from the whole window would count
@@ -330,7 +276,7 @@ function carryForward(
     prior,
     filtered,
     nextStart,
-    est.driftVariance,
+    est.ageing,
     est.settings.solver,
     est.ws,
   );
@@ -338,10 +284,28 @@ function carryForward(
   return {
     start: nextStart,
     prior: carried,
-    warmStart: carried.mean.slice(),
+    warmStart: smoothedStart(est, fit, nextStart) ?? carried.mean.slice(),
     params: fit.problem.params.slice(),
     cold: false,
   };
+}
+
+/**
+ * Where the next window's fit starts: the window's own optimum moved to `nextStart` along its
+ * trajectory. The prior's centre (the filtered belief, from the data before nextStart only) can lie
+ * far along a sloppy direction from what the overlapping readings need, and a fit started there has
+ * been seen to settle in a local optimum with the satellite washed out.
+ */
+function smoothedStart(est: SlidingWindowEstimator, fit: WindowOptimum, nextStart: number): Float64Array | null {
+  const task = { ...fit.problem, obsTime: new Float64Array(0), tEnd: nextStart };
+  const solved = solveWindow(task, est.settings.solver, est.ws);
+  if (!solved.ok) return null;
+  const n = est.layout.stateCount;
+  const p = est.layout.freeParams.length;
+  const node = solved.record.stepCount * n;
+  const start = fit.u.slice();
+  for (let s = 0; s < n; s++) start[p + s] = Math.log(Math.max(solved.record.nodeStates[node + s], 1e-9));
+  return clampToBounds(est.layout, start);
 }
 
 function filterToStart(

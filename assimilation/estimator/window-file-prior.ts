@@ -1,6 +1,7 @@
 import type { CompiledModel } from '../model/compile';
 import { WindowFormatError, type WindowProblem } from '../problem/window-problem';
-import { broadPrior, type GaussianPrior } from './prior';
+import { broadPrior } from './prior';
+import type { GaussianPrior } from './types';
 import type { UnknownLayout } from './unknowns';
 
 /** Widths of the prior when a window file does not give one: broad, so the data speak. */

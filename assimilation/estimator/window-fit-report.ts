@@ -1,5 +1,4 @@
-import type { ScheduledFit } from './assimilation-schedule';
-import type { WindowEstimate } from './window-estimate';
+import type { WindowEstimate, WindowFitOutcome } from './types';
 
 /** One window's fit as plain JSON: the replay's JSONL line and the live service's stored estimate. */
 export interface WindowFitReport {
@@ -63,16 +62,16 @@ export function estimateReportFields(
   };
 }
 
-export function windowFitReport(fit: ScheduledFit, ms?: number): WindowFitReport {
+export function windowFitReport(outcome: WindowFitOutcome, refit: boolean, ms?: number): WindowFitReport {
   const common = {
-    window_start_h: fit.windowStartH,
-    window_end_h: fit.windowEndH,
-    refit: fit.refit,
-    iterations: fit.iterations,
+    window_start_h: outcome.windowStartH,
+    window_end_h: outcome.windowEndH,
+    refit,
+    iterations: outcome.iterations,
     ms,
   };
-  if (fit.status === 'failed') {
-    return { ...common, status: 'failed', reason: fit.reason, detail: fit.detail, loss: null };
+  if (outcome.status === 'failed') {
+    return { ...common, status: 'failed', reason: outcome.reason, detail: outcome.detail, loss: null };
   }
-  return { ...common, status: 'ok', loss: fit.fit.loss, ...estimateReportFields(fit.estimate) };
+  return { ...common, status: 'ok', loss: outcome.fit.loss, ...estimateReportFields(outcome.estimate) };
 }

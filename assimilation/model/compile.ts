@@ -2,7 +2,8 @@ import { type GeneratedOutput, generateBody } from '../symbolic/codegen';
 import { differentiate } from '../symbolic/differentiate';
 import { type Expr, ExpressionBuilder, symbolsOf } from '../symbolic/expression';
 import { parseFormula } from '../symbolic/parse';
-import type { ModelDefinition } from './definition';
+import { checkModelDefinition, ModelCheckError } from './check-model';
+import { type ModelDefinition, timeName } from './definition';
 
 type Vec = Float64Array;
 
@@ -15,7 +16,15 @@ export interface CompiledModel {
   readonly definition: ModelDefinition;
   readonly stateNames: readonly string[];
   readonly parameterNames: readonly string[];
+  /** Every input the functions read: the measured ones, then the time `t` when a formula reads it. */
   readonly inputNames: readonly string[];
+  /** The inputs a problem gives as series (spec §2), in order: inputNames without the time. */
+  readonly measuredInputNames: readonly string[];
+  /**
+   * Index of the time in inputNames, or -1. The step driver sets it (u = t_n + s within a step), so
+   * time-dependent rates go through the same input terms as the dilution rate.
+   */
+  readonly timeInput: number;
   readonly signalNames: readonly string[];
   /** out = f(x, p, u) */
   rhs(x: Vec, p: Vec, u: Vec, out: Vec): void;
@@ -57,27 +66,38 @@ export interface CompiledModel {
 const W = (i: number) => `$w${i}`;
 const V = (i: number) => `$v${i}`;
 
-/** Compiles a model definition: parses it once and generates every derivative symbolically. */
+/**
+ * Compiles a model definition: checks it (names, units, formulas; a ModelCheckError's message names
+ * the field), parses it once and generates every derivative symbolically.
+ */
 export function compileModel(def: ModelDefinition): CompiledModel {
+  try {
+    checkModelDefinition(def);
+  } catch (e) {
+    if (e instanceof ModelCheckError) throw new Error(`model ${def.name}: ${e.message}`);
+    throw e;
+  }
   const b = new ExpressionBuilder();
   const states = def.states;
   const params = def.parameters.map((q) => q.name);
-  const inputs = def.inputs.map((q) => q.name);
+  const measuredInputs = def.inputs.map((q) => q.name);
+  const inputs = [...measuredInputs];
   const n = states.length;
-  const k = inputs.length;
-  checkNames(def, states, params, inputs);
 
   const source = new Map<string, string>();
   for (const [i, name] of states.entries()) source.set(name, `x[${i}]`);
   for (const [i, name] of params.entries()) source.set(name, `p[${i}]`);
   for (const [i, name] of inputs.entries()) source.set(name, `u[${i}]`);
   for (let i = 0; i < n; i++) source.set(W(i), `w[${i}]`);
-  for (let i = 0; i < Math.max(n, k); i++) source.set(V(i), `v[${i}]`);
 
   const intermediates = new Map<string, Expr>();
   const resolve = (name: string): Expr => {
     const known = intermediates.get(name);
     if (known) return known;
+    if (name === timeName && !source.has(name)) {
+      source.set(name, `u[${inputs.length}]`);
+      inputs.push(name);
+    }
     if (source.has(name) && !name.startsWith('$')) return b.sym(name);
     throw new Error(`model ${def.name}: unknown name "${name}"`);
   };
@@ -100,6 +120,9 @@ export function compileModel(def: ModelDefinition): CompiledModel {
     }
     return e;
   });
+
+  const k = inputs.length;
+  for (let i = 0; i < Math.max(n, k); i++) source.set(V(i), `v[${i}]`);
 
   const jx = f.map((fi) => states.map((s) => differentiate(fi, s, b)));
   const jp = f.map((fi) => params.map((q) => differentiate(fi, q, b)));
@@ -147,6 +170,8 @@ export function compileModel(def: ModelDefinition): CompiledModel {
     stateNames: states,
     parameterNames: params,
     inputNames: inputs,
+    measuredInputNames: measuredInputs,
+    timeInput: inputs.indexOf(timeName),
     signalNames,
     rhs: build(
       ['x', 'p', 'u', 'out'],
@@ -206,21 +231,4 @@ function buildJacobianTimes(
     .join('\n');
   const body = `"use strict";\n${generateBody(entries, sym)}\nfor (let c = 0; c < cols; c++) {\n${loads}\n${stores}\n}`;
   return new Function('x', 'p', 'u', 'matrix', 'cols', 'out', body) as CompiledModel['jacobianStatesTimes'];
-}
-
-function checkNames(
-  def: ModelDefinition,
-  states: readonly string[],
-  params: string[],
-  inputs: string[],
-): void {
-  const all = [...states, ...params, ...inputs];
-  const seen = new Set<string>();
-  for (const name of all) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`model ${def.name}: bad name "${name}"`);
-    if (seen.has(name)) throw new Error(`model ${def.name}: "${name}" is declared twice`);
-    if (name === 'exp' || name === 'log' || name === 'sqrt')
-      throw new Error(`model ${def.name}: "${name}" is reserved`);
-    seen.add(name);
-  }
 }

@@ -19,7 +19,7 @@ export interface WindowProblem {
   freeParams: boolean[];
   t0: number;
   x0: Float64Array;
-  /** Indexed like model.inputNames. */
+  /** Indexed like model.measuredInputNames (the step driver supplies the time t itself). */
   inputs: InputSeries[];
   obsTime: Float64Array;
   /** Index into model.signalNames. */
@@ -71,8 +71,13 @@ function describe(v: Json): string {
 /** Validates a parsed window file against a compiled model; throws WindowFormatError naming the field. */
 export function parseWindowProblem(raw: Json, model: CompiledModel): WindowProblem {
   if (!isObject(raw)) throw new WindowFormatError('(file)', `expected a JSON object, got ${describe(raw)}`);
+  if (typeof raw.model !== 'string')
+    throw new WindowFormatError('model', `expected the model's name, got ${describe(raw.model)}`);
   if (raw.model !== model.definition.name) {
-    throw new WindowFormatError('model', `expected "${model.definition.name}", got ${describe(raw.model)}`);
+    throw new WindowFormatError(
+      'model',
+      `the window is for the model "${raw.model}", but the model in use is "${model.definition.name}"`,
+    );
   }
   const names = model.parameterNames;
   const params = new Float64Array(names.length).fill(Number.NaN);
@@ -107,7 +112,7 @@ export function parseWindowProblem(raw: Json, model: CompiledModel): WindowProbl
 
   if (!isObject(raw.inputs)) throw new WindowFormatError('inputs', 'expected an object of input series');
   const inputsRaw = raw.inputs;
-  const inputs = model.inputNames.map((name) => parseInput(inputsRaw[name], `inputs.${name}`));
+  const inputs = model.measuredInputNames.map((name) => parseInput(inputsRaw[name], `inputs.${name}`));
 
   if (!Array.isArray(raw.observations)) throw new WindowFormatError('observations', 'expected an array');
   const rows: { t: number; s: number; v: number; sigma: number }[] = [];

@@ -64,6 +64,7 @@ export function createDopri5Stepper(model: CompiledModel): Stepper {
 
   const stepper: Stepper = {
     method: 'dopri5',
+    timeInput: model.timeInput,
     embeddedOrder: 4,
     stepRecordLength: dopri5Record.length(n),
     rhsEvaluations: 0,

@@ -49,7 +49,8 @@ export function createDriverScratch(n: number, k: number): DriverScratch {
 
 /**
  * Adaptive integration from t0 to the last observation (or tEnd), stopping exactly at every
- * observation time and input sample, as at a kink. Accepted steps go into the record.
+ * observation time and input sample, as at a kink. Accepted steps go into the record. The task
+ * gives a series per measured input; a model's time input is set here.
  * States may not go meaningfully negative: such a step is rejected and retried smaller.
  */
 export function integrate(
@@ -107,6 +108,11 @@ export function integrate(
   while (stopIndex < stopCount) {
     const tStop = stops[stopIndex];
     setStepInputs(task.inputs, t, cursor, inputs);
+    if (stepper.timeInput >= 0) {
+      // The time is an input like any other, exactly linear: u = t + s over the step.
+      inputs.base[stepper.timeInput] = t;
+      inputs.slope[stepper.timeInput] = 1;
+    }
     if (Number.isNaN(h)) h = Math.min(initialStep(rtol, tEnd - task.t0), tStop - t);
     const hMin = options.minStepRelative * Math.max(1, Math.abs(t));
     if (record.stepCount >= options.maxSteps) {

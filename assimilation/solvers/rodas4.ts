@@ -228,6 +228,7 @@ export function createRodas4Stepper(model: CompiledModel): Stepper {
 
   const stepper: Stepper = {
     method: 'rodas4',
+    timeInput: model.timeInput,
     embeddedOrder: 3,
     stepRecordLength: rodas4Record.length(n),
     rhsEvaluations: 0,

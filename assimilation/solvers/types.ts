@@ -48,6 +48,8 @@ export interface StepInputs {
 /** One integration method, as the step driver sees it. */
 export interface Stepper {
   readonly method: MethodName;
+  /** The model's input that is the time t (its last), or -1: the step driver sets it. */
+  readonly timeInput: number;
   /** The lower order of the embedded pair; the controller uses err ~ h^(order+1). */
   readonly embeddedOrder: number;
   /** Floats this method records per accepted step, for its gradient and dense output. */

@@ -1,4 +1,4 @@
-import { childrenOf, type Expr } from './expression';
+import { childrenOf, type Expr, type UnaryFunction } from './expression';
 
 /** One assignment the generated function makes: `target = expr` or `target += expr`. */
 export interface GeneratedOutput {
@@ -49,8 +49,14 @@ export function generateBody(
         return `(-${ref(e.a)})`;
       case 'pow':
         return powerSource(ref(e.a), e.exponent);
+      case 'powv':
+        return `Math.pow(Math.max(${ref(e.a)}, 0), ${ref(e.b)})`;
       case 'call':
-        return `Math.${e.fn}(${ref(e.a)})`;
+        return functionSource(e.fn, ref(e.a));
+      case 'cmp':
+        return `(${ref(e.a)} ${e.op} ${ref(e.b)})`;
+      case 'select':
+        return `(${ref(e.cond)} ? ${ref(e.a)} : ${ref(e.b)})`;
     }
   };
 
@@ -75,11 +81,20 @@ function numberLiteral(v: number): string {
   return s.includes('.') || s.includes('e') ? s : `${s}.0`;
 }
 
+/** The same values as powerOf in expression.ts. */
 function powerSource(base: string, exponent: number): string {
   if (exponent === 2) return `(${base} * ${base})`;
   if (exponent === 3) return `(${base} * ${base} * ${base})`;
   if (exponent === -1) return `(1 / ${base})`;
   if (exponent === -2) return `(1 / (${base} * ${base}))`;
-  if (exponent === 0.5) return `Math.sqrt(${base})`;
-  return `Math.pow(${base}, ${exponent})`;
+  if (Number.isInteger(exponent)) return `Math.pow(${base}, ${exponent})`;
+  if (exponent === 0.5) return `Math.sqrt(Math.max(${base}, 0))`;
+  return `Math.pow(Math.max(${base}, 0), ${exponent})`;
+}
+
+/** The same values as evaluateFunction in expression.ts. */
+function functionSource(fn: UnaryFunction, arg: string): string {
+  if (fn === 'sqrt') return `Math.sqrt(Math.max(${arg}, 0))`;
+  if (fn === 'sigmoid') return `(1 / (1 + Math.exp(-${arg})))`;
+  return `Math.${fn}(${arg})`;
 }

@@ -4,7 +4,9 @@
  * the code generator emits each shared term once.
  */
 
-export type UnaryFunction = 'exp' | 'log' | 'sqrt';
+export type UnaryFunction = 'exp' | 'log' | 'sqrt' | 'tanh' | 'abs' | 'sign' | 'sigmoid';
+
+export type Comparison = '<' | '<=' | '>' | '>=';
 
 export type Expr =
   | { readonly kind: 'num'; readonly id: number; readonly value: number }
@@ -15,7 +17,12 @@ export type Expr =
   | { readonly kind: 'div'; readonly id: number; readonly a: Expr; readonly b: Expr }
   | { readonly kind: 'neg'; readonly id: number; readonly a: Expr }
   | { readonly kind: 'pow'; readonly id: number; readonly a: Expr; readonly exponent: number }
-  | { readonly kind: 'call'; readonly id: number; readonly fn: UnaryFunction; readonly a: Expr };
+  | { readonly kind: 'call'; readonly id: number; readonly fn: UnaryFunction; readonly a: Expr }
+  /** a^b with an exponent that is not a number: max(a, 0)^b. */
+  | { readonly kind: 'powv'; readonly id: number; readonly a: Expr; readonly b: Expr }
+  /** A comparison; only ever the condition of a select. */
+  | { readonly kind: 'cmp'; readonly id: number; readonly op: Comparison; readonly a: Expr; readonly b: Expr }
+  | { readonly kind: 'select'; readonly id: number; readonly cond: Expr; readonly a: Expr; readonly b: Expr };
 
 type Binary = 'add' | 'sub' | 'mul' | 'div';
 
@@ -96,16 +103,38 @@ export class ExpressionBuilder {
     return this.intern(`-${a.id}`, (id) => ({ kind: 'neg', id, a }));
   }
 
+  /** a^exponent; a fractional exponent reads a negative base as 0 (see powerOf). */
   pow(a: Expr, exponent: number): Expr {
     if (exponent === 0) return this.num(1);
     if (exponent === 1) return a;
-    if (a.kind === 'num') return this.num(a.value ** exponent);
+    if (a.kind === 'num') return this.num(powerOf(a.value, exponent));
     return this.intern(`^${a.id},${exponent}`, (id) => ({ kind: 'pow', id, a, exponent }));
   }
 
+  /** a^b for any exponent expression: max(a, 0)^b, or pow when b is a number. */
+  powv(a: Expr, b: Expr): Expr {
+    if (b.kind === 'num') return this.pow(a, b.value);
+    if (isNum(a, 1)) return a;
+    return this.intern(`^^${a.id},${b.id}`, (id) => ({ kind: 'powv', id, a, b }));
+  }
+
   call(fn: UnaryFunction, a: Expr): Expr {
-    if (a.kind === 'num') return this.num(Math[fn](a.value));
+    if (a.kind === 'num') return this.num(evaluateFunction(fn, a.value));
     return this.intern(`${fn}${a.id}`, (id) => ({ kind: 'call', id, fn, a }));
+  }
+
+  /** A comparison of two constants folds to 1 or 0, which select then decides on. */
+  cmp(op: Comparison, a: Expr, b: Expr): Expr {
+    if (a.kind === 'num' && b.kind === 'num') return this.num(compare(op, a.value, b.value) ? 1 : 0);
+    return this.intern(`${op}${a.id},${b.id}`, (id) => ({ kind: 'cmp', id, op, a, b }));
+  }
+
+  /** cond ? a : b. */
+  select(cond: Expr, a: Expr, b: Expr): Expr {
+    if (cond.kind === 'num') return cond.value !== 0 ? a : b;
+    if (a === b) return a;
+    if (cond.kind !== 'cmp') throw new Error('the condition of a select must be a comparison');
+    return this.intern(`?${cond.id},${a.id},${b.id}`, (id) => ({ kind: 'select', id, cond, a, b }));
   }
 
   private binary(kind: Binary, a: Expr, b: Expr): Expr {
@@ -115,6 +144,40 @@ export class ExpressionBuilder {
 
 function isNum(e: Expr, value: number): boolean {
   return e.kind === 'num' && e.value === value;
+}
+
+/**
+ * x^e as the generated code computes it. Integer exponents are plain powers; a fractional exponent
+ * reads a negative base as 0, since the bases are concentrations that may round a little below zero
+ * within the solver's tolerance (where a real power of a negative number does not exist).
+ */
+export function powerOf(x: number, exponent: number): number {
+  return Number.isInteger(exponent) ? x ** exponent : Math.max(x, 0) ** exponent;
+}
+
+/** The value of a unary function, as the generated code computes it. */
+export function evaluateFunction(fn: UnaryFunction, x: number): number {
+  switch (fn) {
+    case 'sqrt':
+      return Math.sqrt(Math.max(x, 0));
+    case 'sigmoid':
+      return 1 / (1 + Math.exp(-x));
+    default:
+      return Math[fn](x);
+  }
+}
+
+export function compare(op: Comparison, a: number, b: number): boolean {
+  switch (op) {
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+  }
 }
 
 /** The children of a node, for graph walks. */
@@ -127,6 +190,8 @@ export function childrenOf(e: Expr): Expr[] {
     case 'pow':
     case 'call':
       return [e.a];
+    case 'select':
+      return [e.cond, e.a, e.b];
     default:
       return [e.a, e.b];
   }

@@ -4,8 +4,8 @@
  * evidence (plant time for readings and fits, the wall clock for staleness).
  */
 import { z } from 'zod';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
 import type { PlantSignal } from '../../contract/api';
+import { builtInModel } from '../../simulator/model-files';
 
 export const alarmSeverities = ['critical', 'major', 'minor', 'warning'] as const;
 export type AlarmSeverity = (typeof alarmSeverities)[number];
@@ -31,7 +31,7 @@ const plantSignals = [
   'assay/B',
 ] as const satisfies readonly PlantSignal[];
 
-const parameterNames = chemostatSatellite.parameters.map((p) => p.name) as [string, ...string[]];
+const parameterNames = builtInModel().parameters.map((p) => p.name) as [string, ...string[]];
 
 /** Two-sided band confidence → its normal quantile (the band is value ± z·sd). */
 export const bandQuantiles = {

@@ -6,7 +6,7 @@
 
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { refitParameterNames } from '../../assimilation/estimator/sliding-window-estimator';
+import { refitParameterNames } from '../../assimilation';
 import type { PlantSignal } from '../../contract/api';
 import { plantHoursFromMs } from '../../contract/time';
 import type { ServiceReadStatements } from '../../db/service-read-statements';

@@ -5,21 +5,11 @@
  * runs this; a test can run it in-process.
  */
 import type Database from 'better-sqlite3';
-import {
-  createSlidingWindowEstimator,
-  type EstimatorSettings,
-} from '../../assimilation/estimator/sliding-window-estimator';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
-import { type CompiledModel, compileModel } from '../../assimilation/model/compile';
+import { type ChainOptions, type CompiledModel, compileModel } from '../../assimilation';
 import { msFromPlantHours, plantHoursFromMs } from '../../contract/time';
 import { type AssimilationStatements, prepareAssimilationStatements } from '../../db/assimilation-statements';
-import {
-  type AssimilatorSettings,
-  chainSettingsKey,
-  estimatorSettingsOf,
-  initialParameterValues,
-} from './assimilator-settings';
-import { chainStateJson, restoreChainState } from './chain-state';
+import { builtInModel } from '../../simulator/model-files';
+import { type AssimilatorSettings, chainOptionsOf } from './assimilator-settings';
 import { createFitStore, type StoreFit } from './fit-store';
 import { clockSignals } from './plant-signals';
 import { ReactorChain, type WindowSource } from './reactor-chain';
@@ -37,9 +27,7 @@ export interface AssimilatorCoreOptions {
 
 export class AssimilatorCore {
   private readonly model: CompiledModel;
-  private readonly estimator: EstimatorSettings;
-  private readonly settingsKey: string;
-  private readonly initialParams: Float64Array;
+  private readonly chainOptions: ChainOptions;
   private readonly statements: AssimilationStatements;
   private readonly storeFit: StoreFit;
   private readonly chains = new Map<string, ReactorChain>();
@@ -48,15 +36,16 @@ export class AssimilatorCore {
   private fitting: string | null = null;
 
   constructor(private readonly options: AssimilatorCoreOptions) {
-    this.model = compileModel(chemostatSatellite);
-    this.estimator = estimatorSettingsOf(options.settings);
-    this.settingsKey = chainSettingsKey(this.model, this.estimator);
-    this.initialParams = initialParameterValues(this.model, options.settings.initialParams);
+    this.model = compileModel(builtInModel());
+    this.chainOptions = chainOptionsOf(this.model, options.settings);
     this.statements = prepareAssimilationStatements(options.sqlite);
     this.storeFit = createFitStore(options.sqlite, this.statements);
     this.source = {
       window: (reactorId, startH, endH) => loadWindowData(this.statements, reactorId, startH, endH),
-      oldestH: (reactorId) => oldestReadingH(this.statements, reactorId, clockSignals),
+      onlineSpanH: (reactorId) => ({
+        oldestH: oldestReadingH(this.statements, reactorId, clockSignals),
+        newestH: newestReadingH(this.statements, reactorId, clockSignals),
+      }),
       readingsHighWater: () => this.statements.readingsHighWater.get()?.rowid ?? 0,
       oldestStoredBetween: (reactorId, afterRowid, upToRowid, fromH, toH) => {
         const tsMs = this.statements.oldestStoredBetween.get(
@@ -79,8 +68,8 @@ export class AssimilatorCore {
     for (const { id } of this.statements.reactorIds.all()) {
       const chain = this.chainOf(id);
       const saved = stored.get(id);
-      if (saved && saved.settingsKey === this.settingsKey && restoreChainState(chain.est, saved.stateJson)) {
-        chain.fittedUpToH = saved.fittedUpToH;
+      chain.readClock(this.source);
+      if (saved && chain.chain.restore(saved)) {
         restored++;
         chain.readingsSeenRowid = saved.readingsSeenRowid;
         // Late readings whose notices went to a worker that stopped (new settings, a crash).
@@ -100,7 +89,6 @@ export class AssimilatorCore {
           reactorId: id,
         });
       }
-      chain.newestH = newestReadingH(this.statements, id, clockSignals);
     }
     return restored;
   }
@@ -118,17 +106,13 @@ export class AssimilatorCore {
 
   /** One turn: fits one window of the next reactor with work. False when no reactor has any. */
   step(): boolean {
-    const chain = this.turns.next((c) => c.isDue(this.source));
+    const chain = this.turns.next((c) => c.isDue());
     if (!chain) return false;
     this.fitting = chain.reactorId;
     try {
       const fitted = chain.fitNext(this.source);
       if (!fitted) return true;
-      const fitId = this.storeFit(fitted, {
-        settingsKey: this.settingsKey,
-        stateJson: chainStateJson(chain.est),
-        fittedUpToH: chain.fittedUpToH,
-      });
+      const fitId = this.storeFit(fitted, chain.chain.snapshot());
       const { outcome } = fitted;
       this.options.onFit({
         reactorId: chain.reactorId,
@@ -138,7 +122,7 @@ export class AssimilatorCore {
         refit: fitted.refit,
         coldStart: fitted.coldStart,
         iterations: outcome.iterations,
-        durationMs: fitted.durationMs,
+        durationMs: fitted.fitMs,
         windowEndMs: msFromPlantHours(fitted.windowEndH),
       });
       if (outcome.status === 'failed') {
@@ -166,7 +150,7 @@ export class AssimilatorCore {
     let queueDepth = 0;
     let reactorsDue = 0;
     for (const chain of this.turns.values()) {
-      const due = chain.dueCount(this.source);
+      const due = chain.dueCount();
       queueDepth += due;
       if (due > 0) reactorsDue++;
     }
@@ -176,14 +160,7 @@ export class AssimilatorCore {
   private chainOf(reactorId: string): ReactorChain {
     let chain = this.chains.get(reactorId);
     if (!chain) {
-      const { settings } = this.options;
-      chain = new ReactorChain(reactorId, createSlidingWindowEstimator(this.model, this.estimator), {
-        initialParams: this.initialParams,
-        catchUpHours: settings.catchUpHours,
-        forecastHours: settings.forecastHours,
-        trajectoryStepHours: settings.trajectoryStepHours,
-        ...(this.options.now && { now: this.options.now }),
-      });
+      chain = new ReactorChain(reactorId, this.model, this.chainOptions, this.options.now);
       this.chains.set(reactorId, chain);
       this.turns.add(chain);
     }

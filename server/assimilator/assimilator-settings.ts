@@ -1,9 +1,5 @@
 /** What the assimilator needs to know, set from the environment (server/service/service-settings.ts). */
-import {
-  defaultEstimatorSettings,
-  type EstimatorSettings,
-} from '../../assimilation/estimator/sliding-window-estimator';
-import type { CompiledModel } from '../../assimilation/model/compile';
+import { type ChainOptions, type CompiledModel, defaultEstimatorSettings } from '../../assimilation';
 
 export interface AssimilatorSettings {
   /** Fitting window and step, plant hours. */
@@ -31,25 +27,23 @@ export const defaultAssimilatorSettings: AssimilatorSettings = {
   stopTimeoutMs: 5000,
 };
 
-export function estimatorSettingsOf(settings: AssimilatorSettings): EstimatorSettings {
-  return { ...defaultEstimatorSettings, windowHours: settings.windowHours, stepHours: settings.stepHours };
-}
-
-/** Identifies the settings a stored chain was built with; a chain from other settings starts afresh. */
-export function chainSettingsKey(model: CompiledModel, estimator: EstimatorSettings): string {
-  return JSON.stringify({
-    model: model.definition.name,
-    freeParams: estimator.freeParams,
-    windowHours: estimator.windowHours,
-    stepHours: estimator.stepHours,
-  });
+/** What every reactor's estimator chain is built with. */
+export function chainOptionsOf(model: CompiledModel, settings: AssimilatorSettings): ChainOptions {
+  return {
+    settings: {
+      ...defaultEstimatorSettings,
+      windowHours: settings.windowHours,
+      stepHours: settings.stepHours,
+    },
+    initialParams: initialParameterValues(model, settings.initialParams),
+    catchUpHours: settings.catchUpHours,
+    trajectories: { stepHours: settings.trajectoryStepHours, forecastHours: settings.forecastHours },
+    windowFiles: true,
+  };
 }
 
 /** Cold-start values for every parameter: the far guess (the replay command's default), then overrides. */
-export function initialParameterValues(
-  model: CompiledModel,
-  overrides: Record<string, number>,
-): Float64Array {
+function initialParameterValues(model: CompiledModel, overrides: Record<string, number>): Float64Array {
   const values = Float64Array.from(model.definition.parameters, (q) => q.farGuess ?? q.plantValue);
   for (const [name, value] of Object.entries(overrides)) {
     const i = model.parameterNames.indexOf(name);

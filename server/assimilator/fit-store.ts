@@ -5,20 +5,16 @@
  * (or, for an sd of "no information", capped), never as NaN.
  */
 import type Database from 'better-sqlite3';
+import type { ChainSnapshot, TrajectoryBands } from '../../assimilation';
+import type { Trajectory } from '../../contract/api';
 import { msFromPlantHours } from '../../contract/time';
 import type { AssimilationStatements } from '../../db/assimilation-statements';
-import type { FittedWindow } from './reactor-chain';
+import type { StoredWindow } from './reactor-chain';
 
 /** The data-only sd of log cannot exceed the regularization's (1000); an infinite one means "none". */
 const noInformationSdLog = 1000;
 
-export interface ChainSnapshot {
-  settingsKey: string;
-  stateJson: string;
-  fittedUpToH: number;
-}
-
-export type StoreFit = (fitted: FittedWindow, chain: ChainSnapshot) => number;
+export type StoreFit = (fitted: StoredWindow, chain: ChainSnapshot) => number;
 
 const finiteOrNull = (v: number | null | undefined): number | null =>
   v !== null && v !== undefined && Number.isFinite(v) ? v : null;
@@ -26,7 +22,7 @@ const cappedSd = (v: number): number =>
   Number.isFinite(v) ? Math.min(v, noInformationSdLog) : noInformationSdLog;
 
 export function createFitStore(sqlite: Database.Database, s: AssimilationStatements): StoreFit {
-  return sqlite.transaction((fitted: FittedWindow, chain: ChainSnapshot): number => {
+  return sqlite.transaction((fitted: StoredWindow, chain: ChainSnapshot): number => {
     const { outcome, estimate } = fitted;
     const ok = outcome.status === 'ok' && estimate !== null;
     const loss = outcome.status === 'ok' ? finiteOrNull(outcome.fit.loss) : null;
@@ -36,7 +32,7 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
     const detail =
       outcome.status === 'failed' ? outcome.detail : status === 'failed' ? 'a non-finite loss' : null;
     const residuals = fitted.residuals && {
-      tMs: fitted.residuals.tH.map(msFromPlantHours),
+      tMs: fitted.residuals.timeH.map(msFromPlantHours),
       signal: fitted.residuals.signal,
       value: fitted.residuals.value.map((v) => (Number.isFinite(v) ? v : null)),
     };
@@ -54,7 +50,7 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
       fitted.coldStart ? 1 : 0,
       status === 'ok' ? loss : null,
       outcome.iterations,
-      fitted.durationMs,
+      fitted.fitMs,
       fitted.residuals ? JSON.stringify(residualSummary(fitted.residuals)) : null,
     );
     const fitId = Number(info.lastInsertRowid);
@@ -93,8 +89,8 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
     }
     s.insertDocuments.run(
       fitId,
-      fitted.trajectories ? JSON.stringify(fitted.trajectories.trajectory) : null,
-      fitted.trajectories ? JSON.stringify(fitted.trajectories.forecast) : null,
+      fitted.trajectories ? JSON.stringify(trajectoryDocument(fitted.trajectories.trajectory)) : null,
+      fitted.trajectories ? JSON.stringify(trajectoryDocument(fitted.trajectories.forecast)) : null,
       residuals ? JSON.stringify(residuals) : null,
       fitted.windowFile ? JSON.stringify(fitted.windowFile) : null,
     );
@@ -115,7 +111,7 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
 const largeResidual = 3;
 
 /** RMS, largest magnitude, count, and the residuals beyond 3 σ (contract/api.ts `residualSummary`). */
-export function residualSummary(residuals: NonNullable<FittedWindow['residuals']>) {
+export function residualSummary(residuals: NonNullable<StoredWindow['residuals']>) {
   let sum = 0;
   let maxAbs = 0;
   let count = 0;
@@ -126,10 +122,15 @@ export function residualSummary(residuals: NonNullable<FittedWindow['residuals']
     sum += v * v;
     maxAbs = Math.max(maxAbs, Math.abs(v));
     if (Math.abs(v) > largeResidual) {
-      large.tMs.push(msFromPlantHours(residuals.tH[i]));
+      large.tMs.push(msFromPlantHours(residuals.timeH[i]));
       large.signal.push(residuals.signal[i]);
       large.value.push(v);
     }
   });
   return { rms: count ? Math.sqrt(sum / count) : 0, maxAbs, count, large };
+}
+
+/** A trajectory as the API carries it: epoch ms instead of plant hours. */
+function trajectoryDocument(bands: TrajectoryBands): Trajectory {
+  return { tMs: bands.timeH.map(msFromPlantHours), series: bands.series, sd: bands.sd };
 }

@@ -3,8 +3,7 @@
  * input samples inside plus one neighbour on each side (inputs are interpolated), and the latest value
  * of a measured constant (the feed) at or before the end. Plant hours are epoch ms / 3.6e6.
  */
-import type { PlantData, Reading } from '../../assimilation/estimator/plant-data';
-import { plantDataFrom } from '../../assimilation/estimator/plant-data';
+import { type PlantData, plantDataFrom, type Reading } from '../../assimilation';
 import { plantHoursFromMs } from '../../contract/time';
 import type { AssimilationStatements } from '../../db/assimilation-statements';
 import { constantSignals, estimatorNameOf, inputSignals, plantSignals } from './plant-signals';

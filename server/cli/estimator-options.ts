@@ -1,9 +1,9 @@
 import {
+  type CompiledModel,
   defaultEstimatorSettings,
   type EstimatorSettings,
-} from '../../assimilation/estimator/sliding-window-estimator';
-import type { ResidualLoss } from '../../assimilation/gradient/residual-loss';
-import type { CompiledModel } from '../../assimilation/model/compile';
+  type ResidualLoss,
+} from '../../assimilation';
 import { durationHoursOption, type ParsedArguments, stringOption } from './arguments';
 import { UsageError } from './usage-error';
 import { readJsonFile } from './window-file';

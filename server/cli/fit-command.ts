@@ -1,15 +1,12 @@
-import { fitWindow } from '../../assimilation/estimator/fit-window';
-import { defaultEstimatorSettings } from '../../assimilation/estimator/sliding-window-estimator';
-import { unknownLayout } from '../../assimilation/estimator/unknowns';
-import { describeWindowEstimate } from '../../assimilation/estimator/window-estimate';
-import { windowFilePrior } from '../../assimilation/estimator/window-file-prior';
-import { estimateReportFields } from '../../assimilation/estimator/window-fit-report';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
-import { compileModel } from '../../assimilation/model/compile';
-import { WindowFormatError } from '../../assimilation/problem/window-problem';
-import { createEngineWorkspace } from '../../assimilation/window-engine';
+import {
+  defaultEstimatorSettings,
+  estimateReportFields,
+  fitWindowFile,
+  WindowFormatError,
+} from '../../assimilation';
 import { numberOption, parseArguments, rejectUnknownOptions } from './arguments';
 import { residualLossOption } from './estimator-options';
+import { modelFromArguments, modelOptionName } from './model-option';
 import { solverOptionNames, solverOptionsFrom } from './solver-options';
 import { UsageError } from './usage-error';
 import { readWindowFile } from './window-file';
@@ -21,18 +18,9 @@ import { readWindowFile } from './window-file';
  */
 export function fitCommand(argv: string[]): unknown {
   const args = parseArguments(argv);
-  rejectUnknownOptions(args, [...solverOptionNames, 'loss', 'max-iterations']);
-  const model = compileModel(chemostatSatellite);
+  rejectUnknownOptions(args, [...solverOptionNames, modelOptionName, 'loss', 'max-iterations']);
+  const model = modelFromArguments(args);
   const { raw, problem } = readWindowFile(args.positional[0], model);
-  const freeNames = model.parameterNames.filter((_, i) => problem.freeParams[i]);
-  const layout = unknownLayout(model, freeNames);
-  let prior: ReturnType<typeof windowFilePrior>;
-  try {
-    prior = windowFilePrior(raw, model, problem, layout);
-  } catch (e) {
-    if (e instanceof WindowFormatError) throw new UsageError(`${args.positional[0]}: ${e.message}`);
-    throw e;
-  }
   const solver = solverOptionsFrom(args);
   const settings = {
     ...defaultEstimatorSettings,
@@ -45,22 +33,25 @@ export function fitCommand(argv: string[]): unknown {
       (v) => Number.isInteger(v) && v > 0,
     ),
   };
-  const windowEnd = problem.obsTime.length ? problem.obsTime[problem.obsTime.length - 1] : problem.t0;
   const started = performance.now();
-  const fit = fitWindow(
-    problem,
-    layout,
-    prior,
-    prior.mean,
-    windowEnd,
-    settings,
-    createEngineWorkspace(model),
-  );
-  const ms = performance.now() - started;
-  if (!fit.ok) {
-    return { status: 'failed', reason: fit.reason, detail: fit.detail, iterations: fit.iterations, ms };
+  let result: ReturnType<typeof fitWindowFile>;
+  try {
+    result = fitWindowFile(model, raw, problem, settings);
+  } catch (e) {
+    if (e instanceof WindowFormatError) throw new UsageError(`${args.positional[0]}: ${e.message}`);
+    throw e;
   }
-  const estimate = describeWindowEstimate(model, layout, fit, settings);
+  const ms = performance.now() - started;
+  if (!result.ok) {
+    return {
+      status: 'failed',
+      reason: result.reason,
+      detail: result.detail,
+      iterations: result.iterations,
+      ms,
+    };
+  }
+  const { fit, estimate, windowEndH } = result;
   return {
     status: 'ok',
     loss: fit.loss,
@@ -68,7 +59,7 @@ export function fitCommand(argv: string[]): unknown {
     iterations: fit.iterations,
     ms,
     window_start_h: problem.t0,
-    window_end_h: windowEnd,
+    window_end_h: windowEndH,
     x0: Object.fromEntries(model.stateNames.map((s, i) => [s, fit.problem.x0[i]])),
     ...estimateReportFields(estimate),
   };

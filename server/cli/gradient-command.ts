@@ -1,8 +1,6 @@
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
-import { compileModel } from '../../assimilation/model/compile';
-import { describeFailure } from '../../assimilation/solvers/types';
-import { createEngineWorkspace, lossAndGradient } from '../../assimilation/window-engine';
+import { createEngineWorkspace, describeFailure, lossAndGradient } from '../../assimilation';
 import { numberOption, parseArguments, rejectUnknownOptions } from './arguments';
+import { modelFromArguments, modelOptionName } from './model-option';
 import { solverOptionNames, solverOptionsFrom } from './solver-options';
 import { UsageError } from './usage-error';
 import { readWindowFile } from './window-file';
@@ -10,10 +8,10 @@ import { readWindowFile } from './window-file';
 /** `culturewatch gradient WINDOW.json [--rtol R] [--atol A] [--method M] [--repeat N]` */
 export function gradientCommand(argv: string[]): unknown {
   const args = parseArguments(argv);
-  rejectUnknownOptions(args, [...solverOptionNames, 'repeat']);
+  rejectUnknownOptions(args, [...solverOptionNames, modelOptionName, 'repeat']);
   const options = solverOptionsFrom(args);
   const repeat = numberOption(args, 'repeat', 1, (v) => Number.isInteger(v) && v >= 1 && v <= 1e6);
-  const model = compileModel(chemostatSatellite);
+  const model = modelFromArguments(args);
   const { problem } = readWindowFile(args.positional[0], model);
   const ws = createEngineWorkspace(model);
 

@@ -3,6 +3,7 @@ import { isHelp } from './arguments';
 import { fitCommand } from './fit-command';
 import { gradientCommand } from './gradient-command';
 import { hashPasswordCommand } from './hash-password-command';
+import { modelCommand } from './model-command';
 import { replayCommand } from './replay-command';
 import { simulateCommand } from './simulate-command';
 import { simulateLiveCommand } from './simulate-live-command';
@@ -14,17 +15,26 @@ type Command = (argv: string[]) => unknown | Promise<unknown>;
 const commands: Record<string, { run: Command; summary: string }> = {
   gradient: {
     run: gradientCommand,
-    summary: 'WINDOW.json [--rtol R] [--atol A] [--method auto|dopri5|rodas4] [--repeat N]',
+    summary: 'WINDOW.json [--model FILE] [--rtol R] [--atol A] [--method auto|dopri5|rodas4] [--repeat N]',
   },
-  simulate: { run: simulateCommand, summary: 'WINDOW.json [--rtol R] [--atol A] [--method M]' },
+  simulate: {
+    run: simulateCommand,
+    summary: 'WINDOW.json [--model FILE] [--rtol R] [--atol A] [--method M]',
+  },
   fit: {
     run: fitCommand,
-    summary: 'WINDOW.json [--loss quadratic|huber[:d]|student-t[:nu]] [--max-iterations N] [--rtol R]',
+    summary:
+      'WINDOW.json [--model FILE] [--loss quadratic|huber[:d]|student-t[:nu]] [--max-iterations N] [--rtol R]',
   },
   replay: {
     run: replayCommand,
     summary:
-      'HISTORY.csv [--window 12h] [--step 1h] [--init PARAMS.json] [--loss huber:3] [--out FILE.jsonl]',
+      'HISTORY.csv [--model FILE] [--window 12h] [--step 1h] [--init PARAMS.json] [--loss huber:3] [--out FILE.jsonl]',
+  },
+  model: {
+    run: modelCommand,
+    summary:
+      'community --satellites N|Y1,Y2 --metabolites M|A,B [--name NAME] [--out FILE] | show FILE  (model files)',
   },
   'simulate-live': {
     run: simulateLiveCommand,

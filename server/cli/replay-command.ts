@@ -2,15 +2,14 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import {
   type ArrivedReading,
   arrivalsFromOrder,
+  replayChain,
   replayHistory,
-} from '../../assimilation/estimator/replay-history';
-import { createSlidingWindowEstimator } from '../../assimilation/estimator/sliding-window-estimator';
-import { windowFitReport } from '../../assimilation/estimator/window-fit-report';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
-import { compileModel } from '../../assimilation/model/compile';
+  windowFitReport,
+} from '../../assimilation';
 import { PlantHistoryCsvError, parsePlantHistoryCsv } from '../../simulator/plant-history-csv';
 import { parseArguments, rejectUnknownOptions, stringOption } from './arguments';
 import { estimatorOptionNames, estimatorSettingsFrom, initialParamsFrom } from './estimator-options';
+import { modelFromArguments, modelOptionName } from './model-option';
 import { UsageError } from './usage-error';
 import { readTextFile } from './window-file';
 
@@ -31,21 +30,22 @@ function readHistory(path: string | undefined): ArrivedReading[] {
  */
 export function replayCommand(argv: string[]): undefined {
   const args = parseArguments(argv);
-  rejectUnknownOptions(args, [...estimatorOptionNames, 'out']);
+  rejectUnknownOptions(args, [...estimatorOptionNames, modelOptionName, 'out']);
   const settings = estimatorSettingsFrom(args);
-  const model = compileModel(chemostatSatellite);
+  const model = modelFromArguments(args);
   const initial = initialParamsFrom(args, model);
   const readings = readHistory(args.positional[0]);
   if (readings.length === 0) throw new UsageError(`${args.positional[0]}: no readings`);
   const outPath = stringOption(args, 'out');
   const out = outPath ? openSync(outPath, 'w') : 1;
   try {
-    const fits = replayHistory(createSlidingWindowEstimator(model, settings), readings, initial);
+    const fits = replayHistory(replayChain(model, settings, initial), readings);
     for (;;) {
       const started = performance.now();
       const next = fits.next();
       if (next.done) break;
-      writeSync(out, `${JSON.stringify(windowFitReport(next.value, performance.now() - started))}\n`);
+      const { outcome, refit } = next.value;
+      writeSync(out, `${JSON.stringify(windowFitReport(outcome, refit, performance.now() - started))}\n`);
     }
   } finally {
     if (outPath) closeSync(out);

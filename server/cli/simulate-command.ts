@@ -1,8 +1,6 @@
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
-import { compileModel } from '../../assimilation/model/compile';
-import { describeFailure } from '../../assimilation/solvers/types';
-import { createEngineWorkspace, solveWindow } from '../../assimilation/window-engine';
+import { createEngineWorkspace, describeFailure, solveWindow } from '../../assimilation';
 import { parseArguments, rejectUnknownOptions } from './arguments';
+import { modelFromArguments, modelOptionName } from './model-option';
 import { solverOptionNames, solverOptionsFrom } from './solver-options';
 import { UsageError } from './usage-error';
 import { readWindowFile } from './window-file';
@@ -10,9 +8,9 @@ import { readWindowFile } from './window-file';
 /** `culturewatch simulate WINDOW.json`: states and every signal at the observation times. */
 export function simulateCommand(argv: string[]): unknown {
   const args = parseArguments(argv);
-  rejectUnknownOptions(args, solverOptionNames);
+  rejectUnknownOptions(args, [...solverOptionNames, modelOptionName]);
   const options = solverOptionsFrom(args);
-  const model = compileModel(chemostatSatellite);
+  const model = modelFromArguments(args);
   const { problem } = readWindowFile(args.positional[0], model);
   const ws = createEngineWorkspace(model);
   const solved = solveWindow(problem, options, ws);

@@ -1,4 +1,4 @@
-import { defaultSolverOptions, type SolverOptions } from '../../assimilation/solvers/types';
+import { defaultSolverOptions, type SolverOptions } from '../../assimilation';
 import { numberOption, type ParsedArguments, stringOption } from './arguments';
 import { UsageError } from './usage-error';
 

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { CompiledModel } from '../../assimilation/model/compile';
 import {
+  type CompiledModel,
   parseWindowProblem,
   WindowFormatError,
   type WindowProblem,
-} from '../../assimilation/problem/window-problem';
+} from '../../assimilation';
 import { UsageError } from './usage-error';
 
 /** Reads a text file named on the command line, refusing with a message that names it. */
@@ -38,7 +38,10 @@ export function readWindowFile(
   try {
     return { raw, problem: parseWindowProblem(raw, model) };
   } catch (e) {
-    if (e instanceof WindowFormatError) throw new UsageError(`${path}: ${e.message}`);
+    if (e instanceof WindowFormatError)
+      throw new UsageError(
+        `${path}: ${e.message}${e.field === 'model' ? ' (name its model file with --model FILE)' : ''}`,
+      );
     throw e;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
+import { builtInModel } from '../../simulator/model-files';
 import { isScenarioName, type ScenarioName, scenarioNames } from '../../simulator/scenarios';
 import { type AlertSettings, loadAlertSettings } from '../alerts/alert-settings';
 import { type AssimilatorSettings, defaultAssimilatorSettings } from '../assimilator/assimilator-settings';
@@ -168,7 +168,7 @@ function initialParams(json: string): Record<string, number> {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new ConfigError('ASSIMILATOR_INITIAL_PARAMS: expected {"name": value, …}');
-  const known = chemostatSatellite.parameters.map((p) => p.name);
+  const known = builtInModel().parameters.map((p) => p.name);
   for (const [name, value] of Object.entries(raw)) {
     if (!known.includes(name))
       throw new ConfigError(

@@ -8,13 +8,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arrivalsFromOrder, replayHistory } from '../../assimilation/estimator/replay-history';
 import {
-  createSlidingWindowEstimator,
+  arrivalsFromOrder,
+  compileModel,
   defaultEstimatorSettings,
-} from '../../assimilation/estimator/sliding-window-estimator';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
-import { compileModel } from '../../assimilation/model/compile';
+  replayChain,
+  replayHistory,
+} from '../../assimilation';
 import type { AlarmView, AlertsResponse } from '../../contract/api';
 import type { AlarmMessage } from '../../contract/mqtt';
 import { msFromPlantHours } from '../../contract/time';
@@ -23,6 +23,7 @@ import type { FitEvidence } from '../../server/alerts/alert-evidence';
 import { loadAlertSettings } from '../../server/alerts/alert-settings';
 import { type Alerting, startAlerting } from '../../server/alerts/alerting';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../server/broker/embedded-broker';
+import { builtInModel } from '../../simulator/model-files';
 import type { PlantSample } from '../../simulator/plant-sample';
 import { PlantSimulation } from '../../simulator/plant-simulation';
 import { silentLogger, waitFor } from '../fixtures/ingest-harness';
@@ -47,11 +48,11 @@ function steady(): PlantSample[] {
 
 /** The estimator's fits over a history, as the alert engine receives them. */
 function* estimatorFits(reactorId: string, samples: PlantSample[]): Generator<FitEvidence> {
-  const model = compileModel(chemostatSatellite);
-  const start = Float64Array.from(chemostatSatellite.parameters, (p) => p.plantValue);
-  const estimator = createSlidingWindowEstimator(model, defaultEstimatorSettings);
+  const model = compileModel(builtInModel());
+  const start = Float64Array.from(builtInModel().parameters, (p) => p.plantValue);
+  const chain = replayChain(model, defaultEstimatorSettings, start);
   let fitId = 0;
-  for (const fit of replayHistory(estimator, arrivalsFromOrder(samples), start)) {
+  for (const { outcome: fit, refit } of replayHistory(chain, arrivalsFromOrder(samples))) {
     fitId++;
     const ok = fit.status === 'ok';
     yield {
@@ -61,7 +62,7 @@ function* estimatorFits(reactorId: string, samples: PlantSample[]): Generator<Fi
       windowEndMs: msFromPlantHours(fit.windowEndH),
       status: fit.status,
       reason: ok ? null : fit.reason,
-      refit: fit.refit,
+      refit,
       satelliteFraction: ok ? fit.estimate.composition.satellite_fraction : null,
       params: ok
         ? Object.fromEntries(fit.estimate.params.map((p) => [p.name, { value: p.value, sdLog: p.sdLog }]))

@@ -47,7 +47,11 @@ describe('culturewatch command line', () => {
   const base = readExample('window-assays').window as Record<string, unknown>;
   const cases: [string, string, RegExp][] = [
     ['not JSON', '{"model": ', /not valid JSON/],
-    ['wrong model', JSON.stringify({ ...base, model: 'other' }), /model: expected "chemostat-satellite"/],
+    [
+      'wrong model',
+      JSON.stringify({ ...base, model: 'other' }),
+      /model: the window is for the model "other", but the model in use is "chemostat-satellite"/,
+    ],
     [
       'missing x0 state',
       JSON.stringify({ ...base, x0: { S: 1, X: 2, Y: 3, A: 4 } }),
@@ -111,5 +115,40 @@ describe('culturewatch command line', () => {
     const r = run('gradient', readExample('window-assays').path, '--rtoll', '1');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown option --rtoll/);
+  });
+
+  it('runs a window of another model with --model FILE, and refuses a model file it cannot read', () => {
+    const drain = join(import.meta.dirname, '../model/fixtures/drain.yaml');
+    const window = writeWindow(
+      'drain.json',
+      JSON.stringify({
+        model: 'drain',
+        constants: {},
+        params: { k: 0.5 },
+        t0: 0,
+        x0: { x: 1 },
+        inputs: {},
+        observations: [{ signal: 'x', t: [1, 2, 6], v: [0.56, 0.25, 0], sigma: 0.01 }],
+      }),
+    );
+    const r = run('simulate', window, '--model', drain);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.t).toEqual([1, 2, 6]);
+    expect(out.states.x[1]).toBeCloseTo(0.25, 6);
+    expect(Math.abs(out.states.x[2])).toBeLessThan(1e-6); // empty since t = 4 h
+    const missing = run('gradient', window, '--model', join(scratch, 'no-such-model.yaml'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no-such-model\.yaml: cannot read \(ENOENT\)/);
+    const broken = join(scratch, 'broken-model.yaml');
+    writeFileSync(
+      broken,
+      'model: drain\nstates:\n  x: { unit: conc }\nparameters:\n  k: { value: 0.5, unit: conc^0.5/h }\nrates:\n  x: -k*sqrt(x) +\nsignals:\n  x: x\n',
+    );
+    const refused = run('replay', join(scratch, 'nope.csv'), '--model', broken);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /broken-model\.yaml: line 7, column 18: rates\.x: a term is missing at the end/,
+    );
   });
 });

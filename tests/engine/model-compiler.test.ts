@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
 import { compileModel } from '../../assimilation/model/compile';
 import type { ModelDefinition } from '../../assimilation/model/definition';
 import type { WindowProblem } from '../../assimilation/problem/window-problem';
@@ -8,53 +7,34 @@ import {
   lossAndGradient,
   residualSensitivities,
 } from '../../assimilation/window-engine';
-import { finiteDifferenceGradient, maxRelativeDifference, tightOptions } from '../fixtures/engine';
+import { builtInModel } from '../../simulator/model-files';
+import {
+  finiteDifferenceGradient,
+  maxRelativeDifference,
+  numericJacobian,
+  tightOptions,
+} from '../fixtures/engine';
 
 /** A user's variant: a second satellite Z that lives on a third metabolite C excreted by X. */
 const twoSatellites: ModelDefinition = {
-  ...chemostatSatellite,
+  ...builtInModel(),
   name: 'chemostat-two-satellites',
-  states: [...chemostatSatellite.states, 'Z', 'C'],
+  states: [...builtInModel().states, 'Z', 'C'],
   parameters: [
-    ...chemostatSatellite.parameters,
+    ...builtInModel().parameters,
     { name: 'vC', description: 'C excretion per unit X', plantValue: 0.002, unit: '1/h' },
     { name: 'muCmax', description: 'Z max growth on C', plantValue: 0.5, unit: '1/h' },
     { name: 'KC', description: 'Z affinity for C', plantValue: 0.05, unit: 'conc' },
     { name: 'gC', description: 'C per unit Z growth', plantValue: 2, unit: '1' },
   ],
-  intermediates: [...chemostatSatellite.intermediates, ['muZ', 'muCmax * C/(KC + C)']],
+  intermediates: [...builtInModel().intermediates, ['muZ', 'muCmax * C/(KC + C)']],
   rates: {
-    ...chemostatSatellite.rates,
+    ...builtInModel().rates,
     Z: '(muZ - D)*Z',
     C: 'vC*X - D*C - gC*muZ*Z',
   },
-  signals: { ...chemostatSatellite.signals, od: 'X + Y + Z', Z: 'Z', C: 'C' },
+  signals: { ...builtInModel().signals, od: 'X + Y + Z', Z: 'Z', C: 'C' },
 };
-
-function numericJacobian(
-  f: (x: Float64Array, p: Float64Array, u: Float64Array, out: Float64Array) => void,
-  x: Float64Array,
-  p: Float64Array,
-  u: Float64Array,
-  wrt: 'x' | 'p',
-): Float64Array {
-  const n = x.length;
-  const v = wrt === 'x' ? x : p;
-  const out = new Float64Array(n * v.length);
-  const plus = new Float64Array(n);
-  const minus = new Float64Array(n);
-  for (let j = 0; j < v.length; j++) {
-    const h = 1e-6 * Math.max(Math.abs(v[j]), 1e-3);
-    const keep = v[j];
-    v[j] = keep + h;
-    f(x, p, u, plus);
-    v[j] = keep - h;
-    f(x, p, u, minus);
-    v[j] = keep;
-    for (let i = 0; i < n; i++) out[i * v.length + j] = (plus[i] - minus[i]) / (2 * h);
-  }
-  return out;
-}
 
 describe('model compiler', () => {
   const model = compileModel(twoSatellites);
@@ -67,8 +47,8 @@ describe('model compiler', () => {
     const jp = new Float64Array(7 * 18);
     model.jacobianStates(x, p, u, jx);
     model.jacobianParams(x, p, u, jp);
-    expect(maxRelativeDifference(jx, numericJacobian(model.rhs, x, p, u, 'x'), 1e-9)).toBeLessThan(1e-6);
-    expect(maxRelativeDifference(jp, numericJacobian(model.rhs, x, p, u, 'p'), 1e-9)).toBeLessThan(1e-6);
+    expect(maxRelativeDifference(jx, numericJacobian(model.rhs, 7, [x, p, u], 0), 1e-9)).toBeLessThan(1e-6);
+    expect(maxRelativeDifference(jp, numericJacobian(model.rhs, 7, [x, p, u], 1), 1e-9)).toBeLessThan(1e-6);
   });
 
   it('multiplies by the Jacobian through its nonzeros, to the bit of a dense loop that skips zeros', () => {
@@ -205,17 +185,17 @@ describe('model compiler', () => {
 
   it('refuses a definition that reads an unknown name, naming it', () => {
     const broken: ModelDefinition = {
-      ...chemostatSatellite,
-      rates: { ...chemostatSatellite.rates, S: 'S0 - S*Dx' },
+      ...builtInModel(),
+      rates: { ...builtInModel().rates, S: 'S0 - S*Dx' },
     };
     expect(() => compileModel(broken)).toThrow(/unknown name "Dx"/);
   });
 
   it('refuses a formula it cannot parse, saying where', () => {
     const broken: ModelDefinition = {
-      ...chemostatSatellite,
-      rates: { ...chemostatSatellite.rates, S: '(S0 - S' },
+      ...builtInModel(),
+      rates: { ...builtInModel().rates, S: '(S0 - S' },
     };
-    expect(() => compileModel(broken)).toThrow(/formula "\(S0 - S"/);
+    expect(() => compileModel(broken)).toThrow(/rates\.S: "\(S0 - S": expected "\)" at the end/);
   });
 });

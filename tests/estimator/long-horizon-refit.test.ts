@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { defaultEstimatorSettings } from '../../assimilation/estimator/default-settings';
 import { longHorizonRefit } from '../../assimilation/estimator/long-horizon-refit';
 import { mergePlantData, plantDataFrom, samplesCovering } from '../../assimilation/estimator/plant-data';
 import {
   createSlidingWindowEstimator,
-  defaultEstimatorSettings,
-  type EstimatorSettings,
   fitNextWindow,
   nextWindowStart,
   startCold,
-  type WindowFitOutcome,
 } from '../../assimilation/estimator/sliding-window-estimator';
+import type { EstimatorSettings, WindowFitOutcome } from '../../assimilation/estimator/types';
 import { chemostat } from '../fixtures/engine';
 import { farGuess, steadyPlant, truthAt } from '../fixtures/plant-windows';
 
@@ -75,7 +74,7 @@ describe('long-horizon refit', () => {
     // drift also forgets a wrong point in time) and its prior is never overruled.
     const slow: EstimatorSettings = {
       ...defaultEstimatorSettings,
-      drift: { parameterSdLogPerSqrtHour: 0.02, stateSdLogPerSqrtHour: 0.01 },
+      drift: { parameterSdLogPerSqrtHour: 0.02, stateSdLogPerSqrtHour: 0.01, revertToPrior: false },
       longHorizon: defaultEstimatorSettings.longHorizon && {
         ...defaultEstimatorSettings.longHorizon,
         overrulePriorTerm: Number.POSITIVE_INFINITY,
@@ -93,17 +92,7 @@ describe('long-horizon refit', () => {
     const settings = defaultEstimatorSettings;
     const longHorizon = settings.longHorizon!;
     const refit = (d: typeof data) =>
-      longHorizonRefit(
-        chemostat,
-        est.layout,
-        settings,
-        longHorizon,
-        est.driftVariance,
-        d,
-        window.fit,
-        25,
-        est.ws,
-      );
+      longHorizonRefit(chemostat, est.layout, settings, longHorizon, est.ageing, d, window.fit, 25, est.ws);
     expect(refit(data)).not.toBeNull();
     // The od sensor reads 20 units high for six hours: no parameter set explains that.
     const od = data.signals.get('od')!;

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { defaultEstimatorSettings } from '../../assimilation/estimator/default-settings';
 import { plantDataFrom } from '../../assimilation/estimator/plant-data';
 import {
   createSlidingWindowEstimator,
-  defaultEstimatorSettings,
-  type EstimatorSettings,
   fitNextWindow,
   startCold,
-  type WindowFitOutcome,
 } from '../../assimilation/estimator/sliding-window-estimator';
+import type { EstimatorSettings, WindowFitOutcome } from '../../assimilation/estimator/types';
 import { windowFitReport } from '../../assimilation/estimator/window-fit-report';
 import { chemostat } from '../fixtures/engine';
 import { farGuess, steadyPlant, truthAt } from '../fixtures/plant-windows';
@@ -56,14 +55,17 @@ describe('one window: MAP fit from the far guess', () => {
     expect(byName.IB.determined).toBe(false);
     expect(byName.IA.sdLogData).toBeGreaterThan(0.5);
     expect(fit.estimate.combinations.length).toBeGreaterThan(0);
-    // A combination is reported as printed (rounded exponents) and only when, as printed, the
-    // window's data determine it.
+    // The model's named combinations are reported with their bands; one flagged determined is
+    // pinned as tightly as that says, and gB/vB is far better determined than IA alone.
     for (const c of fit.estimate.combinations) {
-      expect(c.sdLogData).toBeLessThanOrEqual(defaultEstimatorSettings.determinedSdLog);
-      expect(c.sdLogData).toBeLessThan(byName.IA.sdLogData);
+      expect(c.lower95).toBeLessThan(c.value);
+      expect(c.upper95).toBeGreaterThan(c.value);
+      if (c.determined) expect(c.sdLog).toBeLessThanOrEqual(defaultEstimatorSettings.determinedSdLog);
     }
+    const ratio = fit.estimate.combinations.find((c) => c.name === 'gB/vB');
+    expect(ratio?.sdLogData).toBeLessThan(byName.IA.sdLogData / 5);
     // Every reported number is finite; a fit never returns a NaN.
-    expect(JSON.stringify(windowFitReport({ ...fit, refit: false }))).not.toMatch(/null|NaN/);
+    expect(JSON.stringify(windowFitReport(fit, false))).not.toMatch(/null|NaN/);
   });
 
   it('is not dragged by a spike with the robust loss, and is with the quadratic one', () => {
@@ -95,6 +97,6 @@ describe('one window: MAP fit from the far guess', () => {
     );
     expect(empty.status).toBe('failed');
     if (empty.status === 'failed') expect(empty.reason).toBe('no-data');
-    expect(JSON.stringify(windowFitReport({ ...starved, refit: false }))).not.toMatch(/NaN/);
+    expect(JSON.stringify(windowFitReport(starved, false))).not.toMatch(/NaN/);
   });
 });

@@ -8,22 +8,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSlidingWindowEstimator } from '../../assimilation/estimator/sliding-window-estimator';
-import { chemostatSatellite } from '../../assimilation/model/chemostat-satellite';
-import { compileModel } from '../../assimilation/model/compile';
+import { compileModel, EstimatorChain } from '../../assimilation';
 import type { PlantSignal } from '../../contract/api';
 import { type OpenDatabase, openDatabase } from '../../db/open-database';
 import { AssimilatorCore } from '../../server/assimilator/assimilator-core';
 import {
   type AssimilatorSettings,
+  chainOptionsOf,
   defaultAssimilatorSettings,
 } from '../../server/assimilator/assimilator-settings';
-import { chainStateJson, restoreChainState } from '../../server/assimilator/chain-state';
 import { RoundRobin } from '../../server/assimilator/round-robin';
 import type { FitNotice, ReadingsNotice } from '../../server/assimilator/worker-protocol';
 import { BatchedWriter } from '../../server/ingest/batched-writer';
 import type { AcceptedReading } from '../../server/ingest/message-validator';
 import { mqttSignalOf } from '../../simulator/live-publisher';
+import { builtInModel } from '../../simulator/model-files';
 import { generatePlantHistory } from '../../simulator/plant-history';
 import type { PlantSample } from '../../simulator/plant-sample';
 
@@ -281,26 +280,26 @@ describe('assimilator turns', () => {
     h.store('r1', generatePlantHistory({ scenario: 'steady', days: 20 / 24, seed: 2 }).samples);
     h.runUntilIdle();
     const row = h.database.sqlite
-      .prepare('SELECT state_json AS s, fitted_up_to_h AS f FROM assimilator_chains')
-      .get() as {
-      s: string;
-      f: number;
-    };
-    const model = compileModel(chemostatSatellite);
-    const restored = createSlidingWindowEstimator(model);
-    expect(restoreChainState(restored, row.s)).toBe(true);
-    expect(chainStateJson(restored)).toBe(row.s);
-    expect(restored.checkpoints.at(-1)?.start).toBeCloseTo(row.f - 12 + 1, 9);
-    expect(restored.checkpoints.at(-1)?.cold).toBe(false);
-    // A chain from other sizes, or with a non-finite number, is refused.
-    const other = createSlidingWindowEstimator(model, {
-      ...restored.settings,
-      freeParams: ['gA', 'gB'],
+      .prepare(
+        'SELECT settings_key AS settingsKey, state_json AS stateJson, fitted_up_to_h AS fittedUpToH FROM assimilator_chains',
+      )
+      .get() as { settingsKey: string; stateJson: string; fittedUpToH: number };
+    const model = compileModel(builtInModel());
+    const options = chainOptionsOf(model, defaultAssimilatorSettings);
+    const fresh = () => new EstimatorChain(model, options);
+    const restored = fresh();
+    expect(restored.restore(row)).toBe(true);
+    expect(restored.snapshot()).toEqual(row);
+    expect(restored.nextWindow?.startH).toBeCloseTo(row.fittedUpToH - 12 + 1, 9);
+    expect(restored.nextWindow?.cold).toBe(false);
+    // A chain from other settings or sizes, or with a non-finite number, is refused.
+    const other = new EstimatorChain(model, {
+      ...options,
+      settings: { ...options.settings, freeParams: ['gA', 'gB'] },
     });
-    expect(restoreChainState(other, row.s)).toBe(false);
-    expect(restoreChainState(createSlidingWindowEstimator(model), row.s.replace(/\d+\.\d+/, '1e999'))).toBe(
-      false,
-    );
-    expect(restoreChainState(createSlidingWindowEstimator(model), '{"version":1')).toBe(false);
+    expect(other.restore(row)).toBe(false);
+    expect(other.restore({ ...row, settingsKey: other.settingsKey })).toBe(false);
+    expect(fresh().restore({ ...row, stateJson: row.stateJson.replace(/\d+\.\d+/, '1e999') })).toBe(false);
+    expect(fresh().restore({ ...row, stateJson: '{"version":1' })).toBe(false);
   });
 });

@@ -4,10 +4,10 @@
  * cost is a full covariance; the file carries its diagonal (each unknown's sd of log), so a replay
  * lands near, not exactly on, the live fit.
  */
-import type { GaussianPrior } from '../../assimilation/estimator/prior';
-import type { UnknownLayout } from '../../assimilation/estimator/unknowns';
-import type { CompiledModel } from '../../assimilation/model/compile';
-import type { WindowProblem } from '../../assimilation/problem/window-problem';
+import type { CompiledModel } from '../model/compile';
+import type { WindowProblem } from '../problem/window-problem';
+import type { GaussianPrior } from './types';
+import type { UnknownLayout } from './unknowns';
 
 export interface WindowFile {
   model: string;
@@ -39,7 +39,7 @@ export function windowFileOf(
   });
   const x0 = Object.fromEntries(model.stateNames.map((s, i) => [s, problem.x0[i]]));
   const inputs = Object.fromEntries(
-    model.inputNames.map((name, k) => [
+    model.measuredInputNames.map((name, k) => [
       name,
       { t: Array.from(problem.inputs[k].t), v: Array.from(problem.inputs[k].v) },
     ]),

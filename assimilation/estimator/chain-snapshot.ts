@@ -3,9 +3,7 @@
  * (where each starts, its prior, warm start and parameters). The last good fit is not kept: after a
  * restart a failed window holds the prior instead of carrying that fit forward.
  */
-import type { SlidingWindowEstimator } from '../../assimilation/estimator/sliding-window-estimator';
-
-type Checkpoint = SlidingWindowEstimator['checkpoints'][number];
+import type { Checkpoint, SlidingWindowEstimator } from './sliding-window-estimator';
 
 interface StoredCheckpoint {
   start: number;
@@ -20,7 +18,7 @@ interface StoredChain {
   checkpoints: StoredCheckpoint[];
 }
 
-export function chainStateJson(est: SlidingWindowEstimator): string {
+export function snapshotCheckpoints(est: SlidingWindowEstimator): string {
   const stored: StoredChain = {
     version: 1,
     checkpoints: est.checkpoints.map((c) => ({
@@ -38,7 +36,7 @@ export function chainStateJson(est: SlidingWindowEstimator): string {
  * Restores the checkpoints into a fresh estimator of the same model and settings. Returns false
  * (leaving it unstarted) when the stored chain does not fit: other sizes, or a value not finite.
  */
-export function restoreChainState(est: SlidingWindowEstimator, json: string): boolean {
+export function restoreCheckpoints(est: SlidingWindowEstimator, json: string): boolean {
   let stored: StoredChain;
   try {
     stored = JSON.parse(json) as StoredChain;
