@@ -22,6 +22,7 @@ export {
 export type { FitTrajectories, TrajectoryBands } from './estimator/fit-trajectories';
 export { fitWindow } from './estimator/fit-window';
 export { type PlantData, plantDataFrom, type Reading, type SignalSeries } from './estimator/plant-data';
+export { priorMedians } from './estimator/prior';
 export {
   type ArrivedReading,
   arrivalsFromOrder,

@@ -107,6 +107,7 @@ interface HistoryResult {
   determinedCount: Map<string, number>;
   shiftSeenAfterH: number | null;
   warmMs: number[];
+  fitMs: number[];
 }
 
 function runHistory(scenario: ScenarioName, seed: number, priorMedian: Float64Array): HistoryResult {
@@ -121,13 +122,17 @@ function runHistory(scenario: ScenarioName, seed: number, priorMedian: Float64Ar
   });
   const newest = new Map<number, FittedWindow>();
   const warmMs: number[] = [];
-  const fits = replayHistory(chain, arrivalsFromOrder(history.samples));
+  const fitMs: number[] = [];
+  const fits = replayHistory(chain, arrivalsFromOrder(history.samples), () => performance.now());
   for (let first = true; ; first = false) {
     const started = performance.now();
     const next = fits.next();
     const ms = performance.now() - started;
     if (next.done) break;
-    if (!first && !next.value.refit) warmMs.push(ms);
+    if (!first && !next.value.refit) {
+      warmMs.push(ms);
+      fitMs.push(next.value.fitMs);
+    }
     newest.set(Math.round(next.value.windowEndH * 1e6) / 1e6, next.value);
   }
 
@@ -203,7 +208,17 @@ function runHistory(scenario: ScenarioName, seed: number, priorMedian: Float64Ar
     );
     shiftSeenAfterH = seen ? seen.endH - onsetH : null;
   }
-  return { scenario, seed, windows: newest.size, failed, scores, determinedCount, shiftSeenAfterH, warmMs };
+  return {
+    scenario,
+    seed,
+    windows: newest.size,
+    failed,
+    scores,
+    determinedCount,
+    shiftSeenAfterH,
+    warmMs,
+    fitMs,
+  };
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '-');
@@ -218,8 +233,12 @@ for (const scenario of scenarios) {
     const started = performance.now();
     const r = runHistory(scenario, seed, medians[k]);
     results.push(r);
+    const worst = [...r.scores]
+      .filter(([, s]) => s.coverage < 0.8)
+      .map(([name, s]) => `${name} ${pct(s.coverage)}`)
+      .join(', ');
     console.log(
-      `  ${scenario} seed ${seed}: ${r.windows} windows, ${r.failed} failed, ${((performance.now() - started) / 1000).toFixed(0)} s; fraction ${pct(r.scores.get('satellite fraction')?.coverage ?? Number.NaN)}${r.shiftSeenAfterH !== null ? `, shift seen after ${r.shiftSeenAfterH} h` : r.scenario === 'satellite-shift' ? ', shift never seen' : ''}`,
+      `  ${scenario} seed ${seed}: ${r.windows} windows, ${r.failed} failed, ${((performance.now() - started) / 1000).toFixed(0)} s; fraction ${pct(r.scores.get('satellite fraction')?.coverage ?? Number.NaN)}${r.shiftSeenAfterH !== null ? `, shift seen after ${r.shiftSeenAfterH} h` : r.scenario === 'satellite-shift' ? ', shift never seen' : ''}${worst ? `; below 80 %: ${worst}` : ''}`,
     );
   }
 }
@@ -262,5 +281,8 @@ for (const scenario of scenarios) {
     `  satellite fraction: median 95 % band width ${(100 * median(widths)).toFixed(3)} percentage points`,
   );
   const warm = mine.flatMap((r) => r.warmMs);
-  console.log(`  warm fit (window + bands + forecast): median ${median(warm).toFixed(1)} ms`);
+  const fitOnly = mine.flatMap((r) => r.fitMs);
+  console.log(
+    `  warm refit: the fit (and any long-horizon refit after it) median ${median(fitOnly).toFixed(1)} ms (target ≤ 20 ms); with bands, forecast and its input analogues ${median(warm).toFixed(1)} ms`,
+  );
 }

@@ -64,13 +64,10 @@ export function longHorizonRefit(
         : sigma,
     ),
   };
-  const current = broadPrior(
-    layout,
-    window.problem.params,
-    x0,
-    settings.coldParameterSdLog,
-    settings.coldStateSdLog,
-  );
+  const widths = ageing.revertTo
+    ? Float64Array.from(ageing.revertTo.variance, Math.sqrt)
+    : settings.coldParameterSdLog;
+  const current = broadPrior(layout, window.problem.params, x0, widths, settings.coldStateSdLog);
   // With a fixed prior, the refit starts from it afresh (the chain's own wandering is forgotten),
   // from two points: the current estimate and the prior's centre; the better optimum is taken.
   const fixed = ageing.revertTo;

@@ -1,3 +1,4 @@
+import type { CompiledModel } from '../model/compile';
 import type { SolverOptions } from '../solvers/types';
 import { type EngineWorkspace, residualSensitivities } from '../window-engine';
 import { congruence, inverseSpd } from './dense-matrix';
@@ -18,18 +19,54 @@ export function driftVariancePerHour(
   });
 }
 
+/**
+ * Where the prior of every parameter is centred, model order: the model's `prior.median` where it
+ * gives one, else its value. Callers may override single ones (a plant's own knowledge).
+ */
+export function priorMedians(
+  model: CompiledModel,
+  overrides: Readonly<Record<string, number>> = {},
+): Float64Array {
+  const values = Float64Array.from(model.definition.parameters, (q) => q.prior?.median ?? q.plantValue);
+  for (const [name, value] of Object.entries(overrides)) {
+    const i = model.parameterNames.indexOf(name);
+    if (i < 0) throw new RangeError(`unknown parameter "${name}"`);
+    if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${name} must be a positive number`);
+    values[i] = value;
+  }
+  return values;
+}
+
+/**
+ * Each free parameter's prior width (sd of log), u order: the model's own (`prior.sdLog`) where it
+ * gives one, else the settings' cold-start width.
+ */
+export function parameterPriorSdLog(
+  model: CompiledModel,
+  layout: UnknownLayout,
+  fallbackSdLog: number,
+): Float64Array {
+  return Float64Array.from(
+    layout.freeParams,
+    (i) => model.definition.parameters[i].prior?.sdLog ?? fallbackSdLog,
+  );
+}
+
 /** A broad, independent prior around starting values: nothing is claimed to be known. */
 export function broadPrior(
   layout: UnknownLayout,
   params: Float64Array,
   x0: Float64Array,
-  parameterSdLog: number,
+  /** One width for every free parameter, or one each (u order). */
+  parameterSdLog: number | Float64Array,
   stateSdLog: number,
 ): GaussianPrior {
   const q = layout.size;
   const covariance = new Float64Array(q * q);
   const p = layout.freeParams.length;
-  for (let i = 0; i < q; i++) covariance[i * q + i] = (i < p ? parameterSdLog : stateSdLog) ** 2;
+  const sdOf = (i: number) =>
+    i >= p ? stateSdLog : typeof parameterSdLog === 'number' ? parameterSdLog : parameterSdLog[i];
+  for (let i = 0; i < q; i++) covariance[i * q + i] = sdOf(i) ** 2;
   return { mean: toUnknowns(layout, params, x0), covariance };
 }
 

@@ -31,6 +31,8 @@ export function replayChain(
 export function* replayHistory(
   chain: EstimatorChain,
   readings: readonly ArrivedReading[],
+  /** Times each fit (ms, the caller's clock). */
+  clock?: () => number,
 ): Generator<FittedWindow & { atH: number }> {
   if (readings.length === 0) return;
   const { windowHours, stepHours } = chain.settings;
@@ -49,7 +51,7 @@ export function* replayHistory(
     const recent: Reading[] = [];
     for (let i = 0; i < arrived; i++) if (readings[i].timeH >= horizon) recent.push(readings[i]);
     const data = plantDataFrom(recent);
-    for (let fit = chain.fitNext(() => data); fit; fit = chain.fitNext(() => data))
+    for (let fit = chain.fitNext(() => data, clock); fit; fit = chain.fitNext(() => data, clock))
       yield { ...fit, atH: now };
   }
 }

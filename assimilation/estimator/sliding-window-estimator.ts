@@ -5,7 +5,13 @@ import { defaultEstimatorSettings } from './default-settings';
 import { fitWindow, implausibleLoss } from './fit-window';
 import { longHorizonDue, longHorizonRefit } from './long-horizon-refit';
 import { mergePlantData, type PlantData } from './plant-data';
-import { arrivalPrior, type BeliefAgeing, broadPrior, driftVariancePerHour } from './prior';
+import {
+  arrivalPrior,
+  type BeliefAgeing,
+  broadPrior,
+  driftVariancePerHour,
+  parameterPriorSdLog,
+} from './prior';
 import type { EstimatorSettings, GaussianPrior, WindowFitOutcome, WindowOptimum } from './types';
 import { clampToBounds, type UnknownLayout, unknownLayout } from './unknowns';
 import { describeWindowEstimate } from './window-estimate';
@@ -29,6 +35,8 @@ export interface SlidingWindowEstimator {
   model: CompiledModel;
   settings: EstimatorSettings;
   layout: UnknownLayout;
+  /** Each free parameter's prior width (sd of log), u order. */
+  parameterSdLog: Float64Array;
   /** How beliefs age between windows; its fixed prior is set when the chain starts. */
   ageing: BeliefAgeing;
   ws: EngineWorkspace;
@@ -53,21 +61,22 @@ export function createSlidingWindowEstimator(
   initialParams?: Float64Array,
 ): SlidingWindowEstimator {
   const layout = unknownLayout(model, settings.freeParams);
-  const ageing: BeliefAgeing = {
-    driftVariance: driftVariancePerHour(layout, model.parameterNames, settings.drift),
-    revertTo: null,
-  };
-  if (initialParams) setFixedPrior(ageing, layout, settings, initialParams);
-  return {
+  const est: SlidingWindowEstimator = {
     model,
     settings,
     layout,
-    ageing,
+    parameterSdLog: parameterPriorSdLog(model, layout, settings.coldParameterSdLog),
+    ageing: {
+      driftVariance: driftVariancePerHour(layout, model.parameterNames, settings.drift),
+      revertTo: null,
+    },
     ws: createEngineWorkspace(model),
     checkpoints: [],
     lastGood: null,
     recentReadings: { signals: new Map() },
   };
+  if (initialParams) setFixedPrior(est, initialParams);
+  return est;
 }
 
 /** Starts the chain cold at `start`, from `initialParams` (all parameters, natural units). */
@@ -78,14 +87,8 @@ export function startCold(
   initialParams: Float64Array,
 ): void {
   const x0 = coldStartState(est.model, data, start);
-  setFixedPrior(est.ageing, est.layout, est.settings, initialParams);
-  const prior = broadPrior(
-    est.layout,
-    initialParams,
-    x0,
-    est.settings.coldParameterSdLog,
-    est.settings.coldStateSdLog,
-  );
+  setFixedPrior(est, initialParams);
+  const prior = broadPrior(est.layout, initialParams, x0, est.parameterSdLog, est.settings.coldStateSdLog);
   est.checkpoints = [
     { start, prior, warmStart: prior.mean.slice(), params: initialParams.slice(), cold: true },
   ];
@@ -93,16 +96,11 @@ export function startCold(
 }
 
 /** The cold-start prior of the free parameters, where their belief reverts to (when the settings say so). */
-function setFixedPrior(
-  ageing: BeliefAgeing,
-  layout: UnknownLayout,
-  settings: EstimatorSettings,
-  initialParams: Float64Array,
-): void {
-  if (!settings.drift.revertToPrior) return;
-  ageing.revertTo = {
-    mean: Float64Array.from(layout.freeParams, (i) => Math.log(initialParams[i])),
-    variance: new Float64Array(layout.freeParams.length).fill(settings.coldParameterSdLog ** 2),
+function setFixedPrior(est: SlidingWindowEstimator, initialParams: Float64Array): void {
+  if (!est.settings.drift.revertToPrior) return;
+  est.ageing.revertTo = {
+    mean: Float64Array.from(est.layout.freeParams, (i) => Math.log(initialParams[i])),
+    variance: Float64Array.from(est.parameterSdLog, (sd) => sd * sd),
   };
 }
 
@@ -296,7 +294,11 @@ function carryForward(
  * far along a sloppy direction from what the overlapping readings need, and a fit started there has
  * been seen to settle in a local optimum with the satellite washed out.
  */
-function smoothedStart(est: SlidingWindowEstimator, fit: WindowOptimum, nextStart: number): Float64Array | null {
+function smoothedStart(
+  est: SlidingWindowEstimator,
+  fit: WindowOptimum,
+  nextStart: number,
+): Float64Array | null {
   const task = { ...fit.problem, obsTime: new Float64Array(0), tEnd: nextStart };
   const solved = solveWindow(task, est.settings.solver, est.ws);
   if (!solved.ok) return null;

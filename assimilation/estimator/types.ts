@@ -123,7 +123,10 @@ export interface EstimatorSettings extends EstimateReportSettings {
   /** A cold start, far from the answer, may crawl along sloppy valleys for longer. */
   coldMaxIterations: number;
   decrementTolerance: number;
-  /** Cold-start prior widths (sd of log) around the starting values. */
+  /**
+   * The parameters' prior width (sd of log) where the model file gives none, around the chain's
+   * initial values; with `drift.revertToPrior` this prior stands for good where the data say nothing.
+   */
   coldParameterSdLog: number;
   coldStateSdLog: number;
   drift: DriftSettings;

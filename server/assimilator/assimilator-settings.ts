@@ -1,5 +1,10 @@
 /** What the assimilator needs to know, set from the environment (server/service/service-settings.ts). */
-import { type ChainOptions, type CompiledModel, defaultEstimatorSettings } from '../../assimilation';
+import {
+  type ChainOptions,
+  type CompiledModel,
+  defaultEstimatorSettings,
+  priorMedians,
+} from '../../assimilation';
 
 export interface AssimilatorSettings {
   /** Fitting window and step, plant hours. */
@@ -11,7 +16,7 @@ export interface AssimilatorSettings {
   trajectoryStepHours: number;
   /** A reactor's first window starts at most this many plant hours before its newest reading. */
   catchUpHours: number;
-  /** Cold-start parameter values by name, over the model's far guess (shared/spec §1). */
+  /** The prior's centre by parameter name, over the model file's (its `prior.median`, else its value). */
   initialParams: Record<string, number>;
   /** Wall ms a shutdown waits for the running fit before abandoning it. */
   stopTimeoutMs: number;
@@ -42,15 +47,11 @@ export function chainOptionsOf(model: CompiledModel, settings: AssimilatorSettin
   };
 }
 
-/** Cold-start values for every parameter: the far guess (the replay command's default), then overrides. */
+/** The prior's centre for every parameter: the model file's, then the settings' overrides. */
 function initialParameterValues(model: CompiledModel, overrides: Record<string, number>): Float64Array {
-  const values = Float64Array.from(model.definition.parameters, (q) => q.farGuess ?? q.plantValue);
-  for (const [name, value] of Object.entries(overrides)) {
-    const i = model.parameterNames.indexOf(name);
-    if (i < 0) throw new Error(`initial parameters: unknown parameter "${name}"`);
-    if (!(value > 0) || !Number.isFinite(value))
-      throw new Error(`initial parameters: ${name} must be a positive number`);
-    values[i] = value;
+  try {
+    return priorMedians(model, overrides);
+  } catch (e) {
+    throw new Error(`initial parameters: ${(e as Error).message}`);
   }
-  return values;
 }

@@ -2,6 +2,7 @@ import {
   type CompiledModel,
   defaultEstimatorSettings,
   type EstimatorSettings,
+  priorMedians,
   type ResidualLoss,
 } from '../../assimilation';
 import { durationHoursOption, type ParsedArguments, stringOption } from './arguments';
@@ -39,22 +40,21 @@ export function estimatorSettingsFrom(args: ParsedArguments): EstimatorSettings 
 }
 
 /**
- * Starting parameter values: the model's far-off default guess (shared/spec §1), overridden by a
- * JSON object of name → positive value from --init.
+ * The prior's centre for every parameter (where the chain starts, and what it keeps where the data
+ * say nothing): the model file's, overridden by a JSON object of name → positive value from --init.
  */
 export function initialParamsFrom(args: ParsedArguments, model: CompiledModel): Float64Array {
-  const values = Float64Array.from(model.definition.parameters, (q) => q.farGuess ?? q.plantValue);
   const path = stringOption(args, 'init');
-  if (path === undefined) return values;
+  if (path === undefined) return priorMedians(model);
   const raw = readJsonFile(path, '--init PARAMS.json');
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new UsageError(`${path}: expected an object of parameter values`);
   for (const [name, value] of Object.entries(raw)) {
-    const i = model.parameterNames.indexOf(name);
-    if (i < 0) throw new UsageError(`${path}: ${name}: unknown parameter`);
-    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value))
-      throw new UsageError(`${path}: ${name}: expected a positive number`);
-    values[i] = value;
+    if (typeof value !== 'number') throw new UsageError(`${path}: ${name}: expected a positive number`);
   }
-  return values;
+  try {
+    return priorMedians(model, raw as Record<string, number>);
+  } catch (e) {
+    throw new UsageError(`${path}: ${(e as Error).message}`);
+  }
 }
