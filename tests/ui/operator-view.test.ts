@@ -202,6 +202,10 @@ describe('the reactor page on a phone (390×844)', () => {
     }
   });
 
+  test('nothing is wider than the phone: wide tables scroll in their own box', async () => {
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
+
   test('parameter-drift titles sit in one column, none over another, each inside the chart', async () => {
     const drift = p.locator('[data-section=drift]');
     await drift.scrollIntoViewIfNeeded();

@@ -151,32 +151,34 @@ export function CombinationsChart(props: {
         where it did not (the well-determined directions turn slowly as the plant moves).
       </p>
       {newest.length > 0 ? (
-        <table className="compact-table">
-          <caption>Newest fit’s combinations</caption>
-          <thead>
-            <tr>
-              <th scope="col">combination</th>
-              <th scope="col">value</th>
-              <th scope="col">95 % range</th>
-              <th scope="col">from this window alone</th>
-            </tr>
-          </thead>
-          <tbody>
-            {newest.map((c) => {
-              const b = band(c);
-              return (
-                <tr key={c.label}>
-                  <th scope="row">{combinationText(c.exponents)}</th>
-                  <td>{formatNumber(c.value, 4)}</td>
-                  <td>
-                    {formatNumber(b.lower, 3)} – {formatNumber(b.upper, 3)}
-                  </td>
-                  <td>{windowAlone(c.sdLogData)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table className="compact-table">
+            <caption>Newest fit’s combinations</caption>
+            <thead>
+              <tr>
+                <th scope="col">combination</th>
+                <th scope="col">value</th>
+                <th scope="col">95 % range</th>
+                <th scope="col">from this window alone</th>
+              </tr>
+            </thead>
+            <tbody>
+              {newest.map((c) => {
+                const b = band(c);
+                return (
+                  <tr key={c.label}>
+                    <th scope="row">{combinationText(c.exponents)}</th>
+                    <td>{formatNumber(c.value, 4)}</td>
+                    <td>
+                      {formatNumber(b.lower, 3)} – {formatNumber(b.upper, 3)}
+                    </td>
+                    <td>{windowAlone(c.sdLogData)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       ) : null}
     </ChartFrame>
   );
