@@ -85,7 +85,7 @@ export function PlantOverview(props: { kiosk?: boolean }) {
   useReactorUpdates(() => void load());
 
   const origins = usePlantOrigins(reactors);
-  const statusOf = useStatusContext();
+  const { statusOf } = useStatusContext();
   const states = (reactors ?? []).map((r) => reactorProblems(r, nowMs, statusOf(r.id)));
   const attention = states.filter(needsAttention).length;
   // Starting up and catching up are said as such, not counted as needing attention.

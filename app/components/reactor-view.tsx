@@ -8,12 +8,11 @@
  */
 import Link from 'next/link';
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { DemoStatus, FitRecord, ReactorSummary } from '../../contract/api';
+import type { FitRecord, ReactorSummary } from '../../contract/api';
 import { satelliteFraction, shownValue, signalUnits } from '../../contract/display-units';
 import type { ReadingBatch } from '../../contract/realtime';
 import {
   ApiRequestError,
-  fetchDemoStatus,
   fetchEstimates,
   fetchReactors,
   fetchReactorsSoon,
@@ -96,13 +95,12 @@ export function ReactorView(props: {
   const { reactorId } = props;
   const zoom = useMemo(() => new ZoomLink(props.initialView.zoom), [props.initialView.zoom]);
   const { range, setRange, refresh, setRefresh, timeMode } = useViewInUrl(props.initialView, zoom);
-  const statusOf = useStatusContext();
+  const { statusOf, demo } = useStatusContext();
   useStickyScrollPadding();
   const [summary, setSummary] = useState<ReactorSummary | null>(null);
   /** The range as resolved against the newest reading when it was loaded. */
   const [resolved, setResolved] = useState<ResolvedRange | null>(null);
   const [load, setLoad] = useState<LoadState>({ kind: 'loading' });
-  const [demo, setDemo] = useState<DemoStatus | null>(null);
   // Demo controls change the plant: operators only.
   const canOperate = useCanOperate();
   const [version, setVersion] = useState(0);
@@ -222,12 +220,6 @@ export function ReactorView(props: {
     }, 5000);
     return () => clearInterval(timer);
   }, [load.kind, loadSummary]);
-
-  useEffect(() => {
-    void fetchDemoStatus()
-      .then(setDemo)
-      .catch(() => setDemo(null));
-  }, []);
 
   const live = isLive(range);
 

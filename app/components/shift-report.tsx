@@ -86,7 +86,7 @@ export function ShiftReport(props: {
   const { timeMode, setTimeMode } = usePreferences();
   const zone = useClockZone();
   const session = useSession();
-  const statusOf = useStatusContext();
+  const { statusOf } = useStatusContext();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
   // Set once mounted: the server's render and the browser's would differ by the time between them.

@@ -9,7 +9,11 @@ import { fetchEstimatorSettings } from './alerts-api';
 import { fetchDemoStatus } from './api-client';
 import type { StatusContext } from './reactor-status';
 
-export function useStatusContext(): (reactorId: string) => StatusContext {
+export function useStatusContext(): {
+  statusOf: (reactorId: string) => StatusContext;
+  /** The simulator's demo status; null without the simulator (or until known). */
+  demo: DemoStatus | null;
+} {
   const [settings, setSettings] = useState<EstimatorSettingsView | null>(null);
   const [demo, setDemo] = useState<DemoStatus | null>(null);
   useEffect(() => {
@@ -20,11 +24,12 @@ export function useStatusContext(): (reactorId: string) => StatusContext {
       .then(setDemo)
       .catch(() => setDemo(null));
   }, []);
-  return useCallback(
+  const statusOf = useCallback(
     (reactorId: string) => ({
       windowHours: settings?.windowHours ?? null,
       plantHoursPerSecond: demo?.reactors.includes(reactorId) ? demo.plantHoursPerSecond : null,
     }),
     [settings, demo],
   );
+  return { statusOf, demo };
 }

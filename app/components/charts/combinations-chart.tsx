@@ -14,7 +14,13 @@ import { ChartFrame } from './chart-frame';
 import { chartPalette } from './chart-palette';
 import type { TimeContext } from './chart-parts';
 import { MultipleTitles } from './multiple-titles';
-import { type Multiple, multiplesHeight, multiplesSeries, multiplesStructure } from './small-multiples';
+import {
+  type Multiple,
+  type MultipleHeading,
+  multiplesHeight,
+  multiplesSeries,
+  multiplesStructure,
+} from './small-multiples';
 import { useEChart } from './use-echart';
 import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
@@ -60,7 +66,16 @@ function referenceCombinations(data: ReactorData): ParameterCombination[] {
  * and evaluates it from every fit's parameters; its 95 % band is drawn where that fit itself reported
  * the same combination (exponent vectors within about 8°), with the band the fit gave it.
  */
+function combinationHeadings(references: readonly ParameterCombination[]): MultipleHeading[] {
+  return references.map((reference, k) => ({
+    key: `c${k}`,
+    title: `#${k + 1}: ${combinationText(reference.exponents, 0.1)}`,
+    unit: '',
+  }));
+}
+
 function combinationMultiples(data: ReactorData, references: readonly ParameterCombination[]): Multiple[] {
+  const headings = combinationHeadings(references);
   return references.map((reference, k) => {
     const names = Object.keys(reference.exponents);
     const samples = data.fits.flatMap((fit) => {
@@ -84,12 +99,7 @@ function combinationMultiples(data: ReactorData, references: readonly ParameterC
         },
       ];
     });
-    return {
-      key: `c${k}`,
-      title: `#${k + 1}: ${combinationText(reference.exponents, 0.1)}`,
-      unit: '',
-      samples,
-    };
+    return { ...headings[k], samples };
   });
 }
 
@@ -112,8 +122,7 @@ export function CombinationsChart(props: {
   // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
   const references = useMemo(() => referenceCombinations(data), [data, version]);
   const columns = useNarrow() ? 1 : 2;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
-  const multiples = useMemo(() => combinationMultiples(data, references), [data, version, references]);
+  const headings = useMemo(() => combinationHeadings(references), [references]);
 
   useLiveChart({
     chart,
@@ -138,7 +147,7 @@ export function CombinationsChart(props: {
       title="Well-determined combinations (95 % bands, log scale)"
       description={`Parameter combinations the data determine, over time. Newest: ${newest.map((c) => `${c.label} ${formatNumber(c.value, 3)}`).join(', ') || 'none'}.`}
       height={multiplesHeight(references.length || 2, columns)}
-      overlay={<MultipleTitles multiples={multiples} columns={columns} />}
+      overlay={<MultipleTitles multiples={headings} columns={columns} />}
       containerRef={containerRef}
       points={data.fits.filter((f) => f.combinations?.length).length}
       extent={ctx.extent}

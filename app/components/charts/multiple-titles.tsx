@@ -4,9 +4,9 @@
  * ellipsis at its column's edge (the whole title in its tooltip), so titles never run into each
  * other on a narrow screen, and their text is in the page.
  */
-import { type Multiple, multipleBox, multipleTitle } from './small-multiples';
+import { type MultipleHeading, multipleBox, multipleTitle } from './small-multiples';
 
-export function MultipleTitles(props: { multiples: readonly Multiple[]; columns: 1 | 2 }) {
+export function MultipleTitles(props: { multiples: readonly MultipleHeading[]; columns: 1 | 2 }) {
   return (
     <ul className="multiple-titles" data-columns={props.columns}>
       {props.multiples.map((m, i) => {

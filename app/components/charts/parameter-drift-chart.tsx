@@ -13,7 +13,13 @@ import { ChartFrame } from './chart-frame';
 import { chartPalette } from './chart-palette';
 import type { TimeContext } from './chart-parts';
 import { MultipleTitles } from './multiple-titles';
-import { type Multiple, multiplesHeight, multiplesSeries, multiplesStructure } from './small-multiples';
+import {
+  type Multiple,
+  type MultipleHeading,
+  multiplesHeight,
+  multiplesSeries,
+  multiplesStructure,
+} from './small-multiples';
 import { useEChart } from './use-echart';
 import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
@@ -27,30 +33,31 @@ export function fittedParameterNames(data: ReactorData): string[] {
     .concat([...seen].filter((n) => !parameterOrder.includes(n)));
 }
 
-function parameterMultiples(data: ReactorData, names: readonly string[]): Multiple[] {
+function parameterHeadings(names: readonly string[]): MultipleHeading[] {
   return names.map((name) => {
     const info = parameterInfo.get(name);
-    return {
-      key: name,
-      title: name,
-      unit: info?.unit ?? '',
-      detail: info?.description,
-      samples: data.fits.flatMap((fit) => {
-        const p = fit.status === 'ok' ? fit.params?.[name] : undefined;
-        return p
-          ? [
-              {
-                t: fit.windowEndMs,
-                value: p.value,
-                lower: p.lower95,
-                upper: p.upper95,
-                determined: p.determined,
-              },
-            ]
-          : [];
-      }),
-    };
+    return { key: name, title: name, unit: info?.unit ?? '', detail: info?.description };
   });
+}
+
+function parameterMultiples(data: ReactorData, names: readonly string[]): Multiple[] {
+  return parameterHeadings(names).map((heading) => ({
+    ...heading,
+    samples: data.fits.flatMap((fit) => {
+      const p = fit.status === 'ok' ? fit.params?.[heading.key] : undefined;
+      return p
+        ? [
+            {
+              t: fit.windowEndMs,
+              value: p.value,
+              lower: p.lower95,
+              upper: p.upper95,
+              determined: p.determined,
+            },
+          ]
+        : [];
+    }),
+  }));
 }
 
 export function ParameterDriftChart(props: {
@@ -67,8 +74,8 @@ export function ParameterDriftChart(props: {
   const names = useMemo(() => fittedParameterNames(data), [data, version]);
   const namesKey = names.join(',');
   const columns = useNarrow() ? 1 : 2;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
-  const multiples = useMemo(() => parameterMultiples(data, names), [data, version, names]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: namesKey stands for names.
+  const headings = useMemo(() => parameterHeadings(names), [namesKey]);
 
   useLiveChart({
     chart,
@@ -93,7 +100,7 @@ export function ParameterDriftChart(props: {
       title="Parameter drift (95 % bands, log scale)"
       description={`Each fitted parameter over time with its 95 % band. Newest fit: ${determined.length} of ${names.length} parameters determined by the data${undetermined.length ? `; not determined: ${undetermined.join(', ')}` : ''}.`}
       height={multiplesHeight(names.length || 10, columns)}
-      overlay={<MultipleTitles multiples={multiples} columns={columns} />}
+      overlay={<MultipleTitles multiples={headings} columns={columns} />}
       containerRef={containerRef}
       points={data.fits.filter((f) => f.params).length}
       extent={ctx.extent}

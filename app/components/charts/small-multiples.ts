@@ -19,13 +19,17 @@ export interface MultipleSample {
   determined: boolean;
 }
 
-export interface Multiple {
+/** What a multiple's title says. */
+export interface MultipleHeading {
   key: string;
   /** The quantity's name; its unit follows at once, so that a cut title still shows it. */
   title: string;
   unit: string;
   /** What it is, after the unit. */
   detail?: string;
+}
+
+export interface Multiple extends MultipleHeading {
   samples: MultipleSample[];
 }
 
@@ -68,7 +72,7 @@ export function multipleBox(i: number, columns: 1 | 2) {
       };
 }
 
-export function multipleTitle(m: Multiple): string {
+export function multipleTitle(m: MultipleHeading): string {
   return `${m.title}${m.unit ? ` (${m.unit})` : ''}${m.detail ? ` — ${m.detail}` : ''}`;
 }
 
