@@ -2,7 +2,6 @@ import type { Metadata } from 'next';
 import { Equations } from '../../components/equations';
 import { ReactorView } from '../../components/reactor-view';
 import { parseView, searchOf } from '../../lib/view-url';
-import 'katex/dist/katex.min.css';
 
 interface ReactorPageProps {
   params: Promise<{ id: string }>;
