@@ -40,7 +40,6 @@ export const defaultEstimatorSettings: EstimatorSettings = {
     byParameter: Object.fromEntries(satelliteParameterNames.map((name) => [name, 0.05])),
     stateSdLogPerSqrtHour: 0.01,
     revertToPrior: true,
-    onChange: null,
   },
   longHorizon: {
     everyHours: 6,

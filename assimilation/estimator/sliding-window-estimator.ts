@@ -274,7 +274,7 @@ function carryForward(
     prior,
     filtered,
     nextStart,
-    ageingAfter(est, fit),
+    est.ageing,
     est.settings.solver,
     est.ws,
   );
@@ -286,22 +286,6 @@ function carryForward(
     params: fit.problem.params.slice(),
     cold: false,
   };
-}
-
-/**
- * The ageing to the next window. A window whose readings pulled its optimum far from its prior (the
- * prior's term ½(u−m)ᵀP⁻¹(u−m) beyond `drift.onChange.priorTerm`) saw the plant change faster than the
- * drift allows: its parameters then age `factor` times as fast, once, so the chain follows instead of
- * lagging sure of the old values.
- */
-function ageingAfter(est: SlidingWindowEstimator, fit: WindowOptimum): BeliefAgeing {
-  const onChange = est.settings.drift.onChange;
-  if (!onChange || fit.objective - fit.loss <= onChange.priorTerm) return est.ageing;
-  const p = est.layout.freeParams.length;
-  const driftVariance = Float64Array.from(est.ageing.driftVariance, (v, i) =>
-    i < p ? v * onChange.factor : v,
-  );
-  return { ...est.ageing, driftVariance };
 }
 
 /**

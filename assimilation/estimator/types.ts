@@ -25,8 +25,6 @@ export interface DriftSettings {
    * is that prior) instead of random-walking away from it: see prior.ts `BeliefAgeing`.
    */
   revertToPrior: boolean;
-  /** Faster ageing after a window that saw the plant change (sliding-window-estimator.ts `ageingAfter`); null: never. */
-  onChange?: { priorTerm: number; factor: number } | null;
 }
 
 /** Measurement noise (σ) by signal; signals without one are not fitted. */
