@@ -59,6 +59,7 @@ export class SparkplugEdgeNode {
   private client: MqttClient | undefined;
   private bdSeqValue = 0;
   private seq = 0;
+  private nextAlias = 0;
   /** alias by scope ('' for the node) and metric name, from the latest births. */
   private aliases = new Map<string, Map<string, number>>();
   private metricTypes = new Map<string, Map<string, MetricType>>();
@@ -88,6 +89,9 @@ export class SparkplugEdgeNode {
       reconnectPeriod: 1000,
       ...this.options.clientOptions,
       clean: true,
+      // Data sent while away would reach the host before the next connection's NBIRTH; the rebirth
+      // on reconnecting carries the current values instead.
+      queueQoSZero: false,
       will: this.will(),
     });
     this.client = client;
@@ -116,34 +120,47 @@ export class SparkplugEdgeNode {
 
   /** NBIRTH (seq 0) and every device's DBIRTH, with aliases and current values. */
   publishBirths(): void {
-    const { group, edgeNode } = this.options;
     this.aliases = new Map();
     this.metricTypes = new Map();
-    let nextAlias = 0;
-    const declare = (scope: string, metrics: EdgeMetric[]): UMetric[] => {
-      const aliases = new Map<string, number>();
-      const types = new Map<string, MetricType>();
-      this.aliases.set(scope, aliases);
-      this.metricTypes.set(scope, types);
-      return metrics.map((m) => {
-        const alias = nextAlias++;
-        aliases.set(m.name, alias);
-        types.set(m.name, m.type);
-        return birthMetric(m, alias);
-      });
-    };
+    this.nextAlias = 0;
     this.seq = 0;
-    const node = declare('', [
+    const node = this.declare('', [
       { name: sparkplug.bdSeqMetric, type: 'UInt64', value: this.bdSeqValue },
       { name: sparkplug.rebirthMetric, type: 'Boolean', value: false },
       ...(this.options.nodeMetrics?.() ?? []),
     ]);
     this.send('NBIRTH', undefined, { timestamp: this.now(), seq: this.seq, metrics: node });
-    for (const [device, metrics] of this.options.devices()) {
-      this.send('DBIRTH', device, { timestamp: this.now(), seq: this.nextSeq(), metrics: declare(device, metrics) });
-    }
+    for (const [device, metrics] of this.options.devices()) this.sendDeviceBirth(device, metrics);
     this.counters.births++;
     this.resolveBorn();
+  }
+
+  /** A DBIRTH of one device (a new one, or one whose metrics changed), as `devices()` now has it. */
+  publishDeviceBirth(device: string): void {
+    const metrics = this.options.devices().get(device);
+    if (metrics) this.sendDeviceBirth(device, metrics);
+  }
+
+  private sendDeviceBirth(device: string, metrics: EdgeMetric[]): void {
+    this.send('DBIRTH', device, {
+      timestamp: this.now(),
+      seq: this.nextSeq(),
+      metrics: this.declare(device, metrics),
+    });
+  }
+
+  /** Gives a birth's metrics aliases unique within the node (a device born again gets new ones). */
+  private declare(scope: string, metrics: EdgeMetric[]): UMetric[] {
+    const aliases = new Map<string, number>();
+    const types = new Map<string, MetricType>();
+    this.aliases.set(scope, aliases);
+    this.metricTypes.set(scope, types);
+    return metrics.map((m) => {
+      const alias = this.nextAlias++;
+      aliases.set(m.name, alias);
+      types.set(m.name, m.type);
+      return birthMetric(m, alias);
+    });
   }
 
   /** DDATA of one device, metrics by alias (names the birth did not declare are sent by name). */
@@ -207,7 +224,12 @@ export class SparkplugEdgeNode {
     return this.seq;
   }
 
-  private send(type: SparkplugMessageType, device: string | undefined, payload: UPayload, onSent?: () => void): void {
+  private send(
+    type: SparkplugMessageType,
+    device: string | undefined,
+    payload: UPayload,
+    onSent?: () => void,
+  ): void {
     const { group, edgeNode } = this.options;
     this.counters.messages++;
     this.client?.publish(
@@ -224,7 +246,12 @@ export class SparkplugEdgeNode {
       timestamp: this.now(),
       metrics: [{ name: sparkplug.bdSeqMetric, type: 'UInt64', value: this.bdSeqValue }],
     });
-    return { topic: sparkplug.topic(group, 'NDEATH', edgeNode), payload: Buffer.from(payload), qos: 1, retain: false };
+    return {
+      topic: sparkplug.topic(group, 'NDEATH', edgeNode),
+      payload: Buffer.from(payload),
+      qos: 1,
+      retain: false,
+    };
   }
 
   private onCommand(topic: string, payload: Buffer): void {

@@ -20,8 +20,8 @@ import {
   type TlsCertificate,
 } from './embedded-broker';
 import type { MqttAccount } from './mqtt-accounts';
-import type { SparkplugReactors } from './topic-acl';
 import { defaultServiceUsername, simulatorUsername } from './mqtt-devices';
+import type { SparkplugReactors } from './topic-acl';
 
 export interface BrokerAccessOptions {
   /** AUTH: the embedded broker requires accounts and enforces topic ACLs. */

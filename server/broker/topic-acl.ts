@@ -16,7 +16,14 @@
 /** The reactors a Sparkplug edge node speaks for (server/sparkplug/sparkplug-mapping.ts); undefined: unmapped. */
 export type SparkplugReactors = (group: string, edgeNode: string) => ReadonlySet<string> | undefined;
 
-const sparkplugPublished: ReadonlySet<string> = new Set(['NBIRTH', 'NDEATH', 'NDATA', 'DBIRTH', 'DDEATH', 'DDATA']);
+const sparkplugPublished: ReadonlySet<string> = new Set([
+  'NBIRTH',
+  'NDEATH',
+  'NDATA',
+  'DBIRTH',
+  'DDEATH',
+  'DDATA',
+]);
 const sparkplugCommands: ReadonlySet<string> = new Set(['NCMD', 'DCMD']);
 
 /** `spBv1.0/<group>/<type>/<edge node>/…` of an edge node every reactor of which the device holds. */

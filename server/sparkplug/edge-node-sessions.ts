@@ -86,17 +86,25 @@ export class EdgeNodeSessions {
 
   handle(message: SparkplugMessage): void {
     const key = nodeKeyOf(message.group, message.edgeNode);
-    if (message.type === 'NBIRTH') return this.nodeBirth(key, message);
-    if (message.type === 'NDEATH') return this.nodeDeath(key, message);
+    if (message.type === 'NBIRTH') return void this.nodeBirth(key, message);
+    if (message.type === 'NDEATH') return void this.nodeDeath(key, message);
     if (message.type === 'NCMD' || message.type === 'DCMD') return; // commands are for edge nodes
     const node = this.nodes.get(key);
     if (!node?.online) {
-      this.sink.reject(message, 'sparkplug-no-birth', 'no NBIRTH of this edge node in this session; rebirth requested');
+      this.sink.reject(
+        message,
+        'sparkplug-no-birth',
+        'no NBIRTH of this edge node in this session; rebirth requested',
+      );
       this.sink.requestRebirth(message.group, message.edgeNode, 'data before its birth');
       return;
     }
     if (node.awaitingRebirth) {
-      this.sink.reject(message, 'sparkplug-awaiting-rebirth', 'after a seq gap, data waits for the rebirth requested');
+      this.sink.reject(
+        message,
+        'sparkplug-awaiting-rebirth',
+        'after a seq gap, data waits for the rebirth requested',
+      );
       return;
     }
     const seq = message.payload.seq;
@@ -112,7 +120,11 @@ export class EdgeNodeSessions {
       node.held.set(seq, message);
       this.sink.held(key);
     } else {
-      this.sink.reject(message, 'sparkplug-seq-gap', `seq ${seq} arrived after ${(node.expectedSeq + 255) % 256}: late or repeated`);
+      this.sink.reject(
+        message,
+        'sparkplug-seq-gap',
+        `seq ${seq} arrived after ${(node.expectedSeq + 255) % 256}: late or repeated`,
+      );
     }
   }
 
@@ -151,7 +163,7 @@ export class EdgeNodeSessions {
       return;
     }
     const declared = declaredMetrics(payload.metrics, new Map(), nodeScope);
-    if (!declared.ok) return this.sink.reject(message, 'sparkplug-birth-invalid', declared.detail);
+    if (!declared.ok) return void this.sink.reject(message, 'sparkplug-birth-invalid', declared.detail);
     const previous = this.nodes.get(key);
     if (previous) this.refuseHeld(previous, 'a new NBIRTH started another session');
     const node: NodeSession = {
@@ -191,14 +203,18 @@ export class EdgeNodeSessions {
     if (message.type === 'DBIRTH') {
       for (const [alias, entry] of node.aliases) if (entry.scope === scope) node.aliases.delete(alias);
       const declared = declaredMetrics(message.payload.metrics, node.aliases, scope);
-      if (!declared.ok) return this.sink.reject(message, 'sparkplug-birth-invalid', declared.detail);
+      if (!declared.ok) return void this.sink.reject(message, 'sparkplug-birth-invalid', declared.detail);
       for (const [alias, entry] of declared.aliases) node.aliases.set(alias, entry);
       node.scopes.set(scope, declared.metrics);
       this.emitMetrics(node, message, scope);
       return;
     }
     if (!node.scopes.has(scope)) {
-      this.sink.reject(message, 'sparkplug-no-birth', `no DBIRTH of device ${scope} in this session; rebirth requested`);
+      this.sink.reject(
+        message,
+        'sparkplug-no-birth',
+        `no DBIRTH of device ${scope} in this session; rebirth requested`,
+      );
       this.sink.requestRebirth(message.group, message.edgeNode, `${message.type} of an unborn device`);
       return;
     }
@@ -217,14 +233,22 @@ export class EdgeNodeSessions {
       if (metric.alias !== undefined && metric.name === undefined) {
         const entry = node.aliases.get(metric.alias);
         if (!entry || entry.scope !== scope) {
-          this.sink.reject(message, 'sparkplug-alias-unknown', `alias ${metric.alias} is in no birth of this ${scope ? 'device' : 'node'}`);
+          this.sink.reject(
+            message,
+            'sparkplug-alias-unknown',
+            `alias ${metric.alias} is in no birth of this ${scope ? 'device' : 'node'}`,
+          );
           continue;
         }
         birth = entry.metric;
       } else {
         birth = metric.name === undefined ? undefined : births?.get(metric.name);
         if (!birth) {
-          this.sink.reject(message, 'sparkplug-metric-unknown', `metric ${JSON.stringify(metric.name ?? null)} is not in the birth`);
+          this.sink.reject(
+            message,
+            'sparkplug-metric-unknown',
+            `metric ${JSON.stringify(metric.name ?? null)} is not in the birth`,
+          );
           continue;
         }
       }
@@ -242,13 +266,16 @@ export class EdgeNodeSessions {
   }
 
   private refuseHeld(node: NodeSession, why: string): void {
-    for (const message of this.heldInOrder(node)) this.sink.reject(message, 'sparkplug-seq-gap', `held for reordering when ${why}`);
+    for (const message of this.heldInOrder(node))
+      this.sink.reject(message, 'sparkplug-seq-gap', `held for reordering when ${why}`);
     node.held.clear();
   }
 
   private heldInOrder(node: NodeSession): SparkplugMessage[] {
     const base = node.expectedSeq;
-    return [...node.held.entries()].sort(([a], [b]) => ((a - base + 256) % 256) - ((b - base + 256) % 256)).map(([, m]) => m);
+    return [...node.held.entries()]
+      .sort(([a], [b]) => ((a - base + 256) % 256) - ((b - base + 256) % 256))
+      .map(([, m]) => m);
   }
 }
 
@@ -257,7 +284,11 @@ function splitNodeKey(key: string): string[] {
 }
 
 type Declared =
-  | { ok: true; metrics: Map<string, BirthMetric>; aliases: Map<number, { scope: string; metric: BirthMetric }> }
+  | {
+      ok: true;
+      metrics: Map<string, BirthMetric>;
+      aliases: Map<number, { scope: string; metric: BirthMetric }>;
+    }
   | { ok: false; detail: string };
 
 /** A birth's metrics: each with a name and datatype, names and aliases unique (aliases across the node). */

@@ -21,8 +21,8 @@ import { sparkplug } from '../../contract/plant-protocols';
 import { sparkplugCodec } from '../../simulator/sparkplug-edge-node';
 import { type BrokerConnection, connectionOptions } from '../broker/broker-connection';
 import { permanentRefusal } from '../broker/permanent-refusal';
-import { type CommitProgress, PubacksAfterCommit } from '../ingest/pubacks-after-commit';
 import type { ValidationSink } from '../ingest/message-validator';
+import { type CommitProgress, PubacksAfterCommit } from '../ingest/pubacks-after-commit';
 import { plausibleValue, timestampMs } from '../ingest/reading-rules';
 import type { RejectionReason } from '../ingest/rejection-reasons';
 import { type Job, JobStatus } from '../lifecycle';
@@ -35,8 +35,8 @@ import {
 } from './edge-node-sessions';
 import { describeSource, type SparkplugMapping, unitFactor } from './sparkplug-mapping';
 import {
-  datatypeName,
   type DecodedMetric,
+  datatypeName,
   decodeSparkplugPayload,
   metricExcerpt,
   numericDatatypes,
@@ -108,7 +108,15 @@ export class SparkplugHost implements Job<SparkplugHostMetrics> {
     this.stateTimestampMs = this.now();
     const sink: SessionSink = {
       metric: (message, metric, birth) => this.metric(message, metric, birth),
-      reject: (message, reason, detail) => this.rejectMessage(message.topic, message.receivedAtMs, message.bytes, reason, detail, summaryOf(message)),
+      reject: (message, reason, detail) =>
+        this.rejectMessage(
+          message.topic,
+          message.receivedAtMs,
+          message.bytes,
+          reason,
+          detail,
+          summaryOf(message),
+        ),
       requestRebirth: (group, edgeNode, why) => this.requestRebirth(group, edgeNode, why),
       held: (nodeKey) => this.startReorderTimer(nodeKey),
     };
@@ -187,7 +195,10 @@ export class SparkplugHost implements Job<SparkplugHostMetrics> {
   }
 
   private subscribe(client: MqttClient): void {
-    const topics = [...this.options.mapping.groups.map((g) => `${sparkplug.namespace}/${g}/#`), this.stateTopic];
+    const topics = [
+      ...this.options.mapping.groups.map((g) => `${sparkplug.namespace}/${g}/#`),
+      this.stateTopic,
+    ];
     client.subscribe(topics, { qos: 1 }, (error, granted) => {
       if (this.status.state === 'stopped') return;
       if (error || !granted || granted.some((g) => g.qos > 2)) {
@@ -216,7 +227,14 @@ export class SparkplugHost implements Job<SparkplugHostMetrics> {
       this.handle(topic, payload, receivedAtMs);
     } catch (error) {
       this.log.error({ err: error, topic }, 'sparkplug handler threw; message rejected');
-      this.rejectMessage(topic, receivedAtMs, payload.length, 'validator-failed', String(error).slice(0, 200), hexExcerpt(payload));
+      this.rejectMessage(
+        topic,
+        receivedAtMs,
+        payload.length,
+        'validator-failed',
+        String(error).slice(0, 200),
+        hexExcerpt(payload),
+      );
     }
   }
 
@@ -224,13 +242,17 @@ export class SparkplugHost implements Job<SparkplugHostMetrics> {
     const where = parseSparkplugTopic(topic);
     if (where.kind === 'state') {
       // Our own death seen while we are up (a stale will, another host with our id): say we live.
-      if (where.hostId === this.options.hostId && this.client?.connected && /"online"\s*:\s*false/.test(payload.toString('utf8')))
+      if (
+        where.hostId === this.options.hostId &&
+        this.client?.connected &&
+        /"online"\s*:\s*false/.test(payload.toString('utf8'))
+      )
         this.publishStateBirth(this.client);
       return;
     }
     const reject = (reason: RejectionReason, detail: string) =>
       this.rejectMessage(topic, receivedAtMs, payload.length, reason, detail, hexExcerpt(payload));
-    if (where.kind === 'malformed') return reject('sparkplug-topic-malformed', where.detail);
+    if (where.kind === 'malformed') return void reject('sparkplug-topic-malformed', where.detail);
     if (!this.options.mapping.reactorsOfEdgeNode(where.group, where.edgeNode)) {
       this.counters.unmappedMessages++;
       const source = describeSource(where);
@@ -240,11 +262,11 @@ export class SparkplugHost implements Job<SparkplugHostMetrics> {
       }
       return;
     }
-    if (payload.length === 0) return reject('payload-empty', 'empty payload');
+    if (payload.length === 0) return void reject('payload-empty', 'empty payload');
     if (payload.length > this.options.maxPayloadBytes)
-      return reject('payload-too-large', `${payload.length} bytes > ${this.options.maxPayloadBytes}`);
+      return void reject('payload-too-large', `${payload.length} bytes > ${this.options.maxPayloadBytes}`);
     const decoded = decodeSparkplugPayload(payload);
-    if (!decoded.ok) return reject('sparkplug-payload-invalid', decoded.detail);
+    if (!decoded.ok) return void reject('sparkplug-payload-invalid', decoded.detail);
     this.sessions.handle({
       topic,
       type: where.type,
@@ -295,20 +317,30 @@ export class SparkplugHost implements Job<SparkplugHostMetrics> {
     };
     const rawTs = metric.timestampMs ?? message.payload.timestampMs ?? receivedAtMs;
     if (!numericDatatypes.has(birth.datatype))
-      return rejectReading('value-not-number', `a ${datatypeName(birth.datatype)} is not a reading`);
+      return void rejectReading('value-not-number', `a ${datatypeName(birth.datatype)} is not a reading`);
     const raw = numericValue(metric.proto, birth.datatype);
-    if (raw === undefined) return rejectReading('value-not-number', 'no value');
+    if (raw === undefined) return void rejectReading('value-not-number', 'no value');
     if (target.unit !== undefined && birth.engUnit !== undefined && target.unit !== birth.engUnit)
-      return rejectReading('sparkplug-unit-mismatch', `the birth says ${birth.engUnit}, the mapping ${target.unit}`);
+      return void rejectReading(
+        'sparkplug-unit-mismatch',
+        `the birth says ${birth.engUnit}, the mapping ${target.unit}`,
+      );
     const factor = unitFactor(signal, target.unit ?? birth.engUnit, mapping.concentrationUnit);
-    if (!factor.ok) return rejectReading('sparkplug-unit-mismatch', factor.problem);
+    if (!factor.ok) return void rejectReading('sparkplug-unit-mismatch', factor.problem);
     const value = plausibleValue(raw * factor.factor, signal);
-    if (!value.ok && value.reason !== 'value-out-of-range') return rejectReading(value.reason, value.detail);
+    if (!value.ok && value.reason !== 'value-out-of-range')
+      return void rejectReading(value.reason, value.detail);
     const ts = timestampMs(rawTs, receivedAtMs);
-    if (!ts.ok) return rejectReading(ts.reason, ts.detail);
-    if (!value.ok) return rejectReading(value.reason, value.detail, ts.value, raw * factor.factor);
+    if (!ts.ok) return void rejectReading(ts.reason, ts.detail);
+    if (!value.ok) return void rejectReading(value.reason, value.detail, ts.value, raw * factor.factor);
     this.counters.readingsAccepted++;
-    this.options.intake.accept({ reactorId: mapped.reactorId, signal, tsMs: ts.value, value: value.value, receivedAtMs });
+    this.options.intake.accept({
+      reactorId: mapped.reactorId,
+      signal,
+      tsMs: ts.value,
+      value: value.value,
+      receivedAtMs,
+    });
   }
 
   private rejectMessage(

@@ -98,8 +98,7 @@ export class SparkplugMapping {
     this.sources = sources;
     for (const source of sources) {
       const key = sourceKey(source.group, source.edgeNode, source.device);
-      if (this.byKey.has(key))
-        throw new Error(`${describeSource(source)} is mapped twice`);
+      if (this.byKey.has(key)) throw new Error(`${describeSource(source)} is mapped twice`);
       this.byKey.set(key, source);
       const nodeKey = sourceKey(source.group, source.edgeNode, undefined);
       const reactors = this.reactorsByNode.get(nodeKey) ?? new Set<string>();
@@ -158,7 +157,8 @@ export function parseSparkplugMapping(json: string): SparkplugMapping {
         throw new Error(`SPARKPLUG_MAPPING: sources.${index}: two metrics are mapped to ${signal}`);
       signals.add(signal);
       const factor = unitFactor(signal, unit, concentrationUnit);
-      if (!factor.ok) throw new Error(`SPARKPLUG_MAPPING: sources.${index}.metrics.${name}: ${factor.problem}`);
+      if (!factor.ok)
+        throw new Error(`SPARKPLUG_MAPPING: sources.${index}.metrics.${name}: ${factor.problem}`);
       metrics.set(name, { signal, unit });
     }
     return { group: s.group, edgeNode: s.edgeNode, device: s.device, reactorId: s.reactor, metrics };
@@ -168,4 +168,24 @@ export function parseSparkplugMapping(json: string): SparkplugMapping {
   } catch (error) {
     throw new Error(`SPARKPLUG_MAPPING: ${(error as Error).message}`);
   }
+}
+
+/**
+ * The mapping with the demo simulator's edge node added (SIMULATOR_PROTOCOL=sparkplug): one device
+ * per simulated reactor, named as it, with one metric per signal, named as the signal.
+ */
+export function withSimulatedPlant(
+  mapping: SparkplugMapping | undefined,
+  node: { group: string; edgeNode: string },
+  reactorIds: readonly string[],
+): SparkplugMapping {
+  const simulated = reactorIds.map(
+    (reactorId): SparkplugSource => ({
+      ...node,
+      device: reactorId,
+      reactorId,
+      metrics: new Map(plantSignals.map((signal) => [signal, { signal, unit: undefined }])),
+    }),
+  );
+  return new SparkplugMapping(mapping?.concentrationUnit, [...(mapping?.sources ?? []), ...simulated]);
 }

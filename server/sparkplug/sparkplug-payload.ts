@@ -130,7 +130,9 @@ export function numericValue(metric: ProtoMetric, datatype: number): number | un
 /** A short text of a metric for the rejection log (the protobuf itself is binary). */
 export function metricExcerpt(metric: DecodedMetric, datatype: number | undefined): string {
   const value =
-    datatype !== undefined && numericDatatypes.has(datatype) ? numericValue(metric.proto, datatype) : undefined;
+    datatype !== undefined && numericDatatypes.has(datatype)
+      ? numericValue(metric.proto, datatype)
+      : undefined;
   return JSON.stringify({
     name: metric.name,
     alias: metric.alias,

@@ -138,7 +138,11 @@ export function rejections(database: OpenDatabase): StoredRejection[] {
   return recentRejections(database.db, 1000) as StoredRejection[];
 }
 
-export async function waitForRejection(database: OpenDatabase, reason: string, count = 1): Promise<StoredRejection[]> {
+export async function waitForRejection(
+  database: OpenDatabase,
+  reason: string,
+  count = 1,
+): Promise<StoredRejection[]> {
   await waitFor(
     `${count} rejection(s) ${reason}`,
     () => rejections(database).filter((r) => r.reason === reason).length >= count,
@@ -148,7 +152,11 @@ export async function waitForRejection(database: OpenDatabase, reason: string, c
   return rejections(database).filter((r) => r.reason === reason);
 }
 
-export function storedReadings(database: OpenDatabase, reactorId: string, signal: string): { tsMs: number; value: number }[] {
+export function storedReadings(
+  database: OpenDatabase,
+  reactorId: string,
+  signal: string,
+): { tsMs: number; value: number }[] {
   return database.sqlite
     .prepare('SELECT ts_ms AS tsMs, value FROM readings WHERE reactor_id = ? AND signal = ? ORDER BY ts_ms')
     .all(reactorId, signal) as { tsMs: number; value: number }[];

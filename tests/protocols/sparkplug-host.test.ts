@@ -5,8 +5,8 @@
  * readings around it are stored.
  */
 import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import proto from 'sparkplug-payload/lib/sparkplugPayloadProto.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerConnection } from '../../server/broker/broker-connection';
 import type { SparkplugEdgeNode } from '../../simulator/sparkplug-edge-node';
 import { waitFor } from '../fixtures/ingest-harness';
@@ -115,7 +115,9 @@ describe('the Sparkplug host application', () => {
     await waitFor('the rebirth', () => edge.metrics().rebirthRequests === 1);
     expect(ncmdCount()).toBeGreaterThan(before);
     edge.publishDeviceData('R1', [{ name: 'OD600', value: 1.6, timestamp: t0 + 5000 }]);
-    await waitFor('data after the rebirth', () => storedReadings(h.database, 'r1', 'od').some((r) => r.value === 1.6));
+    await waitFor('data after the rebirth', () =>
+      storedReadings(h.database, 'r1', 'od').some((r) => r.value === 1.6),
+    );
     expect(storedReadings(h.database, 'r1', 'od').map((r) => r.value)).not.toContain(9.9);
     // The rebirth repeated the birth values with their timestamps: stored once.
     expect(storedReadings(h.database, 'r1', 'od').filter((r) => r.tsMs === t0)).toHaveLength(1);
@@ -123,9 +125,15 @@ describe('the Sparkplug host application', () => {
 
   it('refuses a payload that is not Sparkplug protobuf, and NaN, and keeps the rest', async () => {
     const client = await rawClient(mosquitto.url);
-    await client.publishAsync(`spBv1.0/${group}/DDATA/${edgeNodeId}/R1`, Buffer.from('{"ts": 1, "value": 2}'));
+    await client.publishAsync(
+      `spBv1.0/${group}/DDATA/${edgeNodeId}/R1`,
+      Buffer.from('{"ts": 1, "value": 2}'),
+    );
     await waitForRejection(h.database, 'sparkplug-payload-invalid');
-    await client.publishAsync(`spBv1.0/${group}/BOGUS/${edgeNodeId}`, encode({ timestamp: Date.now(), seq: 0 }));
+    await client.publishAsync(
+      `spBv1.0/${group}/BOGUS/${edgeNodeId}`,
+      encode({ timestamp: Date.now(), seq: 0 }),
+    );
     await waitForRejection(h.database, 'sparkplug-topic-malformed');
     await client.endAsync();
     edge.publishDeviceData('R1', [
@@ -135,7 +143,10 @@ describe('the Sparkplug host application', () => {
     const [nan] = await waitForRejection(h.database, 'value-not-finite');
     expect(nan.topic).toBe('culturewatch/r1/od');
     expect(nan.detail).toContain('OD600');
-    await waitFor('the good metric beside it', () => storedReadings(h.database, 'r1', 'substrate').length === 3);
+    await waitFor(
+      'the good metric beside it',
+      () => storedReadings(h.database, 'r1', 'substrate').length === 3,
+    );
     expect(storedReadings(h.database, 'r1', 'od').some((r) => Number.isNaN(r.value))).toBe(false);
   });
 
@@ -149,7 +160,10 @@ describe('the Sparkplug host application', () => {
     const client = await rawClient(mosquitto.url);
     await client.publishAsync(`spBv1.0/${group}/DDATA/${edgeNodeId}/R1`, Buffer.from(bytes));
     await client.endAsync();
-    await waitFor('the datatype-less reading', () => storedReadings(h.database, 'r1', 'substrate').length === 4);
+    await waitFor(
+      'the datatype-less reading',
+      () => storedReadings(h.database, 'r1', 'substrate').length === 4,
+    );
     expect(storedReadings(h.database, 'r1', 'substrate').at(-1)?.value).toBeCloseTo(0.46, 6);
   });
 
@@ -170,7 +184,9 @@ describe('the Sparkplug host application', () => {
     expect(stale.detail).toContain(`not the session's ${edge.bdSeq}`);
     // The session lives on: data is still taken.
     edge.publishDeviceData('R1', [{ name: 'OD600', value: 1.7, timestamp: t0 + 8000 }]);
-    await waitFor('data after the stale death', () => storedReadings(h.database, 'r1', 'od').some((r) => r.value === 1.7));
+    await waitFor('data after the stale death', () =>
+      storedReadings(h.database, 'r1', 'od').some((r) => r.value === 1.7),
+    );
   });
 
   it('after the edge node’s death, refuses its data for want of a birth and asks for one', async () => {
@@ -190,7 +206,10 @@ describe('the Sparkplug host application', () => {
   it('publishes its STATE death on stop', async () => {
     await h.host.stop();
     await waitFor('the STATE death', () =>
-      seen.some((m) => m.topic === 'spBv1.0/STATE/culturewatch-test' && JSON.parse(m.payload.toString()).online === false),
+      seen.some(
+        (m) =>
+          m.topic === 'spBv1.0/STATE/culturewatch-test' && JSON.parse(m.payload.toString()).online === false,
+      ),
     );
   });
 });
