@@ -149,7 +149,6 @@ export class CulturewatchOpcuaServer implements Job<OpcuaMetrics> {
         manufacturerName: 'culturewatch',
       },
       serverInfo: { applicationUri: `${opcuaNamespaceUri}:server`, productUri: opcuaNamespaceUri },
-      disableDiscovery: true,
     });
     await server.initialize();
     this.server = server;
@@ -210,7 +209,11 @@ export class CulturewatchOpcuaServer implements Job<OpcuaMetrics> {
   /** A fit, an alarm, or time changed the reactor's estimate, model state or alarms. */
   refresh(reactorId: string): void {
     if (!this.namespace) return;
-    this.show(this.nodesOf(reactorId), this.options.statuses.statusOf(reactorId));
+    try {
+      this.show(this.nodesOf(reactorId), this.options.statuses.statusOf(reactorId));
+    } catch (error) {
+      this.log.error({ err: error, reactorId }, 'could not update the OPC UA address space');
+    }
   }
 
   private refreshAll(): void {
@@ -460,7 +463,7 @@ export class CulturewatchOpcuaServer implements Job<OpcuaMetrics> {
       accessLevel: 'CurrentRead',
       userAccessLevel: 'CurrentRead',
     });
-    this.waiting(variable, 'Double');
+    this.waiting(variable);
     return variable as unknown as UAVariable;
   }
 
@@ -478,16 +481,13 @@ export class CulturewatchOpcuaServer implements Job<OpcuaMetrics> {
       accessLevel: 'CurrentRead',
       userAccessLevel: 'CurrentRead',
     });
-    this.waiting(variable, dataType);
+    this.waiting(variable);
     return variable;
   }
 
-  private waiting(variable: UAVariable, dataType: Scalar): void {
+  private waiting(variable: UAVariable): void {
     const ua = this.ua as NodeOpcua;
-    variable.setValueFromSource(
-      { dataType: ua.DataType[dataType] as DataTypeEnum, value: null },
-      ua.StatusCodes.BadWaitingForInitialData,
-    );
+    variable.setValueFromSource({ dataType: ua.DataType.Null }, ua.StatusCodes.BadWaitingForInitialData);
   }
 
   private set(

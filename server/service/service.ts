@@ -188,8 +188,12 @@ async function composeService(
       : undefined;
   /** The protocols that show a reactor's estimate, model state and alarms. */
   const reactorChanged = (reactorId: string) => {
-    estimateNode?.refresh(reactorId);
-    opcua?.refresh(reactorId);
+    try {
+      estimateNode?.refresh(reactorId);
+      opcua?.refresh(reactorId);
+    } catch (error) {
+      logger.error({ err: error, reactorId }, 'a plant protocol could not show the reactor');
+    }
   };
   const auth = new Auth({
     sqlite: database.sqlite,
