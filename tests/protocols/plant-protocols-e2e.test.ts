@@ -170,6 +170,32 @@ describe('the OPC UA server', () => {
     ).rejects.toThrow();
   });
 
+  it('offers no session over an unsecured channel', async () => {
+    const plain = OPCUAClient.create({
+      securityMode: MessageSecurityMode.None,
+      securityPolicy: SecurityPolicy.None,
+      endpointMustExist: false,
+      connectionStrategy: { maxRetry: 0 },
+      clientCertificateManager: new OPCUACertificateManager({ rootFolder: join(dir, 'plain-pki') }),
+    });
+    try {
+      await plain.connect(`opc.tcp://127.0.0.1:${opcuaPort}`);
+      const endpoints = await plain.getEndpoints();
+      expect(endpoints.map((e) => e.securityMode)).toEqual(
+        endpoints.map(() => MessageSecurityMode.SignAndEncrypt),
+      );
+      await expect(
+        plain.createSession({
+          type: UserTokenType.UserName,
+          userName: 'scada',
+          password: 'scada-password-1',
+        }),
+      ).rejects.toThrow();
+    } finally {
+      await plain.disconnect();
+    }
+  });
+
   it('shows a folder per reactor with readings that carry unit, source time and status', async () => {
     session = await client.createSession({
       type: UserTokenType.UserName,
