@@ -49,6 +49,7 @@ export const defaultEstimatorSettings: EstimatorSettings = {
     ageHours: 24,
     driftSpanFraction: 1 / 3,
     overrulePriorTerm: 0.3,
+    extraStarts: 4,
   },
   determinedSdLog: 0.1,
 };

@@ -105,6 +105,8 @@ export interface LongHorizonSettings {
    * the steady bench histories and 4 in 10 in the satellite-shift ones; a refit lags a changing plant.
    */
   overrulePriorTerm: number;
+  /** With a fixed prior: this many more starting points drawn from it (the refit keeps the best optimum). */
+  extraStarts: number;
 }
 
 export interface EstimateReportSettings {

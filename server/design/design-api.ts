@@ -54,7 +54,8 @@ export interface DesignApiOptions {
   statements: DesignStatements;
   /** The estimator's settings, for the ageing and noise the advice assumes (they may change). */
   assimilatorSettings: () => AssimilatorSettings;
-  ingester: Pick<Ingester, 'storeReading'>;
+  /** The ingester's intake: a hand-entered assay is stored as a reading like any other. */
+  ingester: Pick<Ingester, 'intake'>;
   publisher: Pick<DilutionProgramPublisher, 'publish'>;
   simulator: SimulatedPlants | undefined;
   logger: Logger;
@@ -261,15 +262,13 @@ export function designApiRoutes(options: DesignApiOptions): Route[] {
         const id = s.insertAssay(entry);
         // The ingest path stores it as a reading at its sampling time and tells the assimilator,
         // which refits the windows it falls in (late data).
-        const stored = options.ingester.storeReading({
+        options.ingester.intake.accept({
           reactorId,
           signal: checked.readingSignal,
           tsMs: checked.sampledAtMs,
           value: checked.value,
           receivedAtMs: nowMs,
         });
-        if (!stored)
-          log.warn({ reactorId, entryId: id }, 'assay reading not committed yet; the ingester retries');
         log.info({ reactorId, signal: checked.signal, by }, 'assay entered by hand');
         await sendJson(req, res, 201, { ...entry, id, signal: checked.signal } satisfies AssayEntryView);
       },

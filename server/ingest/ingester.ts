@@ -17,7 +17,7 @@ import {
   type ValidationSink,
   validateMessage,
 } from './message-validator';
-import { PubacksAfterCommit } from './pubacks-after-commit';
+import { type CommitProgress, PubacksAfterCommit } from './pubacks-after-commit';
 import { RejectionBurstLog } from './rejection-burst-log';
 import type { Rejection, RejectionReason } from './rejection-reasons';
 import { subscriptionTopic } from './topics';
@@ -154,13 +154,22 @@ export class Ingester implements Job<IngesterMetrics> {
   }
 
   /**
-   * A reading that came another way than MQTT (an assay entered by hand), validated by its door:
-   * stored and announced like every other, committed now. False when the commit failed (it stays
-   * queued and is retried).
+   * Where another protocol's adapter (server/sparkplug/) hands its validated readings and
+   * rejections: counted, logged and written exactly as this ingester's own, with the commit
+   * progress its acknowledgements wait for. Past here nothing knows which protocol a reading came by.
    */
-  storeReading(reading: AcceptedReading): boolean {
-    this.sink.accept(reading);
-    return this.writer.flush();
+  get intake(): ValidationSink & CommitProgress {
+    const writer = this.writer;
+    return {
+      accept: this.sink.accept,
+      reject: this.sink.reject,
+      get enqueuedSeq() {
+        return writer.enqueuedSeq;
+      },
+      get committedSeq() {
+        return writer.committedSeq;
+      },
+    };
   }
 
   /** Hears the readings of each commit that were new; for live views and the assimilator's late-data check. */

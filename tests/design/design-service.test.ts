@@ -200,7 +200,7 @@ describe('experiment design in the service', () => {
     );
     await client.subscribeAsync(topic, { qos: 1 });
     const chosen = advice.actions.find((a) => a.kind === 'dilution-program')!;
-    const tooFast = chosen.program.perHour.map((d, k) => (k % 2 ? limits.maxPerHour : limits.minPerHour));
+    const tooFast = chosen.program.perHour.map((_, k) => (k % 2 ? limits.maxPerHour : limits.minPerHour));
     tooFast[tooFast.length - 1] = tooFast[0];
     const cases: unknown[] = [
       { program: { ...chosen.program, perHour: tooFast }, limits: advice.limits, summary: 'too fast' },
