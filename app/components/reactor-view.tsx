@@ -45,6 +45,7 @@ import { MeasurementsChart } from './charts/measurements-chart';
 import { ParameterDriftChart } from './charts/parameter-drift-chart';
 import { ZoomLink } from './charts/zoom-link';
 import { DemoControls } from './demo-controls';
+import { DesignPanel } from './design-panel';
 import { DownloadButtons } from './download-buttons';
 import { FitsTable } from './fits-table';
 import { ProblemList, StateLabel } from './reactor-card';
@@ -72,6 +73,7 @@ const sections = [
   ['drift', 'Parameter drift'],
   ['combinations', 'Combinations'],
   ['diagnostics', 'Fit diagnostics'],
+  ['learn', 'To learn more'],
   ['fits', 'Newest fits'],
   ['equations', 'The model'],
 ] as const;
@@ -437,6 +439,14 @@ export function ReactorView(props: {
       <ParameterDriftChart data={data} version={version} ctx={ctx} zoom={zoom} />
       <CombinationsChart data={data} version={version} ctx={ctx} zoom={zoom} />
       <DiagnosticsChart data={data} version={version} ctx={ctx} zoom={zoom} />
+      <DesignPanel
+        reactorId={reactorId}
+        newestFitId={data.latestFit?.id ?? null}
+        newestReadingMs={newestReading}
+        timeMode={timeMode}
+        originMs={originMs}
+        canOperate={canOperate}
+      />
       <section className="panel" aria-labelledby="fits-title">
         <h2 id="fits-title">Newest fits</h2>
         <FitsTable
