@@ -124,8 +124,8 @@ function ActionCard(props: {
       <p className="muted">
         Criterion {formatNumber(action.score, 3)} (lower is better). Predicted cost: OD moves up to{' '}
         {formatQuantity(action.cost.odMaxDeviation, opticalDensity)}, S up to{' '}
-        {formatQuantity(action.cost.substrateMaxDeviation, concentration)} from their course under a held
-        dilution; D between {formatQuantity(action.cost.dilutionMinPerHour, perHour)} and{' '}
+        {formatQuantity(action.cost.substrateMaxDeviation, concentration)} from where they are now; D between{' '}
+        {formatQuantity(action.cost.dilutionMinPerHour, perHour)} and{' '}
         {formatQuantity(action.cost.dilutionMaxPerHour, perHour)}.
       </p>
       {action.assay ? (

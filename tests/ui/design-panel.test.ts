@@ -112,6 +112,9 @@ describe('to learn more, in the browser', () => {
       .poll(() => form.locator('[data-testid=assay-message]').textContent(), { timeout: 20_000 })
       .toMatch(/Not recorded: .*measured-before-sampled|Not recorded: .*cannot come before/);
     expect(await service.getJson<AssayEntryView[]>('/api/reactors/r1/assays')).toHaveLength(1);
+    // The refusal is the browser's only console error (a failed request is logged as one).
+    expect(log.errors).toEqual([expect.stringMatching(/status of 400 \(Bad Request\)/)]);
+    log.errors.length = 0;
   });
 
   test('a viewer sees the advice but no Accept button and no assay form', async () => {
