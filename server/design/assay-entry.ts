@@ -5,21 +5,10 @@
 import type { AssayEntryRequest, AssaySignal, PlantSignal } from '../../contract/api';
 import { assaySignals } from '../../contract/api';
 import { plausibleValue, timestampMs } from '../ingest/reading-rules';
+import type { RejectionReason } from '../ingest/rejection-reasons';
 
-export const assayEntryRefusalReasons = [
-  'body-shape-invalid',
-  'signal-unknown',
-  'value-not-number',
-  'value-not-finite',
-  'value-out-of-range',
-  'timestamp-missing',
-  'timestamp-invalid',
-  'timestamp-in-future',
-  'timestamp-before-1970',
-  'timestamp-looks-like-seconds',
-  'measured-before-sampled',
-] as const;
-export type AssayEntryRefusal = (typeof assayEntryRefusalReasons)[number];
+/** The reasons of an MQTT reading's value and times (reading-rules.ts), and two of the form's own. */
+export type AssayEntryRefusal = RejectionReason | 'body-shape-invalid' | 'measured-before-sampled';
 
 export type CheckedAssay =
   | {
@@ -56,13 +45,12 @@ export function checkAssayEntry(body: unknown, nowMs: number): CheckedAssay {
     };
   const readingSignal = `assay/${signal}` as PlantSignal;
   const value = plausibleValue(raw.value, readingSignal);
-  if (!value.ok)
-    return { ok: false, reason: value.reason as AssayEntryRefusal, field: 'value', detail: value.detail };
+  if (!value.ok) return { ok: false, reason: value.reason, field: 'value', detail: value.detail };
   const sampled = timestampMs(raw.sampledAt, nowMs);
   if (!sampled.ok)
     return {
       ok: false,
-      reason: sampled.reason as AssayEntryRefusal,
+      reason: sampled.reason,
       field: 'sampledAt',
       detail: sampled.detail,
     };
@@ -70,7 +58,7 @@ export function checkAssayEntry(body: unknown, nowMs: number): CheckedAssay {
   if (!measured.ok)
     return {
       ok: false,
-      reason: measured.reason as AssayEntryRefusal,
+      reason: measured.reason,
       field: 'measuredAt',
       detail: measured.detail,
     };
