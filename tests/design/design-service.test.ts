@@ -278,5 +278,5 @@ describe('experiment design in the service', () => {
     expect(withB.every((f) => f.refit)).toBe(true);
     // Before the entry, no fit saw B at all.
     expect(fits.filter((f) => !f.refit).some((f) => f.residuals?.signal.includes('B'))).toBe(false);
-  });
+  }, 150_000);
 });
