@@ -49,7 +49,7 @@ export function ProgramChart(props: {
     });
     const option: ChartOption = {
       animation: false,
-      grid: [{ left: 56, right: 96, top: 12, bottom: 40 }],
+      grid: [{ left: 56, right: 96, top: 30, bottom: 40 }],
       tooltip: { trigger: 'axis', formatter: axisTooltip(ctx, () => perHour) },
       xAxis: [timeXAxis(ctx, 0, palette, true)],
       yAxis: [
@@ -89,7 +89,7 @@ export function ProgramChart(props: {
       className="chart program-chart"
       data-chart="dilution-program"
       data-points={program.perHour.length}
-      style={{ height: 180 }}
+      style={{ height: 200 }}
       role="img"
       aria-label={props.label}
     />
