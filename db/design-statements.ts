@@ -6,14 +6,15 @@ export type DilutionProgramRow = typeof dilutionPrograms.$inferSelect;
 export type AssayEntryRow = typeof assayEntries.$inferSelect;
 
 const programColumns = `id, reactor_id AS reactorId, accepted_at_ms AS acceptedAtMs, accepted_by AS acceptedBy,
-  start_ms AS startMs, end_ms AS endMs, program_json AS programJson, limits_json AS limitsJson, summary`;
+  start_ms AS startMs, end_ms AS endMs, program_json AS programJson, limits_json AS limitsJson, summary, applied_by AS appliedBy`;
 const assayColumns = `id, reactor_id AS reactorId, signal, value, sampled_at_ms AS sampledAtMs,
   measured_at_ms AS measuredAtMs, entered_at_ms AS enteredAtMs, entered_by AS enteredBy`;
 
 export function prepareDesignStatements(sqlite: Database.Database) {
   const insertProgram = sqlite.prepare<Omit<DilutionProgramRow, 'id'>>(
-    `INSERT INTO dilution_programs (reactor_id, accepted_at_ms, accepted_by, start_ms, end_ms, program_json, limits_json, summary)
-     VALUES (@reactorId, @acceptedAtMs, @acceptedBy, @startMs, @endMs, @programJson, @limitsJson, @summary)`,
+    `INSERT INTO dilution_programs (reactor_id, accepted_at_ms, accepted_by, start_ms, end_ms, program_json, limits_json,
+       summary, applied_by)
+     VALUES (@reactorId, @acceptedAtMs, @acceptedBy, @startMs, @endMs, @programJson, @limitsJson, @summary, @appliedBy)`,
   );
   const programs = sqlite.prepare<[string, number], DilutionProgramRow>(
     `SELECT ${programColumns} FROM dilution_programs WHERE reactor_id = ? ORDER BY accepted_at_ms DESC, id DESC LIMIT ?`,

@@ -281,6 +281,8 @@ export const dilutionPrograms = sqliteTable(
     programJson: text('program_json').notNull(),
     limitsJson: text('limits_json').notNull(),
     summary: text('summary').notNull(),
+    /** Where it went: `simulator` (demo mode) or `mqtt` (published for the plant's control system). */
+    appliedBy: text('applied_by').notNull(),
   },
   (t) => [index('dilution_programs_reactor').on(t.reactorId, t.acceptedAtMs)],
 );

@@ -21,6 +21,7 @@ CREATE TABLE `dilution_programs` (
 	`program_json` text NOT NULL,
 	`limits_json` text NOT NULL,
 	`summary` text NOT NULL,
+	`applied_by` text NOT NULL,
 	FOREIGN KEY (`reactor_id`) REFERENCES `reactors`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint

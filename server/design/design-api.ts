@@ -141,7 +141,7 @@ export function designApiRoutes(options: DesignApiOptions): Route[] {
     summary: row.summary,
     program: JSON.parse(row.programJson) as DilutionProgramView,
     limits: JSON.parse(row.limitsJson) as DilutionLimitsView,
-    appliedBy: options.simulator?.has(row.reactorId) ? 'simulator' : 'mqtt',
+    appliedBy: row.appliedBy === 'simulator' ? 'simulator' : 'mqtt',
   });
 
   return [
@@ -213,6 +213,7 @@ export function designApiRoutes(options: DesignApiOptions): Route[] {
           programJson: JSON.stringify(program),
           limitsJson: JSON.stringify(limits),
           summary: body.summary,
+          appliedBy: simulated ? 'simulator' : 'mqtt',
         };
         // Recorded first: a program is never applied without its row.
         const accepted = acceptedView({ id: s.insertProgram(row), ...row });
