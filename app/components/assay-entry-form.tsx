@@ -49,6 +49,11 @@ export function AssayEntryForm(props: {
   const [measured, setMeasured] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  /** The times start at the newest reading and follow it until the operator starts filling the form in. */
+  function holdTimes() {
+    if (sampled === null) setSampled(start);
+    if (measured === null) setMeasured(start);
+  }
   const timeHint =
     timeMode === 'plant'
       ? 'plant hours, e.g. 36.5'
@@ -94,7 +99,14 @@ export function AssayEntryForm(props: {
         <legend>Enter an assay result</legend>
         <label>
           assay of
-          <select name="signal" value={signal} onChange={(e) => setSignal(e.target.value as AssaySignal)}>
+          <select
+            name="signal"
+            value={signal}
+            onChange={(e) => {
+              holdTimes();
+              setSignal(e.target.value as AssaySignal);
+            }}
+          >
             {assaySignals.map((s) => (
               <option key={s} value={s}>
                 {s}
@@ -110,7 +122,10 @@ export function AssayEntryForm(props: {
             step="any"
             required
             value={value}
-            onChange={(e) => setValue(e.target.value)}
+            onChange={(e) => {
+              holdTimes();
+              setValue(e.target.value);
+            }}
           />
         </label>
         <label>
@@ -119,7 +134,10 @@ export function AssayEntryForm(props: {
             type="text"
             name="sampledAt"
             value={sampled ?? start}
-            onChange={(e) => setSampled(e.target.value)}
+            onChange={(e) => {
+              holdTimes();
+              setSampled(e.target.value);
+            }}
           />
         </label>
         <label>
@@ -128,7 +146,10 @@ export function AssayEntryForm(props: {
             type="text"
             name="measuredAt"
             value={measured ?? start}
-            onChange={(e) => setMeasured(e.target.value)}
+            onChange={(e) => {
+              holdTimes();
+              setMeasured(e.target.value);
+            }}
           />
         </label>
         <button type="submit" className="button" disabled={busy}>
