@@ -8,6 +8,7 @@ export {
   defaultEstimatorSettings,
   refitParameterNames,
   satelliteParameterNames,
+  settingsForModel,
 } from './estimator/default-settings';
 // Building blocks of the research benchmarks (linearized information limits, profile likelihood).
 export { inverseSpd, symmetricEigen } from './estimator/dense-matrix';
@@ -79,6 +80,7 @@ export {
   withLinkOff,
 } from './model/community';
 export { type CompiledModel, compileModel, type NetworkWeightsAs } from './model/compile';
+export { type CompositionRoles, compositionRoles } from './model/composition-roles';
 export type {
   InputDefinition,
   ModelDefinition,

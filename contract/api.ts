@@ -129,12 +129,16 @@ export interface BandedEstimate extends ValueWithSd {
   upper95: number;
 }
 
+/**
+ * The community at a fit's window end: X the main organism, Y the satellites together, their fraction,
+ * and each metabolite by name (the built-in model's A and B); a model with several satellites also
+ * lists each one by name. Which quantities there are is the reactor's model's (`ReactorModelView`).
+ */
 export interface Composition {
   X: BandedEstimate;
   Y: BandedEstimate;
-  A: BandedEstimate;
-  B: BandedEstimate;
   satellite_fraction: BandedEstimate;
+  [quantity: string]: BandedEstimate;
 }
 
 /** The model's states and signals on a time grid (fitted window and forecast). */

@@ -226,7 +226,7 @@ export function fitWindow(
  * space the identity is already unit-free, and measured here it beats Marquardt's diag(H), which
  * stalls along sloppy directions.
  */
-function dampedStep(
+export function dampedStep(
   hessian: Float64Array,
   gradient: Float64Array,
   active: boolean[],
@@ -249,7 +249,7 @@ function dampedStep(
 }
 
 /** ½ gᵀH⁻¹g from the step s = −H⁻¹g: ½ |gᵀs|. */
-function newtonDecrement(gradient: Float64Array, step: Float64Array, active: boolean[]): number {
+export function newtonDecrement(gradient: Float64Array, step: Float64Array, active: boolean[]): number {
   let s = 0;
   for (let i = 0; i < gradient.length; i++) if (!active[i]) s -= gradient[i] * step[i];
   return 0.5 * Math.abs(s);

@@ -88,7 +88,7 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
           c.determined ? 1 : 0,
         );
       });
-      for (const [quantity, v] of Object.entries(estimate.composition)) {
+      for (const [quantity, v] of Object.entries(estimate.composition ?? {})) {
         if ([v.value, v.sd, v.lower95, v.upper95].every(Number.isFinite))
           s.insertComposition.run(fitId, quantity, v.value, v.sd, v.lower95, v.upper95);
       }
