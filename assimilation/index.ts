@@ -122,6 +122,20 @@ export {
 } from './problem/window-problem';
 export { defaultSolverOptions, describeFailure, type MethodName, type SolverOptions } from './solvers/types';
 export {
+  defaultRefinementSettings,
+  type ExclusionTest,
+  type FitSummary,
+  horizonOf,
+  type LikelihoodRatioTest,
+  type LinkEvidence,
+  type LinkVerdict,
+  type RefinementProgress,
+  type RefinementResult,
+  type RefinementSettings,
+  type RefinementStep,
+  refineStructure,
+} from './structure/refine-structure';
+export {
   allParameterColumns,
   createEngineWorkspace,
   type EngineWorkspace,
