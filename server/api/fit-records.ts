@@ -91,6 +91,7 @@ function fitRecord(row: FitRow, parts: FitParts, withDocuments: boolean): FitRec
     loss: row.loss,
     iterations: row.iterations,
     durationMs: row.durationMs,
+    model: row.modelVersion ? { version: row.modelVersion, name: row.modelName ?? row.modelVersion } : null,
     params,
     fixed,
     combinations,

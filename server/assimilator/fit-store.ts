@@ -52,6 +52,7 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
       outcome.iterations,
       fitted.fitMs,
       fitted.residuals ? JSON.stringify(residualSummary(fitted.residuals)) : null,
+      fitted.modelVersion,
     );
     const fitId = Number(info.lastInsertRowid);
     if (status === 'ok' && estimate) {
@@ -108,6 +109,7 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
       fitted.readingsSeenRowid,
       fitId,
       fitted.fittedAtMs,
+      fitted.modelVersion,
     );
     return fitId;
   });
