@@ -77,6 +77,7 @@ export {
   fullCommunity,
   type LinkKind,
   linkLabel,
+  linkRoles,
   withLinkOff,
 } from './model/community';
 export { type CompiledModel, compileModel, type NetworkWeightsAs } from './model/compile';

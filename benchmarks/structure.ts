@@ -8,16 +8,30 @@
  * of the truth, so each result is scored under the naming of satellites that matches best. Printed
  * per plant: how often the whole structure is recovered, the share of true links kept and of absent
  * links removed, how often the planted link is removed, how often each true link is kept, and time.
+ *
+ * A true link can be too weak for any readings to show (the seed's inhibition of X by A at IA = 100
+ * slows X by 0.03 %). So each true link's visibility is measured too: the same seeded history
+ * simulated with the link off in the truth (same noise, same dilution), and 2Δ = Σ((with − without)/σ)²
+ * over the fitted readings, everything else at its true value. A link is visible when that is
+ * significant (χ², as many degrees of freedom as its parameters, α); "visible true links kept" counts
+ * only those, the links a method could possibly keep.
  */
 import {
+  chiSquareSurvival,
+  communityModel,
   compileModel,
+  defaultRefinementSettings,
   linkLabel,
+  linkRoles,
   plantDataFrom,
   type RefinementResult,
   refineStructure,
+  withLinkOff,
 } from '../assimilation';
 import { type KnownStructurePlant, knownStructurePlants } from '../simulator/community-plants';
 import { generatePlantHistory } from '../simulator/plant-history';
+import { defaultAssaySettings, defaultSensorNoise } from '../simulator/plant-readings';
+import type { PlantSample } from '../simulator/plant-sample';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,6 +42,49 @@ function option(name: string, fallback: number): number {
 
 const seeds = option('seeds', 10);
 const days = option('days', 5);
+const { alpha, horizonHours } = defaultRefinementSettings;
+
+const sigma: Record<string, number> = {
+  od: defaultSensorNoise.odSigma,
+  substrate: defaultSensorNoise.substrateSigma,
+  ...defaultAssaySettings.sigma,
+};
+
+function history(model: KnownStructurePlant['truth'], seed: number): PlantSample[] {
+  return generatePlantHistory({
+    scenario: 'steady',
+    days,
+    seed,
+    model: compileModel(model),
+    assays: { everyH: 6 },
+  }).samples;
+}
+
+/** 2Δ between the readings with and without the link in the truth, over the fitted hours. */
+function visibility(
+  plant: KnownStructurePlant,
+  seed: number,
+  label: string,
+  withLink: PlantSample[],
+): number {
+  const spec = plant.truth.community!;
+  const without = history(communityModel('without', '', withLinkOff(spec, label)), seed);
+  const key = (s: PlantSample) => `${s.timeH}|${s.signal}`;
+  const other = new Map(without.map((s) => [key(s), s.value]));
+  const fromH = Math.max(...withLink.map((s) => s.timeH)) - horizonHours;
+  let sum = 0;
+  for (const s of withLink) {
+    const sd = sigma[s.signal];
+    const v = other.get(key(s));
+    if (sd === undefined || v === undefined || s.timeH < fromH) continue;
+    sum += ((s.value - v) / sd) ** 2;
+  }
+  return sum;
+}
+
+function degreesOfFreedom(label: string): number {
+  return Object.keys(linkRoles[label.split(' ')[0] as keyof typeof linkRoles]).length;
+}
 
 function permutations<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [[...items]];
@@ -38,6 +95,8 @@ function permutations<T>(items: readonly T[]): T[][] {
 
 interface Score {
   exact: boolean;
+  visibleTrue: number;
+  visibleTrueKept: number;
   trueKept: number;
   absentRemoved: number;
   trueLinks: number;
@@ -47,7 +106,7 @@ interface Score {
 }
 
 /** The result scored against the truth, under the naming of the model's satellites that fits best. */
-function score(plant: KnownStructurePlant, result: RefinementResult): Score {
+function score(plant: KnownStructurePlant, result: RefinementResult, visible: ReadonlySet<string>): Score {
   const satellites = result.spec.satellites;
   const kept = new Set(result.links.filter((l) => l.verdict === 'kept').map((l) => l.link));
   let best: Score | null = null;
@@ -66,6 +125,8 @@ function score(plant: KnownStructurePlant, result: RefinementResult): Score {
     const absentRemoved = absent.filter((l) => !keptAsTruth.has(l)).length;
     const s: Score = {
       exact: trueKept === plant.trueLinks.length && absentRemoved === absent.length,
+      visibleTrue: visible.size,
+      visibleTrueKept: [...visible].filter((l) => keptAsTruth.has(l)).length,
       trueKept,
       absentRemoved,
       trueLinks: plant.trueLinks.length,
@@ -85,29 +146,30 @@ console.log(
 console.log('(timings are wall time on a machine shared with other work: read them as rough)\n');
 const started = performance.now();
 for (const plant of knownStructurePlants()) {
-  const truth = compileModel(plant.truth);
   const scores: Score[] = [];
+  const visibilityOf = new Map<string, number[]>();
   const seconds: number[] = [];
   let failed = 0;
   for (let seed = 1; seed <= seeds; seed++) {
-    const history = generatePlantHistory({
-      scenario: 'steady',
-      days,
-      seed,
-      model: truth,
-      assays: { everyH: 6 },
-    });
+    const samples = history(plant.truth, seed);
+    const shown = plant.trueLinks.map((l) => ({ link: l, statistic: visibility(plant, seed, l, samples) }));
+    const visible = new Set(
+      shown
+        .filter((v) => chiSquareSurvival(v.statistic, degreesOfFreedom(v.link)) < alpha)
+        .map((v) => v.link),
+    );
+    for (const v of shown) visibilityOf.set(v.link, [...(visibilityOf.get(v.link) ?? []), v.statistic]);
     const t0 = performance.now();
     try {
-      const result = refineStructure(plant.generalized, plantDataFrom(history.samples));
+      const result = refineStructure(plant.generalized, plantDataFrom(samples));
       seconds.push((performance.now() - t0) / 1000);
-      const s = score(plant, result);
+      const s = score(plant, result, visible);
       scores.push(s);
       const removed = result.links.filter((l) => l.verdict === 'removed').length;
       const undetermined = result.links.filter((l) => l.undetermined).map((l) => l.link);
       console.log(
         `  ${plant.name}, seed ${seed}: ${s.exact ? 'recovered' : 'not recovered'}; true links kept ` +
-          `${s.trueKept}/${s.trueLinks}, absent removed ${s.absentRemoved}/${s.absentLinks}` +
+          `${s.trueKept}/${s.trueLinks} (visible ${s.visibleTrueKept}/${s.visibleTrue}), absent removed ${s.absentRemoved}/${s.absentLinks}` +
           `${s.plantedRemoved === null ? '' : `, planted link ${s.plantedRemoved ? 'removed' : 'kept'}`}; ` +
           `${removed} removed in ${result.fits} fits, ${seconds[seconds.length - 1].toFixed(1)} s` +
           (undetermined.length ? `; undetermined: ${undetermined.join(', ')}` : ''),
@@ -123,6 +185,13 @@ for (const plant of knownStructurePlants()) {
   const median = [...seconds].sort((a, b) => a - b)[seconds.length >> 1] ?? Number.NaN;
   console.log(`${plant.name}: ${n} refined${failed ? `, ${failed} failed` : ''}`);
   console.log(`  whole structure recovered: ${sum((s) => (s.exact ? 1 : 0))}/${n}`);
+  const medianOf = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
+  console.log(
+    `  visible true links kept: ${pct(sum((s) => s.visibleTrueKept) / sum((s) => s.visibleTrue))}; ` +
+      `visibility 2Δ (median over seeds): ${plant.trueLinks
+        .map((l) => `${l} ${medianOf(visibilityOf.get(l) ?? []).toPrecision(2)}`)
+        .join(', ')}`,
+  );
   console.log(
     `  true links kept: ${pct(sum((s) => s.trueKept) / sum((s) => s.trueLinks))}, ` +
       `absent links removed: ${pct(sum((s) => s.absentRemoved) / sum((s) => s.absentLinks))}`,
