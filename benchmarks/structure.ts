@@ -14,7 +14,9 @@
  * simulated with the link off in the truth (same noise, same dilution), and 2Δ = Σ((with − without)/σ)²
  * over the fitted readings, everything else at its true value. A link is visible when that is
  * significant (χ², as many degrees of freedom as its parameters, α); "visible true links kept" counts
- * only those, the links a method could possibly keep.
+ * only those. It is an upper bound of what the data say: with the rest refitted, another link may
+ * make up for a visible one (a satellite growing on B can stand in for another on B when the assay
+ * sees the satellites together), and the refinement rightly finds it not needed.
  */
 import {
   chiSquareSurvival,
