@@ -148,13 +148,7 @@ export function fitWindow(
       layout,
       Float64Array.from(u, (ui, i) => ui + step[i]),
     );
-    let predicted = 0;
-    for (let i = 0; i < q; i++) {
-      const d = trial[i] - u[i];
-      let hd = 0;
-      for (let j = 0; j < q; j++) hd += hessian[i * q + j] * (trial[j] - u[j]);
-      predicted -= gradient[i] * d + 0.5 * d * hd;
-    }
+    const predicted = predictedDecrease(gradient, hessian, u, trial, q);
     const trialObjective = objectiveAt(trial, trialGradient);
     lossEvaluations++;
     const ratio =
@@ -246,6 +240,24 @@ export function dampedStep(
   for (let i = 0; i < q; i++) step[i] = active[i] ? 0 : -gradient[i];
   choleskySolveInPlace(system, q, step);
   return true;
+}
+
+/** −(gᵀd + ½ dᵀHd) for the step d = trial − u: the decrease the quadratic model predicts. */
+export function predictedDecrease(
+  gradient: Float64Array,
+  hessian: Float64Array,
+  u: Float64Array,
+  trial: Float64Array,
+  q: number,
+): number {
+  let predicted = 0;
+  for (let i = 0; i < q; i++) {
+    const d = trial[i] - u[i];
+    let hd = 0;
+    for (let j = 0; j < q; j++) hd += hessian[i * q + j] * (trial[j] - u[j]);
+    predicted -= gradient[i] * d + 0.5 * d * hd;
+  }
+  return predicted;
 }
 
 /** ½ gᵀH⁻¹g from the step s = −H⁻¹g: ½ |gᵀs|. */

@@ -1,5 +1,5 @@
 import { inverseSpd } from '../estimator/dense-matrix';
-import { dampedStep, newtonDecrement } from '../estimator/fit-window';
+import { dampedStep, newtonDecrement, predictedDecrease } from '../estimator/fit-window';
 import { firstTime, lastTime, type PlantData } from '../estimator/plant-data';
 import type { ObservationNoise } from '../estimator/types';
 import { buildWindowProblem, coldStartState } from '../estimator/window-problem-builder';
@@ -425,13 +425,7 @@ class SpanObjective {
         continue;
       }
       const trial = this.clamp(Float64Array.from(u, (ui, i) => ui + step[i]));
-      let predicted = 0;
-      for (let i = 0; i < q; i++) {
-        const d = trial[i] - u[i];
-        let hd = 0;
-        for (let j = 0; j < q; j++) hd += hessian[i * q + j] * (trial[j] - u[j]);
-        predicted -= gradient[i] * d + 0.5 * d * hd;
-      }
+      const predicted = predictedDecrease(gradient, hessian, u, trial, q);
       const trialValue = this.evaluate(trial);
       const trialObjective = trialValue
         ? trialValue.data + trialValue.continuity + this.priorTerms(trial)
