@@ -2,7 +2,8 @@
  * The model each reactor runs (contract/api.ts `ReactorModelView`):
  *   GET /api/reactors/:id/model
  *   PUT /api/reactors/:id/model   ReactorModelRequest (operator; the auth gate checks)
- * A new model is checked as the estimator needs it, stored by version, chosen for the reactor, and
+ * A reactor that has not sent a reading yet (its page may be open) runs the built-in model when it
+ * does, and GET says so; a model is chosen only for a known reactor. A new model is checked as the estimator needs it, stored by version, chosen for the reactor, and
  * the assimilator restarted: the reactor's chain sees another model and starts afresh, the other
  * reactors' chains are restored as they were.
  */
@@ -82,7 +83,8 @@ export function reactorModelApiRoutes(options: ReactorModelApiOptions): Route[] 
     {
       method: 'GET',
       path: '/api/reactors/:id/model',
-      handle: ({ req, res, params }) => sendJson(req, res, 200, view(reactorOf(params.id))),
+      handle: ({ req, res, params }) =>
+        sendJson(req, res, 200, view(parseOr400(reactorIdParameter, params.id, 'reactor id'))),
     },
     {
       method: 'PUT',
