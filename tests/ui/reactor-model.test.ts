@@ -6,7 +6,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { communityModel, formatModelFile } from '../../assimilation';
-import type { ReactorModelView } from '../../contract/api';
+import type { FitRecord, ReactorModelView } from '../../contract/api';
 import { communityWith, seedLinks } from '../../simulator/community-plants';
 import { type ConsoleLog, consoleLog, launchChromium, newContext } from './fixtures/browser';
 import { signInContext } from './fixtures/login';
@@ -14,6 +14,7 @@ import {
   accounts,
   type ServiceProcess,
   startService,
+  waitForFit,
   waitForSimulatedReactors,
 } from './fixtures/service-process';
 
@@ -77,5 +78,23 @@ test('each reactor page names its model and version and shows that model’s equ
   // r1 still shows the built-in.
   section = await modelSection('r1');
   expect(await section.locator('[data-testid=model-name]').textContent()).toBe('chemostat-satellite');
+  // Once r2 has fitted with its new model, its fits table names each fit's model.
+  await waitForFit(service, 'r2');
+  const deadline = Date.now() + 120_000;
+  let fits = await service.getJson<FitRecord[]>('/api/reactors/r2/estimates?trajectories=none');
+  while (!fits.some((f) => f.model?.version === chosen.version) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    fits = await service.getJson<FitRecord[]>('/api/reactors/r2/estimates?trajectories=none');
+  }
+  await modelSection('r2');
+  const models = page.locator('[data-testid=fit-model]');
+  await page
+    .locator('[data-testid=fit-model]', { hasText: 'seed-community' })
+    .first()
+    .waitFor({ timeout: 60_000 });
+  const named = await models.allTextContents();
+  expect(named).toContain('seed-community');
+  // Each row names its own fit's model (the older, built-in fits are further back than the table's 12).
+  for (const name of named) expect(['seed-community', 'chemostat-satellite']).toContain(name);
   expect(log.errors).toEqual([]);
 }, 240_000);
