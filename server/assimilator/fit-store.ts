@@ -52,6 +52,7 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
       outcome.iterations,
       fitted.fitMs,
       fitted.residuals ? JSON.stringify(residualSummary(fitted.residuals)) : null,
+      fitted.modelVersion,
     );
     const fitId = Number(info.lastInsertRowid);
     if (status === 'ok' && estimate) {
@@ -88,7 +89,7 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
           c.determined ? 1 : 0,
         );
       });
-      for (const [quantity, v] of Object.entries(estimate.composition)) {
+      for (const [quantity, v] of Object.entries(estimate.composition ?? {})) {
         if ([v.value, v.sd, v.lower95, v.upper95].every(Number.isFinite))
           s.insertComposition.run(fitId, quantity, v.value, v.sd, v.lower95, v.upper95);
       }
@@ -108,6 +109,7 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
       fitted.readingsSeenRowid,
       fitId,
       fitted.fittedAtMs,
+      fitted.modelVersion,
     );
     return fitId;
   });
