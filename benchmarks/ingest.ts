@@ -1,32 +1,28 @@
 /**
  * Ingest throughput through a real mosquitto on loopback. `npm run bench:ingest [-- N [ROUNDS]]`
  *
- * Each round queues N QoS-1 readings in mosquitto for a persistent session that is offline, then
- * lets the subscriber drain them and times it, so that the subscriber's own capacity is measured
+ * Drain: each round queues N QoS-1 readings in mosquitto for a persistent session that is offline,
+ * then lets the subscriber drain them and times it, so that the subscriber's own capacity is measured
  * and not the publisher's speed. The ingester's rate counts readings committed to SQLite (WAL, and
  * the configured `synchronous`); side by side, a subscriber that only counts messages gives the
  * ceiling of an mqtt.js client here, and the ratio of the two is the ingester's cost over it.
- * Last, each runs against a live stream from a publisher in its own process, as in production.
+ * Live: an independent device (tests/fixtures/acked-publisher.ts, its own process) publishes N
+ * readings with 500 QoS-1 messages in flight while the subscriber consumes, first message to last:
+ * one reading per message, as most devices send, and batched, 50 readings per message (an array).
+ * Beside each live rate, the CPU that the device, mosquitto and the subscriber spent per reading: on
+ * two cores shared with other work the rates follow the machine's load, the CPU per reading much less.
+ * Every pass ends its MQTT session, so that mosquitto queues nothing for it afterwards.
  */
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt, { type IClientOptions } from 'mqtt';
 import pino from 'pino';
 import { openDatabase } from '../db/open-database';
 import { Ingester } from '../server/ingest/ingester';
-import { startMosquitto } from '../tests/fixtures/mosquitto';
+import { spawnAckedPublisher } from '../tests/fixtures/acked-publisher';
+import { endSession, processCpuSeconds } from '../tests/fixtures/broker-crash-run';
+import { deployedAutosave, startMosquitto } from '../tests/fixtures/mosquitto';
 import { publishReadingStream } from '../tests/fixtures/reading-publisher';
-
-if (process.argv[2] === '--publish') {
-  // The live pass's publisher, in its own process: prints the seconds it took.
-  const [url, n, firstTsMs] = process.argv.slice(3);
-  const started = performance.now();
-  await publishReadingStream({ url, count: Number(n), firstTsMs: Number(firstTsMs), maxInFlight: 2000 });
-  process.stdout.write(`${(performance.now() - started) / 1000}\n`);
-  process.exit(0);
-}
 
 const count = Number(process.argv[2] ?? 200_000);
 const rounds = Number(process.argv[3] ?? 3);
@@ -66,6 +62,8 @@ async function countingDrain(): Promise<number> {
   );
   const rate = count / ((performance.now() - started) / 1000);
   await client.endAsync();
+  // Each pass leaves no session behind, or mosquitto would queue the next passes' streams for it too.
+  await endSession(mosquitto.url, 'bench-counter');
   return rate;
 }
 
@@ -92,71 +90,93 @@ async function ingesterDrain(round: number): Promise<{ rate: number; transaction
   const rate = count / ((performance.now() - started) / 1000);
   const { transactions } = ingester.metrics();
   await ingester.stop();
+  await endSession(mosquitto.url, `bench-ingester-${round}`);
   database.close();
   rmSync(path, { force: true });
   return { rate, transactions };
 }
 
-/** Rate on a live stream: a publisher in its own process while `subscriber` consumes, first message to last. */
-async function livePass(
-  subscriber: 'counter' | 'ingester',
-): Promise<{ publisher: number; subscriber: number }> {
-  const path = join(mosquitto.dir, `bench-live-${subscriber}.db`);
+interface LiveRate {
+  /** Readings per second: sent by the device, and counted or committed by the subscriber. */
+  publisher: number;
+  subscriber: number;
+  /**
+   * CPU each process spent per reading while the device sent (µs): what the rates come to on an idle
+   * machine, where the cores are not shared with other work.
+   */
+  cpuMicrosPerReading: { device: number; broker: number; subscriber: number };
+  transactions?: number;
+}
+
+/**
+ * Rate on a live stream from an independent device with 500 messages in flight, while `subscriber`
+ * consumes: readings per second from its first message to the last reading counted or committed.
+ */
+async function livePass(subscriber: 'counter' | 'ingester', readingsPerMessage: number): Promise<LiveRate> {
+  const path = join(mosquitto.dir, `bench-live-${subscriber}-${readingsPerMessage}.db`);
   const database = subscriber === 'ingester' ? openDatabase(path, { synchronous }) : undefined;
-  let done: () => boolean;
-  let started: () => boolean;
+  let counted: () => number;
   let stop: () => Promise<void>;
+  let transactions: (() => number) | undefined;
   if (database) {
     const ingester = new Ingester({
       broker: { url: mosquitto.url, protocol: '5' },
-      clientId: 'bench-live-ingester',
+      clientId: `bench-live-ingester-${readingsPerMessage}`,
       topicPrefix: 'culturewatch',
       sqlite: database.sqlite,
       logger,
     });
     await ingester.start();
-    done = () => ingester.metrics().readingsStored >= count;
-    started = () => ingester.metrics().messagesReceived > 0;
+    counted = () => ingester.metrics().readingsStored;
+    transactions = () => ingester.metrics().transactions;
     stop = () => ingester.stop();
   } else {
     const counter = await mqtt.connectAsync(mosquitto.url, {
       ...counterOptions,
-      clientId: 'bench-live-counter',
+      clientId: `bench-live-counter-${readingsPerMessage}`,
     });
-    let counted = 0;
-    counter.on('message', () => void counted++);
+    let messages = 0;
+    counter.on('message', () => void messages++);
     await counter.subscribeAsync('culturewatch/#', { qos: 1 });
-    done = () => counted >= count;
-    started = () => counted > 0;
+    counted = () => messages * readingsPerMessage;
     stop = () => counter.endAsync();
   }
   const firstTsMs = nextTsMs;
   nextTsMs += count;
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      fileURLToPath(import.meta.url),
-      '--publish',
-      mosquitto.url,
-      String(count),
-      String(firstTsMs),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let publisherSeconds = Number.NaN;
-  child.stdout.on('data', (chunk: Buffer) => {
-    publisherSeconds = Number(chunk.toString().trim());
+  const publisher = spawnAckedPublisher({
+    url: mosquitto.url,
+    count,
+    firstTsMs,
+    maxInFlight: 500,
+    ratePerSecond: 0,
+    protocolVersion: 5,
+    readingsPerMessage,
+    ackedFile: `${path}.acked`,
   });
-  while (!started()) await new Promise((r) => setTimeout(r, 1));
+  const brokerCpuAtStart = processCpuSeconds(mosquitto.pid());
+  const ownCpuAtStart = process.cpuUsage();
+  while (counted() === 0) await new Promise((r) => setTimeout(r, 1));
   const firstMs = performance.now();
-  while (!done()) await new Promise((r) => setTimeout(r, 2));
+  while (counted() < count) await new Promise((r) => setTimeout(r, 2));
   const seconds = (performance.now() - firstMs) / 1000;
-  await new Promise((resolve) => child.once('exit', resolve));
+  const published = await publisher.finished;
+  const own = process.cpuUsage(ownCpuAtStart);
+  const result: LiveRate = {
+    publisher: count / published.seconds,
+    subscriber: count / seconds,
+    cpuMicrosPerReading: {
+      device: (published.cpuSeconds * 1e6) / count,
+      broker: ((processCpuSeconds(mosquitto.pid()) - brokerCpuAtStart) * 1e6) / count,
+      subscriber: (own.user + own.system) / count,
+    },
+    ...(transactions && { transactions: transactions() }),
+  };
   await stop();
+  await endSession(mosquitto.url, `bench-live-${subscriber}-${readingsPerMessage}`);
   database?.close();
-  return { publisher: count / publisherSeconds, subscriber: count / seconds };
+  rmSync(path, { force: true });
+  rmSync(`${path}.acked`, { force: true });
+  return result;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -164,7 +184,8 @@ const k = (x: number) => `${(x / 1000).toFixed(1)}k/s`;
 
 try {
   console.log(
-    `bench:ingest — ${count} QoS-1 readings per round, ${rounds} rounds, mosquitto on loopback, synchronous=${synchronous}`,
+    `bench:ingest — ${count} QoS-1 readings per round, ${rounds} rounds, mosquitto on loopback ` +
+      `(deployed autosave, ${JSON.stringify(deployedAutosave())}), synchronous=${synchronous}`,
   );
   const counterRates: number[] = [];
   const ingesterRates: number[] = [];
@@ -181,17 +202,29 @@ try {
   const ingesterRate = median(ingesterRates);
   const counterRate = median(counterRates);
   const ratio = ingesterRate / counterRate;
-  const liveCounter = await livePass('counter');
-  const liveIngester = await livePass('ingester');
   console.log(
     `readings committed/s (median): ${k(ingesterRate)}   target ≥ 50k/s  ${ingesterRate >= 50_000 ? 'ok' : 'BELOW'}`,
   );
   console.log(`counting subscriber msgs/s (median): ${k(counterRate)}`);
   console.log(`ratio ingester/counter: ${ratio.toFixed(2)}   target ≥ 0.5  ${ratio >= 0.5 ? 'ok' : 'BELOW'}`);
-  console.log(
-    `live stream (publisher in its own process): counter ${k(liveCounter.subscriber)} while the publisher sent ` +
-      `${k(liveCounter.publisher)}; ingester ${k(liveIngester.subscriber)} committed while it sent ${k(liveIngester.publisher)}`,
-  );
+  const live: Record<string, { counter: LiveRate; ingester: LiveRate }> = {};
+  for (const readingsPerMessage of [1, 50]) {
+    const counter = await livePass('counter', readingsPerMessage);
+    const ingester = await livePass('ingester', readingsPerMessage);
+    live[readingsPerMessage] = { counter, ingester };
+    const what =
+      readingsPerMessage === 1 ? 'one reading per message' : `${readingsPerMessage} readings per message`;
+    const cpu = ({ cpuMicrosPerReading: c }: LiveRate) =>
+      `CPU per reading: device ${c.device.toFixed(1)} µs, mosquitto ${c.broker.toFixed(1)} µs, ` +
+      `subscriber ${c.subscriber.toFixed(1)} µs`;
+    console.log(
+      `live, ${what}, 500 in flight from a device in its own process: ratio ingester/counter ` +
+        `${(ingester.subscriber / counter.subscriber).toFixed(2)}\n` +
+        `  counting subscriber ${k(counter.subscriber)} (device sent ${k(counter.publisher)}; ${cpu(counter)})\n` +
+        `  ingester ${k(ingester.subscriber)} committed in ${ingester.transactions} transactions ` +
+        `(device sent ${k(ingester.publisher)}; ${cpu(ingester)})`,
+    );
+  }
   console.log(
     JSON.stringify({
       count,
@@ -200,8 +233,7 @@ try {
       ingesterRate,
       counterRate,
       ratio,
-      liveCounter,
-      liveIngester,
+      live,
     }),
   );
 } finally {

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The test suite runs against Debian's mosquitto, Chromium, nginx (the TLS reverse proxy of
-# deploy/) and openssl (test certificates). Install them when they are missing, so `npm test` works
-# on a fresh machine; fail loudly rather than skip the tests that need them.
+# deploy/), openssl (test certificates) and rabbitmq-server (deploy/'s broker for zero loss).
+# Install them when they are missing, so `npm test` works on a fresh machine; fail loudly rather
+# than skip the tests that need them.
 set -euo pipefail
 missing=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "ensure-test-deps: installing ${missing[*]} from Debian" >&2
   if [ "$(id -u)" -ne 0 ]; then
@@ -17,8 +19,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # Debian starts mosquitto and nginx as system services on install; the tests start their own.
-  for unit in mosquitto nginx; do
+  # Debian starts these as system services on install; the tests start their own.
+  for unit in mosquitto nginx rabbitmq-server epmd; do
     (systemctl stop "$unit" || service "$unit" stop) >/dev/null 2>&1 || true
   done
 fi

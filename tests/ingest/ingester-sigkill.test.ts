@@ -1,14 +1,17 @@
 /**
- * Fault tests with the ingester as a separate process: it is SIGKILLed mid-stream and started again.
- * No committed row may be lost, and the broker's redelivery of what was never acknowledged fills the gap.
+ * Fault tests with the ingester as a separate process, alone or inside the whole service (server.ts):
+ * it is SIGKILLed mid-stream and started again. No committed row may be lost, the broker's redelivery
+ * of what was never acknowledged fills the gap, and nothing is stored twice.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { spawnAckedPublisher } from '../fixtures/acked-publisher';
 import { waitFor } from '../fixtures/ingest-harness';
 import { type IngesterProcess, spawnIngester } from '../fixtures/ingester-process';
 import { type Mosquitto, startMosquitto } from '../fixtures/mosquitto';
 import { publishReadingStream, readingValue } from '../fixtures/reading-publisher';
+import { startServiceProcess } from '../service/service-harness';
 
 let mosquitto: Mosquitto;
 const running: IngesterProcess[] = [];
@@ -58,6 +61,25 @@ function countOf(path: string): number {
   }
 }
 
+/** Rows, and each rollup width's count of readings: a reading stored or counted twice shows in either. */
+function expectStoredOnce(path: string, count: number): void {
+  expect(countOf(path)).toBe(count);
+  const db = new Database(path, { readonly: true });
+  try {
+    const rollups = db
+      .prepare(
+        'SELECT bucket_width_ms AS width, sum(count) AS n FROM reading_rollups GROUP BY bucket_width_ms',
+      )
+      .all();
+    expect(rollups).toEqual([
+      { width: 60_000, n: count },
+      { width: 900_000, n: count },
+    ]);
+  } finally {
+    db.close();
+  }
+}
+
 it('keeps every committed row across a SIGKILL mid-stream, and redelivery fills the gap', async () => {
   const path = join(mosquitto.dir, 'sigkill.db');
   const count = 60_000;
@@ -81,11 +103,47 @@ it('keeps every committed row across a SIGKILL mid-stream, and redelivery fills 
 
   const final = readingsOf(path);
   expect(final.size).toBe(count);
+  expectStoredOnce(path, count);
   for (const [ts, value] of committedAtKill) expect(final.get(ts)).toBe(value);
   for (let i = 0; i < count; i++) {
     if (final.get(firstTsMs + i) !== readingValue(i)) throw new Error(`reading ${i} missing or wrong`);
   }
 });
+
+it('keeps every reading acknowledged to an independent device across a SIGKILL of the whole service', async () => {
+  const path = join(mosquitto.dir, 'service.db');
+  const count = 12_000;
+  const firstTsMs = Date.now() - 86_400_000;
+  const env = { MQTT_URL: mosquitto.url, MQTT_CLIENT_ID: 'sigkill-service', DATABASE_PATH: path };
+  const first = await startServiceProcess(env);
+  const publisher = spawnAckedPublisher({
+    url: mosquitto.url,
+    count,
+    firstTsMs,
+    maxInFlight: 500,
+    ratePerSecond: 4000,
+    protocolVersion: 5,
+    ackedFile: join(mosquitto.dir, 'service.acked'),
+  });
+  await waitFor('a third of the stream committed', () => countOf(path) >= count / 3);
+  first.child.kill('SIGKILL');
+  expect(await first.stop()).toBeNull();
+  const committedAtKill = readingsOf(path);
+  expect(committedAtKill.size).toBeLessThan(count);
+
+  const second = await startServiceProcess(env);
+  const { acked } = await publisher.finished;
+  expect(acked.every((a) => a === 1)).toBe(true);
+  await waitFor('the whole stream stored', () => countOf(path) >= count, 30_000);
+  expect(await second.stop()).toBe(0);
+
+  const final = readingsOf(path);
+  expectStoredOnce(path, count);
+  for (const [ts, value] of committedAtKill) expect(final.get(ts)).toBe(value);
+  for (let i = 0; i < count; i++) {
+    if (final.get(firstTsMs + i) !== readingValue(i)) throw new Error(`reading ${i} missing or wrong`);
+  }
+}, 60_000);
 
 it('does not acknowledge a reading before its commit: what the killed process held comes again', async () => {
   const path = join(mosquitto.dir, 'held.db');

