@@ -20,7 +20,12 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import { getTableConfig, type SQLiteColumn, SQLiteSyncDialect, type SQLiteTable } from 'drizzle-orm/sqlite-core';
+import {
+  getTableConfig,
+  type SQLiteColumn,
+  SQLiteSyncDialect,
+  type SQLiteTable,
+} from 'drizzle-orm/sqlite-core';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tables are made at run time; the service reads them with raw SQL.
 export type PgTableOf = PgTableWithColumns<any>;
@@ -32,7 +37,9 @@ function columnBuilder(column: SQLiteColumn): PgColumnBuilderBase {
   let builder: PgColumnBuilderBase;
   switch (column.columnType) {
     case 'SQLiteInteger':
-      builder = autoIncrement ? bigserial(column.name, { mode: 'number' }) : bigint(column.name, { mode: 'number' });
+      builder = autoIncrement
+        ? bigserial(column.name, { mode: 'number' })
+        : bigint(column.name, { mode: 'number' });
       break;
     case 'SQLiteBoolean':
       builder = boolean(column.name);
@@ -62,11 +69,14 @@ function checkSql(table: string, value: SQL): SQL {
 }
 
 /** PostgreSQL tables for the given SQLite ones; a foreign key must point to one of them. */
-export function pgTablesFrom<T extends Record<string, SQLiteTable>>(tables: T): { [K in keyof T]: PgTableOf } {
+export function pgTablesFrom<T extends Record<string, SQLiteTable>>(
+  tables: T,
+): { [K in keyof T]: PgTableOf } {
   const made = new Map<SQLiteTable, PgTableOf>();
   const madeOf = (table: SQLiteTable): PgTableOf => {
     const pg = made.get(table);
-    if (!pg) throw new Error(`db/pg: a foreign key points to ${getTableConfig(table).name}, not among the tables`);
+    if (!pg)
+      throw new Error(`db/pg: a foreign key points to ${getTableConfig(table).name}, not among the tables`);
     return pg;
   };
   const out = {} as { [K in keyof T]: PgTableOf };
