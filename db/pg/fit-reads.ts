@@ -39,14 +39,14 @@ export async function storedFit(
     (await client.query(text, [fitId])).rows.map((r) => sqliteShaped<T>(r as Record<string, unknown>));
   const [row] = await rows<FitRow>('SELECT * FROM fits WHERE id = $1');
   if (!row) return undefined;
-  const [parameters, combinations, composition, documents] = await Promise.all([
-    rows<FitParameterRow>('SELECT * FROM fit_parameters WHERE fit_id = $1'),
-    rows<FitCombinationRow>('SELECT * FROM fit_combinations WHERE fit_id = $1 ORDER BY rank'),
-    rows<FitCompositionRow>('SELECT * FROM fit_composition WHERE fit_id = $1'),
-    // Not the window file: the record does not carry it, and it is the largest part.
-    rows<FitDocumentRow>(
-      'SELECT fit_id, trajectory_json, forecast_json, residuals_json FROM fit_documents WHERE fit_id = $1',
-    ),
-  ]);
-  return { row, parameters, combinations, composition, documents: documents[0] };
+  const parameters = await rows<FitParameterRow>('SELECT * FROM fit_parameters WHERE fit_id = $1');
+  const combinations = await rows<FitCombinationRow>(
+    'SELECT * FROM fit_combinations WHERE fit_id = $1 ORDER BY rank',
+  );
+  const composition = await rows<FitCompositionRow>('SELECT * FROM fit_composition WHERE fit_id = $1');
+  // Not the window file: the record does not carry it, and it is the largest part.
+  const [documents] = await rows<FitDocumentRow>(
+    'SELECT fit_id, trajectory_json, forecast_json, residuals_json FROM fit_documents WHERE fit_id = $1',
+  );
+  return { row, parameters, combinations, composition, documents };
 }

@@ -18,6 +18,7 @@ import {
 } from '../../db/pg/ingest-store';
 import type { BatchResult, BatchStore } from './batched-writer';
 import type { AcceptedReading } from './message-validator';
+import type { Rejection } from './rejection-reasons';
 import { RollupAccumulator } from './rollups';
 
 const online: ReadonlySet<string> = new Set(onlineSignals);
@@ -35,52 +36,65 @@ export function pgBatchStore(pool: pg.Pool, options: PgBatchStoreOptions): Batch
   const knownWeeks = new Set<number>();
   return {
     async commit(readings, rejections, known): Promise<BatchResult> {
-      await ensureReadingPartitions(
-        pool,
-        readings.map((r) => r.tsMs),
-        knownWeeks,
-      );
-      const nowMs = options.now();
-      const registered = new Set<string>();
-      for (const r of readings) if (!known.has(r.reactorId)) registered.add(r.reactorId);
-      const client = await pool.connect();
       try {
-        await client.query('BEGIN');
-        await registerReactors(client, [...registered], nowMs);
-        const inserted = new Set((await insertReadingsIfNew(client, readings)).map(keyOf));
-        const stored: AcceptedReading[] = [];
-        const rollups = new RollupAccumulator();
-        for (const r of readings) {
-          const key = keyOf(r);
-          if (!inserted.delete(key)) continue; // a duplicate, or the key's second reading in this batch
-          stored.push(r);
-          rollups.add(r);
-        }
-        await recordRejections(
-          client,
-          rejections.map((j) => ({
-            ...j,
-            topic: storable(j.topic),
-            payloadExcerpt: storable(j.payloadExcerpt),
-            detail: storable(j.detail),
-          })),
-          nowMs,
-          options.maxStoredRejections,
-        );
-        await addToRollups(client, [...rollups.values()]);
-        await recordArrivals(client, arrivalsOf(readings));
-        await client.query('COMMIT');
-        return { stored, highestRowid: 0, registered };
+        return await commitOnce(readings, rejections, known);
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        // No partition for a reading (retention dropped its week since): made again on the retry.
-        if ((error as { code?: string }).code === '23514') knownWeeks.clear();
-        throw error;
-      } finally {
-        client.release();
+        // No partition for a reading: retention dropped its week since this process made it. Again.
+        if ((error as { code?: string }).code !== '23514') throw error;
+        knownWeeks.clear();
+        return commitOnce(readings, rejections, known);
       }
     },
   };
+
+  async function commitOnce(
+    readings: AcceptedReading[],
+    rejections: Rejection[],
+    known: ReadonlySet<string>,
+  ): Promise<BatchResult> {
+    await ensureReadingPartitions(
+      pool,
+      readings.map((r) => r.tsMs),
+      knownWeeks,
+    );
+    const nowMs = options.now();
+    const registered = new Set<string>();
+    for (const r of readings) if (!known.has(r.reactorId)) registered.add(r.reactorId);
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await registerReactors(client, [...registered], nowMs);
+      const inserted = new Set((await insertReadingsIfNew(client, readings)).map(keyOf));
+      const stored: AcceptedReading[] = [];
+      const rollups = new RollupAccumulator();
+      for (const r of readings) {
+        const key = keyOf(r);
+        if (!inserted.delete(key)) continue; // a duplicate, or the key's second reading in this batch
+        stored.push(r);
+        rollups.add(r);
+      }
+      await recordRejections(
+        client,
+        rejections.map((j) => ({
+          ...j,
+          topic: storable(j.topic),
+          payloadExcerpt: storable(j.payloadExcerpt),
+          detail: storable(j.detail),
+        })),
+        nowMs,
+        options.maxStoredRejections,
+      );
+      await addToRollups(client, [...rollups.values()]);
+      await recordArrivals(client, arrivalsOf(readings));
+      await client.query('COMMIT');
+      return { stored, highestRowid: 0, registered };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
 }
 
 /** Per reactor of the batch (duplicates too: a redelivered late reading must still be looked at). */
