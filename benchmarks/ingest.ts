@@ -12,6 +12,10 @@
  * Beside each live rate, the CPU that the device, mosquitto and the subscriber spent per reading: on
  * two cores shared with other work the rates follow the machine's load, the CPU per reading much less.
  * Every pass ends its MQTT session, so that mosquitto queues nothing for it afterwards.
+ * Sparkplug B against JSON: the same readings from an in-process device, at QoS 0 (as Sparkplug
+ * requires) with at most 500 messages sent and not yet committed, one reading per message and 50
+ * (a DDATA with 50 values of one metric at 50 times; a JSON array); committed by the ingester alone
+ * (JSON) or through the Sparkplug host (decode, session, mapping) into the same ingester.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +23,10 @@ import mqtt, { type IClientOptions } from 'mqtt';
 import pino from 'pino';
 import { openDatabase } from '../db/open-database';
 import { Ingester } from '../server/ingest/ingester';
+import { defaultMessageLimits } from '../server/ingest/message-validator';
+import { SparkplugHost } from '../server/sparkplug/sparkplug-host';
+import { parseSparkplugMapping } from '../server/sparkplug/sparkplug-mapping';
+import { SparkplugEdgeNode } from '../simulator/sparkplug-edge-node';
 import { spawnAckedPublisher } from '../tests/fixtures/acked-publisher';
 import { endSession, processCpuSeconds } from '../tests/fixtures/broker-crash-run';
 import { deployedAutosave, startMosquitto } from '../tests/fixtures/mosquitto';
@@ -179,6 +187,107 @@ async function livePass(subscriber: 'counter' | 'ingester', readingsPerMessage: 
   return result;
 }
 
+/**
+ * Readings committed per second on the JSON topics or through the Sparkplug host, from an
+ * in-process device at QoS 0 holding at most 500 messages beyond what is committed.
+ */
+async function protocolPass(protocol: 'json' | 'sparkplug', readingsPerMessage: number): Promise<LiveRate> {
+  const path = join(mosquitto.dir, `bench-${protocol}-${readingsPerMessage}.db`);
+  const database = openDatabase(path, { synchronous });
+  const broker = { url: mosquitto.url, protocol: '5' as const };
+  const ingester = new Ingester({
+    broker,
+    clientId: `bench-${protocol}-ingester-${readingsPerMessage}`,
+    topicPrefix: 'culturewatch',
+    sqlite: database.sqlite,
+    logger,
+  });
+  await ingester.start();
+  const host =
+    protocol === 'sparkplug'
+      ? new SparkplugHost({
+          broker,
+          hostId: 'bench',
+          mapping: parseSparkplugMapping(
+            JSON.stringify({
+              sources: [
+                { group: 'bench', edgeNode: 'gw', device: 'R1', reactor: 'bench', metrics: { OD: 'od' } },
+              ],
+            }),
+          ),
+          intake: ingester.intake,
+          topicPrefix: 'culturewatch',
+          reorderTimeoutMs: 2000,
+          rebirthIntervalMs: 5000,
+          maxPayloadBytes: defaultMessageLimits.maxPayloadBytes,
+          logger,
+        })
+      : undefined;
+  await host?.start();
+  const edge = host
+    ? new SparkplugEdgeNode({
+        url: mosquitto.url,
+        clientOptions: { protocolVersion: 5 },
+        group: 'bench',
+        edgeNode: 'gw',
+        devices: () => new Map([['R1', [{ name: 'OD', type: 'Double', value: null }]]]),
+      })
+    : undefined;
+  await edge?.start();
+  const json = edge ? undefined : await mqtt.connectAsync(mosquitto.url, { protocolVersion: 5 });
+  const committed = () => ingester.metrics().readingsStored;
+  const window = 500 * readingsPerMessage;
+  const brokerCpuAtStart = processCpuSeconds(mosquitto.pid());
+  const ownCpuAtStart = process.cpuUsage();
+  const started = performance.now();
+  let tsMs = nextTsMs;
+  nextTsMs += count;
+  for (let sent = 0; sent < count; sent += readingsPerMessage) {
+    while (sent - committed() > window) await new Promise((r) => setImmediate(r));
+    const values = Array.from({ length: readingsPerMessage }, (_, i) => ({
+      ts: tsMs + i,
+      value: 1 + (i % 7) / 10,
+    }));
+    tsMs += readingsPerMessage;
+    if (edge)
+      edge.publishDeviceData(
+        'R1',
+        values.map((v) => ({ name: 'OD', value: v.value, timestamp: v.ts })),
+      );
+    else
+      json?.publish('culturewatch/bench/od', JSON.stringify(readingsPerMessage === 1 ? values[0] : values), {
+        qos: 0,
+      });
+  }
+  while (committed() < count) {
+    if (performance.now() - started > 300_000)
+      throw new Error(`${protocol}: ${committed()} of ${count} committed`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const own = process.cpuUsage(ownCpuAtStart);
+  const rejected = Object.values(ingester.metrics().rejectionsByReason).reduce((a, b) => a + (b ?? 0), 0);
+  if (rejected > 0) throw new Error(`${protocol}: ${rejected} readings rejected`);
+  const result: LiveRate = {
+    publisher: count / seconds,
+    subscriber: count / seconds,
+    cpuMicrosPerReading: {
+      device: 0,
+      broker: ((processCpuSeconds(mosquitto.pid()) - brokerCpuAtStart) * 1e6) / count,
+      subscriber: (own.user + own.system) / count,
+    },
+    transactions: ingester.metrics().transactions,
+  };
+  await edge?.stop();
+  await json?.endAsync();
+  await host?.stop();
+  await ingester.stop();
+  await endSession(mosquitto.url, `bench-${protocol}-ingester-${readingsPerMessage}`);
+  database.close();
+  rmSync(path, { force: true });
+  return result;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const k = (x: number) => `${(x / 1000).toFixed(1)}k/s`;
 
@@ -225,6 +334,21 @@ try {
         `(device sent ${k(ingester.publisher)}; ${cpu(ingester)})`,
     );
   }
+  const protocols: Record<string, { json: LiveRate; sparkplug: LiveRate; ratio: number }> = {};
+  for (const readingsPerMessage of [1, 50]) {
+    const json = await protocolPass('json', readingsPerMessage);
+    const sparkplug = await protocolPass('sparkplug', readingsPerMessage);
+    const sparkplugRatio = sparkplug.subscriber / json.subscriber;
+    protocols[readingsPerMessage] = { json, sparkplug, ratio: sparkplugRatio };
+    const cpu = ({ cpuMicrosPerReading: c }: LiveRate) =>
+      `CPU per reading: this process (device and subscriber) ${c.subscriber.toFixed(1)} µs, mosquitto ${c.broker.toFixed(1)} µs`;
+    console.log(
+      `Sparkplug B against JSON, ${readingsPerMessage} reading(s) per message, QoS 0, 500 messages ahead of the commits: ` +
+        `ratio sparkplug/json ${sparkplugRatio.toFixed(2)}\n` +
+        `  JSON topics ${k(json.subscriber)} committed (${cpu(json)})\n` +
+        `  Sparkplug host ${k(sparkplug.subscriber)} committed (${cpu(sparkplug)})`,
+    );
+  }
   console.log(
     JSON.stringify({
       count,
@@ -234,6 +358,7 @@ try {
       counterRate,
       ratio,
       live,
+      protocols,
     }),
   );
 } finally {

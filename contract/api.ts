@@ -83,6 +83,10 @@ export interface EstimateSummary {
 
 export type FitStatus = 'ok' | 'failed';
 
+/**
+ * A refitted parameter. Its band is what the prior and the data allow together; only where the data
+ * pin it (`determined`) is the value worth reading alone.
+ */
 export interface ParameterEstimate {
   value: number;
   sdLog: number;
@@ -90,24 +94,47 @@ export interface ParameterEstimate {
   sdLogData: number;
   lower95: number;
   upper95: number;
-  /** The window's own data pin it to ±10 %; otherwise an operator should not read it alone. */
+  /** The data pin it to ±10 % (sd of log 0.1), far inside its prior. */
   determined: boolean;
+  /**
+   * Optional (fits stored before it was): the prior's own sd of log. Where sdLog is close to it, the
+   * data have said nothing and the band is the prior's.
+   */
+  priorSdLog?: number;
 }
 
+/** One of the model's named products of powers of parameters (gB/vB…), with its band. */
 export interface ParameterCombination {
+  /** Optional (fits stored before combinations were named): the model's name, `gB/vB`. */
+  name?: string;
+  /** Optional, likewise: what it means for the process. */
+  meaning?: string;
+  /** The product written out, `gB · vB^-1`. */
   label: string;
   exponents: Record<string, number>;
   value: number;
   sdLog: number;
   sdLogData: number;
+  lower95: number;
+  upper95: number;
+  determined: boolean;
+}
+
+/**
+ * An estimate with its sd (linearized, natural units) and its 95 % band: a concentration's in log
+ * space (never negative), the satellite fraction's in logit space (inside 0–1).
+ */
+export interface BandedEstimate extends ValueWithSd {
+  lower95: number;
+  upper95: number;
 }
 
 export interface Composition {
-  X: ValueWithSd;
-  Y: ValueWithSd;
-  A: ValueWithSd;
-  B: ValueWithSd;
-  satellite_fraction: ValueWithSd;
+  X: BandedEstimate;
+  Y: BandedEstimate;
+  A: BandedEstimate;
+  B: BandedEstimate;
+  satellite_fraction: BandedEstimate;
 }
 
 /** The model's states and signals on a time grid (fitted window and forecast). */
@@ -117,6 +144,12 @@ export interface Trajectory {
   series: Record<string, number[]>;
   /** Standard deviations where known (forecast bands), same keys. */
   sd?: Record<string, number[]>;
+  /**
+   * Optional (fits stored before bands were): the 95 % band, same keys; for a positive quantity in
+   * log space. The forecast's also holds the inputs' unknown future (from their recent course).
+   */
+  lower?: Record<string, number[]>;
+  upper?: Record<string, number[]>;
 }
 
 /**

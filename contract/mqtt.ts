@@ -1,4 +1,11 @@
-import type { AlarmSeverity, AlarmTransitionKind, BandedValue, Composition, ParameterEstimate } from './api';
+import type {
+  AlarmSeverity,
+  AlarmTransitionKind,
+  BandedValue,
+  Composition,
+  ParameterCombination,
+  ParameterEstimate,
+} from './api';
 
 /** Published retained at `<prefix>/<reactor>/$estimate` after every successful fit. */
 export interface EstimateMessage {
@@ -8,8 +15,12 @@ export interface EstimateMessage {
   windowEndMs: number;
   fittedAtMs: number;
   satelliteFraction: BandedValue;
+  /** Each quantity with its sd and 95 % band (log space for concentrations, logit for the fraction). */
   composition: Composition;
+  /** Every refitted parameter with its band; only those `determined` are worth reading alone. */
   params: Record<string, ParameterEstimate>;
+  /** The model's named combinations (gB/vB…), each with its band and whether the data determine it. */
+  combinations: ParameterCombination[];
 }
 
 /**

@@ -60,7 +60,7 @@ export interface AssimilationStatements {
       string | null,
     ]
   >;
-  /** (fitId, name, value, free, sdLog, sdLogData, lower95, upper95, determined) */
+  /** (fitId, name, value, free, sdLog, sdLogData, lower95, upper95, determined, priorSdLog) */
   insertParameter: Database.Statement<
     [
       number,
@@ -72,12 +72,15 @@ export interface AssimilationStatements {
       number | null,
       number | null,
       number | null,
+      number | null,
     ]
   >;
-  /** (fitId, rank, label, exponentsJson, value, sdLog, sdLogData) */
-  insertCombination: Database.Statement<[number, number, string, string, number, number, number]>;
-  /** (fitId, quantity, value, sd) */
-  insertComposition: Database.Statement<[number, string, number, number]>;
+  /** (fitId, rank, label, exponentsJson, value, sdLog, sdLogData, name, meaning, lower95, upper95, determined) */
+  insertCombination: Database.Statement<
+    [number, number, string, string, number, number, number, string, string, number, number, number]
+  >;
+  /** (fitId, quantity, value, sd, lower95, upper95) */
+  insertComposition: Database.Statement<[number, string, number, number, number, number]>;
   /** (fitId, trajectoryJson, forecastJson, residualsJson, windowFileJson) */
   insertDocuments: Database.Statement<[number, string | null, string | null, string | null, string | null]>;
   /** (reactorId, settingsKey, stateJson, fittedUpToH, readingsSeenRowid, lastFitId, updatedAtMs) */
@@ -123,15 +126,17 @@ export function prepareAssimilationStatements(sqlite: Database.Database): Assimi
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertParameter: sqlite.prepare(
-      `INSERT INTO fit_parameters (fit_id, name, value, free, sd_log, sd_log_data, lower95, upper95, determined)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO fit_parameters (fit_id, name, value, free, sd_log, sd_log_data, lower95, upper95, determined,
+         prior_sd_log)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertCombination: sqlite.prepare(
-      `INSERT INTO fit_combinations (fit_id, rank, label, exponents_json, value, sd_log, sd_log_data)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO fit_combinations (fit_id, rank, label, exponents_json, value, sd_log, sd_log_data, name,
+         meaning, lower95, upper95, determined)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertComposition: sqlite.prepare(
-      'INSERT INTO fit_composition (fit_id, quantity, value, sd) VALUES (?, ?, ?, ?)',
+      'INSERT INTO fit_composition (fit_id, quantity, value, sd, lower95, upper95) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     insertDocuments: sqlite.prepare(
       `INSERT INTO fit_documents (fit_id, trajectory_json, forecast_json, residuals_json, window_file_json)

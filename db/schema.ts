@@ -153,13 +153,15 @@ export const fitParameters = sqliteTable(
     sdLogData: real('sd_log_data'),
     lower95: real('lower95'),
     upper95: real('upper95'),
-    /** The window's own data pin it down; otherwise an operator should not read it alone. */
+    /** The data pin it down; otherwise its band is what the prior and data allow together. */
     determined: integer('determined', { mode: 'boolean' }),
+    /** The prior's own sd of log: where sd_log stays near it, the data said nothing. NULL in fits before it was stored. */
+    priorSdLog: real('prior_sd_log'),
   },
   (t) => [primaryKey({ columns: [t.fitId, t.name] })],
 );
 
-/** The parameter combinations (products of powers) that a fit's data determine well, best first. */
+/** The model's named parameter combinations (products of powers) with their bands, in the model's order. */
 export const fitCombinations = sqliteTable(
   'fit_combinations',
   {
@@ -173,11 +175,21 @@ export const fitCombinations = sqliteTable(
     value: real('value').notNull(),
     sdLog: real('sd_log').notNull(),
     sdLogData: real('sd_log_data').notNull(),
+    /** The model's name for it (`gB/vB`) and what it means; NULL in fits before they were named. */
+    name: text('name'),
+    meaning: text('meaning'),
+    lower95: real('lower95'),
+    upper95: real('upper95'),
+    determined: integer('determined', { mode: 'boolean' }),
   },
   (t) => [primaryKey({ columns: [t.fitId, t.rank] })],
 );
 
-/** The community at the window end: X, Y, A, B and the satellite fraction Y/(X+Y), each with its sd. */
+/**
+ * The community at the window end: X, Y, A, B and the satellite fraction Y/(X+Y), each with its sd
+ * and 95 % band (the states' in log space, the fraction's in logit space; NULL in fits before bands
+ * were stored, which read as value ± 1.96 sd).
+ */
 export const fitComposition = sqliteTable(
   'fit_composition',
   {
@@ -187,6 +199,8 @@ export const fitComposition = sqliteTable(
     quantity: text('quantity', { enum: ['X', 'Y', 'A', 'B', 'satellite_fraction'] }).notNull(),
     value: real('value').notNull(),
     sd: real('sd').notNull(),
+    lower95: real('lower95'),
+    upper95: real('upper95'),
   },
   (t) => [primaryKey({ columns: [t.fitId, t.quantity] })],
 );

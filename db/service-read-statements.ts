@@ -34,6 +34,7 @@ export interface FitParameterRow {
   lower95: number | null;
   upper95: number | null;
   determined: number | null;
+  priorSdLog: number | null;
 }
 
 export interface FitCombinationRow {
@@ -44,6 +45,11 @@ export interface FitCombinationRow {
   value: number;
   sdLog: number;
   sdLogData: number;
+  name: string | null;
+  meaning: string | null;
+  lower95: number | null;
+  upper95: number | null;
+  determined: number | null;
 }
 
 export interface FitCompositionRow {
@@ -51,6 +57,8 @@ export interface FitCompositionRow {
   quantity: string;
   value: number;
   sd: number;
+  lower95: number | null;
+  upper95: number | null;
 }
 
 export interface FitDocumentRow {
@@ -172,16 +180,16 @@ export function prepareServiceReadStatements(sqlite: Database.Database): Service
     ),
     parametersInRange: sqlite.prepare(
       `SELECT c.fit_id AS fitId, c.name, c.value, c.free, c.sd_log AS sdLog, c.sd_log_data AS sdLogData,
-              c.lower95, c.upper95, c.determined
+              c.lower95, c.upper95, c.determined, c.prior_sd_log AS priorSdLog
        FROM ${fitsOfRange.replace('%TABLE%', 'fit_parameters')}`,
     ),
     combinationsInRange: sqlite.prepare(
       `SELECT c.fit_id AS fitId, c.rank, c.label, c.exponents_json AS exponentsJson, c.value, c.sd_log AS sdLog,
-              c.sd_log_data AS sdLogData
+              c.sd_log_data AS sdLogData, c.name, c.meaning, c.lower95, c.upper95, c.determined
        FROM ${fitsOfRange.replace('%TABLE%', 'fit_combinations')} ORDER BY c.fit_id, c.rank`,
     ),
     compositionInRange: sqlite.prepare(
-      `SELECT c.fit_id AS fitId, c.quantity, c.value, c.sd
+      `SELECT c.fit_id AS fitId, c.quantity, c.value, c.sd, c.lower95, c.upper95
        FROM ${fitsOfRange.replace('%TABLE%', 'fit_composition')}`,
     ),
     documentsInRange: sqlite.prepare(
@@ -191,16 +199,16 @@ export function prepareServiceReadStatements(sqlite: Database.Database): Service
     ),
     parametersOfFit: sqlite.prepare(
       `SELECT fit_id AS fitId, name, value, free, sd_log AS sdLog, sd_log_data AS sdLogData, lower95, upper95,
-              determined
+              determined, prior_sd_log AS priorSdLog
        FROM fit_parameters WHERE fit_id = ?`,
     ),
     combinationsOfFit: sqlite.prepare(
       `SELECT fit_id AS fitId, rank, label, exponents_json AS exponentsJson, value, sd_log AS sdLog,
-              sd_log_data AS sdLogData
+              sd_log_data AS sdLogData, name, meaning, lower95, upper95, determined
        FROM fit_combinations WHERE fit_id = ? ORDER BY rank`,
     ),
     compositionOfFit: sqlite.prepare(
-      'SELECT fit_id AS fitId, quantity, value, sd FROM fit_composition WHERE fit_id = ?',
+      'SELECT fit_id AS fitId, quantity, value, sd, lower95, upper95 FROM fit_composition WHERE fit_id = ?',
     ),
     documentsOfFit: sqlite.prepare(
       `SELECT fit_id AS fitId, trajectory_json AS trajectoryJson, forecast_json AS forecastJson,

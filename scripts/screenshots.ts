@@ -1,12 +1,13 @@
 /**
  * Regenerates the dashboard screenshots in docs/ from the real service in simulator mode, so that
  * they stay true: `npm run screenshots`. Starts the service on free ports with a temporary database,
- * waits for every simulated reactor to have fits, then photographs the pages in Chromium.
+ * waits for every simulated reactor to have fits, then photographs the pages in Chromium at desktop
+ * size (1440×900) and phone size (390×844, `*-phone.png`).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { AlertsResponse } from '../contract/api';
+import type { AlertsResponse, ReactorSummary } from '../contract/api';
 import { launchChromium } from '../tests/ui/fixtures/browser';
 import { signInContext } from '../tests/ui/fixtures/login';
 import {
@@ -25,8 +26,20 @@ const browser = await launchChromium();
 try {
   const reactors = await waitForSimulatedReactors(service);
   for (const id of reactors) await waitForFit(service, id, 180_000);
-  // A few more fits, so the drift and diagnostics charts have a history to show.
-  await new Promise((r) => setTimeout(r, 15_000));
+  // The simulator starts with days of history: let the fits catch up with it (at most 5 min), so the
+  // pictures show a plant being followed, and the drift and diagnostics charts have a history.
+  const caughtUpBy = Date.now() + 300_000;
+  for (;;) {
+    const summaries = await service.getJson<ReactorSummary[]>('/api/reactors');
+    const lagH = Math.max(
+      ...summaries.map((s) => ((s.latest.od?.tsMs ?? 0) - (s.latestEstimate?.windowEndMs ?? 0)) / 3_600_000),
+    );
+    if (lagH < 3 || Date.now() > caughtUpBy) {
+      process.stdout.write(`fits ${lagH.toFixed(1)} plant h behind the readings\n`);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
 
   async function shoot(
     path: string,
@@ -42,9 +55,7 @@ try {
     const page = await context.newPage();
     await visit(page);
     if (options.fullPage) {
-      // Sections off screen are skipped by content-visibility, which a full-page capture would show
-      // as blank; and charts are drawn as they come near the screen: pass by each of them once.
-      await page.addStyleTag({ content: '.chart-frame, .panel { content-visibility: visible !important; }' });
+      // Charts are drawn as they come near the screen: pass by each of them once.
       await page.evaluate(async () => {
         for (let y = 0; y < document.body.scrollHeight; y += 500) {
           window.scrollTo(0, y);
@@ -60,23 +71,38 @@ try {
     process.stdout.write(`docs/${path}\n`);
   }
 
+  const desktop = { width: 1440, height: 900 };
+  const phone = { width: 390, height: 844 };
   const reactor = reactors[0];
   const openReactor = async (page: Page) => {
-    await page.goto(`${service.url}/reactors/${reactor}?range=3d`);
+    await page.goto(`${service.url}/reactors/${reactor}?from=now-3d&to=now`);
     await page.locator('[data-testid=reactor-page][data-loaded=true]').waitFor({ timeout: 60_000 });
     await page.locator('[data-chart=drift][data-points]:not([data-points="0"])').waitFor({ timeout: 60_000 });
   };
-
-  await shoot('overview.png', { width: 1366, height: 768 }, async (page) => {
+  const openOverview = async (page: Page) => {
     await page.goto(service.url);
     await page
       .locator('[data-reactor] [data-testid=satellite-fraction]')
       .first()
       .waitFor({ timeout: 60_000 });
+  };
+
+  await shoot('overview.png', desktop, openOverview);
+  await shoot('overview-phone.png', { ...phone, fullPage: true }, openOverview);
+  await shoot('reactor.png', { ...desktop, fullPage: true }, openReactor);
+  await shoot('reactor-dark.png', { ...desktop, dark: true }, openReactor);
+  await shoot('reactor-phone.png', { ...phone, fullPage: true }, openReactor);
+  await shoot('compare.png', desktop, async (page) => {
+    await page.goto(`${service.url}/compare?quantity=satellite-fraction&from=now-3d&to=now`);
+    await page.locator('[data-testid=compare-page][data-loaded=true]').waitFor({ timeout: 60_000 });
   });
-  await shoot('reactor.png', { width: 1366, height: 768, fullPage: true }, openReactor);
-  await shoot('reactor-dark.png', { width: 1366, height: 768, dark: true }, openReactor);
-  await shoot('reactor-tablet.png', { width: 820, height: 1180 }, openReactor);
+  await shoot('kiosk.png', { width: 1920, height: 1080, dark: true }, async (page) => {
+    await page.goto(`${service.url}/kiosk`);
+    await page
+      .locator('[data-testid=kiosk] [data-testid=satellite-fraction]')
+      .first()
+      .waitFor({ timeout: 60_000 });
+  });
   // The satellite shift of the second reactor (plant day 7) fires its alarm a few minutes in; an
   // operator has acknowledged it, so the picture shows both buttons' effect and the history.
   const alarmDeadline = Date.now() + 300_000;
@@ -87,15 +113,21 @@ try {
   }
   if (alarms.length === 0) process.stdout.write('no alarm fired in 5 min: alerts.png shows none\n');
   else await service.api.call('POST', `/api/alerts/${alarms[0].id}/acknowledge`, {});
-  await shoot('alerts.png', { width: 1366, height: 768 }, async (page) => {
+  const openAlerts = async (page: Page) => {
     await page.goto(`${service.url}/alerts`);
     await page.locator('[data-testid=alert-count]').waitFor({ timeout: 30_000 });
+  };
+  await shoot('alerts.png', desktop, openAlerts);
+  await shoot('alerts-phone.png', { ...phone, fullPage: true }, openAlerts);
+  await shoot('report.png', { ...desktop, fullPage: true }, async (page) => {
+    await page.goto(`${service.url}/reactors/${reactors[reactors.length - 1]}/report?from=now-3d&to=now`);
+    await page.locator('[data-testid=shift-report][data-loaded=true]').waitFor({ timeout: 60_000 });
   });
-  await shoot('settings.png', { width: 1366, height: 900 }, async (page) => {
+  await shoot('settings.png', desktop, async (page) => {
     await page.goto(`${service.url}/settings`);
     await page.locator('[data-testid=rules-section] [data-rule-id]').first().waitFor({ timeout: 30_000 });
   });
-  await shoot('login.png', { width: 1366, height: 768 }, async (page) => {
+  await shoot('login.png', desktop, async (page) => {
     await page.context().clearCookies();
     await page.goto(`${service.url}/login`);
   });

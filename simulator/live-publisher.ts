@@ -1,6 +1,8 @@
 /**
  * Publishes simulated plant histories over MQTT at QoS 1 on an accelerated clock, as a plant would:
- * `<prefix>/<reactor>/<signal>` with `{"ts": epoch ms, "value": v}`. The first plant-days are
+ * `<prefix>/<reactor>/<signal>` with `{"ts": epoch ms, "value": v}`; or, with `protocol:
+ * 'sparkplug'`, as a Sparkplug B edge node (sparkplug-edge-node.ts) with one device per reactor
+ * and one metric per signal, named as the signal, sent as DDATA at QoS 0. The first plant-days are
  * back-filled at once so charts and fits have history; after that, plant time runs at
  * `plantHoursPerSecond`. An assay is published when plant time reaches its `availableAtH`, stamped
  * with its sampling time.
@@ -14,7 +16,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { type PlantSignal, plantSignals } from '../contract/api';
+import { signalUnits } from '../contract/plant-protocols';
 import type { PlantSample } from './plant-sample';
+import { type EdgeMetric, SparkplugEdgeNode } from './sparkplug-edge-node';
 
 export interface ReactorHistory {
   reactorId: string;
@@ -40,7 +45,14 @@ export interface LivePublisherOptions {
   maxInFlight?: number;
   /** Wall clock, for tests. */
   now?: () => number;
+  /** `json` (default): culturewatch's topics at QoS 1; `sparkplug`: a Sparkplug B edge node. */
+  protocol?: 'json' | 'sparkplug';
+  /** The edge node's group and id in Sparkplug mode; default `demoSparkplugNode`. */
+  sparkplugNode?: { group: string; edgeNode: string };
 }
+
+/** Where the demo simulator's edge node lives in Sparkplug mode (one device per reactor, named as it). */
+export const demoSparkplugNode = { group: 'culturewatch-demo', edgeNode: 'simulator' } as const;
 
 export type PublisherState = 'init' | 'ready' | 'sleeping' | 'disconnected' | 'stopped';
 
@@ -56,7 +68,7 @@ export interface LivePublisherMetrics {
 }
 
 /** Simulator signal → MQTT signal (the model's input D is `dilution`, the feed S0 is `feed`). */
-export const mqttSignalOf: Readonly<Record<string, string>> = {
+export const mqttSignalOf: Readonly<Record<string, PlantSignal>> = {
   od: 'od',
   substrate: 'substrate',
   D: 'dilution',
@@ -77,8 +89,10 @@ const stopDrainMs = 5000;
 interface Due {
   publishAtH: number;
   order: number;
-  topic: string;
-  payload: string;
+  reactorId: string;
+  signal: PlantSignal;
+  tsMs: number;
+  value: number;
 }
 
 interface Source {
@@ -102,6 +116,9 @@ export class LivePublisher {
     Omit<LivePublisherOptions, 'clientOptions' | 'onClient' | 'plantEpochMs'>
   > &
     Pick<LivePublisherOptions, 'clientOptions' | 'onClient'>;
+  private edgeNode: SparkplugEdgeNode | undefined;
+  /** Sparkplug mode: each reactor's latest value of each signal, for its births. */
+  private readonly lastValues = new Map<string, Map<PlantSignal, { tsMs: number; value: number }>>();
   private readonly sources: Source[];
   /** Samples read but not yet due, sorted by publish time (ties in reading order). */
   private readonly pending: Due[] = [];
@@ -129,6 +146,8 @@ export class LivePublisher {
       backfillPlantDays: 3,
       maxInFlight: 500,
       now,
+      protocol: 'json',
+      sparkplugNode: demoSparkplugNode,
       ...options,
     };
     if (!(this.options.plantHoursPerSecond > 0)) throw new RangeError('plantHoursPerSecond must be > 0');
@@ -146,12 +165,8 @@ export class LivePublisher {
   /** Connects and starts publishing; resolves once connected (the back-fill then runs at once). */
   async start(): Promise<void> {
     if (this.client) throw new Error('publisher already started');
-    this.client = await mqtt.connectAsync(this.options.url, {
-      clientId: `culturewatch-simulator-${randomUUID().slice(0, 8)}`,
-      reconnectPeriod: 1000,
-      ...this.options.clientOptions,
-    });
-    this.options.onClient?.(this.client);
+    this.client =
+      this.options.protocol === 'sparkplug' ? await this.startEdgeNode() : await this.connectJson();
     this.client.on('close', () => this.setState('disconnected', 'broker connection closed'));
     this.client.on('connect', () => this.setState(this.spent() ? 'sleeping' : 'ready'));
     this.setState('ready');
@@ -162,6 +177,49 @@ export class LivePublisher {
         this.resolveFinished();
       },
     );
+  }
+
+  private async connectJson(): Promise<MqttClient> {
+    const client = await mqtt.connectAsync(this.options.url, {
+      clientId: `culturewatch-simulator-${randomUUID().slice(0, 8)}`,
+      reconnectPeriod: 1000,
+      ...this.options.clientOptions,
+    });
+    this.options.onClient?.(client);
+    return client;
+  }
+
+  /** Sparkplug mode: an edge node whose births hold every reactor's signals and their latest values. */
+  private async startEdgeNode(): Promise<MqttClient> {
+    let client: MqttClient | undefined;
+    const edgeNode = new SparkplugEdgeNode({
+      url: this.options.url,
+      clientOptions: this.options.clientOptions ?? {},
+      onClient: (c) => {
+        client = c;
+        this.options.onClient?.(c);
+      },
+      ...this.options.sparkplugNode,
+      devices: () => new Map(this.sources.map((s) => [s.reactorId, this.birthMetrics(s.reactorId)])),
+      now: this.options.now,
+    });
+    this.edgeNode = edgeNode;
+    await edgeNode.start();
+    return client!;
+  }
+
+  private birthMetrics(reactorId: string): EdgeMetric[] {
+    const last = this.lastValues.get(reactorId);
+    return plantSignals.map((signal) => {
+      const value = last?.get(signal);
+      return {
+        name: signal,
+        type: 'Double',
+        value: value?.value ?? null,
+        ...(value && { timestamp: value.tsMs }),
+        engUnit: signalUnits[signal],
+      };
+    });
   }
 
   health() {
@@ -187,8 +245,9 @@ export class LivePublisher {
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), stopDrainMs))),
     ]);
     clearTimeout(timer);
-    // Force only if the broker never acknowledged: otherwise a clean DISCONNECT.
-    await this.client?.endAsync(!drained);
+    // Force only if the broker never acknowledged: otherwise a clean DISCONNECT (Sparkplug: after the NDEATH).
+    if (this.edgeNode) await this.edgeNode.stop();
+    else await this.client?.endAsync(!drained);
     this.setState('stopped');
   }
 
@@ -235,10 +294,26 @@ export class LivePublisher {
       await this.whenInFlightBelow(this.options.maxInFlight);
       this.counters.published++;
       if (backfill) this.counters.backfilled++;
-      this.client!.publish(due.topic, due.payload, { qos: 1 }, () => {
+      const acknowledged = () => {
         this.counters.acknowledged++;
         this.wake?.();
-      });
+      };
+      if (this.edgeNode) {
+        this.remember(due);
+        this.edgeNode.publishDeviceData(
+          due.reactorId,
+          [{ name: due.signal, value: due.value, timestamp: due.tsMs }],
+          acknowledged,
+        );
+      } else {
+        const payload = `{"ts":${due.tsMs},"value":${due.value}}`;
+        this.client!.publish(
+          `${this.options.topicPrefix}/${due.reactorId}/${due.signal}`,
+          payload,
+          { qos: 1 },
+          acknowledged,
+        );
+      }
     }
   }
 
@@ -254,6 +329,15 @@ export class LivePublisher {
     }
   }
 
+  private remember(due: Due): void {
+    let last = this.lastValues.get(due.reactorId);
+    if (!last) {
+      last = new Map();
+      this.lastValues.set(due.reactorId, last);
+    }
+    last.set(due.signal, { tsMs: due.tsMs, value: due.value });
+  }
+
   private enqueue(reactorId: string, sample: PlantSample): void {
     const signal = mqttSignalOf[sample.signal];
     if (signal === undefined) {
@@ -267,8 +351,10 @@ export class LivePublisher {
     const due: Due = {
       publishAtH: Math.max(sample.timeH, sample.availableAtH ?? sample.timeH),
       order: this.order++,
-      topic: `${this.options.topicPrefix}/${reactorId}/${signal}`,
-      payload: `{"ts":${Math.round(this.plantEpochMs + sample.timeH * hourMs)},"value":${sample.value}}`,
+      reactorId,
+      signal,
+      tsMs: Math.round(this.plantEpochMs + sample.timeH * hourMs),
+      value: sample.value,
     };
     // Binary search for the insertion point: after every entry due no later (stable for ties).
     let lo = 0;

@@ -6,15 +6,17 @@
 import Link from 'next/link';
 import { useState } from 'react';
 import type { AlarmView } from '../../contract/api';
-import { actorWords, severityWords, statusWords } from '../lib/alarm-words';
+import { actorWords, alarmValueText, severityWords, statusWords } from '../lib/alarm-words';
 import { alarmAction } from '../lib/alerts-api';
 import { describeError } from '../lib/api-client';
+import { useClockZone } from '../lib/preferences';
 import { formatAge, formatClock, formatTime, type TimeMode } from '../lib/time-format';
 
 function When(props: { ms: number; nowMs: number }) {
+  const zone = useClockZone();
   return (
     <time dateTime={new Date(props.ms).toISOString()}>
-      {formatClock(props.ms, true)} ({formatAge(props.nowMs - props.ms)})
+      {formatClock(props.ms, true, zone)} ({formatAge(props.nowMs - props.ms)})
     </time>
   );
 }
@@ -48,8 +50,9 @@ export function AlarmCard(props: {
   const evidenceAt = (ms: number | null) =>
     ms === null || (timeMode === 'plant' && originMs === undefined)
       ? null
-      : `${timeMode === 'plant' ? 'plant time' : 'the plant clock’s'} ${formatTime(ms, timeMode, originMs ?? 0)}`;
+      : `${timeMode === 'plant' ? 'plant time' : 'plant clock'} ${formatTime(ms, timeMode, originMs ?? 0)}`;
   const firedEvidence = evidenceAt(alarm.evidenceFiredAtMs);
+  const subject = `alarm “${alarm.ruleName}” on reactor ${alarm.reactorId}`;
   const values = Object.entries(alarm.values);
 
   return (
@@ -82,11 +85,14 @@ export function AlarmCard(props: {
       <div>{alarm.summary}</div>
       {values.length > 0 ? (
         <div className="meta">
-          {values.map(([k, v]) => (
-            <span key={k} className="alarm-value">
-              {k} = {Number.isInteger(v) ? v : Number(v.toPrecision(4))}
-            </span>
-          ))}
+          {values.map(([k, v]) => {
+            const text = alarmValueText(alarm.ruleKind, k, v);
+            return text === null ? null : (
+              <span key={k} className="alarm-value">
+                {k} = {text}
+              </span>
+            );
+          })}
         </div>
       ) : null}
       <div className="meta">
@@ -114,6 +120,7 @@ export function AlarmCard(props: {
               className="button button-small"
               disabled={busy !== null}
               onClick={() => void act('acknowledge')}
+              aria-label={`Acknowledge ${subject}`}
               data-testid="acknowledge"
             >
               {busy === 'acknowledge' ? 'Acknowledging…' : 'Acknowledge'}
@@ -125,6 +132,7 @@ export function AlarmCard(props: {
               className="button button-small"
               disabled={busy !== null}
               onClick={() => void act('clear')}
+              aria-label={`Clear ${subject}`}
               data-testid="clear"
               title="Clear it now; it fires again if its condition still holds"
             >

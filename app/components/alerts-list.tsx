@@ -11,7 +11,7 @@ import { actorWords, severityWords, transitionWords } from '../lib/alarm-words';
 import { type AlarmListState, fetchAlerts } from '../lib/alerts-api';
 import { describeError, fetchReactors } from '../lib/api-client';
 import { usePlantOrigins } from '../lib/plant-origin';
-import { usePreferences } from '../lib/preferences';
+import { useClockZone, usePreferences } from '../lib/preferences';
 import { useAlarmEvents } from '../lib/realtime-client';
 import { useCanOperate, useSignedIn } from '../lib/session';
 import { formatAge, formatClock } from '../lib/time-format';
@@ -23,6 +23,7 @@ const pollMs = 30_000;
 const reloadDelayMs = 200;
 
 function AlarmHistory(props: { events: AlertsResponse['events']; nowMs: number }) {
+  const zone = useClockZone();
   if (props.events.length === 0) return <p className="muted">No changes recorded yet.</p>;
   return (
     <div className="table-scroll">
@@ -44,7 +45,7 @@ function AlarmHistory(props: { events: AlertsResponse['events']; nowMs: number }
             <tr key={e.id} data-event-kind={e.kind} data-actor={e.actor} data-alarm-id={e.alarmId}>
               <td>
                 <time dateTime={new Date(e.atMs).toISOString()} title={formatAge(props.nowMs - e.atMs)}>
-                  {formatClock(e.atMs, true)}
+                  {formatClock(e.atMs, true, zone)}
                 </time>
               </td>
               <td>{e.reactorId}</td>

@@ -1,13 +1,15 @@
 /**
  * The model's equations, typeset on the server with KaTeX from the model definition itself: its
- * intermediates, rates and measurement maps, and a table of its parameters.
+ * intermediates, rates and measurement maps, and a table of its parameters. KaTeX writes MathML
+ * only, which the browser typesets natively: no web fonts to fetch and thousands of fewer elements
+ * to lay out on a page where every section is rendered from the start.
  */
 import katex from 'katex';
 import { formulaLatex, symbolLatex } from '../lib/formula-latex';
 import { displayUnit, model } from '../lib/model-info';
 
 function tex(latex: string, displayMode: boolean): string {
-  return katex.renderToString(latex, { displayMode, throwOnError: true, output: 'htmlAndMathml' });
+  return katex.renderToString(latex, { displayMode, throwOnError: true, output: 'mathml' });
 }
 
 function TeX(props: { latex: string; display?: boolean }) {

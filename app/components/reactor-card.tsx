@@ -1,37 +1,47 @@
 'use client';
 /**
- * One reactor at a glance: its latest readings, the estimated satellite fraction with its 95 % band,
- * how old the last fit is, the alert state, and every problem in words as well as colour.
+ * One reactor at a glance: its latest readings, the estimated satellite fraction with its 95 % band
+ * (on the scale every card shares, so cards compare at a glance), how old the last fit is, the alert
+ * state, and every problem in words as well as colour.
  */
 import Link from 'next/link';
 import type { PlantSignal, ReactorSummary } from '../../contract/api';
-import { formatNumber, formatPercent } from '../lib/number-format';
-import { type Problem, reactorProblems, type Severity, severityWords, worst } from '../lib/reactor-status';
+import { satelliteFraction, shownValue, signalUnits } from '../../contract/display-units';
+import { formatNumber, formatQuantity } from '../lib/number-format';
+import {
+  type Problem,
+  reactorProblems,
+  type Severity,
+  type StatusContext,
+  stateWords,
+  worst,
+} from '../lib/reactor-status';
 import { formatAge, formatTime, type TimeMode } from '../lib/time-format';
-import { concentrationUnit, perHourUnit } from '../lib/units';
 
 export const problemIcons: Record<Severity, string> = { ok: '✓', info: 'ℹ', warning: '⚠', alarm: '✕' };
 
-function Reading(props: { summary: ReactorSummary; signal: PlantSignal; label: string; unit: string }) {
+function Reading(props: { summary: ReactorSummary; signal: PlantSignal; label: string }) {
   const latest = props.summary.latest[props.signal];
+  const unit = signalUnits[props.signal];
   return (
     <div>
       <dt>{props.label}</dt>
       <dd data-signal={props.signal}>
-        {latest ? formatNumber(latest.value, 3) : '—'}
-        <span className="unit">{props.unit}</span>
+        {latest ? formatNumber(shownValue(unit, latest.value), 3) : '—'}
+        <span className="unit">{unit.symbol}</span>
       </dd>
     </div>
   );
 }
 
-/** A scale for the satellite fraction: 0 to a round bound above the band. */
-function fractionScaleMax(upper: number): number {
+/** The satellite fraction's scale: 0 to a round bound above every band shown (one for all cards). */
+export function fractionScaleMax(summaries: readonly ReactorSummary[]): number {
+  const upper = Math.max(0, ...summaries.map((s) => s.latestEstimate?.satelliteFraction?.upper95 ?? 0));
   const steps = [0.02, 0.05, 0.1, 0.2, 0.5, 1];
   return steps.find((s) => s >= upper * 1.15) ?? 1;
 }
 
-export function SatelliteFraction(props: { summary: ReactorSummary }) {
+export function SatelliteFraction(props: { summary: ReactorSummary; scaleMax: number }) {
   const f = props.summary.latestEstimate?.satelliteFraction ?? null;
   if (!f) {
     return (
@@ -43,20 +53,23 @@ export function SatelliteFraction(props: { summary: ReactorSummary }) {
       </div>
     );
   }
-  const max = fractionScaleMax(f.upper95);
+  const max = props.scaleMax;
   const pos = (x: number) => `${Math.max(0, Math.min(100, (x / max) * 100))}%`;
+  const pct = (x: number) => formatQuantity(x, satelliteFraction);
+  const scaleText = formatQuantity(max, { ...satelliteFraction, decimals: 0 });
   return (
     <div className="fraction">
       <div className="fraction-head">
         <span>satellite fraction Y/(X+Y)</span>
         <span className="fraction-value" data-testid="satellite-fraction" data-value={f.value}>
-          {formatPercent(f.value, 2)}
+          {pct(f.value)}
         </span>
       </div>
       <div
         className="fraction-scale"
         role="img"
-        aria-label={`Satellite fraction ${formatPercent(f.value, 2)}, 95 % band ${formatPercent(f.lower95, 2)} to ${formatPercent(f.upper95, 2)}, on a scale from 0 to ${formatPercent(max, 0)}`}
+        data-scale-max={max}
+        aria-label={`Satellite fraction ${pct(f.value)}, 95 % band ${pct(f.lower95)} to ${pct(f.upper95)}, on a scale from 0 to ${scaleText}`}
       >
         <div
           className="fraction-band"
@@ -66,9 +79,9 @@ export function SatelliteFraction(props: { summary: ReactorSummary }) {
       </div>
       <div className="fraction-head muted">
         <span>
-          95 %: {formatPercent(f.lower95, 2)} – {formatPercent(f.upper95, 2)}
+          95 %: {pct(f.lower95)} – {pct(f.upper95)}
         </span>
-        <span>scale 0 – {formatPercent(max, 0)}</span>
+        <span>scale 0 – {scaleText} (all cards)</span>
       </div>
     </div>
   );
@@ -91,11 +104,12 @@ export function ProblemList(props: { problems: readonly Problem[] }) {
   );
 }
 
-export function StateLabel(props: { severity: Severity }) {
+export function StateLabel(props: { problems: readonly Problem[] }) {
+  const severity = worst(props.problems);
   return (
-    <span className={`state-label state-${props.severity}`} data-testid="state-label">
-      <span aria-hidden="true">{problemIcons[props.severity]} </span>
-      {severityWords[props.severity]}
+    <span className={`state-label state-${severity}`} data-testid="state-label" data-severity={severity}>
+      <span aria-hidden="true">{problemIcons[severity]} </span>
+      {stateWords(props.problems)}
     </span>
   );
 }
@@ -106,9 +120,12 @@ export function ReactorCard(props: {
   timeMode: TimeMode;
   /** Plant hour 0 (the first reading), once known. */
   originMs: number | undefined;
+  status: StatusContext;
+  /** The satellite fraction's scale, the same on every card. */
+  scaleMax: number;
 }) {
   const { summary, nowMs, timeMode, originMs } = props;
-  const problems = reactorProblems(summary, nowMs);
+  const problems = reactorProblems(summary, nowMs, props.status);
   const severity = worst(problems);
   const estimate = summary.latestEstimate;
   const od = summary.latest.od;
@@ -123,14 +140,14 @@ export function ReactorCard(props: {
         <h2 id={`card-${summary.id}`}>
           <Link href={`/reactors/${encodeURIComponent(summary.id)}`}>Reactor {summary.id}</Link>
         </h2>
-        <StateLabel severity={severity} />
+        <StateLabel problems={problems} />
       </div>
       <dl className="readings">
-        <Reading summary={summary} signal="od" label="OD" unit={concentrationUnit} />
-        <Reading summary={summary} signal="substrate" label="substrate S" unit={concentrationUnit} />
-        <Reading summary={summary} signal="dilution" label="dilution D" unit={perHourUnit} />
+        <Reading summary={summary} signal="od" label="OD" />
+        <Reading summary={summary} signal="substrate" label="substrate S" />
+        <Reading summary={summary} signal="dilution" label="dilution D" />
       </dl>
-      <SatelliteFraction summary={summary} />
+      <SatelliteFraction summary={summary} scaleMax={props.scaleMax} />
       <div className="card-meta">
         <span>
           last fit:{' '}
@@ -149,7 +166,7 @@ export function ReactorCard(props: {
             ? 'none'
             : `${summary.alert.level} (${summary.alert.activeCount} active)`}
         </span>
-        {od && (timeMode === 'clock' || originMs !== undefined) ? (
+        {od && (timeMode !== 'plant' || originMs !== undefined) ? (
           <span>readings as of {formatTime(od.tsMs, timeMode, originMs ?? 0)}</span>
         ) : null}
       </div>

@@ -1,32 +1,43 @@
 'use client';
 /**
  * The reactor page: every chart on one shared time range with linked zoom, fed once by the API and
- * then live over socket.io (readings appended as they arrive, each new fit added), back-filled after
- * a lost connection.
+ * then live over socket.io (readings appended as they arrive, each new fit added, drawn at the chosen
+ * refresh or held while paused), back-filled after a lost connection. The view (range, zoom, time
+ * display, refresh) is in the address. Every section is in the page from the start; only the
+ * charts' drawing waits until they come near the screen.
  */
 import Link from 'next/link';
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { DemoStatus, FitRecord, ReactorSummary } from '../../contract/api';
+import type { FitRecord, ReactorSummary } from '../../contract/api';
+import { satelliteFraction, shownValue, signalUnits } from '../../contract/display-units';
 import type { ReadingBatch } from '../../contract/realtime';
 import {
   ApiRequestError,
-  fetchDemoStatus,
   fetchEstimates,
   fetchReactors,
   fetchReactorsSoon,
   fetchReadings,
   prefetchReactors,
 } from '../lib/api-client';
-import { formatNumber, formatPercent } from '../lib/number-format';
+import { formatNumber, formatQuantity } from '../lib/number-format';
 import { usePlantOrigins } from '../lib/plant-origin';
-import { usePreferences } from '../lib/preferences';
 import { chartedSignals, ReactorData } from '../lib/reactor-data';
-import { reactorProblems, worst } from '../lib/reactor-status';
+import { reactorProblems } from '../lib/reactor-status';
 import { useReactorStream, useReactorUpdates } from '../lib/realtime-client';
 import { useCanOperate } from '../lib/session';
 import { formatAge, formatSpan, formatTime } from '../lib/time-format';
-import { type RangeChoice, rangeToSearch, resolveRange, spanOf } from '../lib/time-range';
-import { concentrationUnit, perHourUnit } from '../lib/units';
+import {
+  isLive,
+  isSliding,
+  type RangeChoice,
+  type ResolvedRange,
+  resolveRange,
+  spanOf,
+} from '../lib/time-range';
+import { useStatusContext } from '../lib/use-status-context';
+import { useStickyScrollPadding } from '../lib/use-sticky-scroll-padding';
+import { useViewInUrl } from '../lib/use-view-url';
+import { refreshDelayMs, type ViewState, viewToSearch } from '../lib/view-url';
 import { CombinationsChart } from './charts/combinations-chart';
 import { CompositionChart } from './charts/composition-chart';
 import { DiagnosticsChart } from './charts/diagnostics-chart';
@@ -38,6 +49,7 @@ import { DownloadButtons } from './download-buttons';
 import { FitsTable } from './fits-table';
 import { ProblemList, StateLabel } from './reactor-card';
 import { TimeRangePicker } from './time-range-picker';
+import { CopyLinkButton, LinkProblems, RefreshPicker } from './view-controls';
 
 /** Points asked of the server per signal: about a wide chart's pixels. */
 const maxPoints = 2000;
@@ -45,11 +57,24 @@ const maxPoints = 2000;
  * Live redraws: twice a second for ranges up to three days; over longer ranges a new reading moves
  * the picture by less than a pixel, so every 2 s is enough and leaves the browser free.
  */
-function redrawEveryMs(range: RangeChoice): number {
+function liveRedrawMs(range: RangeChoice): number {
   const span = spanOf(range);
   return span !== null && span <= 3 * 24 * 3_600_000 ? 500 : 2000;
 }
 const z95 = 1.959964;
+
+const summaryLabels = { od: 'OD', substrate: 'S', dilution: 'D' } as const;
+
+/** The page's sections, in order, for the jump links (each heading's id is `<id>-title`). */
+const sections = [
+  ['measurements', 'Measurements'],
+  ['composition', 'Composition'],
+  ['drift', 'Parameter drift'],
+  ['combinations', 'Combinations'],
+  ['diagnostics', 'Fit diagnostics'],
+  ['fits', 'Newest fits'],
+  ['equations', 'The model'],
+] as const;
 
 // The reactor page needs the summary (its newest reading) before anything else: ask at once.
 prefetchReactors();
@@ -60,13 +85,22 @@ type LoadState =
   | { kind: 'unknown' }
   | { kind: 'error'; message: string };
 
-export function ReactorView(props: { reactorId: string; initialRange: RangeChoice; equations: ReactNode }) {
+export function ReactorView(props: {
+  reactorId: string;
+  initialView: ViewState;
+  /** What the link's parameters could not be read for. */
+  linkProblems: readonly string[];
+  equations: ReactNode;
+}) {
   const { reactorId } = props;
-  const { timeMode } = usePreferences();
-  const [range, setRange] = useState<RangeChoice>(props.initialRange);
+  const zoom = useMemo(() => new ZoomLink(props.initialView.zoom), [props.initialView.zoom]);
+  const { range, setRange, refresh, setRefresh, timeMode } = useViewInUrl(props.initialView, zoom);
+  const { statusOf, demo } = useStatusContext();
+  useStickyScrollPadding();
   const [summary, setSummary] = useState<ReactorSummary | null>(null);
+  /** The range as resolved against the newest reading when it was loaded. */
+  const [resolved, setResolved] = useState<ResolvedRange | null>(null);
   const [load, setLoad] = useState<LoadState>({ kind: 'loading' });
-  const [demo, setDemo] = useState<DemoStatus | null>(null);
   // Demo controls change the plant: operators only.
   const canOperate = useCanOperate();
   const [version, setVersion] = useState(0);
@@ -74,27 +108,42 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
   /** Bumped to load again, e.g. when an unknown reactor sends its first reading. */
   const [reloads, setReloads] = useState(0);
   const data = useMemo(() => new ReactorData(), []);
-  const zoom = useMemo(() => new ZoomLink(), []);
+  /** The link's zoom holds for the first load; a new range starts unzoomed. */
+  const keepZoom = useRef(true);
   /** Batches and fits that arrive while a range is loading, applied once it has. */
   const buffered = useRef<{ batches: ReadingBatch[]; fits: FitRecord[] } | null>({ batches: [], fits: [] });
   const redrawTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const loadGeneration = useRef(0);
   const rangeRef = useRef(range);
   rangeRef.current = range;
+  const refreshRef = useRef(refresh);
+  refreshRef.current = refresh;
 
+  /** Shows what arrived: at the next redraw (live), at the chosen interval, or not while paused. */
   const redraw = useCallback(() => {
     if (redrawTimer.current) return;
+    const everyMs = refreshDelayMs(refreshRef.current);
+    if (everyMs === null) return;
     redrawTimer.current = setTimeout(() => {
       redrawTimer.current = null;
       // A sliding range drops what has slid out of it.
       const span = spanOf(rangeRef.current);
       const newest = data.newestReadingMs();
-      if (rangeRef.current.kind === 'preset' && span !== null && newest !== null)
-        data.trimBefore(newest - span);
+      if (isSliding(rangeRef.current) && span !== null && newest !== null) data.trimBefore(newest - span);
       setVersion(data.version);
       setNowMs(Date.now());
-    }, redrawEveryMs(rangeRef.current));
+    }, everyMs || liveRedrawMs(rangeRef.current));
   }, [data]);
+
+  // A new refresh choice applies at once: unpausing shows what arrived meanwhile.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refresh is what changed.
+  useEffect(() => {
+    if (redrawTimer.current) {
+      clearTimeout(redrawTimer.current);
+      redrawTimer.current = null;
+    }
+    redraw();
+  }, [refresh, redraw]);
 
   useEffect(
     () => () => {
@@ -120,7 +169,8 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
     const abort = new AbortController();
     buffered.current = { batches: [], fits: [] };
     setLoad({ kind: 'loading' });
-    zoom.reset();
+    if (keepZoom.current) keepZoom.current = false;
+    else zoom.reset();
     (async () => {
       const found = await loadSummary(true);
       if (generation !== loadGeneration.current) return;
@@ -129,8 +179,8 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
         return;
       }
       const newest = Math.max(...Object.values(found.latest).map((r) => r?.tsMs ?? Number.NEGATIVE_INFINITY));
-      const resolved = resolveRange(range, Number.isFinite(newest) ? newest : null);
-      const query = { fromMs: resolved.fromMs, toMs: resolved.toMs };
+      const resolvedNow = resolveRange(range, Number.isFinite(newest) ? newest : null);
+      const query = { fromMs: resolvedNow.fromMs, toMs: resolvedNow.toMs };
       const [series, fits] = await Promise.all([
         Promise.all(
           chartedSignals.map((s) => fetchReadings(reactorId, s, { ...query, maxPoints }, abort.signal)),
@@ -143,10 +193,11 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
       data.replaceFits(fits);
       const pending = buffered.current;
       buffered.current = null;
-      if (resolved.live && pending) {
+      if (resolvedNow.live && pending) {
         for (const batch of pending.batches) data.appendBatch(batch);
         for (const fit of pending.fits) data.addFit(fit);
       }
+      setResolved(resolvedNow);
       setLoad({ kind: 'ready' });
       setVersion(data.version);
     })().catch((error: unknown) => {
@@ -170,13 +221,7 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
     return () => clearInterval(timer);
   }, [load.kind, loadSummary]);
 
-  useEffect(() => {
-    void fetchDemoStatus()
-      .then(setDemo)
-      .catch(() => setDemo(null));
-  }, []);
-
-  const live = range.kind === 'preset';
+  const live = isLive(range);
 
   useReactorStream(reactorId, {
     onReadings: (batch) => {
@@ -223,11 +268,6 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
       .catch(() => undefined);
   });
 
-  const onRangeChange = useCallback((choice: RangeChoice) => {
-    setRange(choice);
-    window.history.replaceState(window.history.state, '', `?${rangeToSearch(choice)}`);
-  }, []);
-
   // What the page shows is what it held at the last redraw (the data object fills in between).
   // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
   const newestReading = useMemo(() => data.newestReadingMs(), [data, version]);
@@ -236,17 +276,23 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
   // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
   const extent = useMemo(() => {
     const newest = newestReading;
-    if (range.kind === 'custom') return { minMs: range.fromMs, maxMs: range.toMs };
+    const oldest = data.oldestReadingMs();
+    if (!live) {
+      const minMs = resolved?.fromMs ?? oldest;
+      const maxMs = resolved?.toMs ?? newest;
+      return minMs === null || maxMs === null || minMs === undefined ? null : { minMs, maxMs };
+    }
     if (newest === null) return null;
     const span = spanOf(range);
     const forecastEnd = data.latestFit?.forecast?.tMs.at(-1) ?? newest;
     // The right edge moves in steps (1/48 of the range, 15 min to 6 h), not with every reading, so
     // that charts fed only by fits are not laid out again each time a reading arrives.
-    const shownSpan = span ?? newest - (data.oldestReadingMs() ?? newest);
+    const shownSpan = span ?? newest - (resolved?.fromMs ?? oldest ?? newest);
     const stepMs = Math.min(6 * 3_600_000, Math.max(15 * 60_000, shownSpan / 48));
     const maxMs = Math.ceil(Math.max(newest, forecastEnd) / stepMs) * stepMs;
-    return { minMs: span === null ? (data.oldestReadingMs() ?? newest) : maxMs - span, maxMs };
-  }, [data, version, newestReading, range]);
+    const minMs = span !== null ? maxMs - span : (resolved?.fromMs ?? oldest ?? newest);
+    return { minMs, maxMs };
+  }, [data, version, newestReading, range, live, resolved]);
 
   const origins = usePlantOrigins(summary ? [summary] : null);
   const originMs = origins.get(reactorId) ?? data.oldestReadingMs() ?? extent?.minMs ?? 0;
@@ -269,8 +315,19 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
   }
 
   const latestFraction = data.latestFit?.composition?.satellite_fraction ?? null;
-  const problems = summary ? reactorProblems(summary, nowMs) : [];
-  const resolvedRange = { fromMs: extent?.minMs, toMs: range.kind === 'custom' ? range.toMs : undefined };
+  const problems = summary ? reactorProblems(summary, nowMs, statusOf(reactorId)) : [];
+  const resolvedRange = { fromMs: extent?.minMs, toMs: live ? undefined : extent?.maxMs };
+  const pct = (x: number) => formatQuantity(x, satelliteFraction);
+  const reading = (signal: 'od' | 'substrate' | 'dilution') => {
+    const latest = summary?.latest[signal];
+    return latest ? formatNumber(shownValue(signalUnits[signal], latest.value), 3) : null;
+  };
+  const reportHref = `/reactors/${encodeURIComponent(reactorId)}/report?${viewToSearch({
+    range,
+    refresh: 'live',
+    zoom: null,
+    timeMode,
+  })}`;
   const od = data.readings.get('od');
   const noReadings = load.kind === 'ready' && (!od || od.t.length === 0) && data.fits.length === 0;
 
@@ -283,40 +340,36 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
       data-fits={data.fits.length}
       data-newest-fit={data.latestFit?.id ?? ''}
     >
+      <LinkProblems problems={props.linkProblems} />
       <div className="page-head">
         <h1>Reactor {reactorId}</h1>
-        {summary ? <StateLabel severity={worst(problems)} /> : null}
+        {summary ? <StateLabel problems={problems} /> : null}
         <div className="reactor-summary">
-          {summary?.latest.od ? (
-            <span>
-              OD <strong>{formatNumber(summary.latest.od.value, 3)}</strong> {concentrationUnit}
-            </span>
-          ) : null}
-          {summary?.latest.substrate ? (
-            <span>
-              S <strong>{formatNumber(summary.latest.substrate.value, 3)}</strong> {concentrationUnit}
-            </span>
-          ) : null}
-          {summary?.latest.dilution ? (
-            <span>
-              D <strong>{formatNumber(summary.latest.dilution.value, 3)}</strong> {perHourUnit}
-            </span>
-          ) : null}
+          {(['od', 'substrate', 'dilution'] as const).map((signal) =>
+            reading(signal) === null ? null : (
+              <span key={signal} data-summary-signal={signal}>
+                {summaryLabels[signal]} <strong>{reading(signal)}</strong> {signalUnits[signal].symbol}
+              </span>
+            ),
+          )}
           <span>
             satellite fraction{' '}
             <strong data-testid="satellite-fraction" data-value={latestFraction?.value ?? ''}>
-              {latestFraction ? formatPercent(latestFraction.value, 2) : '—'}
+              {latestFraction ? pct(latestFraction.value) : '—'}
             </strong>
             {latestFraction ? (
               <span className="muted">
                 {' '}
-                (95 %: {formatPercent(Math.max(0, latestFraction.value - z95 * latestFraction.sd), 2)} –{' '}
-                {formatPercent(Math.min(1, latestFraction.value + z95 * latestFraction.sd), 2)})
+                (95 %: {pct(Math.max(0, latestFraction.value - z95 * latestFraction.sd))} –{' '}
+                {pct(Math.min(1, latestFraction.value + z95 * latestFraction.sd))})
               </span>
             ) : null}
           </span>
           {data.latestFit ? (
-            <span className="muted">last fit {formatAge(nowMs - data.latestFit.fittedAtMs)}</span>
+            <span className="muted">
+              last fit finished {formatAge(nowMs - data.latestFit.fittedAtMs)} (wall clock), its window ends
+              at {formatTime(data.latestFit.windowEndMs, timeMode, originMs)}
+            </span>
           ) : null}
         </div>
         <span className="spacer" />
@@ -329,19 +382,14 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
       <ProblemList problems={problems.filter((p) => p.severity !== 'ok')} />
 
       <div className="toolbar">
-        <TimeRangePicker
-          value={range}
-          onChange={onRangeChange}
-          timeMode={timeMode}
-          originMs={originMs}
-          shownFromMs={extent?.minMs ?? null}
-          shownToMs={extent?.maxMs ?? null}
-        />
+        <TimeRangePicker value={range} onChange={setRange} timeMode={timeMode} originMs={originMs} />
+        <RefreshPicker value={refresh} onChange={setRefresh} />
+        <CopyLinkButton />
         <span className="range-caption" data-testid="range-caption" aria-live="polite">
           {load.kind === 'loading'
             ? 'loading…'
             : extent
-              ? `${formatTime(extent.minMs, timeMode, originMs)} – ${formatTime(extent.maxMs, timeMode, originMs)} (${formatSpan(extent.maxMs - extent.minMs)}${live ? ', live' : ''})`
+              ? `${formatTime(extent.minMs, timeMode, originMs)} – ${formatTime(extent.maxMs, timeMode, originMs)} (${formatSpan(extent.maxMs - extent.minMs)}${live ? (refresh === 'off' ? ', paused' : ', live') : ''})`
               : ''}
         </span>
         <span className="range-caption" id="chart-keys">
@@ -364,35 +412,33 @@ export function ReactorView(props: { reactorId: string; initialRange: RangeChoic
         </section>
       ) : null}
 
-      <ul className="section-nav" aria-label="Sections">
-        <li>
-          <a href="#measurements-title">Measurements</a>
-        </li>
-        <li>
-          <a href="#composition-title">Composition</a>
-        </li>
-        <li>
-          <a href="#drift-title">Parameter drift</a>
-        </li>
-        <li>
-          <a href="#diagnostics-title">Fit diagnostics</a>
-        </li>
-        <li>
-          <a href="#equations-title">Equations</a>
-        </li>
-        {demo && canOperate ? (
+      <nav aria-label="Sections of this page">
+        <ul className="section-nav">
+          {sections.map(([id, label]) => (
+            <li key={id}>
+              <a href={`#${id}-title`}>{label}</a>
+            </li>
+          ))}
+          {demo && canOperate ? (
+            <li>
+              <a href="#demo-title">Demo controls</a>
+            </li>
+          ) : null}
           <li>
-            <a href="#demo-title">Demo controls</a>
+            <Link href={reportHref} prefetch={false} data-testid="report-link">
+              Shift report of this range
+            </Link>
           </li>
-        ) : null}
-      </ul>
+        </ul>
+      </nav>
 
       <MeasurementsChart data={data} version={version} ctx={ctx} zoom={zoom} />
       <CompositionChart data={data} version={version} ctx={ctx} zoom={zoom} />
       <ParameterDriftChart data={data} version={version} ctx={ctx} zoom={zoom} />
       <CombinationsChart data={data} version={version} ctx={ctx} zoom={zoom} />
       <DiagnosticsChart data={data} version={version} ctx={ctx} zoom={zoom} />
-      <section className="panel" aria-label="Newest fits">
+      <section className="panel" aria-labelledby="fits-title">
+        <h2 id="fits-title">Newest fits</h2>
         <FitsTable
           reactorId={reactorId}
           fits={data.fits}

@@ -10,6 +10,7 @@ import { logOut } from '../lib/auth-api';
 import { usePreferences } from '../lib/preferences';
 import { useConnectionState } from '../lib/realtime-client';
 import { useSession } from '../lib/session';
+import { timeModes, timeModeWords } from '../lib/time-format';
 import { useHydrated } from '../lib/use-hydrated';
 
 const connectionWords = {
@@ -35,12 +36,12 @@ function ThemeToggle() {
   );
 }
 
-function ConnectionState() {
+export function ConnectionState() {
   const connection = useConnectionState();
   return (
     <span className={`connection connection-${connection}`} role="status" data-testid="connection">
       <span className="dot" aria-hidden="true" />
-      {connectionWords[connection]}
+      <span className="connection-words">{connectionWords[connection]}</span>
     </span>
   );
 }
@@ -96,6 +97,8 @@ export function SiteHeader() {
   const pathname = usePathname();
   const { timeMode, setTimeMode } = usePreferences();
   const hydrated = useHydrated();
+  // The control-room wall shows its own slim bar.
+  if (pathname === '/kiosk') return null;
   if (pathname === '/login') {
     return (
       <header className="site-header">
@@ -107,7 +110,8 @@ export function SiteHeader() {
     );
   }
   const nav = [
-    { href: '/', label: 'Plant overview', active: pathname === '/' || pathname.startsWith('/reactors') },
+    { href: '/', label: 'Overview', active: pathname === '/' || pathname.startsWith('/reactors') },
+    { href: '/compare', label: 'Compare', active: pathname.startsWith('/compare') },
     { href: '/alerts', label: 'Alerts', active: pathname.startsWith('/alerts') },
     { href: '/settings', label: 'Settings', active: pathname.startsWith('/settings') },
   ];
@@ -131,22 +135,18 @@ export function SiteHeader() {
         <ConnectionState />
         <fieldset className="segmented" aria-label="Show times as">
           <legend className="visually-hidden">Show times as</legend>
-          <button
-            type="button"
-            aria-pressed={timeMode === 'plant'}
-            disabled={!hydrated}
-            onClick={() => setTimeMode('plant')}
-          >
-            plant h
-          </button>
-          <button
-            type="button"
-            aria-pressed={timeMode === 'clock'}
-            disabled={!hydrated}
-            onClick={() => setTimeMode('clock')}
-          >
-            local time
-          </button>
+          {timeModes.map((mode) => (
+            <button
+              key={mode}
+              type="button"
+              aria-pressed={timeMode === mode}
+              disabled={!hydrated}
+              onClick={() => setTimeMode(mode)}
+              data-time-mode={mode}
+            >
+              {timeModeWords[mode]}
+            </button>
+          ))}
         </fieldset>
         <ThemeToggle />
         <Account />

@@ -1,5 +1,12 @@
 /** Alarms in words: severity, status and changes, so that colour is never the only signal. */
 import type { AlarmSeverity, AlarmTransitionKind, AlarmView } from '../../contract/api';
+import {
+  type DisplayUnit,
+  dimensionless,
+  satelliteFraction,
+  standardDeviations,
+} from '../../contract/display-units';
+import { formatQuantity } from './number-format';
 
 export { alarmSeverities } from '../../contract/api';
 
@@ -28,4 +35,22 @@ export function actorWords(actor: string): string {
   if (actor === 'system') return 'the rule engine';
   if (actor.startsWith('token:')) return `API token “${actor.slice(6)}”`;
   return actor;
+}
+
+const minutes: DisplayUnit = { symbol: 'min', words: 'minutes (wall clock)', scale: 1 };
+
+/** The unit of an alarm's evidence value, by its rule's kind and the value's name. */
+function alarmValueUnit(kind: string, key: string): DisplayUnit {
+  if (kind === 'satellite-fraction' && key !== 'confidence') return satelliteFraction;
+  if (kind === 'sensor-stale' && key.endsWith('Minutes')) return minutes;
+  if (kind === 'residuals' && key !== 'observations') return standardDeviations;
+  if (kind === 'parameter-band' && (key === 'deviationSd' || key === 'k')) return standardDeviations;
+  return dimensionless;
+}
+
+/** One evidence value with its unit; null for values better left out (epoch times). */
+export function alarmValueText(kind: string, key: string, value: number): string | null {
+  if (key.endsWith('AtMs')) return null;
+  if (Number.isInteger(value) && alarmValueUnit(kind, key) === dimensionless) return String(value);
+  return formatQuantity(value, alarmValueUnit(kind, key), 4);
 }

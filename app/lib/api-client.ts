@@ -36,6 +36,7 @@ export function describeError(error: unknown): string {
   if (!(error instanceof ApiRequestError)) return String((error as Error)?.message ?? error);
   const words = `${error.reason}${error.detail ? ` (${error.detail})` : ''}`;
   if (error.status === 403) return `Not allowed: ${words}`;
+  if (error.status === 400) return `the service refused it: ${error.detail ?? error.reason}`;
   return words;
 }
 

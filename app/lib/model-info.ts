@@ -4,16 +4,16 @@
  * estimator never disagree.
  */
 import { parseModelFile } from '../../assimilation';
+import { modelUnit } from '../../contract/display-units';
 import builtInModelText from '../../models/chemostat-satellite.yaml';
 import { superscript } from './number-format';
-import { concentrationUnit } from './units';
 
 export const model = parseModelFile(builtInModelText);
 
+/** A model unit as the page writes it (`dimensionless` where there is no symbol). */
 export function displayUnit(unit: string): string {
-  if (unit === '1') return 'dimensionless';
-  if (unit === 'conc') return concentrationUnit;
-  return unit;
+  const shown = modelUnit(unit);
+  return shown.symbol || shown.words;
 }
 
 export interface ParameterInfo {

@@ -1,3 +1,5 @@
+import { type DisplayUnit, shownValue } from '../../contract/display-units';
+
 const superscriptDigits: Record<string, string> = {
   '-': '⁻',
   '0': '⁰',
@@ -31,9 +33,16 @@ export function formatNumber(value: number | null | undefined, significant = 3):
   return value.toFixed(Math.min(digits, 6));
 }
 
-export function formatPercent(fraction: number | null | undefined, digits = 1): string {
-  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—';
-  return `${(fraction * 100).toFixed(digits)} %`;
+/** A stored value in its display unit, with the unit: `2.31 %`, `93.1 biomass conc.`. */
+export function formatQuantity(
+  stored: number | null | undefined,
+  unit: DisplayUnit,
+  significant = 3,
+): string {
+  if (stored === null || stored === undefined || !Number.isFinite(stored)) return '—';
+  const shown = shownValue(unit, stored);
+  const text = unit.decimals !== undefined ? shown.toFixed(unit.decimals) : formatNumber(shown, significant);
+  return unit.symbol ? `${text} ${unit.symbol}` : text;
 }
 
 /** Milliseconds of work, as "850 ms" or "2.4 s". */

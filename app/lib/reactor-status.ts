@@ -12,7 +12,25 @@ export type Severity = 'ok' | 'info' | 'warning' | 'alarm';
 export interface Problem {
   severity: Severity;
   text: string;
+  /** The state it puts the reactor in, where the severity's own words would mislead ("Catching up"). */
+  state?: string;
 }
+
+/** What the status needs besides the summary: the estimator's window and the plant's speed. */
+export interface StatusContext {
+  /** Plant hours of readings a fit needs (the estimator settings' window). */
+  windowHours: number | null;
+  /** Plant hours per wall-clock second of a simulated reactor; null for a real plant (1 h per h). */
+  plantHoursPerSecond: number | null;
+}
+
+export const unknownContext: StatusContext = { windowHours: null, plantHoursPerSecond: null };
+
+/**
+ * A fit that finished this recently (wall clock) means the estimator is working: fits behind the
+ * readings are a backlog being worked through (after a start), not fits that stopped.
+ */
+export const workingWithinMs = 2 * 60_000;
 
 /** A sensor that has said nothing for this long (wall clock; the plant samples every 15 min) is stale. */
 export const staleWallMs = 45 * 60_000;
@@ -28,6 +46,17 @@ export function worst(problems: readonly Problem[]): Severity {
     (w, p) => (severityRank[p.severity] > severityRank[w] ? p.severity : w),
     'ok',
   );
+}
+
+/** The reactor's state in words: the worst problem's own state, or its severity's words. */
+export function stateWords(problems: readonly Problem[]): string {
+  const severity = worst(problems);
+  return problems.find((p) => p.severity === severity && p.state)?.state ?? severityWords[severity];
+}
+
+/** Needs an operator: a warning or an alarm (starting up and catching up do not). */
+export function needsAttention(problems: readonly Problem[]): boolean {
+  return severityRank[worst(problems)] >= severityRank.warning;
 }
 
 export const severityWords: Record<Severity, string> = {
@@ -80,7 +109,48 @@ export function staleSensors(summary: ReactorSummary, nowMs: number): Problem[] 
   return problems;
 }
 
-export function reactorProblems(summary: ReactorSummary, nowMs: number): Problem[] {
+/** "about 40 s", "about 3 min", "about 4.5 h" (wall clock). */
+function aboutWall(seconds: number): string {
+  if (seconds < 90) return `about ${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 90 * 60) return `about ${Math.round(seconds / 60)} min`;
+  return `about ${formatSpan(seconds * 1000)}`;
+}
+
+/** Before the first fit: how much of the first window is in, and when the fit comes. */
+function firstFitProgress(summary: ReactorSummary, context: StatusContext): Problem {
+  const newest = newestReadingMs(summary);
+  const first = summary.firstReadingMs;
+  if (context.windowHours === null || newest === null || first === undefined) {
+    return {
+      severity: 'info',
+      state: 'Starting up',
+      text: 'No fit yet: the first runs once a full window of readings is in',
+    };
+  }
+  const inHours = Math.max(0, (newest - first) / msPerHour);
+  const window = context.windowHours;
+  const hours = (h: number) => String(Number(h.toFixed(1)));
+  if (inHours >= window) {
+    return {
+      severity: 'info',
+      state: 'Starting up',
+      text: `${hours(window)} of ${hours(window)} h of readings in: the first fit is on its way`,
+    };
+  }
+  const remainingH = window - inHours;
+  const wallSeconds = remainingH * (context.plantHoursPerSecond ? 1 / context.plantHoursPerSecond : 3600);
+  return {
+    severity: 'info',
+    state: 'Starting up',
+    text: `${hours(inHours)} of ${hours(window)} h of readings in, first fit in ${aboutWall(wallSeconds)}`,
+  };
+}
+
+export function reactorProblems(
+  summary: ReactorSummary,
+  nowMs: number,
+  context: StatusContext = unknownContext,
+): Problem[] {
   const problems: Problem[] = [];
   if (summary.alert.level !== 'ok') {
     problems.push({
@@ -90,20 +160,27 @@ export function reactorProblems(summary: ReactorSummary, nowMs: number): Problem
   }
   const estimate = summary.latestEstimate;
   if (!estimate) {
-    problems.push({
-      severity: 'info',
-      text: 'No fit yet: the first runs once a full window of readings is in',
-    });
+    problems.push(firstFitProgress(summary, context));
   } else {
     if (estimate.status === 'failed') {
       problems.push({ severity: 'warning', text: 'Last fit failed: showing the last good estimate' });
     }
     const newestTs = newestReadingMs(summary);
-    if (newestTs !== null && newestTs - estimate.windowEndMs > fitLagMs) {
-      problems.push({
-        severity: 'warning',
-        text: `Fits lag the readings by ${formatSpan(newestTs - estimate.windowEndMs)} (plant time)`,
-      });
+    const lag = newestTs === null ? 0 : newestTs - estimate.windowEndMs;
+    if (lag > fitLagMs) {
+      const working = nowMs - estimate.fittedAtMs < workingWithinMs;
+      problems.push(
+        working
+          ? {
+              severity: 'info',
+              state: 'Catching up',
+              text: `Catching up: fits have reached ${formatSpan(lag)} behind the newest reading (plant time) and the estimator is working through the rest`,
+            }
+          : {
+              severity: 'warning',
+              text: `Fits lag the readings by ${formatSpan(lag)} (plant time), and none has finished for ${formatAge(nowMs - estimate.fittedAtMs).replace(' ago', '')}`,
+            },
+      );
     }
   }
   problems.push(...staleSensors(summary, nowMs));

@@ -40,7 +40,6 @@ export const defaultEstimatorSettings: EstimatorSettings = {
     byParameter: Object.fromEntries(satelliteParameterNames.map((name) => [name, 0.05])),
     stateSdLogPerSqrtHour: 0.01,
     revertToPrior: true,
-    onChange: null,
   },
   longHorizon: {
     everyHours: 6,
@@ -50,6 +49,7 @@ export const defaultEstimatorSettings: EstimatorSettings = {
     ageHours: 24,
     driftSpanFraction: 1 / 3,
     overrulePriorTerm: 0.3,
+    extraStarts: 4,
   },
   determinedSdLog: 0.1,
 };

@@ -5,7 +5,8 @@ import { firstTime, type PlantData } from './plant-data';
 import { arrivalPrior, type BeliefAgeing, broadPrior } from './prior';
 import type { EstimatorSettings, GaussianPrior, LongHorizonSettings, WindowOptimum } from './types';
 import type { UnknownLayout } from './unknowns';
-import { buildWindowProblem } from './window-problem-builder';
+import { toUnknowns } from './unknowns';
+import { buildWindowProblem, coldStartState } from './window-problem-builder';
 
 export function longHorizonDue(settings: LongHorizonSettings, nextStart: number): boolean {
   const k = nextStart / settings.everyHours;
@@ -73,7 +74,18 @@ export function longHorizonRefit(
   const fixed = ageing.revertTo;
   const prior = fixed ? withParameterPrior(current, fixed) : current;
   const fitSettings = { ...settings, maxIterations: longHorizon.maxIterations };
-  const starts = fixed ? [current.mean, prior.mean] : [prior.mean];
+  // The draws start from a state read off the readings (with a satellite present): a chain caught with
+  // the satellite washed out carries a state no parameters can regrow it from within the span.
+  const fresh = toUnknowns(layout, window.problem.params, coldStartState(model, data, fromH));
+  for (let i = 0; i < (fixed?.mean.length ?? 0); i++) fresh[i] = prior.mean[i];
+  const starts = fixed
+    ? [
+        current.mean,
+        prior.mean,
+        fresh,
+        ...priorDraws(fresh, fixed.variance, longHorizon.extraStarts, nextStart),
+      ]
+    : [prior.mean];
   let fit: WindowOptimum | null = null;
   for (const start of starts) {
     const trial = fitWindow(problem, layout, prior, start, nextStart, fitSettings, ws);
@@ -111,4 +123,30 @@ function withParameterPrior(
     covariance[i * q + i] = parameters.variance[i];
   }
   return { mean, covariance };
+}
+
+/**
+ * `count` starting points spread over the fixed prior (parameters drawn from it, the start state
+ * kept), deterministic for a refit time: along curved ridges a posterior has several optima (a
+ * satellite living on A instead of B, or washed out), and a window's fit only looks near the last.
+ */
+function priorDraws(
+  mean: Float64Array,
+  variance: Float64Array,
+  count: number,
+  seedH: number,
+): Float64Array[] {
+  let state = (Math.floor(seedH * 4) * 2654435761) >>> 0 || 1;
+  const uniform = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return ((state >>> 0) + 0.5) / 4294967296;
+  };
+  const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  return Array.from({ length: count }, () => {
+    const u = mean.slice();
+    for (let i = 0; i < variance.length; i++) u[i] += Math.sqrt(variance[i]) * normal();
+    return u;
+  });
 }

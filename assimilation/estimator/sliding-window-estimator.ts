@@ -2,6 +2,7 @@ import type { CompiledModel } from '../model/compile';
 import type { WindowProblem } from '../problem/window-problem';
 import { createEngineWorkspace, type EngineWorkspace, solveWindow } from '../window-engine';
 import { defaultEstimatorSettings } from './default-settings';
+import { defaultForecastInputs } from './fit-trajectories';
 import { fitWindow, implausibleLoss } from './fit-window';
 import { longHorizonDue, longHorizonRefit } from './long-horizon-refit';
 import { mergePlantData, type PlantData } from './plant-data';
@@ -13,7 +14,7 @@ import {
   parameterPriorSdLog,
 } from './prior';
 import type { EstimatorSettings, GaussianPrior, WindowFitOutcome, WindowOptimum } from './types';
-import { clampToBounds, type UnknownLayout, unknownLayout } from './unknowns';
+import { clampToBounds, toUnknowns, type UnknownLayout, unknownLayout } from './unknowns';
 import { describeWindowEstimate } from './window-estimate';
 import { buildWindowProblem, coldStartState } from './window-problem-builder';
 
@@ -122,8 +123,10 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
   const end = start + settings.windowHours;
   const nextStart = start + settings.stepHours;
   if (settings.longHorizon) {
-    // The refit after this window reads back to nextStart − horizon, and one input sample before.
-    const keepFrom = nextStart - settings.longHorizon.horizonHours - 2 * settings.stepHours - 1;
+    // The refit after this window reads back to nextStart − horizon, and one input sample before; the
+    // forecast's band reads the inputs' course as far back as its lookback.
+    const back = Math.max(settings.longHorizon.horizonHours, defaultForecastInputs.lookbackHours);
+    const keepFrom = nextStart - back - 2 * settings.stepHours - 1;
     est.recentReadings = mergePlantData(est.recentReadings, data, keepFrom);
   }
   const built = nextWindowProblem(est, data);
@@ -145,10 +148,15 @@ export function fitNextWindow(est: SlidingWindowEstimator, data: PlantData): Win
     let used = checkpoint;
     let fit = fitFrom(checkpoint);
     // A fit that explains its readings far worse than their noise stopped at a local optimum (a
-    // satellite washed out, say): it is started again from the prior's centre, and the better kept.
+    // satellite washed out, say): it is started again from the prior's centre, and from there with
+    // the state read off the readings, and the best kept.
     if (!fit.ok || implausibleLoss(fit)) {
-      const again = fitFrom({ ...checkpoint, warmStart: checkpoint.prior.mean });
-      if (again.ok && (!fit.ok || again.objective < fit.objective)) fit = again;
+      const fresh = toUnknowns(layout, checkpoint.params, coldStartState(model, data, start));
+      for (let i = 0; i < layout.freeParams.length; i++) fresh[i] = checkpoint.prior.mean[i];
+      for (const warmStart of [checkpoint.prior.mean, fresh]) {
+        const again = fitFrom({ ...checkpoint, warmStart });
+        if (again.ok && (!fit.ok || again.objective < fit.objective)) fit = again;
+      }
     }
     // A refit's prior that this window's readings pull far away from lags behind a change of the
     // plant (its parameters were held constant over its span): the chain's own belief is used instead.
@@ -274,7 +282,7 @@ function carryForward(
     prior,
     filtered,
     nextStart,
-    ageingAfter(est, fit),
+    est.ageing,
     est.settings.solver,
     est.ws,
   );
@@ -286,22 +294,6 @@ function carryForward(
     params: fit.problem.params.slice(),
     cold: false,
   };
-}
-
-/**
- * The ageing to the next window. A window whose readings pulled its optimum far from its prior (the
- * prior's term ½(u−m)ᵀP⁻¹(u−m) beyond `drift.onChange.priorTerm`) saw the plant change faster than the
- * drift allows: its parameters then age `factor` times as fast, once, so the chain follows instead of
- * lagging sure of the old values.
- */
-function ageingAfter(est: SlidingWindowEstimator, fit: WindowOptimum): BeliefAgeing {
-  const onChange = est.settings.drift.onChange;
-  if (!onChange || fit.objective - fit.loss <= onChange.priorTerm) return est.ageing;
-  const p = est.layout.freeParams.length;
-  const driftVariance = Float64Array.from(est.ageing.driftVariance, (v, i) =>
-    i < p ? v * onChange.factor : v,
-  );
-  return { ...est.ageing, driftVariance };
 }
 
 /**

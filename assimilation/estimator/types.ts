@@ -25,8 +25,6 @@ export interface DriftSettings {
    * is that prior) instead of random-walking away from it: see prior.ts `BeliefAgeing`.
    */
   revertToPrior: boolean;
-  /** Faster ageing after a window that saw the plant change (sliding-window-estimator.ts `ageingAfter`); null: never. */
-  onChange?: { priorTerm: number; factor: number } | null;
 }
 
 /** Measurement noise (σ) by signal; signals without one are not fitted. */
@@ -107,6 +105,8 @@ export interface LongHorizonSettings {
    * the steady bench histories and 4 in 10 in the satellite-shift ones; a refit lags a changing plant.
    */
   overrulePriorTerm: number;
+  /** With a fixed prior: this many more starting points drawn from it (the refit keeps the best optimum). */
+  extraStarts: number;
 }
 
 export interface EstimateReportSettings {

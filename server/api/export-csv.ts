@@ -22,8 +22,14 @@ export function csvHeader(): string {
     ...plantSignals.map((s) => s.replace('/', '_')),
     'fit_id',
     'fit_status',
-    ...compositionColumns.flatMap((c) => [`est_${c}`, `est_${c}_sd`]),
-    ...refitParameterNames.flatMap((p) => [p, `${p}_sd_log`, `${p}_determined`]),
+    ...compositionColumns.flatMap((c) => [`est_${c}`, `est_${c}_sd`, `est_${c}_lower95`, `est_${c}_upper95`]),
+    ...refitParameterNames.flatMap((p) => [
+      p,
+      `${p}_sd_log`,
+      `${p}_lower95`,
+      `${p}_upper95`,
+      `${p}_determined`,
+    ]),
   ].join(',');
 }
 
@@ -49,14 +55,23 @@ export function csvChunk(s: ServiceReadStatements, reactorId: string, fromMs: nu
     rowAt(fit.windowEndMs).fit = [
       String(fit.id),
       fit.status,
-      ...compositionColumns.flatMap((c) => [cell(composition?.[c].value), cell(composition?.[c].sd)]),
+      ...compositionColumns.flatMap((c) => {
+        const e = composition?.[c];
+        return [cell(e?.value), cell(e?.sd), cell(e?.lower95), cell(e?.upper95)];
+      }),
       ...refitParameterNames.flatMap((p) => {
         const e = fit.params?.[p];
-        return [cell(e?.value), cell(e?.sdLog), e ? String(e.determined) : ''];
+        return [
+          cell(e?.value),
+          cell(e?.sdLog),
+          cell(e?.lower95),
+          cell(e?.upper95),
+          e ? String(e.determined) : '',
+        ];
       }),
     ];
   }
-  const emptyFit = new Array(2 + compositionColumns.length * 2 + refitParameterNames.length * 3).fill('');
+  const emptyFit = new Array(2 + compositionColumns.length * 4 + refitParameterNames.length * 5).fill('');
   const lines: string[] = [];
   for (const ts of [...rows.keys()].sort((a, b) => a - b)) {
     const row = rows.get(ts)!;

@@ -3,6 +3,7 @@
  * fit pushed live and the same fit fetched later are the same JSON.
  */
 import type {
+  BandedEstimate,
   BandedValue,
   Composition,
   EstimateSummary,
@@ -50,21 +51,28 @@ export function fitRecord(row: FitRow, parts: FitParts, withDocuments: boolean):
         lower95: p.lower95 ?? p.value,
         upper95: p.upper95 ?? p.value,
         determined: p.determined === 1,
+        ...(p.priorSdLog !== null && { priorSdLog: p.priorSdLog }),
       };
     }
   }
   const combinations: ParameterCombination[] | null = ok
     ? parts.combinations.map((c) => ({
+        ...(c.name !== null && { name: c.name }),
+        ...(c.meaning !== null && { meaning: c.meaning }),
         label: c.label,
         exponents: JSON.parse(c.exponentsJson) as Record<string, number>,
         value: c.value,
         sdLog: c.sdLog,
         sdLogData: c.sdLogData,
+        // Fits stored before bands: the log-normal band their sd stands for.
+        lower95: c.lower95 ?? c.value * Math.exp(-z95 * c.sdLog),
+        upper95: c.upper95 ?? c.value * Math.exp(z95 * c.sdLog),
+        determined: c.determined === null ? c.sdLogData <= 0.1 : c.determined === 1,
       }))
     : null;
   let composition: Composition | null = null;
   if (ok && parts.composition.length === 5) {
-    const by = Object.fromEntries(parts.composition.map((c) => [c.quantity, { value: c.value, sd: c.sd }]));
+    const by = Object.fromEntries(parts.composition.map((c) => [c.quantity, bandedOf(c)]));
     composition = by as unknown as Composition;
   }
   const docs = withDocuments ? parts.documents : undefined;
@@ -251,11 +259,18 @@ export function fitRecordById(s: ServiceReadStatements, fitId: number): FitRecor
 /** The satellite fraction with its 95 % band, kept inside [0, 1]. */
 export function satelliteFractionBand(composition: Composition | null): BandedValue | null {
   if (!composition) return null;
-  const { value, sd } = composition.satellite_fraction;
+  const { value, lower95, upper95 } = composition.satellite_fraction;
+  return { value, lower95, upper95 };
+}
+
+/** A stored composition row with its band; a fit stored before bands reads as value ± 1.96 sd, at least 0. */
+function bandedOf(c: FitCompositionRow): BandedEstimate {
+  const upperLimit = c.quantity === 'satellite_fraction' ? 1 : Number.POSITIVE_INFINITY;
   return {
-    value,
-    lower95: Math.max(0, value - z95 * sd),
-    upper95: Math.min(1, value + z95 * sd),
+    value: c.value,
+    sd: c.sd,
+    lower95: c.lower95 ?? Math.max(0, c.value - z95 * c.sd),
+    upper95: c.upper95 ?? Math.min(upperLimit, c.value + z95 * c.sd),
   };
 }
 

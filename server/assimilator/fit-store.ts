@@ -88,12 +88,13 @@ export function fitWriter(s: FitWrites): StoreFit {
           finiteOrNull(p.lower95),
           finiteOrNull(p.upper95),
           p.determined ? 1 : 0,
+          finiteOrNull(p.priorSdLog),
         );
       }
       for (const f of estimate.fixed)
-        s.insertParameter.run(fitId, f.name, f.value, 0, null, null, null, null, null);
+        s.insertParameter.run(fitId, f.name, f.value, 0, null, null, null, null, null, null);
       estimate.combinations.forEach((c, rank) => {
-        if (![c.value, c.sdLog].every(Number.isFinite)) return;
+        if (![c.value, c.sdLog, c.lower95, c.upper95].every(Number.isFinite)) return;
         s.insertCombination.run(
           fitId,
           rank,
@@ -102,11 +103,16 @@ export function fitWriter(s: FitWrites): StoreFit {
           c.value,
           c.sdLog,
           cappedSd(c.sdLogData),
+          c.name,
+          c.meaning,
+          c.lower95,
+          c.upper95,
+          c.determined ? 1 : 0,
         );
       });
       for (const [quantity, v] of Object.entries(estimate.composition)) {
-        if (Number.isFinite(v.value) && Number.isFinite(v.sd))
-          s.insertComposition.run(fitId, quantity, v.value, v.sd);
+        if ([v.value, v.sd, v.lower95, v.upper95].every(Number.isFinite))
+          s.insertComposition.run(fitId, quantity, v.value, v.sd, v.lower95, v.upper95);
       }
     }
     s.insertDocuments.run(
@@ -154,5 +160,11 @@ export function residualSummary(residuals: NonNullable<StoredWindow['residuals']
 
 /** A trajectory as the API carries it: epoch ms instead of plant hours. */
 function trajectoryDocument(bands: TrajectoryBands): Trajectory {
-  return { tMs: bands.timeH.map(msFromPlantHours), series: bands.series, sd: bands.sd };
+  return {
+    tMs: bands.timeH.map(msFromPlantHours),
+    series: bands.series,
+    sd: bands.sd,
+    lower: bands.lower,
+    upper: bands.upper,
+  };
 }

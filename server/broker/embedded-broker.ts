@@ -21,13 +21,15 @@ import type { Logger } from 'pino';
 import { type MqttAccount, MqttAccounts } from './mqtt-accounts';
 import { refuseMalformedStrings } from './mqtt-strings';
 import { type MqttRefusalMetrics, RefusalLog } from './refusal-log';
-import { mayPublish, mayRead, maySubscribe, type TopicGrant } from './topic-acl';
+import { mayPublish, mayRead, maySubscribe, type SparkplugReactors, type TopicGrant } from './topic-acl';
 
 export interface EmbeddedBrokerAccess {
   topicPrefix: string;
   accounts: readonly MqttAccount[];
   /** Client ids that only the service's account may take (its ingester's persistent session, its publishers). */
   isServiceClientId(clientId: string): boolean;
+  /** The reactors each mapped Sparkplug edge node speaks for (topic-acl.ts), when the service maps any. */
+  sparkplugReactors?: SparkplugReactors;
 }
 
 export interface EmbeddedBrokerOptions {
@@ -211,7 +213,7 @@ function guardWithAccounts(broker: Aedes, access: EmbeddedBrokerAccess, refusals
   broker.on('clientDisconnect', (client) => {
     if (connected.get(client.id) === client) connected.delete(client.id);
   });
-  const { topicPrefix } = access;
+  const { topicPrefix, sparkplugReactors } = access;
 
   broker.authenticate = (client, username, password, done) => {
     accounts.login(username, password).then(
@@ -250,7 +252,7 @@ function guardWithAccounts(broker: Aedes, access: EmbeddedBrokerAccess, refusals
 
   broker.authorizePublish = (client, packet, callback) => {
     const login = client ? logins.get(client) : undefined;
-    if (login && mayPublish(login.grant, topicPrefix, packet.topic)) return callback(null);
+    if (login && mayPublish(login.grant, topicPrefix, packet.topic, sparkplugReactors)) return callback(null);
     refusals.refused({
       kind: 'publish',
       clientId: client?.id,
@@ -264,7 +266,7 @@ function guardWithAccounts(broker: Aedes, access: EmbeddedBrokerAccess, refusals
 
   broker.authorizeSubscribe = (client, subscription, callback) => {
     const login = logins.get(client);
-    if (login && maySubscribe(login.grant, topicPrefix, subscription.topic))
+    if (login && maySubscribe(login.grant, topicPrefix, subscription.topic, sparkplugReactors))
       return callback(null, subscription);
     refusals.refused({
       kind: 'subscribe',
@@ -280,7 +282,7 @@ function guardWithAccounts(broker: Aedes, access: EmbeddedBrokerAccess, refusals
   // queued for a persistent session before its grant changed.
   broker.authorizeForward = (client, packet) => {
     const login = logins.get(client);
-    return login && mayRead(login.grant, topicPrefix, packet.topic) ? packet : null;
+    return login && mayRead(login.grant, topicPrefix, packet.topic, sparkplugReactors) ? packet : null;
   };
 }
 

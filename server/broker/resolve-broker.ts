@@ -21,6 +21,7 @@ import {
 } from './embedded-broker';
 import type { MqttAccount } from './mqtt-accounts';
 import { defaultServiceUsername, simulatorUsername } from './mqtt-devices';
+import type { SparkplugReactors } from './topic-acl';
 
 export interface BrokerAccessOptions {
   /** AUTH: the embedded broker requires accounts and enforces topic ACLs. */
@@ -28,6 +29,8 @@ export interface BrokerAccessOptions {
   topicPrefix: string;
   /** The demo simulator's reactors, when it runs: it gets an account granted only these. */
   simulatedReactors?: readonly string[];
+  /** The reactors of each mapped Sparkplug edge node, for the devices' topic ACLs. */
+  sparkplugReactors?: SparkplugReactors;
 }
 
 export interface ResolvedBroker {
@@ -49,7 +52,12 @@ export interface ResolvedBroker {
  * taking it would take over its persistent session) and the prefixes of server/broker/service-publisher.ts
  * clients (server/realtime/estimate-publisher.ts, server/alerts/alarm-mqtt.ts).
  */
-const servicePublisherClientIdPrefixes = ['culturewatch-estimates-', 'culturewatch-alarms-'];
+const servicePublisherClientIdPrefixes = [
+  'culturewatch-estimates-',
+  'culturewatch-alarms-',
+  // server/sparkplug/: the host application and the estimates' edge node
+  'culturewatch-sparkplug-',
+];
 
 /**
  * Without `access` (the standalone ingester, older callers) the embedded broker is open, or asks for
@@ -137,6 +145,7 @@ export async function resolveBroker(
       isServiceClientId: (clientId) =>
         clientId === settings.clientId ||
         servicePublisherClientIdPrefixes.some((prefix) => clientId.startsWith(prefix)),
+      ...(access.sparkplugReactors && { sparkplugReactors: access.sparkplugReactors }),
     },
   });
   if (settings.devices.length === 0)

@@ -1,5 +1,10 @@
 import { UsageError } from './usage-error';
 
+/** `--help` (or `-h`): asks for usage, never an option that takes a value. */
+export function isHelp(arg: string): boolean {
+  return arg === '--help' || arg === '-h';
+}
+
 /** Parsed `--name value` options and positional arguments; flags without values are `true`. */
 export interface ParsedArguments {
   positional: string[];
@@ -16,7 +21,7 @@ export function parseArguments(argv: string[], flags: readonly string[] = []): P
       continue;
     }
     const [name, inline] = arg.slice(2).split('=', 2);
-    if (flags.includes(name)) {
+    if (flags.includes(name) || isHelp(arg)) {
       options.set(name, true);
     } else if (inline !== undefined) {
       options.set(name, inline);

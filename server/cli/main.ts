@@ -1,4 +1,5 @@
 import { runSimulatePlantCommand } from '../../simulator/simulate-plant-command';
+import { isHelp } from './arguments';
 import { fitCommand } from './fit-command';
 import { gradientCommand } from './gradient-command';
 import { hashPasswordCommand } from './hash-password-command';
@@ -68,7 +69,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
 
 function usage(): string {
   return [
-    'usage: culturewatch <command> ...',
+    'usage: culturewatch <command> ...  (culturewatch <command> --help for one command)',
     ...Object.entries(commands).map(([n, c]) => `  culturewatch ${n} ${c.summary}`),
   ].join('\n');
 }
@@ -76,12 +77,19 @@ function usage(): string {
 /** Runs one command; prints its JSON result on stdout, or one error line on stderr. Returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name !== undefined && isHelp(name)) {
+    process.stdout.write(`${usage()}\n`);
+    return 0;
+  }
   const command = name === undefined ? undefined : commands[name];
   if (!command) {
-    process.stderr.write(
-      `${name === undefined || name === '--help' ? '' : `unknown command "${name}"\n`}${usage()}\n`,
-    );
-    return name === '--help' ? 0 : 2;
+    process.stderr.write(`${name === undefined ? '' : `unknown command "${name}"\n`}${usage()}\n`);
+    return 2;
+  }
+  // `culturewatch <command> --help` is that command's usage, whatever else is on the line.
+  if (rest.some(isHelp)) {
+    process.stdout.write(`usage: culturewatch ${name} ${command.summary}\n`);
+    return 0;
   }
   try {
     const result = await command.run(rest);

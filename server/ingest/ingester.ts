@@ -22,7 +22,7 @@ import {
   type ValidationSink,
   validateMessage,
 } from './message-validator';
-import { PubacksAfterCommit } from './pubacks-after-commit';
+import { type CommitProgress, PubacksAfterCommit } from './pubacks-after-commit';
 import { RejectionBurstLog } from './rejection-burst-log';
 import type { Rejection, RejectionReason } from './rejection-reasons';
 import { subscriptionTopic } from './topics';
@@ -157,6 +157,25 @@ export class Ingester implements Job<IngesterMetrics> {
       rejectionsByReason: { ...this.rejectionsByReason },
       heldPubacks: this.acks?.heldCount ?? 0,
       droppedPubacks: this.acks?.droppedCount ?? 0,
+    };
+  }
+
+  /**
+   * Where another protocol's adapter (server/sparkplug/) hands its validated readings and
+   * rejections: counted, logged and written exactly as this ingester's own, with the commit
+   * progress its acknowledgements wait for. Past here nothing knows which protocol a reading came by.
+   */
+  get intake(): ValidationSink & CommitProgress {
+    const writer = this.writer;
+    return {
+      accept: this.sink.accept,
+      reject: this.sink.reject,
+      get enqueuedSeq() {
+        return writer.enqueuedSeq;
+      },
+      get committedSeq() {
+        return writer.committedSeq;
+      },
     };
   }
 

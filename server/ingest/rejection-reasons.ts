@@ -23,6 +23,17 @@ export const rejectionReasons = [
   'timestamp-in-future',
   'timestamp-before-1970',
   'timestamp-looks-like-seconds',
+  // Sparkplug B (server/sparkplug/): the message, the edge node's session, one metric
+  'sparkplug-topic-malformed',
+  'sparkplug-payload-invalid',
+  'sparkplug-birth-invalid',
+  'sparkplug-no-birth',
+  'sparkplug-alias-unknown',
+  'sparkplug-metric-unknown',
+  'sparkplug-seq-gap',
+  'sparkplug-awaiting-rebirth',
+  'sparkplug-bdseq-stale',
+  'sparkplug-unit-mismatch',
   // a bug of ours, caught so that input can never crash the process
   'validator-failed',
 ] as const;

@@ -24,6 +24,7 @@ export function estimateMessageOf(fit: FitRecord): EstimateMessage | null {
     satelliteFraction,
     composition: fit.composition,
     params: fit.params,
+    combinations: fit.combinations ?? [],
   };
 }
 

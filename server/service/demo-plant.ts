@@ -22,6 +22,8 @@ export interface DemoPlantOptions {
   plantHoursPerSecond: number;
   backfillDays: number;
   topicPrefix: string;
+  /** `sparkplug`: the plant is a Sparkplug B edge node (`demoSparkplugNode`), not JSON topics. */
+  protocol: 'json' | 'sparkplug';
   logger: Logger;
 }
 
@@ -49,6 +51,7 @@ export class DemoPlant implements Job<LivePublisherMetrics>, DemoControls {
       topicPrefix: options.topicPrefix,
       plantHoursPerSecond: options.plantHoursPerSecond,
       backfillPlantDays: options.backfillDays,
+      protocol: options.protocol,
     });
   }
 
@@ -61,6 +64,7 @@ export class DemoPlant implements Job<LivePublisherMetrics>, DemoControls {
         reactors: reactors.map((r) => `${r.id}:${r.scenario}`),
         plantHoursPerSecond,
         backfillDays,
+        protocol: this.options.protocol,
       },
       'simulator publishing',
     );

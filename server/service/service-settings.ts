@@ -14,6 +14,8 @@ import type { AuthSettings } from '../auth/auth';
 import { type Config, loadConfig, loopbackHosts, nonLoopbackListeners } from '../config';
 import { ConfigError, onOff, parseSettings, positiveNumber, setting } from '../env-schema';
 import { defaultHttpLimits, type HttpLimits } from '../http/http-limits';
+import { loadOpcuaSettings, type OpcuaSettings } from '../opcua/opcua-settings';
+import { loadSparkplugSettings, type SparkplugSettings } from '../sparkplug/sparkplug-settings';
 import type { RecordRetentionSettings } from './record-retention';
 
 const environment = z.object({
@@ -32,6 +34,7 @@ const environment = z.object({
   SIMULATOR_SEED: setting(z.coerce.number().int().default(1)),
   SIMULATOR_SPEED: positiveNumber(1),
   SIMULATOR_BACKFILL_DAYS: setting(z.coerce.number().min(0).max(60).default(3)),
+  SIMULATOR_PROTOCOL: setting(z.enum(['json', 'sparkplug']).default('json')),
   ASSIMILATOR: setting(onOff.default(true)),
   ASSIMILATOR_WINDOW_HOURS: positiveNumber(defaultAssimilatorSettings.windowHours),
   ASSIMILATOR_STEP_HOURS: positiveNumber(defaultAssimilatorSettings.stepHours),
@@ -80,7 +83,13 @@ export interface ServiceSettings {
     seed: number;
     plantHoursPerSecond: number;
     backfillDays: number;
+    /** `sparkplug`: the simulated plant is a Sparkplug B edge node (the host reads it). */
+    protocol: 'json' | 'sparkplug';
   };
+  /** Sparkplug B: the host application's mapping and the estimates' edge node (server/sparkplug/). */
+  sparkplug: SparkplugSettings;
+  /** The read-only OPC UA server (server/opcua/), off unless OPCUA_PORT is set. */
+  opcua: OpcuaSettings;
   assimilator: { enabled: boolean } & AssimilatorSettings;
   /** The scaled deployment's fit jobs (server/assimilator/fit-jobs.ts). */
   fitJobs: { scanMs: number; expireSeconds: number; jobBudgetMs: number };
@@ -243,7 +252,10 @@ export function loadServiceSettings(
       seed: e.SIMULATOR_SEED,
       plantHoursPerSecond: e.SIMULATOR_SPEED,
       backfillDays: e.SIMULATOR_BACKFILL_DAYS,
+      protocol: e.SIMULATOR_PROTOCOL,
     },
+    sparkplug: loadSparkplugSettings(merged),
+    opcua: loadOpcuaSettings(merged),
     assimilator: {
       enabled: e.ASSIMILATOR,
       windowHours: e.ASSIMILATOR_WINDOW_HOURS,

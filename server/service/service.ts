@@ -2,12 +2,14 @@
  * The live service as a composition of jobs (lifecycle.ts `JobRunner`): they start in the order
  * below and stop in reverse. So a stop takes, in turn, the simulator, socket.io and the HTTP server
  * (no new requests), auth, the ingester (no more messages; the writer flushed, acknowledgements
- * sent), the retention sweeps, the assimilator (the fit in hand finished or abandoned), alerts, the
+ * sent; before it the Sparkplug host, the estimates' edge node and the OPC UA server, when on),
+ * the retention sweeps, the assimilator (the fit in hand finished or abandoned), alerts, the
  * `$estimate` publisher, the dashboard, the embedded broker and last the database.
  */
 import type { Logger } from 'pino';
 import { openDatabase } from '../../db/open-database';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
+import { demoSparkplugNode } from '../../simulator/live-publisher';
 import { transitionEventView } from '../alerts/alarm-recorder';
 import { startAlerting } from '../alerts/alerting';
 import { demoApiRoutes } from '../api/demo-api';
@@ -23,11 +25,17 @@ import { HttpListener } from '../http/http-listener';
 import { HttpRefusals } from '../http/http-refusals';
 import { createRouter, type Method } from '../http/router';
 import { Ingester } from '../ingest/ingester';
+import { defaultMessageLimits } from '../ingest/message-validator';
 import { RetentionSweeper } from '../ingest/retention-sweeper';
 import { type Job, JobRunner } from '../lifecycle';
 import { ServiceMetrics } from '../metrics/service-metrics';
+import { CulturewatchOpcuaServer } from '../opcua/opcua-server';
 import { EstimatePublisher } from '../realtime/estimate-publisher';
+import { ReactorStatuses } from '../realtime/reactor-status';
 import { RealtimeHub } from '../realtime/realtime-hub';
+import { EstimateEdgeNode } from '../sparkplug/estimate-edge-node';
+import { SparkplugHost } from '../sparkplug/sparkplug-host';
+import { withSimulatedPlant } from '../sparkplug/sparkplug-mapping';
 import { type Dashboard, startDashboard } from './dashboard';
 import { DemoPlant } from './demo-plant';
 import { RecordRetention } from './record-retention';
@@ -82,6 +90,16 @@ async function composeService(
   const reads = prepareServiceReadStatements(database.sqlite);
   logger.info({ path: base.database.path }, 'database open, migrations applied');
 
+  // Sparkplug B: the plant's mapping, with the demo plant's edge node when it speaks Sparkplug.
+  const simulatedSparkplug = settings.simulator.enabled && settings.simulator.protocol === 'sparkplug';
+  const sparkplugMapping = simulatedSparkplug
+    ? withSimulatedPlant(
+        settings.sparkplug.mapping,
+        demoSparkplugNode,
+        settings.simulator.reactors.map((r) => r.id),
+      )
+    : settings.sparkplug.mapping;
+
   const broker = await jobs.open(
     'embedded broker',
     () =>
@@ -90,6 +108,10 @@ async function composeService(
         topicPrefix: base.topicPrefix,
         ...(settings.simulator.enabled && {
           simulatedReactors: settings.simulator.reactors.map((r) => r.id),
+        }),
+        ...(sparkplugMapping && {
+          sparkplugReactors: (group: string, edgeNode: string) =>
+            sparkplugMapping.reactorsOfEdgeNode(group, edgeNode),
         }),
       }),
     (resolved) => resolved.embedded?.close(),
@@ -122,10 +144,57 @@ async function composeService(
         plantHoursPerSecond: settings.simulator.plantHoursPerSecond,
         backfillDays: settings.simulator.backfillDays,
         topicPrefix: base.topicPrefix,
+        protocol: settings.simulator.protocol,
         logger,
       })
     : undefined;
   const estimates = new EstimatePublisher(broker.connection, base.topicPrefix, logger);
+  // The plant protocols (issue 19): the Sparkplug host feeds the ingester; the estimates' edge node
+  // and the OPC UA server show each reactor as server/realtime/reactor-status.ts reads it.
+  const sparkplugHost = sparkplugMapping
+    ? new SparkplugHost({
+        broker: broker.connection,
+        hostId: settings.sparkplug.hostId,
+        mapping: sparkplugMapping,
+        intake: ingester.intake,
+        topicPrefix: base.topicPrefix,
+        reorderTimeoutMs: settings.sparkplug.reorderTimeoutMs,
+        rebirthIntervalMs: settings.sparkplug.rebirthIntervalMs,
+        maxPayloadBytes: defaultMessageLimits.maxPayloadBytes,
+        logger,
+      })
+    : undefined;
+  const statuses = new ReactorStatuses(reads, database.sqlite, settings.api.staleSensorSeconds);
+  const estimateNode = settings.sparkplug.estimates.enabled
+    ? new EstimateEdgeNode({
+        broker: broker.connection,
+        group: settings.sparkplug.estimates.group,
+        edgeNode: settings.sparkplug.estimates.edgeNode,
+        statuses,
+        logger,
+      })
+    : undefined;
+  const { opcua: opcuaSettings } = settings;
+  const opcua =
+    opcuaSettings.port !== undefined
+      ? new CulturewatchOpcuaServer({
+          settings: { ...opcuaSettings, port: opcuaSettings.port },
+          sqlite: database.sqlite,
+          statuses,
+          staleSensorSeconds: settings.api.staleSensorSeconds,
+          loginAttemptsPer15Min: settings.auth.loginAttemptsPer15Min,
+          logger,
+        })
+      : undefined;
+  /** The protocols that show a reactor's estimate, model state and alarms. */
+  const reactorChanged = (reactorId: string) => {
+    try {
+      estimateNode?.refresh(reactorId);
+      opcua?.refresh(reactorId);
+    } catch (error) {
+      logger.error({ err: error, reactorId }, 'a plant protocol could not show the reactor');
+    }
+  };
   const auth = new Auth({
     sqlite: database.sqlite,
     settings: settings.auth,
@@ -183,7 +252,10 @@ async function composeService(
       }),
     (started) => started.stop(),
   );
-  alerting.onTransition((t) => hub.alarmChanged(transitionEventView(t)));
+  alerting.onTransition((t) => {
+    hub.alarmChanged(transitionEventView(t));
+    reactorChanged(t.alarm.reactorId);
+  });
 
   const health: Job<object>[] = [
     ingester,
@@ -193,6 +265,9 @@ async function composeService(
     ...alerting.jobs,
     ...(host ? [host] : []),
     ...(demo ? [demo] : []),
+    ...(sparkplugHost ? [sparkplugHost] : []),
+    ...(estimateNode ? [estimateNode] : []),
+    ...(opcua ? [opcua] : []),
     auth,
     hub,
   ];
@@ -247,6 +322,7 @@ async function composeService(
       if (!record) return;
       hub.fitStored(record);
       estimates.publish(record);
+      reactorChanged(record.reactorId);
     });
     await jobs.start(host);
   }
@@ -256,9 +332,13 @@ async function composeService(
     host?.readingsStored(readings, highestRowid);
     alerting.readingsStored(readings);
     hub.readingsStored(readings);
+    opcua?.readingsStored(readings);
   });
   await jobs.start(ingester);
   logger.info({ url: broker.connection.url, embedded: broker.embedded !== undefined }, 'ingester subscribed');
+  if (sparkplugHost) await jobs.start(sparkplugHost);
+  if (estimateNode) await jobs.start(estimateNode);
+  if (opcua) await jobs.start(opcua);
   await jobs.start(auth);
   await jobs.start(http);
   publicUrl = http.url;

@@ -139,11 +139,31 @@ describe('the live service, end to end', () => {
         expect(p.lower95).toBeLessThan(p.value);
         expect(p.upper95).toBeGreaterThan(p.value);
         expect(typeof p.determined).toBe('boolean');
+        // The prior's width is stored beside the band: a parameter the data did not narrow keeps it.
+        expect(p.priorSdLog, name).toBeGreaterThan(0);
+        if (!p.determined) expect(p.sdLog, name).toBeLessThanOrEqual(1.01 * (p.priorSdLog ?? 0));
       }
       expect(fit.fixed).toEqual({ mu0: 0.3, Ks: 1, gamma: 1, S0: 100 });
       for (const q of ['X', 'Y', 'A', 'B', 'satellite_fraction'] as const) {
         const c = fit.composition?.[q];
         expect(Number.isFinite(c?.value) && Number.isFinite(c?.sd) && (c?.sd ?? 0) > 0, q).toBe(true);
+        // Bands in log (logit) space: never below zero, around the value, not symmetric.
+        expect(c?.lower95, q).toBeGreaterThan(0);
+        expect(c?.lower95, q).toBeLessThan(c?.value ?? 0);
+        expect(c?.upper95, q).toBeGreaterThan(c?.value ?? 0);
+      }
+      expect(fit.composition?.satellite_fraction.upper95).toBeLessThan(1);
+      // The model's named combinations, each with its band.
+      expect(fit.combinations?.map((c) => c.name)).toEqual(['gB/vB', 'gA/vA', 'KB/IB', 'KA/IA']);
+      for (const c of fit.combinations ?? []) {
+        expect(c.lower95).toBeLessThan(c.value);
+        expect(c.upper95).toBeGreaterThan(c.value);
+        expect(c.meaning?.length).toBeGreaterThan(20);
+      }
+      for (const key of ['od', 'X', 'B']) {
+        expect(
+          fit.forecast?.lower?.[key].every((v, i) => v > 0 && v < (fit.forecast?.series[key][i] ?? 0)),
+        ).toBe(true);
       }
       expect(fit.trajectory?.tMs).toHaveLength(49);
       expect(fit.forecast?.tMs).toHaveLength(24);
@@ -217,6 +237,9 @@ describe('the live service, end to end', () => {
       expect(estimate.fitId).toBe(latestOk.id);
       expect(estimate.reactorId).toBe('r1');
       expect(estimate.composition).toEqual(latestOk.composition);
+      expect(estimate.composition.B.lower95).toBeGreaterThan(0);
+      expect(estimate.combinations).toEqual(latestOk.combinations);
+      expect(estimate.combinations.find((c) => c.name === 'gB/vB')?.upper95).toBeGreaterThan(0);
       expect(estimate.satelliteFraction.lower95).toBeLessThan(estimate.satelliteFraction.value);
       expect(estimate.params.gB.sdLog).toBeGreaterThan(0);
     } finally {

@@ -21,6 +21,8 @@ export interface ChartPalette {
   failed: string;
   undetermined: string;
   determined: string;
+  /** One colour per reactor where reactors are compared, in order. */
+  reactors: readonly string[];
 }
 
 const light: ChartPalette = {
@@ -43,6 +45,7 @@ const light: ChartPalette = {
   failed: '#c8102e',
   undetermined: 'rgba(120, 120, 130, 0.16)',
   determined: '#1f5fbf',
+  reactors: ['#1f5fbf', '#c2410c', '#13795b', '#a21caf', '#b45309', '#0e7490', '#4b5563', '#be123c'],
 };
 
 const dark: ChartPalette = {
@@ -65,6 +68,7 @@ const dark: ChartPalette = {
   failed: '#ff5c6c',
   undetermined: 'rgba(200, 200, 215, 0.13)',
   determined: '#6ea2ff',
+  reactors: ['#6ea2ff', '#ff9a57', '#4fd1a1', '#e879f9', '#f5b942', '#48c6e0', '#c0c6d0', '#fb7185'],
 };
 
 export function chartPalette(theme: Theme): ChartPalette {

@@ -1,4 +1,5 @@
 /** Pieces every time chart shares: the time axis, bands, tooltips and the empty message. */
+import type { DisplayUnit } from '../../../contract/display-units';
 import { formatNumber } from '../../lib/number-format';
 import {
   formatAxisTime,
@@ -6,6 +7,7 @@ import {
   formatPlantHours,
   type TimeMode,
   timeAxisName,
+  zoneOf,
 } from '../../lib/time-format';
 import type { ChartPalette } from './chart-palette';
 import type { ChartOption, SeriesOption } from './echarts-setup';
@@ -91,37 +93,42 @@ export interface BandPoint {
 }
 
 /**
- * A 95 % band as two stacked lines: the lower bound (invisible) and the band's width filled above
- * it. Both carry the id prefix so tooltips can leave them out.
+ * A 95 % band as two stacked lines: the lower bound and the band's width filled above it. Both carry
+ * the id prefix so tooltips can leave them out, and the name of the line they belong to, so that the
+ * legend hides them with it. `edge` draws the band's bounds as thin lines too.
  */
 export function bandSeries(
   id: string,
   points: readonly BandPoint[],
   fill: string,
   axes: { xAxisIndex: number; yAxisIndex: number },
+  options: { name?: string; edge?: string } = {},
 ): SeriesOption[] {
+  const edge = options.edge ? { width: 1, color: options.edge, opacity: 0.9 } : { opacity: 0 };
   return [
     {
       id: `${id}:band-lower`,
+      name: options.name,
       type: 'line',
       ...axes,
       stack: `${id}:band`,
       data: points.map((p) => [p.t, p.lower]),
       symbol: 'none',
-      lineStyle: { opacity: 0 },
+      lineStyle: edge,
       silent: true,
       tooltip: { show: false },
       z: 1,
     },
     {
       id: `${id}:band-width`,
+      name: options.name,
       type: 'line',
       ...axes,
       stack: `${id}:band`,
       data: points.map((p) => [p.t, Math.max(0, p.upper - p.lower)]),
       symbol: 'none',
-      lineStyle: { opacity: 0 },
-      areaStyle: { color: fill },
+      lineStyle: edge,
+      areaStyle: { color: fill, opacity: 1 },
       silent: true,
       tooltip: { show: false },
       z: 1,
@@ -142,22 +149,23 @@ interface TooltipParam {
 }
 
 /** Axis tooltip: the time in the chosen mode (and the other one), then each series with its unit. */
-export function axisTooltip(ctx: TimeContext, unitOf: (seriesId: string) => string) {
+export function axisTooltip(ctx: TimeContext, unitOf: (seriesId: string) => DisplayUnit) {
   return (raw: unknown): string => {
     const params = (Array.isArray(raw) ? raw : [raw]) as TooltipParam[];
     if (params.length === 0) return '';
     const t = Number(params[0].axisValue ?? (params[0].value as number[])?.[0]);
+    const clock = formatClock(t, false, zoneOf(ctx.timeMode));
     const head =
       ctx.timeMode === 'plant'
-        ? `plant ${formatPlantHours(t, ctx.originMs)} · ${formatClock(t)}`
-        : `${formatClock(t)} · plant ${formatPlantHours(t, ctx.originMs)}`;
+        ? `plant ${formatPlantHours(t, ctx.originMs)} · ${clock}`
+        : `${clock} · plant ${formatPlantHours(t, ctx.originMs)}`;
     const rows = params
       .filter((p) => !isBandSeries(p.seriesId))
       .map((p) => {
         // A third value is the real one where the drawn one was clipped (rejected readings).
         const value = Array.isArray(p.value) ? Number(p.value[2] ?? p.value[1]) : Number(p.value);
         const unit = unitOf(p.seriesId ?? '');
-        return `${typeof p.marker === 'string' ? p.marker : ''}${p.seriesName}: <b>${formatNumber(value, 4)}</b>${unit ? ` ${unit}` : ''}`;
+        return `${typeof p.marker === 'string' ? p.marker : ''}${p.seriesName}: <b>${formatNumber(value, 4)}</b>${unit.symbol ? ` ${unit.symbol}` : ''}`;
       });
     return [head, ...rows].join('<br/>');
   };

@@ -9,10 +9,18 @@ import { combinationText } from '../../lib/model-info';
 import { formatNumber } from '../../lib/number-format';
 import { usePreferences } from '../../lib/preferences';
 import type { ReactorData } from '../../lib/reactor-data';
+import { useNarrow } from '../../lib/use-narrow';
 import { ChartFrame } from './chart-frame';
 import { chartPalette } from './chart-palette';
 import type { TimeContext } from './chart-parts';
-import { type Multiple, multiplesHeight, multiplesSeries, multiplesStructure } from './small-multiples';
+import { MultipleTitles } from './multiple-titles';
+import {
+  type Multiple,
+  type MultipleHeading,
+  multiplesHeight,
+  multiplesSeries,
+  multiplesStructure,
+} from './small-multiples';
 import { useEChart } from './use-echart';
 import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
@@ -58,7 +66,16 @@ function referenceCombinations(data: ReactorData): ParameterCombination[] {
  * and evaluates it from every fit's parameters; its 95 % band is drawn where that fit itself reported
  * the same combination (exponent vectors within about 8°), with the band the fit gave it.
  */
+function combinationHeadings(references: readonly ParameterCombination[]): MultipleHeading[] {
+  return references.map((reference, k) => ({
+    key: `c${k}`,
+    title: `#${k + 1}: ${combinationText(reference.exponents, 0.1)}`,
+    unit: '',
+  }));
+}
+
 function combinationMultiples(data: ReactorData, references: readonly ParameterCombination[]): Multiple[] {
+  const headings = combinationHeadings(references);
   return references.map((reference, k) => {
     const names = Object.keys(reference.exponents);
     const samples = data.fits.flatMap((fit) => {
@@ -82,12 +99,7 @@ function combinationMultiples(data: ReactorData, references: readonly ParameterC
         },
       ];
     });
-    return {
-      key: `c${k}`,
-      title: `#${k + 1}: ${combinationText(reference.exponents, 0.1)}`,
-      unit: '',
-      samples,
-    };
+    return { ...headings[k], samples };
   });
 }
 
@@ -109,7 +121,8 @@ export function CombinationsChart(props: {
   const palette = chartPalette(theme);
   // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
   const references = useMemo(() => referenceCombinations(data), [data, version]);
-  const labelsKey = references.map((c) => c.label).join('|');
+  const columns = useNarrow() ? 1 : 2;
+  const headings = useMemo(() => combinationHeadings(references), [references]);
 
   useLiveChart({
     chart,
@@ -119,18 +132,12 @@ export function CombinationsChart(props: {
     version,
     ctx,
     xAxes: references.length,
-    // The newest fit's combinations turn a little with every fit: only their number changes the layout.
-    layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}|${references.length}`,
-    structure: () => multiplesStructure(combinationMultiples(data, references), ctx, palette),
+    // The newest fit's combinations turn a little with every fit: only their number changes the
+    // layout (their titles are HTML and follow along).
+    layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}|${references.length}|${columns}`,
+    structure: () => multiplesStructure(combinationMultiples(data, references), ctx, palette, columns),
     series: () => multiplesSeries(combinationMultiples(data, references), palette),
     sourcesOf: () => ['fits'],
-    // Their titles follow along without a rebuild.
-    extra: {
-      key: labelsKey,
-      option: () => ({
-        title: multiplesStructure(combinationMultiples(data, references), ctx, palette).title,
-      }),
-    },
   });
 
   const newest = data.latestFit?.combinations ?? [];
@@ -139,7 +146,8 @@ export function CombinationsChart(props: {
       id="combinations"
       title="Well-determined combinations (95 % bands, log scale)"
       description={`Parameter combinations the data determine, over time. Newest: ${newest.map((c) => `${c.label} ${formatNumber(c.value, 3)}`).join(', ') || 'none'}.`}
-      height={multiplesHeight(references.length || 2)}
+      height={multiplesHeight(references.length || 2, columns)}
+      overlay={<MultipleTitles multiples={headings} columns={columns} />}
       containerRef={containerRef}
       points={data.fits.filter((f) => f.combinations?.length).length}
       extent={ctx.extent}
@@ -152,32 +160,34 @@ export function CombinationsChart(props: {
         where it did not (the well-determined directions turn slowly as the plant moves).
       </p>
       {newest.length > 0 ? (
-        <table className="compact-table">
-          <caption>Newest fit’s combinations</caption>
-          <thead>
-            <tr>
-              <th scope="col">combination</th>
-              <th scope="col">value</th>
-              <th scope="col">95 % range</th>
-              <th scope="col">from this window alone</th>
-            </tr>
-          </thead>
-          <tbody>
-            {newest.map((c) => {
-              const b = band(c);
-              return (
-                <tr key={c.label}>
-                  <th scope="row">{combinationText(c.exponents)}</th>
-                  <td>{formatNumber(c.value, 4)}</td>
-                  <td>
-                    {formatNumber(b.lower, 3)} – {formatNumber(b.upper, 3)}
-                  </td>
-                  <td>{windowAlone(c.sdLogData)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table className="compact-table">
+            <caption>Newest fit’s combinations</caption>
+            <thead>
+              <tr>
+                <th scope="col">combination</th>
+                <th scope="col">value</th>
+                <th scope="col">95 % range</th>
+                <th scope="col">from this window alone</th>
+              </tr>
+            </thead>
+            <tbody>
+              {newest.map((c) => {
+                const b = band(c);
+                return (
+                  <tr key={c.label}>
+                    <th scope="row">{combinationText(c.exponents)}</th>
+                    <td>{formatNumber(c.value, 4)}</td>
+                    <td>
+                      {formatNumber(b.lower, 3)} – {formatNumber(b.upper, 3)}
+                    </td>
+                    <td>{windowAlone(c.sdLogData)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       ) : null}
     </ChartFrame>
   );

@@ -4,14 +4,16 @@
  * its fit's window end with a 95 % band (±1.96 sd, cut at zero), and the offline assays as points.
  */
 import type { Composition, PlantSignal } from '../../../contract/api';
+import { concentration, satelliteFraction, shownValue } from '../../../contract/display-units';
+import { formatQuantity } from '../../lib/number-format';
 import { usePreferences } from '../../lib/preferences';
 import type { ReactorData } from '../../lib/reactor-data';
-import { concentrationUnit } from '../../lib/units';
-import { ChartFrame } from './chart-frame';
+import { ChartFrame, type LegendItem } from './chart-frame';
 import { bandFill, type ChartPalette, chartPalette } from './chart-palette';
 import { axisTooltip, type BandPoint, bandSeries, type TimeContext, timeXAxis } from './chart-parts';
 import type { ChartOption, SeriesOption } from './echarts-setup';
 import { useEChart } from './use-echart';
+import { useLegend } from './use-legend';
 import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
 
@@ -24,23 +26,24 @@ function partSeries(
   name: string,
   color: string,
   axes: { xAxisIndex: number; yAxisIndex: number },
-  scale = 1,
+  unit = concentration,
   ceiling = Number.POSITIVE_INFINITY,
 ): SeriesOption[] {
+  const shown = (x: number) => shownValue(unit, x);
   const line: [number, number][] = [];
   const band: BandPoint[] = [];
   for (const fit of data.fits) {
     const c = fit.composition?.[part];
     if (fit.status !== 'ok' || !c || !Number.isFinite(c.value)) continue;
-    line.push([fit.windowEndMs, c.value * scale]);
+    line.push([fit.windowEndMs, shown(c.value)]);
     band.push({
       t: fit.windowEndMs,
-      lower: Math.max(0, c.value - z95 * c.sd) * scale,
-      upper: Math.min(ceiling, c.value + z95 * c.sd) * scale,
+      lower: shown(Math.max(0, c.value - z95 * c.sd)),
+      upper: shown(Math.min(ceiling, c.value + z95 * c.sd)),
     });
   }
   return [
-    ...bandSeries(`comp-${part}`, band, bandFill(color), axes),
+    ...bandSeries(`comp-${part}`, band, bandFill(color, 0.22), axes, { name }),
     {
       id: `comp-${part}`,
       name,
@@ -79,7 +82,7 @@ function assaySeries(
 function allSeries(data: ReactorData, palette: ChartPalette): SeriesOption[] {
   const g = (i: number, y = i) => ({ xAxisIndex: i, yAxisIndex: y });
   return [
-    ...partSeries(data, 'satellite_fraction', 'satellite fraction Y/(X+Y)', palette.fraction, g(0), 100, 1),
+    ...partSeries(data, 'satellite_fraction', fractionName, palette.fraction, g(0), satelliteFraction, 1),
     ...partSeries(data, 'X', 'X (main)', palette.X, g(1, 1)),
     ...partSeries(data, 'Y', 'Y (satellite)', palette.Y, g(1, 2)),
     assaySeries(data, 'assay/X', 'assay X', palette.X, g(1, 1)),
@@ -91,9 +94,24 @@ function allSeries(data: ReactorData, palette: ChartPalette): SeriesOption[] {
   ];
 }
 
-const unitOf = (id: string) => (id.includes('satellite_fraction') ? '%' : concentrationUnit);
+const fractionName = 'satellite fraction Y/(X+Y)';
+const unitOf = (id: string) => (id.includes('satellite_fraction') ? satelliteFraction : concentration);
 
-function structure(ctx: TimeContext, palette: ChartPalette): ChartOption {
+function legendItems(palette: ChartPalette): LegendItem[] {
+  return [
+    { name: fractionName, color: palette.fraction, key: 'band' },
+    { name: 'X (main)', color: palette.X, key: 'band' },
+    { name: 'Y (satellite)', color: palette.Y, key: 'band' },
+    { name: 'assay X', color: palette.X, key: 'square' },
+    { name: 'assay Y', color: palette.Y, key: 'square' },
+    { name: 'A', color: palette.A, key: 'band' },
+    { name: 'B', color: palette.B, key: 'band' },
+    { name: 'assay A', color: palette.A, key: 'square' },
+    { name: 'assay B', color: palette.B, key: 'square' },
+  ];
+}
+
+function structure(ctx: TimeContext, palette: ChartPalette, legend: ChartOption['legend']): ChartOption {
   const valueAxis = (
     gridIndex: number,
     name: string,
@@ -115,17 +133,12 @@ function structure(ctx: TimeContext, palette: ChartPalette): ChartOption {
     backgroundColor: 'transparent',
     animation: false,
     textStyle: { color: palette.text },
-    legend: {
-      type: 'scroll',
-      top: 0,
-      textStyle: { color: palette.text },
-      pageTextStyle: { color: palette.muted },
-    },
+    legend,
     tooltip: { trigger: 'axis', confine: true, formatter: axisTooltip(ctx, unitOf) },
     grid: [
-      { left: 64, right: 60, top: 40, height: '22%' },
-      { left: 64, right: 60, top: '37%', height: '22%' },
-      { left: 64, right: 60, top: '66%', height: '22%' },
+      { left: 64, right: 60, top: 12, height: '24%' },
+      { left: 64, right: 60, top: '35%', height: '24%' },
+      { left: 64, right: 60, top: '65%', height: '23%' },
     ],
     xAxis: [
       timeXAxis(ctx, 0, palette, false),
@@ -133,10 +146,10 @@ function structure(ctx: TimeContext, palette: ChartPalette): ChartOption {
       timeXAxis(ctx, 2, palette, true),
     ],
     yAxis: [
-      { ...valueAxis(0, 'Y/(X+Y) (%)', palette.muted), min: 0 },
-      valueAxis(1, `X (${concentrationUnit})`, palette.X),
-      valueAxis(1, `Y (${concentrationUnit})`, palette.Y, 'right'),
-      { ...valueAxis(2, `A, B (${concentrationUnit})`, palette.muted), min: 0 },
+      { ...valueAxis(0, `Y/(X+Y) (${satelliteFraction.symbol})`, palette.muted), min: 0 },
+      valueAxis(1, `X (${concentration.symbol})`, palette.X),
+      valueAxis(1, `Y (${concentration.symbol})`, palette.Y, 'right'),
+      { ...valueAxis(2, `A, B (${concentration.symbol})`, palette.muted), min: 0 },
     ],
     dataZoom: [{ type: 'inside', xAxisIndex: [0, 1, 2], filterMode: 'none' }],
   };
@@ -152,6 +165,8 @@ export function CompositionChart(props: {
   const { theme } = usePreferences();
   const { containerRef, chart, onKeyDown } = useEChart(zoom);
   const palette = chartPalette(theme);
+  const legend = useLegend(chart);
+  const items = legendItems(palette);
 
   useLiveChart({
     chart,
@@ -162,7 +177,7 @@ export function CompositionChart(props: {
     ctx,
     xAxes: 3,
     layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}`,
-    structure: () => structure(ctx, palette),
+    structure: () => structure(ctx, palette, legend.option(items.map((i) => i.name))),
     series: () => allSeries(data, palette),
     sourcesOf: (id) => (id.startsWith('assay/') ? [`signal:${id}`] : ['fits']),
   });
@@ -175,7 +190,7 @@ export function CompositionChart(props: {
       title="Community composition (estimated, 95 % bands)"
       description={
         latest
-          ? `Satellite fraction, main and satellite biomass, and metabolites A and B over time. Newest satellite fraction ${(latest.value * 100).toFixed(1)} %.`
+          ? `Satellite fraction, main and satellite biomass, and metabolites A and B over time. Newest satellite fraction ${formatQuantity(latest.value, satelliteFraction)}.`
           : 'Satellite fraction, main and satellite biomass, and metabolites A and B over time.'
       }
       height={440}
@@ -183,6 +198,7 @@ export function CompositionChart(props: {
       points={data.fits.filter((f) => f.composition).length}
       extent={ctx.extent}
       onKeyDown={onKeyDown}
+      legend={{ items, state: legend }}
       empty={
         fitted
           ? null

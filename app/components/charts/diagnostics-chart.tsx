@@ -1,4 +1,5 @@
 'use client';
+import { dimensionless, milliseconds, standardDeviations } from '../../../contract/display-units';
 /**
  * Fit diagnostics per window: the loss, the standardized residuals (each window's RMS and largest,
  * and the newest window's residuals themselves), iterations and fit time. Failed fits are marked
@@ -6,11 +7,12 @@
  */
 import { usePreferences } from '../../lib/preferences';
 import { outlierResidual, plantSignalOfObservation, type ReactorData } from '../../lib/reactor-data';
-import { ChartFrame } from './chart-frame';
+import { ChartFrame, type LegendItem } from './chart-frame';
 import { type ChartPalette, chartPalette } from './chart-palette';
 import { axisTooltip, type TimeContext, timeXAxis } from './chart-parts';
 import type { ChartOption, SeriesOption } from './echarts-setup';
 import { useEChart } from './use-echart';
+import { useLegend } from './use-legend';
 import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
 
@@ -126,12 +128,24 @@ function allSeries(data: ReactorData, palette: ChartPalette): SeriesOption[] {
 }
 
 const unitOf = (id: string) => {
-  if (id === 'fit-time') return 'ms';
-  if (id.startsWith('residual')) return 'σ';
-  return '';
+  if (id === 'fit-time') return milliseconds;
+  if (id.startsWith('residual')) return standardDeviations;
+  return dimensionless;
 };
 
-function structure(ctx: TimeContext, palette: ChartPalette): ChartOption {
+function legendItems(palette: ChartPalette): LegendItem[] {
+  return [
+    { name: 'loss', color: palette.od, key: 'line' },
+    { name: 'residual RMS per window', color: palette.model, key: 'line' },
+    { name: 'largest |residual| per window', color: palette.muted, key: 'dot' },
+    { name: 'newest window: od residuals', color: palette.od, key: 'dot' },
+    { name: 'newest window: substrate residuals', color: palette.substrate, key: 'dot' },
+    { name: 'iterations', color: palette.dilution, key: 'line' },
+    { name: 'fit time', color: palette.substrate, key: 'line' },
+  ];
+}
+
+function structure(ctx: TimeContext, palette: ChartPalette, legend: ChartOption['legend']): ChartOption {
   const axis = (gridIndex: number, name: string, extra: object = {}) => ({
     type: 'value' as const,
     gridIndex,
@@ -147,16 +161,11 @@ function structure(ctx: TimeContext, palette: ChartPalette): ChartOption {
     backgroundColor: 'transparent',
     animation: false,
     textStyle: { color: palette.text },
-    legend: {
-      type: 'scroll',
-      top: 0,
-      textStyle: { color: palette.text },
-      pageTextStyle: { color: palette.muted },
-    },
+    legend,
     tooltip: { trigger: 'axis', confine: true, formatter: axisTooltip(ctx, unitOf) },
     grid: [
-      { left: 64, right: 64, top: 52, height: '20%' },
-      { left: 64, right: 64, top: '39%', height: '24%' },
+      { left: 64, right: 64, top: 12, height: '24%' },
+      { left: 64, right: 64, top: '36%', height: '28%' },
       { left: 64, right: 64, top: '71%', height: '16%' },
     ],
     xAxis: [
@@ -165,11 +174,11 @@ function structure(ctx: TimeContext, palette: ChartPalette): ChartOption {
       timeXAxis(ctx, 2, palette, true),
     ],
     yAxis: [
-      { ...axis(0, 'loss (1)'), type: 'log' as const, splitNumber: 3 },
-      axis(1, 'residual (σ)', { scale: true }),
+      { ...axis(0, 'loss (dimensionless)'), type: 'log' as const, splitNumber: 3 },
+      axis(1, `residual (${standardDeviations.symbol})`, { scale: true }),
       axis(2, 'iterations', { minInterval: 1, splitNumber: 2 }),
       {
-        ...axis(2, 'fit time (ms)', { splitNumber: 2 }),
+        ...axis(2, `fit time (${milliseconds.symbol})`, { splitNumber: 2 }),
         position: 'right' as const,
         splitLine: { show: false },
       },
@@ -188,6 +197,8 @@ export function DiagnosticsChart(props: {
   const { theme } = usePreferences();
   const { containerRef, chart, onKeyDown } = useEChart(zoom);
   const palette = chartPalette(theme);
+  const legend = useLegend(chart);
+  const items = legendItems(palette);
 
   useLiveChart({
     chart,
@@ -198,7 +209,7 @@ export function DiagnosticsChart(props: {
     ctx,
     xAxes: 3,
     layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}`,
-    structure: () => structure(ctx, palette),
+    structure: () => structure(ctx, palette, legend.option(items.map((i) => i.name))),
     series: () => allSeries(data, palette),
     sourcesOf: () => ['fits'],
   });
@@ -215,6 +226,7 @@ export function DiagnosticsChart(props: {
       extent={ctx.extent}
       onKeyDown={onKeyDown}
       empty={data.fits.length === 0 ? 'No fits in this range yet.' : null}
+      legend={{ items, state: legend }}
     >
       <p className="chart-legend-note">
         Dashed red lines: failed fits. Residuals are (model − reading)/σ: a good fit scatters them around 0

@@ -5,19 +5,22 @@
  * outliers (|standardized residual| > 4) and readings the ingester rejected are marked. The dilution
  * rate has its own grid and axis underneath.
  */
-import type { PlantSignal } from '../../../contract/api';
+import type { FitRecord, PlantSignal } from '../../../contract/api';
+import { concentration, opticalDensity, perHour, signalUnits } from '../../../contract/display-units';
+import { formatQuantity } from '../../lib/number-format';
 import { usePreferences } from '../../lib/preferences';
-import { outlierResidual, type ReactorData } from '../../lib/reactor-data';
-import { concentrationUnit, perHourUnit } from '../../lib/units';
-import { ChartFrame } from './chart-frame';
-import { type ChartPalette, chartPalette } from './chart-palette';
+import { lowerBound, outlierResidual, type Points, type ReactorData } from '../../lib/reactor-data';
+import { ChartFrame, type LegendItem } from './chart-frame';
+import { bandFill, type ChartPalette, chartPalette } from './chart-palette';
 import { axisTooltip, type BandPoint, bandSeries, type TimeContext, timeXAxis } from './chart-parts';
 import type { ChartOption, SeriesOption } from './echarts-setup';
 import { useEChart } from './use-echart';
+import { useLegend } from './use-legend';
 import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
 
 const z95 = 1.959964;
+const forecastName = 'forecast, 95 % band of readings';
 
 function pairs(t: readonly number[], v: readonly number[]): [number, number][] {
   const out: [number, number][] = new Array(t.length);
@@ -40,6 +43,33 @@ function rejectedPoints(rejected: { t: number[]; v: number[] }, readings: { v: n
   return rejected.t.map((t, i) => [t, Math.min(hi + pad, Math.max(lo - pad, rejected.v[i])), rejected.v[i]]);
 }
 
+/**
+ * The sensor's noise as the newest fit saw it: the root mean square of reading − model over the
+ * fitted window (the model's trajectory interpolated at each reading). The API's forecast sd is the
+ * model's alone, far narrower than the scatter of the readings it forecasts.
+ */
+export function readingNoiseSd(fit: FitRecord, signal: 'od' | 'substrate', readings: Points): number {
+  const tMs = fit.trajectory?.tMs;
+  const model = fit.trajectory?.series[signal];
+  if (!tMs || !model || tMs.length < 2) return 0;
+  let sum = 0;
+  let count = 0;
+  let j = 0;
+  for (let i = lowerBound(readings.t, fit.windowStartMs); i < readings.t.length; i++) {
+    const t = readings.t[i];
+    if (t > fit.windowEndMs) break;
+    while (j < tMs.length - 2 && tMs[j + 1] < t) j++;
+    const span = tMs[j + 1] - tMs[j];
+    const w = span > 0 ? Math.min(1, Math.max(0, (t - tMs[j]) / span)) : 0;
+    const r = readings.v[i] - (model[j] + w * (model[j + 1] - model[j]));
+    if (Number.isFinite(r)) {
+      sum += r * r;
+      count++;
+    }
+  }
+  return count > 1 ? Math.sqrt(sum / count) : 0;
+}
+
 function signalSeries(
   data: ReactorData,
   signal: 'od' | 'substrate',
@@ -58,14 +88,17 @@ function signalSeries(
   const forecastValues = fit?.forecast?.series[modelKey];
   const forecastSd = fit?.forecast?.sd?.[modelKey];
   if (fit?.forecast && forecastValues) {
+    const noise = readingNoiseSd(fit, signal, readings);
     fit.forecast.tMs.forEach((t, i) => {
       forecastLine.push([t, forecastValues[i]]);
       const sd = forecastSd?.[i];
       if (sd !== undefined && Number.isFinite(sd)) {
+        // Where the next readings should fall: the model's uncertainty and the sensor's noise.
+        const spread = z95 * Math.sqrt(sd * sd + noise * noise);
         forecastBand.push({
           t,
-          lower: Math.max(0, forecastValues[i] - z95 * sd),
-          upper: forecastValues[i] + z95 * sd,
+          lower: Math.max(0, forecastValues[i] - spread),
+          upper: forecastValues[i] + spread,
         });
       }
     });
@@ -93,7 +126,10 @@ function signalSeries(
       emphasis: { disabled: true },
       z: 2,
     },
-    ...bandSeries(`${signal}:forecast`, forecastBand, palette.band, axes),
+    ...bandSeries(`${signal}:forecast`, forecastBand, bandFill(palette.forecast, 0.3), axes, {
+      name: forecastName,
+      edge: palette.forecast,
+    }),
     {
       id: `${signal}:model`,
       name: 'model (filtered)',
@@ -118,7 +154,7 @@ function signalSeries(
     },
     {
       id: `${signal}:forecast`,
-      name: 'forecast ±95 %',
+      name: forecastName,
       type: 'line',
       ...axes,
       data: forecastLine,
@@ -182,9 +218,23 @@ function sourcesOf(id: string): string[] {
   return ['fits'];
 }
 
-const unitOf = (id: string) => (id.startsWith('dilution') ? perHourUnit : concentrationUnit);
+const unitOf = (id: string) =>
+  id.startsWith('dilution') ? perHour : id.startsWith('od') ? opticalDensity : concentration;
 
-function structure(ctx: TimeContext, palette: ChartPalette): ChartOption {
+function legendItems(palette: ChartPalette): LegendItem[] {
+  return [
+    { name: 'OD', color: palette.od, key: 'dot' },
+    { name: 'substrate S', color: palette.substrate, key: 'dot' },
+    { name: 'dilution D', color: palette.dilution, key: 'line' },
+    { name: 'model (filtered)', color: palette.model, key: 'line' },
+    { name: 'newest fit', color: palette.model, key: 'line' },
+    { name: forecastName, color: palette.forecast, key: 'dashed-band' },
+    { name: 'outlier', color: palette.outlier, key: 'diamond' },
+    { name: 'rejected by ingest', color: palette.rejected, key: 'triangle' },
+  ];
+}
+
+function structure(ctx: TimeContext, palette: ChartPalette, legend: ChartOption['legend']): ChartOption {
   const valueAxis = (gridIndex: number, name: string) => ({
     type: 'value' as const,
     gridIndex,
@@ -200,26 +250,12 @@ function structure(ctx: TimeContext, palette: ChartPalette): ChartOption {
     backgroundColor: 'transparent',
     animation: false,
     textStyle: { color: palette.text },
-    legend: {
-      type: 'scroll',
-      top: 0,
-      textStyle: { color: palette.text },
-      data: [
-        'OD',
-        'substrate S',
-        'dilution D',
-        'model (filtered)',
-        'newest fit',
-        'forecast ±95 %',
-        'outlier',
-        'rejected by ingest',
-      ],
-    },
+    legend,
     tooltip: { trigger: 'axis', confine: true, formatter: axisTooltip(ctx, unitOf) },
     grid: [
-      { left: 64, right: 24, top: 36, height: '32%' },
-      { left: 64, right: 24, top: '45%', height: '23%' },
-      { left: 64, right: 24, top: '73%', height: '14%' },
+      { left: 64, right: 24, top: 12, height: '34%' },
+      { left: 64, right: 24, top: '42%', height: '25%' },
+      { left: 64, right: 24, top: '72%', height: '15%' },
     ],
     xAxis: [
       timeXAxis(ctx, 0, palette, false),
@@ -227,9 +263,9 @@ function structure(ctx: TimeContext, palette: ChartPalette): ChartOption {
       timeXAxis(ctx, 2, palette, true),
     ],
     yAxis: [
-      valueAxis(0, `OD (${concentrationUnit})`),
-      valueAxis(1, `S (${concentrationUnit})`),
-      { ...valueAxis(2, `D (${perHourUnit})`), splitNumber: 2 },
+      valueAxis(0, `OD (${signalUnits.od.symbol})`),
+      valueAxis(1, `S (${signalUnits.substrate.symbol})`),
+      { ...valueAxis(2, `D (${signalUnits.dilution.symbol})`), splitNumber: 2 },
     ],
     dataZoom: [{ type: 'inside', xAxisIndex: [0, 1, 2], filterMode: 'none' }],
   };
@@ -245,6 +281,8 @@ export function MeasurementsChart(props: {
   const { theme } = usePreferences();
   const { containerRef, chart, onKeyDown } = useEChart(zoom);
   const palette = chartPalette(theme);
+  const legend = useLegend(chart);
+  const items = legendItems(palette);
 
   useLiveChart({
     chart,
@@ -255,11 +293,18 @@ export function MeasurementsChart(props: {
     ctx,
     xAxes: 3,
     layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}`,
-    structure: () => structure(ctx, palette),
+    structure: () => structure(ctx, palette, legend.option(items.map((i) => i.name))),
     series: () => allSeries(data, palette),
     sourcesOf,
   });
 
+  const fit = data.latestFit;
+  const noise = fit?.forecast
+    ? {
+        od: readingNoiseSd(fit, 'od', data.readings.get('od') ?? { t: [], v: [] }),
+        substrate: readingNoiseSd(fit, 'substrate', data.readings.get('substrate') ?? { t: [], v: [] }),
+      }
+    : null;
   const od = data.readings.get('od');
   const empty = !od || od.t.length === 0 ? 'No OD readings in this range.' : null;
   return (
@@ -273,6 +318,15 @@ export function MeasurementsChart(props: {
       extent={ctx.extent}
       onKeyDown={onKeyDown}
       empty={empty}
-    />
+      legend={{ items, state: legend }}
+    >
+      {noise ? (
+        <p className="chart-legend-note" data-testid="forecast-note">
+          The forecast’s band is where the next readings should fall (95 %): the model’s own uncertainty and
+          the sensors’ noise in the newest window (OD ±{formatQuantity(noise.od, signalUnits.od, 2)}, S ±
+          {formatQuantity(noise.substrate, signalUnits.substrate, 2)}, one standard deviation).
+        </p>
+      ) : null}
+    </ChartFrame>
   );
 }

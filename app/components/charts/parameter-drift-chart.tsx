@@ -8,10 +8,18 @@ import { useMemo } from 'react';
 import { parameterInfo, parameterOrder } from '../../lib/model-info';
 import { usePreferences } from '../../lib/preferences';
 import type { ReactorData } from '../../lib/reactor-data';
+import { useNarrow } from '../../lib/use-narrow';
 import { ChartFrame } from './chart-frame';
 import { chartPalette } from './chart-palette';
 import type { TimeContext } from './chart-parts';
-import { type Multiple, multiplesHeight, multiplesSeries, multiplesStructure } from './small-multiples';
+import { MultipleTitles } from './multiple-titles';
+import {
+  type Multiple,
+  type MultipleHeading,
+  multiplesHeight,
+  multiplesSeries,
+  multiplesStructure,
+} from './small-multiples';
 import { useEChart } from './use-echart';
 import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
@@ -25,29 +33,31 @@ export function fittedParameterNames(data: ReactorData): string[] {
     .concat([...seen].filter((n) => !parameterOrder.includes(n)));
 }
 
-function parameterMultiples(data: ReactorData, names: readonly string[]): Multiple[] {
+function parameterHeadings(names: readonly string[]): MultipleHeading[] {
   return names.map((name) => {
     const info = parameterInfo.get(name);
-    return {
-      key: name,
-      title: info ? `${name} — ${info.description}` : name,
-      unit: info?.unit ?? '',
-      samples: data.fits.flatMap((fit) => {
-        const p = fit.status === 'ok' ? fit.params?.[name] : undefined;
-        return p
-          ? [
-              {
-                t: fit.windowEndMs,
-                value: p.value,
-                lower: p.lower95,
-                upper: p.upper95,
-                determined: p.determined,
-              },
-            ]
-          : [];
-      }),
-    };
+    return { key: name, title: name, unit: info?.unit ?? '', detail: info?.description };
   });
+}
+
+function parameterMultiples(data: ReactorData, names: readonly string[]): Multiple[] {
+  return parameterHeadings(names).map((heading) => ({
+    ...heading,
+    samples: data.fits.flatMap((fit) => {
+      const p = fit.status === 'ok' ? fit.params?.[heading.key] : undefined;
+      return p
+        ? [
+            {
+              t: fit.windowEndMs,
+              value: p.value,
+              lower: p.lower95,
+              upper: p.upper95,
+              determined: p.determined,
+            },
+          ]
+        : [];
+    }),
+  }));
 }
 
 export function ParameterDriftChart(props: {
@@ -63,6 +73,9 @@ export function ParameterDriftChart(props: {
   // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
   const names = useMemo(() => fittedParameterNames(data), [data, version]);
   const namesKey = names.join(',');
+  const columns = useNarrow() ? 1 : 2;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: namesKey stands for names.
+  const headings = useMemo(() => parameterHeadings(names), [namesKey]);
 
   useLiveChart({
     chart,
@@ -72,8 +85,8 @@ export function ParameterDriftChart(props: {
     version,
     ctx,
     xAxes: names.length,
-    layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}|${namesKey}`,
-    structure: () => multiplesStructure(parameterMultiples(data, names), ctx, palette),
+    layoutKey: `${theme}|${ctx.timeMode}|${ctx.originMs}|${namesKey}|${columns}`,
+    structure: () => multiplesStructure(parameterMultiples(data, names), ctx, palette, columns),
     series: () => multiplesSeries(parameterMultiples(data, names), palette),
     sourcesOf: () => ['fits'],
   });
@@ -86,7 +99,8 @@ export function ParameterDriftChart(props: {
       id="drift"
       title="Parameter drift (95 % bands, log scale)"
       description={`Each fitted parameter over time with its 95 % band. Newest fit: ${determined.length} of ${names.length} parameters determined by the data${undetermined.length ? `; not determined: ${undetermined.join(', ')}` : ''}.`}
-      height={multiplesHeight(names.length || 10)}
+      height={multiplesHeight(names.length || 10, columns)}
+      overlay={<MultipleTitles multiples={headings} columns={columns} />}
       containerRef={containerRef}
       points={data.fits.filter((f) => f.params).length}
       extent={ctx.extent}

@@ -1,10 +1,11 @@
 /**
  * Small multiples of quantities that live on a log scale (parameters and their combinations): one
- * grid per quantity in two columns, each with its 95 % band, and shaded stretches where the data did
- * not determine it.
+ * grid per quantity in two columns (one on a narrow screen), each with its 95 % band, and shaded
+ * stretches where the data did not determine it. Their titles are HTML over the canvas (see
+ * MultipleTitles), each cut to its column so that neighbours never overlap.
  */
 import { formatNumber, superscript } from '../../lib/number-format';
-import { formatClock, formatPlantHours } from '../../lib/time-format';
+import { formatClock, formatPlantHours, zoneOf } from '../../lib/time-format';
 import type { ChartPalette } from './chart-palette';
 import { bandFill } from './chart-palette';
 import { bandSeries, type TimeContext, timeXAxis } from './chart-parts';
@@ -18,10 +19,17 @@ export interface MultipleSample {
   determined: boolean;
 }
 
-export interface Multiple {
+/** What a multiple's title says. */
+export interface MultipleHeading {
   key: string;
+  /** The quantity's name; its unit follows at once, so that a cut title still shows it. */
   title: string;
   unit: string;
+  /** What it is, after the unit. */
+  detail?: string;
+}
+
+export interface Multiple extends MultipleHeading {
   samples: MultipleSample[];
 }
 
@@ -38,8 +46,34 @@ export function formatLogTick(v: number): string {
 const topPx = 8;
 const bottomPx = 40;
 
-export function multiplesHeight(count: number): number {
-  return topPx + bottomPx + Math.max(1, Math.ceil(count / 2)) * rowHeightPx;
+export function multiplesHeight(count: number, columns: 1 | 2): number {
+  return topPx + bottomPx + Math.max(1, Math.ceil(count / columns)) * rowHeightPx;
+}
+
+/** Where multiple `i` sits: its grid (ECharts) and its title (CSS), in the same terms. */
+export function multipleBox(i: number, columns: 1 | 2) {
+  const column = i % columns;
+  const row = Math.floor(i / columns);
+  const top = topPx + row * rowHeightPx + 22;
+  if (columns === 1) {
+    return {
+      grid: { left: 64, right: 16, top, height: rowHeightPx - 40 },
+      title: { left: '8px', width: 'calc(100% - 24px)', top: top - 20 },
+    };
+  }
+  return column === 0
+    ? {
+        grid: { left: 64, right: '52%', top, height: rowHeightPx - 40 },
+        title: { left: '8px', width: 'calc(48% - 16px)', top: top - 20 },
+      }
+    : {
+        grid: { left: '56%', right: 16, top, height: rowHeightPx - 40 },
+        title: { left: 'calc(52% + 8px)', width: 'calc(48% - 24px)', top: top - 20 },
+      };
+}
+
+export function multipleTitle(m: MultipleHeading): string {
+  return `${m.title}${m.unit ? ` (${m.unit})` : ''}${m.detail ? ` — ${m.detail}` : ''}`;
 }
 
 /** Stretches where the quantity was not determined: from the previous fit's time to this one's. */
@@ -97,27 +131,14 @@ export function multiplesStructure(
   multiples: readonly Multiple[],
   ctx: TimeContext,
   palette: ChartPalette,
+  columns: 1 | 2,
 ): ChartOption {
-  const rows = Math.max(1, Math.ceil(multiples.length / 2));
-  const gridAt = (i: number) => ({
-    left: i % 2 === 0 ? 64 : '56%',
-    right: i % 2 === 0 ? '52%' : 16,
-    top: topPx + Math.floor(i / 2) * rowHeightPx + 22,
-    height: rowHeightPx - 40,
-  });
+  const rows = Math.max(1, Math.ceil(multiples.length / columns));
+  const gridAt = (i: number) => multipleBox(i, columns).grid;
   return {
     backgroundColor: 'transparent',
     animation: false,
     textStyle: { color: palette.text },
-    title: multiples.map((m, i) => {
-      const g = gridAt(i);
-      return {
-        text: m.unit ? `${m.title} (${m.unit})` : m.title,
-        left: g.left,
-        top: g.top - 20,
-        textStyle: { fontSize: 12, fontWeight: 'bold' as const, color: palette.text },
-      };
-    }),
     tooltip: {
       trigger: 'axis',
       confine: true,
@@ -127,9 +148,12 @@ export function multiplesStructure(
         if (!p || !Array.isArray(p.value)) return '';
         const [t, value, lower, upper, determined] = p.value as number[];
         const m = multiples.find((x) => `mult-${x.key}` === p.seriesId);
-        const when = ctx.timeMode === 'plant' ? `plant ${formatPlantHours(t, ctx.originMs)}` : formatClock(t);
+        const when =
+          ctx.timeMode === 'plant'
+            ? `plant ${formatPlantHours(t, ctx.originMs)}`
+            : formatClock(t, false, zoneOf(ctx.timeMode));
         return [
-          `<b>${m?.title ?? ''}</b> · ${when}`,
+          `<b>${m ? multipleTitle(m) : ''}</b> · ${when}`,
           `${formatNumber(value, 4)} ${m?.unit ?? ''}`,
           `95 %: ${formatNumber(lower, 3)} – ${formatNumber(upper, 3)}`,
           determined ? 'determined by the data' : '<i>not determined by this window’s data</i>',
@@ -137,7 +161,7 @@ export function multiplesStructure(
       },
     },
     grid: multiples.map((_, i) => gridAt(i)),
-    xAxis: multiples.map((_, i) => timeXAxis(ctx, i, palette, Math.floor(i / 2) === rows - 1)),
+    xAxis: multiples.map((_, i) => timeXAxis(ctx, i, palette, Math.floor(i / columns) === rows - 1)),
     yAxis: multiples.map((_, i) => ({
       type: 'log' as const,
       gridIndex: i,

@@ -1,10 +1,11 @@
 'use client';
 /**
- * One ECharts instance per chart element, made once (when it first nears the screen) and disposed on
- * unmount; resized with its box, switched between light and dark without being rebuilt, and tied
+ * One ECharts instance per chart element, made once (when it first nears the screen, or the page is
+ * printed) and disposed on unmount; resized with its box, switched between light and dark without being rebuilt, and tied
  * into the page's zoom.
  */
 import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { usePreferences } from '../../lib/preferences';
 import { type EChartsInstance, echarts } from './echarts-setup';
 import type { ZoomLink } from './zoom-link';
@@ -53,7 +54,11 @@ export function useEChart(zoomLink?: ZoomLink) {
       );
       near.observe(element);
     }
+    // Printing lays out the whole page at once: every chart is drawn before it does.
+    const onPrint = () => flushSync(create);
+    window.addEventListener('beforeprint', onPrint);
     return () => {
+      window.removeEventListener('beforeprint', onPrint);
       near?.disconnect();
       unlink?.();
       resize?.disconnect();

@@ -6,6 +6,7 @@
  * while the chart is on screen.
  */
 import { type RefObject, useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import type { ReactorData } from '../../lib/reactor-data';
 import { changedSeries, markSeen, type SourcesOf, type TimeContext, xExtentOnly } from './chart-parts';
 import type { ChartOption, EChartsInstance, SeriesOption } from './echarts-setup';
@@ -27,8 +28,6 @@ export interface LiveChartInput {
   structure: () => ChartOption;
   series: () => SeriesOption[];
   sourcesOf: SourcesOf;
-  /** Parts of the option besides series that follow the data (e.g. titles), sent with each update. */
-  extra?: { key: string; option: () => ChartOption };
 }
 
 function extentKey(ctx: TimeContext): string {
@@ -39,7 +38,6 @@ export function useLiveChart(input: LiveChartInput): void {
   const { chart, zoom, data, version, ctx, xAxes, layoutKey } = input;
   const seen = useRef(new Map<string, number>());
   const drawnExtent = useRef('');
-  const drawnExtra = useRef<string | undefined>(undefined);
   const latest = useRef(input);
   latest.current = input;
   const [visible, setVisible] = useState(true);
@@ -55,7 +53,12 @@ export function useLiveChart(input: LiveChartInput): void {
       },
     );
     observer.observe(element);
-    return () => observer.disconnect();
+    const onPrint = () => flushSync(() => setVisible(true));
+    window.addEventListener('beforeprint', onPrint);
+    return () => {
+      observer.disconnect();
+      window.removeEventListener('beforeprint', onPrint);
+    };
   }, []);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: layoutKey stands for what structure() reads.
@@ -66,7 +69,6 @@ export function useLiveChart(input: LiveChartInput): void {
     chart.setOption({ ...structure(), series: all }, { notMerge: true });
     markSeen(all, sourcesOf, data, seen.current);
     drawnExtent.current = extentKey(latest.current.ctx);
-    drawnExtra.current = latest.current.extra?.key;
     zoom.apply(zoom.window);
   }, [chart, layoutKey, data, zoom]);
 
@@ -74,18 +76,12 @@ export function useLiveChart(input: LiveChartInput): void {
   useEffect(() => {
     if (!chart || chart.isDisposed() || !visible) return;
     scheduleChartUpdate(chart, () => {
-      const { series, sourcesOf, ctx: now, xAxes: axes, extra } = latest.current;
+      const { series, sourcesOf, ctx: now, xAxes: axes } = latest.current;
       const changed = changedSeries(series(), sourcesOf, data, seen.current);
       const extent = extentKey(now);
-      const extraChanged = extra !== undefined && extra.key !== drawnExtra.current;
-      if (changed.length === 0 && extent === drawnExtent.current && !extraChanged) return;
+      if (changed.length === 0 && extent === drawnExtent.current) return;
       drawnExtent.current = extent;
-      drawnExtra.current = extra?.key;
-      chart.setOption({
-        ...(extraChanged ? extra.option() : {}),
-        xAxis: xExtentOnly(now, axes),
-        series: changed,
-      });
+      chart.setOption({ xAxis: xExtentOnly(now, axes), series: changed });
     });
   }, [chart, data, version, ctx, xAxes, visible]);
 }

@@ -4,12 +4,8 @@
  * range), so a zoom window in percent means the same times everywhere: a zoom or pan in one chart is
  * replayed, silently, on the others. Keyboard zoom and pan go through here too.
  */
+import type { ZoomWindow } from '../../lib/view-url';
 import type { EChartsInstance } from './echarts-setup';
-
-export interface ZoomWindow {
-  start: number;
-  end: number;
-}
 
 interface DataZoomEvent {
   start?: number;
@@ -20,7 +16,12 @@ interface DataZoomEvent {
 export class ZoomLink {
   private readonly charts = new Set<EChartsInstance>();
   private readonly listeners = new Set<(zoom: ZoomWindow) => void>();
-  window: ZoomWindow = { start: 0, end: 100 };
+  window: ZoomWindow;
+
+  /** `initial`: the zoom a link asked for. */
+  constructor(initial: ZoomWindow | null = null) {
+    this.window = initial ?? { start: 0, end: 100 };
+  }
 
   register(chart: EChartsInstance): () => void {
     this.charts.add(chart);

@@ -7,7 +7,8 @@ import { useCallback, useEffect, useState } from 'react';
 import type { AlertRuleView } from '../../../contract/api';
 import { severityWords } from '../../lib/alarm-words';
 import { type AlertRule, deleteAlertRule, fetchAlertRules, putAlertRule } from '../../lib/alerts-api';
-import { describeError } from '../../lib/api-client';
+import { describeError, fetchReactors } from '../../lib/api-client';
+import { useClockZone } from '../../lib/preferences';
 import { ruleCondition, ruleKindWords } from '../../lib/rule-kinds';
 import { formatClock } from '../../lib/time-format';
 import { ConfirmButton } from './confirm-button';
@@ -16,10 +17,12 @@ import { RuleForm } from './rule-form';
 function RuleItem(props: {
   view: AlertRuleView;
   canOperate: boolean;
+  knownReactors: readonly string[] | null;
   onSaved: () => void;
   onError: (text: string) => void;
 }) {
   const { rule } = props.view;
+  const zone = useClockZone();
   const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
 
@@ -45,6 +48,7 @@ function RuleItem(props: {
     }
   }
 
+  const subject = `rule “${rule.name ?? rule.id}”`;
   const timing = [
     rule.pendingMinutes > 0 ? `fires after ${rule.pendingMinutes} min` : 'fires at once',
     rule.keepFiringMinutes > 0 ? `clears after ${rule.keepFiringMinutes} min without it` : 'clears at once',
@@ -72,7 +76,7 @@ function RuleItem(props: {
         {rule.reactors ? `reactors ${rule.reactors.join(', ')}` : 'every reactor'} · {timing} ·{' '}
         {props.view.source === 'config'
           ? 'from the service settings'
-          : `set by ${props.view.updatedBy} on ${formatClock(props.view.updatedAtMs)}`}
+          : `set by ${props.view.updatedBy} on ${formatClock(props.view.updatedAtMs, false, zone)}`}
       </div>
       {typeof rule.description === 'string' ? <div className="meta">{rule.description}</div> : null}
       {props.canOperate && !editing ? (
@@ -81,6 +85,7 @@ function RuleItem(props: {
             type="button"
             className="button button-small"
             onClick={() => setEditing(true)}
+            aria-label={`Edit ${subject}`}
             data-testid="edit-rule"
           >
             Edit
@@ -95,6 +100,7 @@ function RuleItem(props: {
                 rule.enabled ? 'Not disabled' : 'Not enabled',
               )
             }
+            aria-label={`${rule.enabled ? 'Disable' : 'Enable'} ${subject}`}
             data-testid="toggle-rule"
           >
             {rule.enabled ? 'Disable' : 'Enable'}
@@ -102,13 +108,21 @@ function RuleItem(props: {
           <ConfirmButton
             label="Delete"
             confirmLabel={`Delete rule ${rule.id} (clears its alarms)`}
+            subject={subject}
             disabled={busy}
             onConfirm={() => void run(() => deleteAlertRule(rule.id), 'Not deleted')}
             testId="delete-rule"
           />
         </div>
       ) : null}
-      {editing ? <RuleForm original={rule} onSave={save} onCancel={() => setEditing(false)} /> : null}
+      {editing ? (
+        <RuleForm
+          original={rule}
+          knownReactors={props.knownReactors}
+          onSave={save}
+          onCancel={() => setEditing(false)}
+        />
+      ) : null}
     </li>
   );
 }
@@ -117,6 +131,17 @@ export function AlertRulesSection(props: { canOperate: boolean }) {
   const [rules, setRules] = useState<AlertRuleView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
+  const [knownReactors, setKnownReactors] = useState<string[] | null>(null);
+
+  useEffect(() => {
+    void fetchReactors()
+      .then((list) =>
+        setKnownReactors(
+          list.map((r) => r.id).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })),
+        ),
+      )
+      .catch(() => setKnownReactors(null));
+  }, []);
 
   const load = useCallback(async () => {
     try {
@@ -157,7 +182,9 @@ export function AlertRulesSection(props: { canOperate: boolean }) {
         Each reactor has at most one alarm per rule. Rules come from the service’s <code>ALERT_RULES</code>{' '}
         setting until an operator changes them here.
       </p>
-      {adding ? <RuleForm onSave={add} onCancel={() => setAdding(false)} /> : null}
+      {adding ? (
+        <RuleForm knownReactors={knownReactors} onSave={add} onCancel={() => setAdding(false)} />
+      ) : null}
       {error ? (
         <p className="form-error" role="alert">
           {error}
@@ -172,6 +199,7 @@ export function AlertRulesSection(props: { canOperate: boolean }) {
               key={`${view.rule.id}:${view.updatedAtMs}`}
               view={view}
               canOperate={props.canOperate}
+              knownReactors={knownReactors}
               onSaved={() => void load()}
               onError={setError}
             />

@@ -5,6 +5,8 @@ import { useState } from 'react';
 export function ConfirmButton(props: {
   label: string;
   confirmLabel: string;
+  /** What it acts on, for its accessible name: `Delete rule “x”` where many Delete buttons stand. */
+  subject: string;
   onConfirm: () => void;
   disabled?: boolean;
   testId?: string;
@@ -17,6 +19,7 @@ export function ConfirmButton(props: {
         className="button button-small"
         disabled={props.disabled}
         onClick={() => setAsking(true)}
+        aria-label={`${props.label} ${props.subject}`}
         data-testid={props.testId}
       >
         {props.label}
@@ -36,7 +39,12 @@ export function ConfirmButton(props: {
       >
         {props.confirmLabel}
       </button>
-      <button type="button" className="button button-small button-quiet" onClick={() => setAsking(false)}>
+      <button
+        type="button"
+        className="button button-small button-quiet"
+        onClick={() => setAsking(false)}
+        aria-label={`Cancel: keep ${props.subject}`}
+      >
         Cancel
       </button>
     </span>

@@ -8,15 +8,42 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { EstimatorSettingsView } from '../../../contract/api';
 import { fetchEstimatorSettings, putEstimatorSettings } from '../../lib/alerts-api';
 import { describeError } from '../../lib/api-client';
+import { numberProblem } from '../../lib/field-checks';
+import { useClockZone } from '../../lib/preferences';
 import { formatClock } from '../../lib/time-format';
 
 export function EstimatorSection(props: { canOperate: boolean }) {
+  const zone = useClockZone();
   const [view, setView] = useState<EstimatorSettingsView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState({ windowHours: '', stepHours: '', forecastHours: '' });
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
+  const [problems, setProblems] = useState<Partial<Record<keyof typeof draft, string>> | null>(null);
+
+  /** What the service accepts, checked here so that each field says what is wrong with it. */
+  function check(d: typeof draft): Partial<Record<keyof typeof draft, string>> {
+    const found: Partial<Record<keyof typeof draft, string>> = {};
+    const windowHours = Number(d.windowHours);
+    const limits = {
+      windowHours: { label: 'window', limits: { min: 1, max: 72 } },
+      stepHours: {
+        label: 'step',
+        limits: { min: 0.25, max: Number.isFinite(windowHours) && windowHours >= 1 ? windowHours : 72 },
+      },
+      forecastHours: { label: 'forecast', limits: { min: 0, max: 168 } },
+    } as const;
+    for (const key of Object.keys(limits) as (keyof typeof draft)[]) {
+      const problem = numberProblem(limits[key].label, d[key], limits[key].limits, { unitSymbol: 'plant h' });
+      if (problem)
+        found[key] =
+          key === 'stepHours' && !problem.includes('not a number')
+            ? `${problem} (at most the window)`
+            : problem;
+    }
+    return found;
+  }
 
   const load = useCallback(async () => {
     try {
@@ -38,12 +65,16 @@ export function EstimatorSection(props: { canOperate: boolean }) {
       forecastHours: String(v.forecastHours),
     });
     setSaved(null);
+    setProblems(null);
     setEditing(true);
   }
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     if (!view) return;
+    const found = check(draft);
+    setProblems(found);
+    if (Object.keys(found).length > 0) return;
     setBusy(true);
     setError(null);
     try {
@@ -67,21 +98,28 @@ export function EstimatorSection(props: { canOperate: boolean }) {
     }
   }
 
-  const field = (key: keyof typeof draft, label: string, min: number, max: number) => (
-    <label htmlFor={`estimator-${key}`}>
-      {label}
+  const field = (key: keyof typeof draft, label: string) => (
+    <div className="field">
+      <label htmlFor={`estimator-${key}`}>{label}</label>
       <input
         id={`estimator-${key}`}
         name={key}
-        type="number"
-        step="any"
-        min={min}
-        max={max}
-        required
+        inputMode="decimal"
         value={draft[key]}
-        onChange={(e) => setDraft((d) => ({ ...d, [key]: e.target.value }))}
+        aria-invalid={problems?.[key] ? true : undefined}
+        aria-describedby={problems?.[key] ? `estimator-${key}-error` : undefined}
+        onChange={(e) => {
+          const next = { ...draft, [key]: e.target.value };
+          setDraft(next);
+          if (problems) setProblems(check(next));
+        }}
       />
-    </label>
+      {problems?.[key] ? (
+        <span className="form-error field-error" id={`estimator-${key}-error`}>
+          {problems[key]}
+        </span>
+      ) : null}
+    </div>
   );
 
   return (
@@ -105,7 +143,7 @@ export function EstimatorSection(props: { canOperate: boolean }) {
             <span className="muted">
               {view.source === 'config'
                 ? 'From the service settings.'
-                : `Set by ${view.updatedBy ?? 'an operator'}${view.updatedAtMs ? ` on ${formatClock(view.updatedAtMs)}` : ''}.`}
+                : `Set by ${view.updatedBy ?? 'an operator'}${view.updatedAtMs ? ` on ${formatClock(view.updatedAtMs, false, zone)}` : ''}.`}
               {view.assimilatorEnabled ? '' : ' The assimilator is off (ASSIMILATOR=off): nothing is fitted.'}
             </span>
           </p>
@@ -115,11 +153,11 @@ export function EstimatorSection(props: { canOperate: boolean }) {
             </button>
           ) : null}
           {editing ? (
-            <form className="settings-form" onSubmit={onSubmit}>
+            <form className="settings-form" onSubmit={onSubmit} noValidate>
               <div className="form-grid">
-                {field('windowHours', 'window (plant h, 1–72)', 1, 72)}
-                {field('stepHours', 'step (plant h, ≥ 0.25)', 0.25, 72)}
-                {field('forecastHours', 'forecast (plant h, 0–168)', 0, 168)}
+                {field('windowHours', 'window (plant h, 1–72)')}
+                {field('stepHours', 'step (plant h, 0.25 to the window)')}
+                {field('forecastHours', 'forecast (plant h, 0–168)')}
               </div>
               <p className="muted form-note">
                 A new window or step restarts the estimator and fits every reactor afresh from a cold start.

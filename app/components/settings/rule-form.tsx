@@ -1,11 +1,17 @@
 'use client';
-/** The form of one alert rule: the fields every rule has, then its kind's own. */
-import { type FormEvent, useId, useState } from 'react';
+/**
+ * The form of one alert rule: the fields every rule has, then its kind's own, each typed in the unit
+ * shown beside it. Every field is checked here before the rule is sent: a problem is shown at its
+ * field, names it and says what is allowed, and goes as soon as the field is put right.
+ */
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import type { AlarmSeverity } from '../../../contract/api';
 import { alarmSeverities, severityWords } from '../../lib/alarm-words';
 import type { AlertRule } from '../../lib/alerts-api';
 import {
   draftOf,
+  draftProblems,
+  fieldLabel,
   initialFields,
   kindFields,
   newDraft,
@@ -16,9 +22,37 @@ import {
   ruleOf,
 } from '../../lib/rule-kinds';
 
+/** A labelled control with its problem, if any, said beside it and tied to it for screen readers. */
+function Field(props: {
+  id: string;
+  label: string;
+  error: string | undefined;
+  className?: string;
+  children: (a11y: { id: string; 'aria-invalid'?: boolean; 'aria-describedby'?: string }) => ReactNode;
+}) {
+  const errorId = `${props.id}-error`;
+  return (
+    <div className={`field ${props.className ?? ''}`}>
+      <label htmlFor={props.id}>{props.label}</label>
+      {props.children({
+        id: props.id,
+        'aria-invalid': props.error ? true : undefined,
+        'aria-describedby': props.error ? errorId : undefined,
+      })}
+      {props.error ? (
+        <span className="form-error field-error" id={errorId}>
+          {props.error}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
 export function RuleForm(props: {
   /** Absent: a new rule (its id and kind are chosen here). */
   original?: AlertRule;
+  /** The plant's reactors (from the API), to refuse others; null while unknown. */
+  knownReactors: readonly string[] | null;
   onSave: (rule: AlertRule) => Promise<void>;
   onCancel: () => void;
 }) {
@@ -28,15 +62,33 @@ export function RuleForm(props: {
   );
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** Shown once a save was tried; then each edit checks again, so a fixed field's problem goes. */
+  const [problems, setProblems] = useState<Record<string, string> | null>(null);
   const isNew = props.original === undefined;
-  const set = (patch: Partial<RuleDraft>) => setDraft((d) => ({ ...d, ...patch }));
+  const update = (next: RuleDraft) => {
+    setDraft(next);
+    if (!problems) return;
+    const found = draftProblems(next, props.knownReactors, isNew);
+    setProblems(found);
+    if (Object.keys(found).length === 0) setError(null);
+  };
+  const set = (patch: Partial<RuleDraft>) => update({ ...draft, ...patch });
   const setField = (key: string, value: string) =>
-    setDraft((d) => ({ ...d, fields: { ...d.fields, [key]: value } }));
+    update({ ...draft, fields: { ...draft.fields, [key]: value } });
+  const problemOf = (key: string) => problems?.[key];
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
+    const found = draftProblems(draft, props.knownReactors, isNew);
+    setProblems(found);
     setError(null);
+    if (Object.keys(found).length > 0) {
+      setError(
+        `Not saved: ${Object.keys(found).length === 1 ? 'one field needs' : `${Object.keys(found).length} fields need`} changing (marked above).`,
+      );
+      return;
+    }
+    setBusy(true);
     try {
       await props.onSave(ruleOf(draft, props.original));
     } catch (e) {
@@ -47,130 +99,130 @@ export function RuleForm(props: {
   }
 
   return (
-    <form className="settings-form" onSubmit={onSubmit} data-testid="rule-form">
+    <form className="settings-form" onSubmit={onSubmit} data-testid="rule-form" noValidate>
       <div className="form-grid">
         {isNew ? (
           <>
-            <label htmlFor={`${id}-id`}>
-              id (a–z, 0–9, - and _)
-              <input
-                id={`${id}-id`}
-                name="id"
-                required
-                pattern="[a-z0-9][a-z0-9_\-]{0,63}"
-                value={draft.id}
-                onChange={(e) => set({ id: e.target.value })}
-              />
-            </label>
-            <label htmlFor={`${id}-kind`}>
-              kind
-              <select
-                id={`${id}-kind`}
-                name="kind"
-                value={draft.kind}
-                onChange={(e) => {
-                  const kind = e.target.value as RuleKind;
-                  set({ kind, fields: initialFields(kind) });
-                }}
-              >
-                {ruleKinds.map((k) => (
-                  <option key={k} value={k}>
-                    {ruleKindWords[k]}
-                  </option>
-                ))}
-              </select>
-            </label>
-          </>
-        ) : null}
-        <label htmlFor={`${id}-name`}>
-          name
-          <input
-            id={`${id}-name`}
-            name="name"
-            placeholder={draft.id || 'shown on alarms'}
-            value={draft.name}
-            onChange={(e) => set({ name: e.target.value })}
-          />
-        </label>
-        <label htmlFor={`${id}-severity`}>
-          severity
-          <select
-            id={`${id}-severity`}
-            name="severity"
-            value={draft.severity}
-            onChange={(e) => set({ severity: e.target.value as AlarmSeverity })}
-          >
-            {alarmSeverities.map((s) => (
-              <option key={s} value={s}>
-                {severityWords[s]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label htmlFor={`${id}-reactors`}>
-          reactors (empty: all)
-          <input
-            id={`${id}-reactors`}
-            name="reactors"
-            placeholder="all reactors"
-            value={draft.reactors}
-            onChange={(e) => set({ reactors: e.target.value })}
-          />
-        </label>
-        <label htmlFor={`${id}-pending`}>
-          pending (min)
-          <input
-            id={`${id}-pending`}
-            name="pendingMinutes"
-            type="number"
-            min="0"
-            step="any"
-            value={draft.pendingMinutes}
-            onChange={(e) => set({ pendingMinutes: e.target.value })}
-          />
-        </label>
-        <label htmlFor={`${id}-keep`}>
-          keep firing (min)
-          <input
-            id={`${id}-keep`}
-            name="keepFiringMinutes"
-            type="number"
-            min="0"
-            step="any"
-            value={draft.keepFiringMinutes}
-            onChange={(e) => set({ keepFiringMinutes: e.target.value })}
-          />
-        </label>
-        {kindFields[draft.kind]
-          .filter((f) => !f.when || draft.fields[f.when.key] === f.when.value)
-          .map((f) => (
-            <label key={f.key} htmlFor={`${id}-${f.key}`}>
-              {f.label}
-              {f.input === 'select' ? (
+            <Field id={`${id}-id`} label="id (a–z, 0–9, - and _)" error={problemOf('id')}>
+              {(a11y) => (
+                <input {...a11y} name="id" value={draft.id} onChange={(e) => set({ id: e.target.value })} />
+              )}
+            </Field>
+            <Field id={`${id}-kind`} label="kind" error={undefined}>
+              {(a11y) => (
                 <select
-                  id={`${id}-${f.key}`}
-                  name={f.key}
-                  value={draft.fields[f.key] ?? ''}
-                  onChange={(e) => setField(f.key, e.target.value)}
+                  {...a11y}
+                  name="kind"
+                  value={draft.kind}
+                  onChange={(e) => {
+                    const kind = e.target.value as RuleKind;
+                    set({ kind, fields: initialFields(kind) });
+                  }}
                 >
-                  {(f.options ?? []).map((o) => (
-                    <option key={o} value={o}>
-                      {o}
+                  {ruleKinds.map((k) => (
+                    <option key={k} value={k}>
+                      {ruleKindWords[k]}
                     </option>
                   ))}
                 </select>
-              ) : (
-                <input
-                  id={`${id}-${f.key}`}
-                  name={f.key}
-                  type="number"
-                  step={f.step ?? 'any'}
-                  required={!f.optional}
-                  value={draft.fields[f.key] ?? ''}
-                  onChange={(e) => setField(f.key, e.target.value)}
-                />
               )}
-            </label>
+            </Field>
+          </>
+        ) : null}
+        <Field id={`${id}-name`} label="name" error={problemOf('name')}>
+          {(a11y) => (
+            <input
+              {...a11y}
+              name="name"
+              placeholder={draft.id || 'shown on alarms'}
+              value={draft.name}
+              onChange={(e) => set({ name: e.target.value })}
+            />
+          )}
+        </Field>
+        <Field id={`${id}-severity`} label="severity" error={undefined}>
+          {(a11y) => (
+            <select
+              {...a11y}
+              name="severity"
+              value={draft.severity}
+              onChange={(e) => set({ severity: e.target.value as AlarmSeverity })}
+            >
+              {alarmSeverities.map((s) => (
+                <option key={s} value={s}>
+                  {severityWords[s]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          id={`${id}-reactors`}
+          label={`reactors (empty: all${props.knownReactors?.length ? `; ${props.knownReactors.join(', ')}` : ''})`}
+          error={problemOf('reactors')}
+        >
+          {(a11y) => (
+            <input
+              {...a11y}
+              name="reactors"
+              placeholder="all reactors"
+              value={draft.reactors}
+              onChange={(e) => set({ reactors: e.target.value })}
+            />
+          )}
+        </Field>
+        {(
+          [
+            ['pendingMinutes', 'pending (min)'],
+            ['keepFiringMinutes', 'keep firing (min)'],
+          ] as const
+        ).map(([key, label]) => (
+          <Field key={key} id={`${id}-${key}`} label={label} error={problemOf(key)}>
+            {(a11y) => (
+              <input
+                {...a11y}
+                name={key}
+                inputMode="decimal"
+                value={draft[key]}
+                onChange={(e) => set({ [key]: e.target.value })}
+              />
+            )}
+          </Field>
+        ))}
+        {kindFields[draft.kind]
+          .filter((f) => !f.when || draft.fields[f.when.key] === f.when.value)
+          .map((f) => (
+            <Field
+              key={f.key}
+              id={`${id}-${f.key}`}
+              label={fieldLabel(f, draft.fields)}
+              error={problemOf(f.key)}
+            >
+              {(a11y) =>
+                f.input === 'select' ? (
+                  <select
+                    {...a11y}
+                    name={f.key}
+                    value={draft.fields[f.key] ?? ''}
+                    onChange={(e) => setField(f.key, e.target.value)}
+                  >
+                    {(f.options ?? []).map((o) => (
+                      <option key={o} value={o}>
+                        {o}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input
+                    {...a11y}
+                    name={f.key}
+                    inputMode="decimal"
+                    value={draft.fields[f.key] ?? ''}
+                    onChange={(e) => setField(f.key, e.target.value)}
+                  />
+                )
+              }
+            </Field>
           ))}
         <label className="checkbox-label" htmlFor={`${id}-enabled`}>
           <span>
@@ -197,7 +249,7 @@ export function RuleForm(props: {
           Cancel
         </button>
       </div>
-      <p className="form-error" role="alert">
+      <p className="form-error" role="alert" data-testid="rule-form-error">
         {error ?? ''}
       </p>
     </form>

@@ -6,12 +6,14 @@
 import { type FormEvent, useState } from 'react';
 import type { ApiTokenView, CreatedApiToken, Role } from '../../../contract/auth';
 import { createToken, fetchTokens, revokeToken } from '../../lib/auth-api';
+import { useClockZone } from '../../lib/preferences';
 import { formatAge, formatClock } from '../../lib/time-format';
 import { useShownOnceList } from '../../lib/use-shown-once-list';
 import { ConfirmButton } from './confirm-button';
 import { ShownOnce } from './shown-once';
 
 export function TokensSection() {
+  const zone = useClockZone();
   const {
     items: tokens,
     error,
@@ -114,15 +116,18 @@ export function TokensSection() {
                   <td>{t.name}</td>
                   <td>{t.role}</td>
                   <td>
-                    {formatClock(t.createdAtMs)} by {t.createdBy}
+                    {formatClock(t.createdAtMs, false, zone)} by {t.createdBy}
                   </td>
                   <td>{t.lastUsedAtMs === null ? 'never' : formatAge(nowMs - t.lastUsedAtMs)}</td>
-                  <td>{t.revokedAtMs === null ? 'active' : `revoked ${formatClock(t.revokedAtMs)}`}</td>
+                  <td>
+                    {t.revokedAtMs === null ? 'active' : `revoked ${formatClock(t.revokedAtMs, false, zone)}`}
+                  </td>
                   <td>
                     {t.revokedAtMs === null ? (
                       <ConfirmButton
                         label="Revoke"
-                        confirmLabel="Revoke now"
+                        confirmLabel={`Revoke “${t.name}” now`}
+                        subject={`API token “${t.name}”`}
                         onConfirm={() => void onRevoke(t.id)}
                         testId="revoke-token"
                       />

@@ -7,12 +7,14 @@
 import { type FormEvent, useState } from 'react';
 import type { CreatedUser, Role, UserView } from '../../../contract/auth';
 import { createUser, fetchUsers, removeUser } from '../../lib/auth-api';
+import { useClockZone } from '../../lib/preferences';
 import { formatAge, formatClock } from '../../lib/time-format';
 import { useShownOnceList } from '../../lib/use-shown-once-list';
 import { ConfirmButton } from './confirm-button';
 import { ShownOnce } from './shown-once';
 
 export function UsersSection(props: { me: string }) {
+  const zone = useClockZone();
   const {
     items: users,
     error,
@@ -111,7 +113,7 @@ export function UsersSection(props: { me: string }) {
                     {u.username === props.me ? ' (you)' : ''}
                   </td>
                   <td>{u.role}</td>
-                  <td>{formatClock(u.createdAtMs)}</td>
+                  <td>{formatClock(u.createdAtMs, false, zone)}</td>
                   <td>{u.lastLoginAtMs === null ? 'never' : formatAge(nowMs - u.lastLoginAtMs)}</td>
                   <td>{u.mustChangePassword ? 'one-time, not yet changed' : 'own'}</td>
                   <td>
@@ -119,6 +121,7 @@ export function UsersSection(props: { me: string }) {
                       <ConfirmButton
                         label="Remove"
                         confirmLabel={`Remove ${u.username}`}
+                        subject={`account ${u.username}`}
                         onConfirm={() => void onRemove(u.username)}
                         testId="remove-user"
                       />

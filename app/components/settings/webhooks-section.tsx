@@ -16,6 +16,7 @@ import {
   patchWebhook,
 } from '../../lib/alerts-api';
 import { describeError } from '../../lib/api-client';
+import { useClockZone } from '../../lib/preferences';
 import { formatAge, formatClock } from '../../lib/time-format';
 import { ConfirmButton } from './confirm-button';
 
@@ -172,6 +173,7 @@ function NewWebhookForm(props: { onCreated: () => void; onCancel: () => void }) 
 }
 
 function Deliveries(props: { endpointId: number }) {
+  const zone = useClockZone();
   const [attempts, setAttempts] = useState<WebhookDeliveryView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
@@ -219,7 +221,7 @@ function Deliveries(props: { endpointId: number }) {
               data-outcome={a.outcome}
               className={a.outcome === 'delivered' ? undefined : 'row-failed'}
             >
-              <td>{formatClock(a.startedAtMs, true)}</td>
+              <td>{formatClock(a.startedAtMs, true, zone)}</td>
               <td>{attemptWords(a)}</td>
               <td>{a.attempt}</td>
               <td>{a.durationMs < 10 ? a.durationMs.toFixed(1) : Math.round(a.durationMs)} ms</td>
@@ -320,6 +322,7 @@ function WebhookItem(props: {
           className="button button-small"
           onClick={() => setShowLog((v) => !v)}
           aria-expanded={showLog}
+          aria-label={`${showLog ? 'Hide attempts' : 'Attempts'} of endpoint “${w.name}”`}
           data-testid="show-deliveries"
         >
           {showLog ? 'Hide attempts' : 'Attempts'}
@@ -331,24 +334,32 @@ function WebhookItem(props: {
               className="button button-small"
               disabled={busy}
               onClick={() => void change({ enabled: !w.enabled }, w.enabled ? 'Not disabled' : 'Not enabled')}
+              aria-label={`${w.enabled ? 'Disable' : 'Enable'} endpoint “${w.name}”`}
               data-testid="toggle-webhook"
             >
               {w.enabled ? 'Disable' : 'Enable'}
             </button>
-            <button type="button" className="button button-small" onClick={() => setMode('edit')}>
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => setMode('edit')}
+              aria-label={`Edit endpoint “${w.name}”`}
+            >
               Edit
             </button>
             <button
               type="button"
               className="button button-small"
               onClick={() => setMode('rotate')}
+              aria-label={`New secret for endpoint “${w.name}”`}
               data-testid="rotate-secret"
             >
               New secret
             </button>
             <ConfirmButton
               label="Delete"
-              confirmLabel="Delete (cancels what it has not received)"
+              confirmLabel={`Delete “${w.name}” (cancels what it has not received)`}
+              subject={`endpoint “${w.name}”`}
               disabled={busy}
               onConfirm={() => void onDelete()}
               testId="delete-webhook"

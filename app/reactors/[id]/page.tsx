@@ -1,8 +1,7 @@
 import type { Metadata } from 'next';
 import { Equations } from '../../components/equations';
 import { ReactorView } from '../../components/reactor-view';
-import { rangeFromSearch } from '../../lib/time-range';
-import 'katex/dist/katex.min.css';
+import { parseView, searchOf } from '../../lib/view-url';
 
 interface ReactorPageProps {
   params: Promise<{ id: string }>;
@@ -16,15 +15,14 @@ export async function generateMetadata({ params }: ReactorPageProps): Promise<Me
 
 export default async function ReactorPage({ params, searchParams }: ReactorPageProps) {
   const { id } = await params;
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(await searchParams))
-    if (typeof value === 'string') search.set(key, value);
+  const { view, problems } = parseView(searchOf(await searchParams));
   const reactorId = decodeURIComponent(id);
   return (
     <ReactorView
       key={reactorId}
       reactorId={reactorId}
-      initialRange={rangeFromSearch(search)}
+      initialView={view}
+      linkProblems={problems}
       equations={<Equations />}
     />
   );
