@@ -24,6 +24,9 @@ export function clusterBroadcaster(pool: pg.Pool, logger: Logger): ClusterBroadc
   });
   return {
     target: io as unknown as Broadcaster,
-    close: () => new Promise<void>((resolve) => io.close(() => resolve())),
+    // Not io.close(): with no HTTP server there is no engine to close (socket.io 4.8 would throw).
+    close: async () => {
+      await io.of('/').adapter.close();
+    },
   };
 }
