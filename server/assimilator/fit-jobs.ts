@@ -31,7 +31,7 @@ import type { FitNotice } from './worker-protocol';
 
 export const fitQueue = 'fit-reactor';
 /** pg_advisory_lock's first key for reactor locks (the second is the hash of the reactor id). */
-const reactorLockClass = 0x6377;
+export const reactorLockClass = 0x6377;
 
 export interface FitJobsOptions {
   pool: pg.Pool;
