@@ -200,7 +200,11 @@ it('loses no reading and fits every window once while one ingester, one assimila
   const published = await publishing;
   await chaos;
   expect(published).toBe(messages.length);
-  expect(kills).toEqual(['ingester-1', expect.stringMatching(/^assimilator-[12] \(fitting r[123]\)$/), 'web-1']);
+  expect(kills).toEqual([
+    'ingester-1',
+    expect.stringMatching(/^assimilator-[12] \(fitting r[123]\)$/),
+    'web-1',
+  ]);
 
   // Every reactor's windows: from its oldest online reading, a step at a time, while the end is behind its newest.
   const { windowHours, stepHours } = defaultAssimilatorSettings;

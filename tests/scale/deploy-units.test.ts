@@ -58,7 +58,10 @@ it('has the three process units and the target', () => {
 it('is accepted by systemd-analyze verify', () => {
   for (const unit of units) {
     // The site's node is at /usr/bin/node (Debian's nodejs); here it is wherever the tests run.
-    const text = readFileSync(join(folder, unit), 'utf8').replaceAll('/usr/bin/node ', `${process.execPath} `);
+    const text = readFileSync(join(folder, unit), 'utf8').replaceAll(
+      '/usr/bin/node ',
+      `${process.execPath} `,
+    );
     writeFileSync(join(scratch, unit), text);
   }
   const run = () =>
@@ -70,7 +73,10 @@ it('is accepted by systemd-analyze verify', () => {
   // And it does refuse a broken one.
   writeFileSync(
     join(scratch, 'culturewatch-web@.service'),
-    readFileSync(join(scratch, 'culturewatch-web@.service'), 'utf8').replace(process.execPath, '/no/such/node'),
+    readFileSync(join(scratch, 'culturewatch-web@.service'), 'utf8').replace(
+      process.execPath,
+      '/no/such/node',
+    ),
   );
   expect(run).toThrow(/not executable/);
 });
