@@ -2,7 +2,8 @@
  * Fits as jobs on pg-boss (a queue in PostgreSQL), for assimilators in several processes: a job is
  * "fit reactor R's due windows". Every assimilator scans, each `scanMs`, for reactors that may
  * have a window due and queues a job for each; pg-boss's `short` policy keeps one queued job per
- * reactor (singleton key), and any process's worker takes it.
+ * reactor (singleton key), and any process's worker takes it. A job that used up its budget with
+ * windows still due queues its reactor again, at the back, without waiting for a scan.
  *
  * One chain per reactor at a time: the job holds a PostgreSQL advisory lock on the reactor for as
  * long as it fits, on the connection it fits with. A job that finds the lock held ends at once (the
@@ -133,10 +134,7 @@ export class FitJobs implements Job<FitJobMetrics> {
         const due = await reactorsMaybeDue(this.options.pool, this.options.settings.stepHours);
         this.counters.scans++;
         if (due.length === 0) return;
-        await this.boss.insert(
-          due.map((reactorId) => ({ name: fitQueue, data: { reactorId }, singletonKey: reactorId })),
-        );
-        this.counters.jobsQueued += due.length;
+        await this.queue(due);
       } catch (error) {
         if (this.status.state !== 'stopped') this.log.warn({ err: error }, 'scan for due reactors failed');
       } finally {
@@ -151,6 +149,7 @@ export class FitJobs implements Job<FitJobMetrics> {
     this.counters.jobs++;
     const client = await this.options.pool.connect();
     let broken = false;
+    let more = false;
     try {
       const locked = await client.query<{ locked: boolean }>(
         'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked',
@@ -168,7 +167,8 @@ export class FitJobs implements Job<FitJobMetrics> {
           if (!result) return;
           await this.fitStored(client, result.fitted, result.fitId);
           if (Date.now() > deadline) {
-            // Others' turn: the next scan queues this reactor again if it still has work.
+            // Others' turn: this reactor goes to the back of the queue (once its lock is let go).
+            more = true;
             return;
           }
         }
@@ -184,6 +184,15 @@ export class FitJobs implements Job<FitJobMetrics> {
       // A connection whose query failed may still hold the lock: drop it, and the lock with it.
       client.release(broken);
     }
+    if (more) await this.queue([reactorId]);
+  }
+
+  /** A job for each reactor, unless one is queued for it already (pg-boss's `short` policy). */
+  private async queue(reactorIds: string[]): Promise<void> {
+    await this.boss.insert(
+      reactorIds.map((reactorId) => ({ name: fitQueue, data: { reactorId }, singletonKey: reactorId })),
+    );
+    this.counters.jobsQueued += reactorIds.length;
   }
 
   private async fitStored(client: pg.ClientBase, fitted: StoredWindow, fitId: number): Promise<void> {

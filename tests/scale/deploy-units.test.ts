@@ -97,7 +97,7 @@ it('starts a script of this repository from each service, with settings its proc
       expect(config.mqtt.clientId).toBe('culturewatch-ingester-1');
       expect(config.database.url).toMatch(/^postgres:\/\//);
     } else {
-      const settings = loadServiceSettings(env, { scaled: true });
+      const settings = loadServiceSettings(env as NodeJS.ProcessEnv, { scaled: true });
       expect(settings.base.database.url).toMatch(/^postgres:\/\//);
       if (args[3] === 'web') expect(settings.http).toMatchObject({ host: '127.0.0.1', port: 3101 });
     }
