@@ -8,19 +8,22 @@
  * (server/ingest/run-ingester.ts, no shared group), then 1, 2 and 4 ingester processes on one
  * `$share` subscription writing to PostgreSQL (each with its socket.io adapter notifying the web
  * processes, as deployed). The rate is taken from the stored rows themselves: readings over the
- * span of their arrival times (first to last `received_at_ms`). The publisher's own rate (500 in
+ * span of their arrival times (first to last `received_at_ms`), all ingesters starting to drain at
+ * once (the broker paused while they start). The publisher's own rate (500 in
  * flight, acknowledged by mosquitto) is printed beside: the ceiling of a live stream here.
  *
- * Fits/s: REACTORS (default 8) simulated steady plants over HOURS (default 20) of plant time, stored
- * before any assimilator starts; then the one-process assimilator on SQLite (its worker thread,
+ * Fits/s: REACTORS (default 8) simulated steady plants over HOURS (default 20) of plant time: the
+ * one-process assimilator on SQLite (its worker thread,
  * server/assimilator/assimilator-host.ts), and 1, 2 and 4 assimilator processes taking pg-boss jobs
- * (server/service/run-role.ts assimilator). The rate is fits over the span of their `fitted_at_ms`
+ * (server/service/run-role.ts assimilator), all up before the readings land (one transaction). The
+ * rate is fits over the span of their `fitted_at_ms`
  * (first fit to last, so process start-up is left out); each reactor's first window is a cold start.
  *
  * PostgreSQL (a cluster of its own, fsync on), mosquitto, the publisher and the processes measured
  * share this machine's cores, so more processes than cores measure contention, not scale-out. The
  * arithmetic for a site of 1,000 reactors is printed at the end.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,18 +129,33 @@ async function publishAll(): Promise<void> {
 /**
  * The ingesters' own pace, not the publisher's: their sessions are made, they stop (gracefully: the
  * sessions stay), the readings are published and queued by mosquitto in those sessions (shared
- * round-robin among a group's members), then the ingesters start again and drain them.
+ * round-robin among a group's members), then the ingesters start again and drain them. While they
+ * start, mosquitto is paused (SIGSTOP), so that all of them begin to drain at the same moment: the
+ * span measured is theirs together, not one's start-up.
  */
 async function drained(
-  spawnAll: () => Promise<IngesterProcess[]>,
+  spawnAll: (waitReady: boolean) => Promise<IngesterProcess[]>,
   clientIds: string[],
   span: () => Promise<{ count: number; first: number; last: number }>,
 ): Promise<Rate> {
-  const first = await spawnAll();
+  const first = await spawnAll(true);
   await stopAll(first, []);
   await publishAll();
-  const draining = await spawnAll();
+  const broker = mosquitto.pid();
+  process.kill(broker, 'SIGSTOP');
+  let draining: IngesterProcess[] = [];
   try {
+    draining = await spawnAll(false);
+    await waitUntil(
+      'every ingester connecting to the paused broker',
+      async () => draining.every((p) => connectedToBroker().has(p.child.pid ?? -1)),
+      120_000,
+    );
+  } finally {
+    process.kill(broker, 'SIGCONT');
+  }
+  try {
+    await Promise.all(draining.map((p) => p.ready));
     await waitUntil('every reading stored', async () => (await span()).count === readingCount, 600_000);
     const { count, first, last } = await span();
     return { count, seconds: (last - first) / 1000 };
@@ -146,15 +164,23 @@ async function drained(
   }
 }
 
+/** Processes with a TCP connection open to mosquitto's port (the kernel accepts it while mosquitto is stopped). */
+function connectedToBroker(): Set<number> {
+  const out = execFileSync('ss', ['-tnpH', 'state', 'established', 'dport', `= :${mosquitto.port}`], {
+    encoding: 'utf8',
+  });
+  return new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])));
+}
+
 const spanOfReadings =
   'SELECT count(*) AS count, min(received_at_ms) AS first, max(received_at_ms) AS last FROM readings';
 
 async function readingsIntoSqlite(): Promise<Rate> {
   const path = join(scratch, 'readings.db');
   const clientId = 'bench-sqlite-ingester';
-  const spawnOne = async () => {
+  const spawnOne = async (waitReady: boolean) => {
     const ingester = spawnIngester({ ...processEnv, DATABASE_PATH: path, MQTT_CLIENT_ID: clientId });
-    await ingester.ready;
+    if (waitReady) await ingester.ready;
     return [ingester];
   };
   let db: Database.Database | undefined;
@@ -178,7 +204,8 @@ async function readingsIntoPostgres(processes: number): Promise<Rate> {
       MQTT_CLIENT_ID: clientId,
       MQTT_SHARED_GROUP: `bench${processes}`,
     });
-  const spawnAll = async () => {
+  const spawnAll = async (waitReady: boolean) => {
+    if (!waitReady) return ids.map(spawnOne);
     // The first migrates the database; the others find it done.
     const started = [spawnOne(ids[0])];
     await started[0].ready;
@@ -269,14 +296,6 @@ async function fitsOnSqlite(): Promise<FitRate> {
 async function fitsOnPostgres(processes: number): Promise<FitRate> {
   const url = await freshDatabase();
   const store = await openPostgres(url, { applicationName: 'bench loader' });
-  const writer = new BatchedWriter(
-    pgBatchStore(store.pool, {
-      maxStoredRejections: defaultWriterOptions.maxStoredRejections,
-      now: Date.now,
-    }),
-  );
-  for (const r of fitReadings) writer.accept(r);
-  if (!(await writer.flush())) throw new Error('could not store the plant readings');
   const ids = Array.from({ length: processes }, (_, i) => `bench-assimilator-${processes}-${i + 1}`);
   const started = ids.map((id) =>
     spawnProcess(
@@ -287,6 +306,15 @@ async function fitsOnPostgres(processes: number): Promise<FitRate> {
     ),
   );
   await Promise.all(started.map((p) => p.ready));
+  // Every assimilator is up before the readings land (in one transaction), so all start together.
+  const writer = new BatchedWriter(
+    pgBatchStore(store.pool, {
+      maxStoredRejections: defaultWriterOptions.maxStoredRejections,
+      now: Date.now,
+    }),
+  );
+  for (const r of fitReadings) writer.accept(r);
+  if (!(await writer.flush())) throw new Error('could not store the plant readings');
   const span = async () => (await store.pool.query(fitSpan)).rows[0];
   try {
     await waitUntil(

@@ -19,7 +19,6 @@ import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { type CompiledModel, compileModel } from '../../assimilation';
 import type { FitRecord } from '../../contract/api';
-import { msFromPlantHours } from '../../contract/time';
 import { reactorsMaybeDue } from '../../db/pg/assimilation-store';
 import { storedFit } from '../../db/pg/fit-reads';
 import { builtInModel } from '../../simulator/model-files';
@@ -28,7 +27,7 @@ import { type Job, JobStatus } from '../lifecycle';
 import { type AssimilatorSettings, chainOptionsOf } from './assimilator-settings';
 import { PgReactorFit } from './pg-reactor-fit';
 import type { StoredWindow } from './reactor-chain';
-import type { FitNotice } from './worker-protocol';
+import { type FitNotice, fitNoticeOf } from './worker-protocol';
 
 export const fitQueue = 'fit-reactor';
 /** pg_advisory_lock's first key for reactor locks (the second is the hash of the reactor id). */
@@ -200,17 +199,7 @@ export class FitJobs implements Job<FitJobMetrics> {
     if (outcome.status === 'ok') this.counters.fitsOk++;
     else this.counters.fitsFailed++;
     if (fitted.refit) this.counters.refits++;
-    const notice: FitNotice = {
-      reactorId: fitted.reactorId,
-      fitId,
-      status: outcome.status,
-      reason: outcome.status === 'failed' ? outcome.reason : null,
-      refit: fitted.refit,
-      coldStart: fitted.coldStart,
-      iterations: outcome.iterations,
-      durationMs: fitted.fitMs,
-      windowEndMs: msFromPlantHours(fitted.windowEndH),
-    };
+    const notice = fitNoticeOf(fitted, fitId);
     if (outcome.status === 'failed')
       this.log.warn({ reactorId: fitted.reactorId, fitId, reason: outcome.reason }, 'fit failed');
     if (!this.options.onFit) return;
