@@ -25,14 +25,14 @@ const z95 = 1.959963984540054;
 
 export type TrajectoryDetail = 'all' | 'latest' | 'none';
 
-interface FitParts {
+export interface FitParts {
   parameters: FitParameterRow[];
   combinations: FitCombinationRow[];
   composition: FitCompositionRow[];
   documents: FitDocumentRow | undefined;
 }
 
-function fitRecord(row: FitRow, parts: FitParts, withDocuments: boolean): FitRecord {
+export function fitRecord(row: FitRow, parts: FitParts, withDocuments: boolean): FitRecord {
   const ok = row.status === 'ok';
   let params: Record<string, ParameterEstimate> | null = null;
   let fixed: Record<string, number> | null = null;

@@ -16,7 +16,7 @@ import { ReactorChain, type WindowSource } from './reactor-chain';
 import { type ReactorModel, ReactorModels } from './reactor-models';
 import { RoundRobin } from './round-robin';
 import { loadWindowData, newestReadingH, oldestReadingH } from './window-data';
-import type { FitNotice, ReadingsNotice, WorkerStatus } from './worker-protocol';
+import { type FitNotice, fitNoticeOf, type ReadingsNotice, type WorkerStatus } from './worker-protocol';
 
 export interface AssimilatorCoreOptions {
   sqlite: Database.Database;
@@ -124,17 +124,7 @@ export class AssimilatorCore {
       if (!fitted) return true;
       const fitId = this.storeFit(fitted, chain.chain.snapshot());
       const { outcome } = fitted;
-      this.options.onFit({
-        reactorId: chain.reactorId,
-        fitId,
-        status: outcome.status,
-        reason: outcome.status === 'failed' ? outcome.reason : null,
-        refit: fitted.refit,
-        coldStart: fitted.coldStart,
-        iterations: outcome.iterations,
-        durationMs: fitted.fitMs,
-        windowEndMs: msFromPlantHours(fitted.windowEndH),
-      });
+      this.options.onFit(fitNoticeOf(fitted, fitId));
       if (outcome.status === 'failed') {
         this.options.log('warn', 'fit failed', {
           reactorId: chain.reactorId,
