@@ -26,6 +26,7 @@ import { fitRecord } from '../api/fit-records';
 import { type Job, JobStatus } from '../lifecycle';
 import { type AssimilatorSettings, chainOptionsOf } from './assimilator-settings';
 import { PgReactorFit } from './pg-reactor-fit';
+import { builtInModelRow } from './reactor-models';
 import type { StoredWindow } from './reactor-chain';
 import { type FitNotice, fitNoticeOf } from './worker-protocol';
 
@@ -84,7 +85,13 @@ export class FitJobs implements Job<FitJobMetrics> {
   constructor(private readonly options: FitJobsOptions) {
     this.log = options.logger.child({ job: this.name });
     this.model = compileModel(builtInModel());
-    this.fits = new PgReactorFit(this.model, chainOptionsOf(this.model, options.settings));
+    // The scaled deployment runs the built-in model for every reactor (a model per reactor is the
+    // one-process service's, db `reactor_models`).
+    this.fits = new PgReactorFit(
+      this.model,
+      chainOptionsOf(this.model, options.settings),
+      builtInModelRow(Date.now()).version,
+    );
     this.boss = new PgBoss({
       connectionString: options.databaseUrl,
       max: 2,

@@ -60,6 +60,8 @@ export class PgReactorFit {
   constructor(
     private readonly model: CompiledModel,
     private readonly chainOptions: ChainOptions,
+    /** Which model file `model` is: stored with every fit. */
+    private readonly modelVersion: string,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -120,7 +122,7 @@ export class PgReactorFit {
 
   /** A chain restored from the stored state, its clock read. */
   private chainFrom(reactorId: string, state: ReactorState): ReactorChain {
-    const chain = new ReactorChain(reactorId, this.model, this.chainOptions, this.now);
+    const chain = new ReactorChain(reactorId, this.model, this.chainOptions, this.modelVersion, this.now);
     chain.readClock(
       this.source(state, () => {
         throw new Error('reading the clock reads no window');

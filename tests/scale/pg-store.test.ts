@@ -4,6 +4,7 @@
  * stored once, retention by dropping partitions, and a fit stored and read back as the same record
  * the SQLite assimilator makes of the same readings.
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import { fitRecord, fitRecordById } from '../../server/api/fit-records';
 import { AssimilatorCore } from '../../server/assimilator/assimilator-core';
 import { chainOptionsOf, defaultAssimilatorSettings } from '../../server/assimilator/assimilator-settings';
 import { PgReactorFit } from '../../server/assimilator/pg-reactor-fit';
+import { builtInModelRow } from '../../server/assimilator/reactor-models';
 import type { FitNotice } from '../../server/assimilator/worker-protocol';
 import { BatchedWriter } from '../../server/ingest/batched-writer';
 import type { AcceptedReading } from '../../server/ingest/message-validator';
@@ -225,7 +227,11 @@ describe('fits on PostgreSQL', () => {
     const store = await freshStore('fits');
     await pgBatchStore(store.pool, storeOptions).commit(readings, [], new Set());
     const model = compileModel(builtInModel());
-    const pgFit = new PgReactorFit(model, chainOptionsOf(model, defaultAssimilatorSettings));
+    const pgFit = new PgReactorFit(
+      model,
+      chainOptionsOf(model, defaultAssimilatorSettings),
+      builtInModelRow(0).version,
+    );
     const client = await store.pool.connect();
     try {
       const result = await pgFit.fitNext(client, 'r1');
