@@ -27,7 +27,7 @@ export default async function ComparePage(props: {
   return (
     <CompareView
       initialView={view}
-      initialReactors={named.length > 0 ? named.filter((r) => reactorId.test(r)) : null}
+      initialReactors={named.length > 0 ? named.filter(isReactorId) : null}
       initialQuantity={
         quantity ??
         (compareQuantities.find((q) => q.key === defaultQuantity) as (typeof compareQuantities)[number])
