@@ -154,7 +154,8 @@ function targetOf(fit: FittedWindow, truth: PlantTruthRow[], target: string): Ta
   if (fit.outcome.status !== 'ok') return null;
   const row = truth[Math.min(truth.length - 1, Math.round(fit.windowEndH / 0.25))];
   if (target === 'satellite_fraction') {
-    const f = fit.outcome.estimate.composition.satellite_fraction;
+    const f = fit.outcome.estimate.composition?.satellite_fraction;
+    if (!f) return null;
     const t = row.satelliteFraction;
     return {
       lower: f.lower95,

@@ -38,6 +38,8 @@ export interface StoredWindow extends FittedWindow {
   readingsSeenRowid: number;
   /** The belief at the window's end, for experiment design; null for a failed fit. */
   posterior: DesignPosterior | null;
+  /** The model the fit was made with (server/assimilator/reactor-models.ts). */
+  modelVersion: string;
 }
 
 export class ReactorChain {
@@ -49,6 +51,8 @@ export class ReactorChain {
     readonly reactorId: string,
     model: CompiledModel,
     options: ChainOptions,
+    /** Which model file `model` is: stored with every fit. */
+    readonly modelVersion: string,
     private readonly now: () => number = Date.now,
   ) {
     this.chain = new EstimatorChain(model, options);
@@ -124,6 +128,13 @@ export class ReactorChain {
             fitted.windowEndH,
           )
         : null;
-    return { ...fitted, reactorId: this.reactorId, fittedAtMs: this.now(), readingsSeenRowid, posterior };
+    return {
+      ...fitted,
+      reactorId: this.reactorId,
+      fittedAtMs: this.now(),
+      readingsSeenRowid,
+      modelVersion: this.modelVersion,
+      posterior,
+    };
   }
 }

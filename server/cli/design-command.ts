@@ -1,6 +1,7 @@
 import {
   adviseExperiment,
   advisorSettingsOf,
+  arrivalsFromOrder,
   chainAgeing,
   defaultAssayOptions,
   type FittedWindow,
@@ -15,9 +16,9 @@ import {
   rejectUnknownOptions,
   stringOption,
 } from './arguments';
+import { readHistoryFile } from './history-file';
 import { estimatorOptionNames, estimatorSettingsFrom, initialParamsFrom } from './estimator-options';
 import { modelFromArguments, modelOptionName } from './model-option';
-import { readHistory } from './replay-command';
 import { UsageError } from './usage-error';
 
 const designOptionNames = ['targets', 'horizon', 'd-range', 'd-rate', 'duration', 'assay-delay', 'top'];
@@ -48,7 +49,7 @@ export function designCommand(argv: string[]) {
     ?.split(',')
     .map((t) => t.trim())
     .filter(Boolean);
-  const readings = readHistory(args.positional[0]);
+  const readings = arrivalsFromOrder(readHistoryFile(args.positional[0]));
   if (readings.length === 0) throw new UsageError(`${args.positional[0]}: no readings`);
   let last: FittedWindow | null = null;
   let windows = 0;
