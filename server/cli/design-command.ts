@@ -16,8 +16,8 @@ import {
   rejectUnknownOptions,
   stringOption,
 } from './arguments';
-import { readHistoryFile } from './history-file';
 import { estimatorOptionNames, estimatorSettingsFrom, initialParamsFrom } from './estimator-options';
+import { readHistoryFile } from './history-file';
 import { modelFromArguments, modelOptionName } from './model-option';
 import { UsageError } from './usage-error';
 
