@@ -1,7 +1,8 @@
 'use client';
 /**
- * Demo controls, shown only when the service runs the simulator: start a satellite shift, change the
- * dilution rate, inject a sensor fault; then watch the estimator respond on the charts.
+ * Demo controls, shown only when the service runs the simulator: start a satellite shift or a yield
+ * shift (a change the model cannot follow), change the dilution rate, inject a sensor fault; then
+ * watch the estimator respond on the charts.
  */
 import { type FormEvent, useState } from 'react';
 import type { DemoFaultKind, DemoStatus } from '../../contract/api';
@@ -88,6 +89,20 @@ export function DemoControls(props: {
           }
         >
           Start satellite shift
+        </button>
+        <button
+          type="button"
+          className="button"
+          disabled={busy}
+          data-testid="demo-yield-shift"
+          onClick={() =>
+            void run(
+              { action: 'yield-shift' },
+              'Yield shift started (the main organism needs 10 % more substrate per unit grown, which the model holds fixed; watch the model-mismatch view)',
+            )
+          }
+        >
+          Start yield shift
         </button>
         <form onSubmit={onDilution} className="inline-form">
           <label>

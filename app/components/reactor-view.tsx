@@ -47,6 +47,7 @@ import { ZoomLink } from './charts/zoom-link';
 import { DemoControls } from './demo-controls';
 import { DownloadButtons } from './download-buttons';
 import { FitsTable } from './fits-table';
+import { MismatchView } from './mismatch-view';
 import { ProblemList, StateLabel } from './reactor-card';
 import { TimeRangePicker } from './time-range-picker';
 import { CopyLinkButton, LinkProblems, RefreshPicker } from './view-controls';
@@ -72,6 +73,7 @@ const sections = [
   ['drift', 'Parameter drift'],
   ['combinations', 'Combinations'],
   ['diagnostics', 'Fit diagnostics'],
+  ['mismatch', 'Model mismatch'],
   ['fits', 'Newest fits'],
   ['equations', 'The model'],
 ] as const;
@@ -437,6 +439,12 @@ export function ReactorView(props: {
       <ParameterDriftChart data={data} version={version} ctx={ctx} zoom={zoom} />
       <CombinationsChart data={data} version={version} ctx={ctx} zoom={zoom} />
       <DiagnosticsChart data={data} version={version} ctx={ctx} zoom={zoom} />
+      <MismatchView
+        reactorId={reactorId}
+        newestFitId={data.latestFit?.id ?? null}
+        timeMode={timeMode}
+        originMs={originMs}
+      />
       <section className="panel" aria-labelledby="fits-title">
         <h2 id="fits-title">Newest fits</h2>
         <FitsTable

@@ -10,6 +10,7 @@ import type {
   DemoStatus,
   FitRecord,
   Health,
+  ModelMismatchView,
   PlantSignal,
   ReactorSummary,
   ReadingSeries,
@@ -264,6 +265,10 @@ export function fetchEstimates(
   return requestJson(`${reactorPath(reactorId)}/estimates${q}`, { signal });
 }
 
+export function fetchMismatch(reactorId: string, signal?: AbortSignal): Promise<ModelMismatchView> {
+  return requestJson(`${reactorPath(reactorId)}/mismatch`, { signal });
+}
+
 export function fetchHealth(signal?: AbortSignal): Promise<Health> {
   return requestJson('/healthz', { signal });
 }
@@ -281,6 +286,7 @@ export async function fetchDemoStatus(signal?: AbortSignal): Promise<DemoStatus 
 
 export type DemoAction =
   | { action: 'satellite-shift' }
+  | { action: 'yield-shift' }
   | { action: 'dilution'; perHour: number }
   | { action: 'fault'; kind: DemoFaultKind; durationHours: number };
 

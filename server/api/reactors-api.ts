@@ -4,6 +4,7 @@
  *   GET /api/reactors
  *   GET /api/reactors/:id/readings?signal=&from=&to=&maxPoints=
  *   GET /api/reactors/:id/estimates?from=&to=&trajectories=
+ *   GET /api/reactors/:id/mismatch
  *   GET /api/reactors/:id/fits/:fitId/window
  *   GET /api/reactors/:id/export.csv?from=&to=
  */
@@ -16,6 +17,7 @@ import type { Route } from '../http/router';
 import { streamCsv } from './export-csv';
 import { FitJsonCache, fitRecordsJson } from './fit-records';
 import { estimatesQuery, rangeQuery, readingsQuery } from './query-schemas';
+import { reactorMismatch } from './reactor-mismatch';
 import { reactorSummary } from './reactor-summary';
 import { readingSeries } from './reading-series';
 
@@ -97,6 +99,15 @@ export function reactorsApiRoutes(ctx: ReactorsApiContext): Route[] {
           q.trajectories,
         );
         await sendText(req, res, 200, json, 'application/json; charset=utf-8');
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/reactors/:id/mismatch',
+      handle: async ({ req, res, params, url }) => {
+        const reactor = knownReactor(params.id);
+        parseOr400(emptyQuery, queryObject(url.searchParams), 'query');
+        await sendJson(req, res, 200, reactorMismatch(reads, reactor.id));
       },
     },
     {

@@ -102,6 +102,14 @@ export class DemoPlant implements Job<LivePublisherMetrics>, DemoControls {
     return this.result(reactorId, 'satellite-shift', atH);
   }
 
+  yieldShift(reactorId: string): DemoActionResult {
+    const sim = this.sim(reactorId);
+    sim.startYieldShift();
+    const event = sim.events[sim.events.length - 1];
+    const atH = event.kind === 'parameter-ramp' ? event.startH : sim.timeH;
+    return this.result(reactorId, 'yield-shift', atH);
+  }
+
   dilution(reactorId: string, perHour: number): DemoActionResult {
     const sim = this.sim(reactorId);
     sim.setNominalDilution(perHour);
