@@ -117,10 +117,13 @@ export interface ServiceReadStatements {
   combinationsOfFit: Database.Statement<[number], FitCombinationRow>;
   compositionOfFit: Database.Statement<[number], FitCompositionRow>;
   documentsOfFit: Database.Statement<[number], FitDocumentRow>;
-  /** (reactorId, fromMs) → residuals of the successful fits whose window ends at or after fromMs, in the order fitted. */
+  /**
+   * (reactorId, fromMs, afterFitId) → residuals of the successful fits after that id whose window ends
+   * at or after fromMs, in the order fitted.
+   */
   residualsSince: Database.Statement<
-    [string, number],
-    { windowEndMs: number; windowEndH: number; residualsJson: string | null }
+    [string, number, number],
+    { fitId: number; windowEndMs: number; windowEndH: number; residualsJson: string | null }
   >;
   /** (fitId, reactorId) → the stored window file of that fit. */
   windowFile: Database.Statement<[number, string], { windowFileJson: string | null }>;
@@ -221,9 +224,10 @@ export function prepareServiceReadStatements(sqlite: Database.Database): Service
        FROM fit_documents WHERE fit_id = ?`,
     ),
     residualsSince: sqlite.prepare(
-      `SELECT f.window_end_ms AS windowEndMs, f.window_end_h AS windowEndH, d.residuals_json AS residualsJson
+      `SELECT f.id AS fitId, f.window_end_ms AS windowEndMs, f.window_end_h AS windowEndH,
+              d.residuals_json AS residualsJson
        FROM fits f JOIN fit_documents d ON d.fit_id = f.id
-       WHERE f.reactor_id = ? AND f.status = 'ok' AND f.window_end_ms >= ? ORDER BY f.id`,
+       WHERE f.reactor_id = ? AND f.status = 'ok' AND f.window_end_ms >= ? AND f.id > ? ORDER BY f.id`,
     ),
     windowFile: sqlite.prepare(
       `SELECT d.window_file_json AS windowFileJson FROM fit_documents d JOIN fits f ON f.id = d.fit_id

@@ -9,7 +9,7 @@ import type { AlertLevel, ReactorSummary } from '../../contract/api';
 import { prepareAlertStatements } from '../../db/alert-statements';
 import type { OpenDatabase } from '../../db/open-database';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
-import { reactorMismatch } from '../api/reactor-mismatch';
+import { ReactorMismatches } from '../api/reactor-mismatch';
 import type { BrokerConnection } from '../broker/broker-connection';
 import type { Route } from '../http/router';
 import type { Job } from '../lifecycle';
@@ -61,7 +61,7 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
   const { database, settings } = options;
   const log = options.logger.child({ job: 'alerts' });
   const store = prepareAlertStatements(database.sqlite);
-  const reads = prepareServiceReadStatements(database.sqlite);
+  const mismatches = new ReactorMismatches(prepareServiceReadStatements(database.sqlite));
   syncConfigRules(store, settings.rules, Date.now());
   const engine = new AlertEngine({
     sqlite: database.sqlite,
@@ -112,7 +112,7 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
       if (!evidence) return;
       // The mismatch signal reads days of residuals: only worked out when a rule looks at it.
       if (evidence.status === 'ok' && engine.hasRuleOfKind('model-mismatch', evidence.reactorId))
-        evidence.modelMismatch = reactorMismatch(reads, evidence.reactorId);
+        evidence.modelMismatch = mismatches.of(evidence.reactorId);
       engine.onFit(evidence);
     },
     routes: [

@@ -1,7 +1,8 @@
 /**
- * "The model no longer explains the plant" for one reactor, as the API and the alert rules see it:
+ * "The model no longer explains the plant" for each reactor, as the API and the alert rules see it:
  * the residuals of its stored fits over the last few days of plant time, read from the database and
- * handed to the engine's pure test (assimilation/mismatch/model-mismatch.ts).
+ * handed to the engine's pure test (assimilation/mismatch/model-mismatch.ts). Each fit's residuals
+ * are read and parsed once: asked again, only the fits stored since are read.
  */
 import { defaultMismatchSettings, modelMismatch, type WindowResiduals } from '../../assimilation';
 import type { ModelMismatchView } from '../../contract/api';
@@ -15,60 +16,78 @@ const msPerHour = 3_600_000;
  */
 export const mismatchLookbackHours = 3 * defaultMismatchSettings.spanHours;
 
-/** The mismatch state from the reactor's fits whose window ends within the lookback of its newest. */
-export function reactorMismatch(reads: ServiceReadStatements, reactorId: string): ModelMismatchView {
-  const settings = defaultMismatchSettings;
-  const test = {
-    spanHours: settings.spanHours,
-    lags: settings.lags,
-    fireP: settings.fireP,
-    onsetP: settings.onsetP,
-  };
-  const newest = reads.latestGoodFit.get(reactorId);
-  if (!newest)
+interface StoredWindow extends WindowResiduals {
+  windowEndMs: number;
+}
+
+export class ReactorMismatches {
+  /** By reactor: the fits read so far (within the lookback), and the newest fit id read. */
+  private readonly held = new Map<string, { lastFitId: number; windows: StoredWindow[] }>();
+
+  constructor(private readonly reads: ServiceReadStatements) {}
+
+  /** The mismatch state from the reactor's fits whose window ends within the lookback of its newest. */
+  of(reactorId: string): ModelMismatchView {
+    const settings = defaultMismatchSettings;
+    const test = {
+      spanHours: settings.spanHours,
+      lags: settings.lags,
+      fireP: settings.fireP,
+      onsetP: settings.onsetP,
+    };
+    const newest = this.reads.latestGoodFit.get(reactorId);
+    if (!newest) {
+      this.held.delete(reactorId);
+      return {
+        reactorId,
+        explained: true,
+        sinceMs: null,
+        firedAtMs: null,
+        signals: [],
+        rates: [],
+        points: [],
+        test,
+        fromMs: null,
+        toMs: null,
+      };
+    }
+    const fromMs = newest.windowEndMs - mismatchLookbackHours * msPerHour;
+    const held = this.held.get(reactorId) ?? { lastFitId: 0, windows: [] };
+    for (const row of this.reads.residualsSince.all(reactorId, fromMs, held.lastFitId)) {
+      held.lastFitId = row.fitId;
+      const residuals = parseResiduals(row.residualsJson);
+      if (!residuals) continue;
+      // Plant hours and epoch ms differ by the reactor's origin; every fit carries both.
+      const originMs = row.windowEndMs - row.windowEndH * msPerHour;
+      held.windows.push({
+        windowEndMs: row.windowEndMs,
+        windowEndH: row.windowEndH,
+        residuals: {
+          timeH: residuals.tMs.map((t) => (t - originMs) / msPerHour),
+          signal: residuals.signal,
+          value: residuals.value,
+        },
+      });
+    }
+    held.windows = held.windows.filter((w) => w.windowEndMs >= fromMs);
+    this.held.set(reactorId, held);
+
+    const report = modelMismatch(held.windows, settings);
+    const originMs = newest.windowEndMs - newest.windowEndH * msPerHour;
+    const toMs = (h: number) => Math.round(originMs + h * msPerHour);
     return {
       reactorId,
-      explained: true,
-      sinceMs: null,
-      firedAtMs: null,
-      signals: [],
-      rates: [],
-      points: [],
+      explained: report.explained,
+      sinceMs: report.sinceH === null ? null : toMs(report.sinceH),
+      firedAtMs: report.firedAtH === null ? null : toMs(report.firedAtH),
+      signals: report.signals,
+      rates: report.rates,
+      points: report.points.map((p) => ({ tMs: toMs(p.windowEndH), pValue: p.pValue })),
       test,
-      fromMs: null,
-      toMs: null,
+      fromMs,
+      toMs: newest.windowEndMs,
     };
-  const fromMs = newest.windowEndMs - mismatchLookbackHours * msPerHour;
-  const windows: WindowResiduals[] = [];
-  // Plant hours and epoch ms differ by the reactor's origin; every fit carries both.
-  let originMs = newest.windowEndMs - newest.windowEndH * msPerHour;
-  for (const row of reads.residualsSince.all(reactorId, fromMs)) {
-    const residuals = parseResiduals(row.residualsJson);
-    if (!residuals) continue;
-    originMs = row.windowEndMs - row.windowEndH * msPerHour;
-    windows.push({
-      windowEndH: row.windowEndH,
-      residuals: {
-        timeH: residuals.tMs.map((t) => (t - originMs) / msPerHour),
-        signal: residuals.signal,
-        value: residuals.value,
-      },
-    });
   }
-  const report = modelMismatch(windows, settings);
-  const toMs = (h: number) => Math.round(originMs + h * msPerHour);
-  return {
-    reactorId,
-    explained: report.explained,
-    sinceMs: report.sinceH === null ? null : toMs(report.sinceH),
-    firedAtMs: report.firedAtH === null ? null : toMs(report.firedAtH),
-    signals: report.signals,
-    rates: report.rates,
-    points: report.points.map((p) => ({ tMs: toMs(p.windowEndH), pValue: p.pValue })),
-    test,
-    fromMs,
-    toMs: newest.windowEndMs,
-  };
 }
 
 /** A stored residuals document; null when absent or not of its shape (nothing non-finite gets through). */

@@ -17,7 +17,7 @@ import type { Route } from '../http/router';
 import { streamCsv } from './export-csv';
 import { FitJsonCache, fitRecordsJson } from './fit-records';
 import { estimatesQuery, rangeQuery, readingsQuery } from './query-schemas';
-import { reactorMismatch } from './reactor-mismatch';
+import { ReactorMismatches } from './reactor-mismatch';
 import { reactorSummary } from './reactor-summary';
 import { readingSeries } from './reading-series';
 
@@ -48,6 +48,7 @@ export function reactorsApiRoutes(ctx: ReactorsApiContext): Route[] {
   const { reads } = ctx;
   const readingsSchema = readingsQuery(ctx.limits.maxPointsLimit, ctx.limits.defaultMaxPoints);
   const fitCache = new FitJsonCache(ctx.limits.fitCacheBytes);
+  const mismatches = new ReactorMismatches(reads);
 
   const knownReactor = (raw: string) => {
     const id = parseOr400(reactorIdParameter, raw, 'reactor id');
@@ -107,7 +108,7 @@ export function reactorsApiRoutes(ctx: ReactorsApiContext): Route[] {
       handle: async ({ req, res, params, url }) => {
         const reactor = knownReactor(params.id);
         parseOr400(emptyQuery, queryObject(url.searchParams), 'query');
-        await sendJson(req, res, 200, reactorMismatch(reads, reactor.id));
+        await sendJson(req, res, 200, mismatches.of(reactor.id));
       },
     },
     {

@@ -2,8 +2,8 @@
  * The mismatch signal as the service runs it: from the residuals of a reactor's stored fits (hourly
  * 12 h windows of 15-minute od and substrate readings, as the assimilator stores them), the mismatch
  * view says the model explains the plant on white residuals and, once a systematic misfit starts, that
- * it no longer does, since when and in which signals; a `model-mismatch` rule fires on it, and the
- * rule's validator refuses fields it does not have.
+ * it no longer does, since when and in which signals (the same read fit by fit or all at once); a
+ * `model-mismatch` rule fires on it, and the rule's validator refuses fields it does not have.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OpenDatabase } from '../../db/open-database';
@@ -12,7 +12,7 @@ import { prepareServiceReadStatements } from '../../db/service-read-statements';
 import { AlertRuleError, parseAlertRule } from '../../server/alerts/alert-rules';
 import { loadAlertSettings } from '../../server/alerts/alert-settings';
 import { startAlerting } from '../../server/alerts/alerting';
-import { reactorMismatch } from '../../server/api/reactor-mismatch';
+import { ReactorMismatches } from '../../server/api/reactor-mismatch';
 import { silentLogger } from '../fixtures/ingest-harness';
 import { openAlertsDatabase } from './alerts-harness';
 
@@ -83,6 +83,8 @@ describe('the mismatch signal in the service', () => {
     const db = openAlertsDatabase(['r1']);
     cleanup.push(() => db.close());
     const reads = prepareServiceReadStatements(db.sqlite);
+    const mismatches = new ReactorMismatches(reads);
+    const reactorMismatch = (id: string) => mismatches.of(id);
     const alerting = await startAlerting({
       database: db,
       broker: undefined,
@@ -95,7 +97,7 @@ describe('the mismatch signal in the service', () => {
     });
     cleanup.push(() => alerting.stop());
 
-    expect(reactorMismatch(reads, 'r1')).toMatchObject({ explained: true, points: [] });
+    expect(reactorMismatch('r1')).toMatchObject({ explained: true, points: [] });
     const noise = normals(11);
     const onsetH = 60;
     // A residual of one sign, growing: what a yield the model holds fixed leaves in od once it moves.
@@ -106,7 +108,7 @@ describe('the mismatch signal in the service', () => {
       const alert = alerting.reactorAlert('r1');
       if (endH <= onsetH) {
         expect(alert, `no alarm at ${endH} h, before the misfit`).toBeNull();
-        expect(reactorMismatch(reads, 'r1').explained).toBe(true);
+        expect(reactorMismatch('r1').explained).toBe(true);
       } else if (alert && firedAtH === null) {
         firedAtH = endH;
         expect(alert.level).toBe('major');
@@ -116,7 +118,7 @@ describe('the mismatch signal in the service', () => {
     expect(firedAtH, 'the rule fired after the misfit started').not.toBeNull();
     expect(firedAtH!).toBeLessThanOrEqual(onsetH + 12);
 
-    const view = reactorMismatch(reads, 'r1');
+    const view = reactorMismatch('r1');
     expect(view.explained).toBe(false);
     expect(view.signals).toEqual(['od']);
     expect(view.sinceMs!).toBeGreaterThanOrEqual(originMs + onsetH * hourMs);
@@ -127,6 +129,8 @@ describe('the mismatch signal in the service', () => {
     expect(view.fromMs).toBe(originMs + 12 * hourMs);
     expect(view.points.at(-1)).toMatchObject({ tMs: originMs + 84 * hourMs });
     expect(view.points.at(-1)!.pValue!).toBeLessThan(view.test.fireP);
+    // Read fit by fit as they came, or all at once after a restart: the same.
+    expect(new ReactorMismatches(reads).of('r1')).toEqual(view);
   });
 
   it('validates a model-mismatch rule: no fields of its own', () => {
