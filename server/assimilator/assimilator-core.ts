@@ -8,8 +8,7 @@ import type Database from 'better-sqlite3';
 import { type ChainOptions, type CompiledModel, compileModel } from '../../assimilation';
 import { msFromPlantHours, plantHoursFromMs } from '../../contract/time';
 import { type AssimilationStatements, prepareAssimilationStatements } from '../../db/assimilation-statements';
-import { builtInModel } from '../../simulator/model-files';
-import { type AssimilatorSettings, chainOptionsOf } from './assimilator-settings';
+import { type AssimilatorSettings, assimilatorModel, chainOptionsOf } from './assimilator-settings';
 import { createFitStore, type StoreFit } from './fit-store';
 import { clockSignals } from './plant-signals';
 import { ReactorChain, type WindowSource } from './reactor-chain';
@@ -36,7 +35,7 @@ export class AssimilatorCore {
   private fitting: string | null = null;
 
   constructor(private readonly options: AssimilatorCoreOptions) {
-    this.model = compileModel(builtInModel());
+    this.model = compileModel(assimilatorModel(options.settings));
     this.chainOptions = chainOptionsOf(this.model, options.settings);
     this.statements = prepareAssimilationStatements(options.sqlite);
     this.storeFit = createFitStore(options.sqlite, this.statements);

@@ -5,11 +5,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { type ModelDefinition, refitParameterNames } from '../../assimilation';
 import { isReactorId } from '../../contract/api';
-import { builtInModel } from '../../simulator/model-files';
 import { isScenarioName, type ScenarioName, scenarioNames } from '../../simulator/scenarios';
 import { type AlertSettings, loadAlertSettings } from '../alerts/alert-settings';
-import { type AssimilatorSettings, defaultAssimilatorSettings } from '../assimilator/assimilator-settings';
+import {
+  type AssimilatorSettings,
+  assimilatorModel,
+  defaultAssimilatorSettings,
+} from '../assimilator/assimilator-settings';
 import type { AuthSettings } from '../auth/auth';
 import { type Config, loadConfig, loopbackHosts, nonLoopbackListeners } from '../config';
 import { ConfigError, onOff, parseSettings, positiveNumber, setting } from '../env-schema';
@@ -43,6 +47,7 @@ const environment = z.object({
   ),
   ASSIMILATOR_CATCH_UP_HOURS: positiveNumber(defaultAssimilatorSettings.catchUpHours),
   ASSIMILATOR_INITIAL_PARAMS: setting(z.string().default('{}')),
+  ASSIMILATOR_MODEL_FILE: setting(z.string().min(1).optional()),
   ASSIMILATOR_STOP_TIMEOUT_MS: positiveNumber(defaultAssimilatorSettings.stopTimeoutMs),
   REALTIME_BATCH_MS: positiveNumber(250),
   REALTIME_COALESCE_MS: setting(z.coerce.number().min(0).max(1000).default(5)),
@@ -155,7 +160,23 @@ function simulatedReactors(list: string, defaultScenario: string): SimulatedReac
   return reactors;
 }
 
-function initialParams(json: string): Record<string, number> {
+/** The model file the chains fit, read (with its weights) and checked now, so that a bad one stops the start. */
+function assimilatorModelFile(path: string | undefined): { path: string | null; model: ModelDefinition } {
+  let model: ModelDefinition;
+  try {
+    model = assimilatorModel({ modelFile: path ?? null });
+  } catch (e) {
+    throw new ConfigError(`ASSIMILATOR_MODEL_FILE: ${(e as Error).message}`);
+  }
+  const missing = refitParameterNames.filter((name) => !model.parameters.some((p) => p.name === name));
+  if (missing.length > 0)
+    throw new ConfigError(
+      `ASSIMILATOR_MODEL_FILE: ${path}: the estimator refits ${missing.join(', ')}, which the model does not have`,
+    );
+  return { path: path ?? null, model };
+}
+
+function initialParams(json: string, model: ModelDefinition): Record<string, number> {
   let raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -164,7 +185,7 @@ function initialParams(json: string): Record<string, number> {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new ConfigError('ASSIMILATOR_INITIAL_PARAMS: expected {"name": value, …}');
-  const known = builtInModel().parameters.map((p) => p.name);
+  const known = model.parameters.map((p) => p.name);
   for (const [name, value] of Object.entries(raw)) {
     if (!known.includes(name))
       throw new ConfigError(
@@ -198,6 +219,7 @@ export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): Servi
   const base = loadConfig(merged);
   const e = parseSettings(environment, merged);
   if (!e.AUTH) refuseAuthOffUnlessLoopback(merged, base);
+  const modelFile = assimilatorModelFile(e.ASSIMILATOR_MODEL_FILE);
   if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS)
     throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   if (e.ASSIMILATOR_STEP_HOURS > e.ASSIMILATOR_WINDOW_HOURS)
@@ -243,8 +265,9 @@ export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): Servi
       forecastHours: e.ASSIMILATOR_FORECAST_HOURS,
       trajectoryStepHours: defaultAssimilatorSettings.trajectoryStepHours,
       catchUpHours: e.ASSIMILATOR_CATCH_UP_HOURS,
-      initialParams: initialParams(e.ASSIMILATOR_INITIAL_PARAMS),
+      initialParams: initialParams(e.ASSIMILATOR_INITIAL_PARAMS, modelFile.model),
       stopTimeoutMs: e.ASSIMILATOR_STOP_TIMEOUT_MS,
+      modelFile: modelFile.path,
     },
     realtime: {
       batchMs: e.REALTIME_BATCH_MS,
