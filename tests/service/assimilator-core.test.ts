@@ -312,6 +312,11 @@ describe('assimilator turns', () => {
   });
 });
 
+const settingsWithModel = (path: string) => {
+  const env: Record<string, string> = { ASSIMILATOR_MODEL_FILE: path };
+  return loadServiceSettings(env as NodeJS.ProcessEnv);
+};
+
 describe('a model file with a neural term', () => {
   it('is trained by `culturewatch neural train` and then fitted live by every chain, its network fixed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cw-hybrid-live-'));
@@ -321,9 +326,7 @@ describe('a model file with a neural term', () => {
     const untrained = readModelFile(modelPath, { untrained: true });
     const weightsPath = weightsPathOf(modelPath, untrained);
     // Before training there is no weights file: the service refuses to start with it, naming it.
-    expect(() => loadServiceSettings({ ASSIMILATOR_MODEL_FILE: modelPath })).toThrow(
-      /ASSIMILATOR_MODEL_FILE: .*weights\.json/,
-    );
+    expect(() => settingsWithModel(modelPath)).toThrow(/ASSIMILATOR_MODEL_FILE: .*weights\.json/);
 
     const csv = join(dir, 'history.csv');
     // The commands print their JSON on stdout: kept out of the test's output.
@@ -334,7 +337,7 @@ describe('a model file with a neural term', () => {
     } finally {
       write.mockRestore();
     }
-    expect(loadServiceSettings({ ASSIMILATOR_MODEL_FILE: modelPath }).assimilator.modelFile).toBe(modelPath);
+    expect(settingsWithModel(modelPath).assimilator.modelFile).toBe(modelPath);
     const trained = assimilatorModel({ modelFile: modelPath });
     expect(trained.neural?.weights?.length).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(weightsPath, 'utf8')).model).toBe(untrained.name);
