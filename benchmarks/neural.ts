@@ -225,16 +225,42 @@ function plantAndHybrid(): void {
   console.log(
     '   (loss per reading ≈ 0.5 is the noise; the train time is both fits, mechanistic then joint)',
   );
-  console.log('   bands (sd of log), mechanistic fit → hybrid with the network free:');
+  // The output penalty keeps the network small where the mechanism explains the data; the bands of the
+  // mechanistic parameters with the network free show what it costs them, for the default and others.
   const all = (f: FitOverSpan) => [...f.bands, ...f.combinationBands];
+  const penalties = [defaultTrainingSettings.outputPenalty, ...(quick ? [] : [1, 10_000])];
+  const fits = penalties.map((outputPenalty) =>
+    outputPenalty === defaultTrainingSettings.outputPenalty
+      ? result
+      : trainHybrid(hybridDef, plantDataFrom(training), initial, {
+          ...defaultTrainingSettings,
+          outputPenalty,
+          fromH: 0,
+          toH: spanH,
+          freeParams: refitParameterNames,
+          noise: defaultObservationNoise,
+        }),
+  );
+  console.log(
+    `   bands (sd of log): mechanistic fit | hybrid with the network free, by output penalty (${penalties.map((p) => (p === defaultTrainingSettings.outputPenalty ? `${p}, the default` : p)).join('; ')})`,
+  );
   for (const band of all(result.mechanistic)) {
-    const other = all(result.hybrid).find((b) => b.name === band.name)!;
-    if (band.sdLog < 0.5)
-      console.log(`     ${band.name.padEnd(8)} ${band.sdLog.toFixed(3)} → ${other.sdLog.toFixed(3)}`);
+    if (band.sdLog >= 0.5) continue;
+    const hybrid = fits.map((f) =>
+      all(f.hybrid)
+        .find((b) => b.name === band.name)!
+        .sdLog.toFixed(3)
+        .padStart(7),
+    );
+    console.log(`     ${band.name.padEnd(8)} ${band.sdLog.toFixed(3)} | ${hybrid.join(' ')}`);
   }
   console.log(
-    `   network contribution (RMS, per unit of Y): ${result.contribution.map((c) => c.toExponential(2)).join(', ')}`,
+    `     loss/read. ${(result.mechanistic.dataLoss / result.mechanistic.readings).toFixed(4)} | ${fits.map((f) => (f.hybrid.dataLoss / f.hybrid.readings).toFixed(4)).join(' ')}`,
   );
+  for (const [i, f] of fits.entries())
+    console.log(
+      `   network contribution at penalty ${penalties[i]} (RMS, per unit of Y): ${f.contribution.map((c) => c.toExponential(2)).join(', ')}`,
+    );
 
   // Composition coverage of the live chain with each model over the 2 days after the span.
   for (const [name, model] of [
