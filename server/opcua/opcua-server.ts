@@ -31,7 +31,7 @@ import type {
 } from 'node-opcua';
 import type { Logger } from 'pino';
 import { type PlantSignal, plantSignals } from '../../contract/api';
-import { opcuaNamespaceUri, signalUnits } from '../../contract/plant-protocols';
+import { opcuaNamespaceUri, storedSignalUnits } from '../../contract/plant-protocols';
 import { prepareAuthStatements } from '../../db/auth-statements';
 import { builtInModel } from '../../simulator/model-files';
 import { Accounts } from '../auth/accounts';
@@ -419,7 +419,7 @@ export class CulturewatchOpcuaServer implements Job<OpcuaMetrics> {
         readingsFolder,
         `${reactorId}/Readings/${signal}`,
         signal,
-        signalUnits[signal],
+        storedSignalUnits[signal],
         {
           low: plausibleRanges[signal].min,
           high: plausibleRanges[signal].max,
