@@ -227,7 +227,7 @@ function modelMismatch(fit: FitEvidence): ConditionObservation | null {
   const newest = m.points[m.points.length - 1]?.pValue ?? null;
   const values: Record<string, number> = { fireP: m.test.fireP, spanHours: m.test.spanHours };
   if (newest !== null) values.pValue = newest;
-  if (m.sinceMs !== null) values.sinceMs = m.sinceMs;
+  if (m.sinceMs !== null) values.startedAtMs = m.sinceMs;
   if (m.firedAtMs !== null) values.firedAtMs = m.firedAtMs;
   const what = [
     ...(m.signals.length > 0 ? [`structure in the ${m.signals.join(', ')} residuals`] : []),
