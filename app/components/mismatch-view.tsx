@@ -2,7 +2,7 @@
 /**
  * Whether the model still explains the plant (GET /api/reactors/:id/mismatch): in words first, then
  * the test's p-value over the fits of the last days, against the level at which it fires. Fetched
- * again whenever a new fit arrives.
+ * once the reactor has a fit, and again whenever a new one arrives.
  */
 import { useEffect, useState } from 'react';
 import type { ModelMismatchView } from '../../contract/api';
@@ -24,8 +24,9 @@ export function MismatchView(props: {
   const [view, setView] = useState<ModelMismatchView | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new fit is the reason to ask again.
   useEffect(() => {
+    // Before the first fit there is nothing to judge (and a reactor not yet heard of has no mismatch).
+    if (newestFitId === null) return;
     const abort = new AbortController();
     fetchMismatch(reactorId, abort.signal)
       .then((v) => {
@@ -46,7 +47,7 @@ export function MismatchView(props: {
       {error ? <p className="form-error">Could not load the mismatch signal: {error}</p> : null}
       {view === null ? (
         error ? null : (
-          <p className="muted">loading…</p>
+          <p className="muted">{newestFitId === null ? 'Not judged yet: no fit so far.' : 'loading…'}</p>
         )
       ) : (
         <>
