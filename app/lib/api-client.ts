@@ -12,6 +12,7 @@ import type {
   Health,
   ModelMismatchView,
   PlantSignal,
+  ReactorModelView,
   ReactorSummary,
   ReadingSeries,
 } from '../../contract/api';
@@ -267,6 +268,11 @@ export function fetchEstimates(
 
 export function fetchMismatch(reactorId: string, signal?: AbortSignal): Promise<ModelMismatchView> {
   return requestJson(`${reactorPath(reactorId)}/mismatch`, { signal });
+}
+
+/** The model the reactor runs: name, version, file and equations. */
+export function fetchReactorModel(reactorId: string, signal?: AbortSignal): Promise<ReactorModelView> {
+  return requestJson(`${reactorPath(reactorId)}/model`, { signal });
 }
 
 export function fetchHealth(signal?: AbortSignal): Promise<Health> {

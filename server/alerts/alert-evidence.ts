@@ -18,7 +18,7 @@ export interface FitEvidence {
   params: Record<string, { value: number; sdLog: number }> | null;
   /** Standardized residuals (h(x) − v)/σ of the window's observations; null when not kept. */
   standardizedResiduals: number[] | null;
-  /** The mismatch signal over the reactor's fits up to this one (server/api/reactor-mismatch.ts); absent when not worked out. */
+  /** The mismatch signal over the reactor's fits up to this one (server/mismatch/reactor-mismatch.ts); absent when not worked out. */
   modelMismatch?: ModelMismatchView;
 }
 

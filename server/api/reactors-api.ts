@@ -14,10 +14,10 @@ import { HttpError } from '../http/http-error';
 import { emptyQuery, idParameter, parseOr400, queryObject, reactorIdParameter } from '../http/request-input';
 import { sendJson, sendText } from '../http/responses';
 import type { Route } from '../http/router';
+import { ReactorMismatches } from '../mismatch/reactor-mismatch';
 import { streamCsv } from './export-csv';
 import { FitJsonCache, fitRecordsJson } from './fit-records';
 import { estimatesQuery, rangeQuery, readingsQuery } from './query-schemas';
-import { ReactorMismatches } from './reactor-mismatch';
 import { reactorSummary } from './reactor-summary';
 import { readingSeries } from './reading-series';
 

@@ -3,10 +3,9 @@ import {
   type ChainOptions,
   type CompiledModel,
   defaultEstimatorSettings,
-  type ModelDefinition,
   priorMedians,
+  settingsForModel,
 } from '../../assimilation';
-import { builtInModel, readModelFile } from '../../simulator/model-files';
 
 export interface AssimilatorSettings {
   /** Fitting window and step, plant hours. */
@@ -22,11 +21,6 @@ export interface AssimilatorSettings {
   initialParams: Record<string, number>;
   /** Wall ms a shutdown waits for the running fit before abandoning it. */
   stopTimeoutMs: number;
-  /**
-   * The model file every chain fits (a neural term's weights file beside it, kept fixed between
-   * trainings); null: the built-in model.
-   */
-  modelFile: string | null;
 }
 
 export const defaultAssimilatorSettings: AssimilatorSettings = {
@@ -37,19 +31,13 @@ export const defaultAssimilatorSettings: AssimilatorSettings = {
   catchUpHours: 72,
   initialParams: {},
   stopTimeoutMs: 5000,
-  modelFile: null,
 };
 
-/** The model the chains fit: the settings' model file with its trained network, or the built-in one. */
-export function assimilatorModel(settings: Pick<AssimilatorSettings, 'modelFile'>): ModelDefinition {
-  return settings.modelFile ? readModelFile(settings.modelFile) : builtInModel();
-}
-
-/** What every reactor's estimator chain is built with. */
+/** What a reactor's estimator chain is built with, for its model (the built-in's: the defaults). */
 export function chainOptionsOf(model: CompiledModel, settings: AssimilatorSettings): ChainOptions {
   return {
     settings: {
-      ...defaultEstimatorSettings,
+      ...settingsForModel(model),
       windowHours: settings.windowHours,
       stepHours: settings.stepHours,
     },

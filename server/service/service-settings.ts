@@ -5,15 +5,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { type ModelDefinition, refitParameterNames } from '../../assimilation';
 import { isReactorId } from '../../contract/api';
+import { builtInModel } from '../../simulator/model-files';
 import { isScenarioName, type ScenarioName, scenarioNames } from '../../simulator/scenarios';
 import { type AlertSettings, loadAlertSettings } from '../alerts/alert-settings';
-import {
-  type AssimilatorSettings,
-  assimilatorModel,
-  defaultAssimilatorSettings,
-} from '../assimilator/assimilator-settings';
+import { type AssimilatorSettings, defaultAssimilatorSettings } from '../assimilator/assimilator-settings';
 import type { AuthSettings } from '../auth/auth';
 import { type Config, loadConfig, loopbackHosts, nonLoopbackListeners } from '../config';
 import { ConfigError, onOff, parseSettings, positiveNumber, setting } from '../env-schema';
@@ -47,9 +43,11 @@ const environment = z.object({
   ),
   ASSIMILATOR_CATCH_UP_HOURS: positiveNumber(defaultAssimilatorSettings.catchUpHours),
   ASSIMILATOR_INITIAL_PARAMS: setting(z.string().default('{}')),
-  ASSIMILATOR_MODEL_FILE: setting(z.string().min(1).optional()),
   ASSIMILATOR_STOP_TIMEOUT_MS: positiveNumber(defaultAssimilatorSettings.stopTimeoutMs),
   REALTIME_BATCH_MS: positiveNumber(250),
+  ASSIMILATOR_SCAN_MS: positiveNumber(1000),
+  ASSIMILATOR_JOB_EXPIRE_SECONDS: positiveNumber(300),
+  ASSIMILATOR_JOB_BUDGET_MS: positiveNumber(2000),
   REALTIME_COALESCE_MS: setting(z.coerce.number().min(0).max(1000).default(5)),
   API_MAX_POINTS: setting(z.coerce.number().int().min(2).max(100_000).default(10_000)),
   API_DEFAULT_MAX_POINTS: setting(z.coerce.number().int().min(2).default(2000)),
@@ -93,6 +91,8 @@ export interface ServiceSettings {
   /** The read-only OPC UA server (server/opcua/), off unless OPCUA_PORT is set. */
   opcua: OpcuaSettings;
   assimilator: { enabled: boolean } & AssimilatorSettings;
+  /** The scaled deployment's fit jobs (server/assimilator/fit-jobs.ts). */
+  fitJobs: { scanMs: number; expireSeconds: number; jobBudgetMs: number };
   realtime: { batchMs: number; coalesceMs: number };
   /** How long fits and the webhook log are kept (server/service/record-retention.ts). */
   recordRetention: RecordRetentionSettings;
@@ -160,23 +160,7 @@ function simulatedReactors(list: string, defaultScenario: string): SimulatedReac
   return reactors;
 }
 
-/** The model file the chains fit, read (with its weights) and checked now, so that a bad one stops the start. */
-function assimilatorModelFile(path: string | undefined): { path: string | null; model: ModelDefinition } {
-  let model: ModelDefinition;
-  try {
-    model = assimilatorModel({ modelFile: path ?? null });
-  } catch (e) {
-    throw new ConfigError(`ASSIMILATOR_MODEL_FILE: ${(e as Error).message}`);
-  }
-  const missing = refitParameterNames.filter((name) => !model.parameters.some((p) => p.name === name));
-  if (missing.length > 0)
-    throw new ConfigError(
-      `ASSIMILATOR_MODEL_FILE: ${path}: the estimator refits ${missing.join(', ')}, which the model does not have`,
-    );
-  return { path: path ?? null, model };
-}
-
-function initialParams(json: string, model: ModelDefinition): Record<string, number> {
+function initialParams(json: string): Record<string, number> {
   let raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -185,7 +169,7 @@ function initialParams(json: string, model: ModelDefinition): Record<string, num
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new ConfigError('ASSIMILATOR_INITIAL_PARAMS: expected {"name": value, …}');
-  const known = model.parameters.map((p) => p.name);
+  const known = builtInModel().parameters.map((p) => p.name);
   for (const [name, value] of Object.entries(raw)) {
     if (!known.includes(name))
       throw new ConfigError(
@@ -212,19 +196,33 @@ function refuseAuthOffUnlessLoopback(merged: NodeJS.ProcessEnv, base: Config): v
     );
 }
 
-/** Settings from the environment over the config file. Throws ConfigError naming every bad setting. */
-export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): ServiceSettings {
+/**
+ * Settings from the environment over the config file. Throws ConfigError naming every bad setting.
+ * `scaled`: for a process of the scaled deployment (scaled-roles.ts), which runs on `DATABASE_URL`;
+ * the one-process service runs on the SQLite file.
+ */
+export function loadServiceSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  { scaled = false }: { scaled?: boolean } = {},
+): ServiceSettings {
   const file = readConfigFile(env);
   const merged: NodeJS.ProcessEnv = { ...file.values, ...env };
   const base = loadConfig(merged);
+  if (!scaled && base.database.url !== undefined)
+    throw new ConfigError(
+      'DATABASE_URL: the one-process service runs on SQLite (DATABASE_PATH); PostgreSQL is for the scaled deployment, its ingester, assimilator and web processes (deploy/scaled/README.md)',
+    );
+  if (scaled && base.database.url === undefined)
+    throw new ConfigError(
+      'DATABASE_URL: a process of the scaled deployment needs the postgres:// URL of its store',
+    );
   const e = parseSettings(environment, merged);
   if (!e.AUTH) refuseAuthOffUnlessLoopback(merged, base);
-  const modelFile = assimilatorModelFile(e.ASSIMILATOR_MODEL_FILE);
   if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS)
     throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   if (e.ASSIMILATOR_STEP_HOURS > e.ASSIMILATOR_WINDOW_HOURS)
     throw new ConfigError('ASSIMILATOR_STEP_HOURS must not exceed ASSIMILATOR_WINDOW_HOURS');
-  if (e.ASSIMILATOR && base.database.path === ':memory:')
+  if (!scaled && e.ASSIMILATOR && base.database.path === ':memory:')
     throw new ConfigError('DATABASE_PATH: the assimilator runs in its own thread and needs a database file');
   return {
     base,
@@ -265,9 +263,13 @@ export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): Servi
       forecastHours: e.ASSIMILATOR_FORECAST_HOURS,
       trajectoryStepHours: defaultAssimilatorSettings.trajectoryStepHours,
       catchUpHours: e.ASSIMILATOR_CATCH_UP_HOURS,
-      initialParams: initialParams(e.ASSIMILATOR_INITIAL_PARAMS, modelFile.model),
+      initialParams: initialParams(e.ASSIMILATOR_INITIAL_PARAMS),
       stopTimeoutMs: e.ASSIMILATOR_STOP_TIMEOUT_MS,
-      modelFile: modelFile.path,
+    },
+    fitJobs: {
+      scanMs: e.ASSIMILATOR_SCAN_MS,
+      expireSeconds: e.ASSIMILATOR_JOB_EXPIRE_SECONDS,
+      jobBudgetMs: e.ASSIMILATOR_JOB_BUDGET_MS,
     },
     realtime: {
       batchMs: e.REALTIME_BATCH_MS,

@@ -12,7 +12,7 @@ import { prepareServiceReadStatements } from '../../db/service-read-statements';
 import { AlertRuleError, parseAlertRule } from '../../server/alerts/alert-rules';
 import { loadAlertSettings } from '../../server/alerts/alert-settings';
 import { startAlerting } from '../../server/alerts/alerting';
-import { ReactorMismatches } from '../../server/api/reactor-mismatch';
+import { ReactorMismatches } from '../../server/mismatch/reactor-mismatch';
 import { silentLogger } from '../fixtures/ingest-harness';
 import { openAlertsDatabase } from './alerts-harness';
 

@@ -2,39 +2,31 @@
  * The assimilator's work in-process (what its worker thread runs): fair turns between reactors, a
  * failing reactor that does not starve the others, every fit stored with its reason and never a NaN,
  * late data refitting the windows it falls in (also when it arrived while no worker ran, or its notice
- * was lost), the chain state surviving a round trip, and a model file with a neural term, trained by
- * the command line, fitted live.
+ * was lost), and the chain state surviving a round trip.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { compileModel, EstimatorChain, hybridPartsOf } from '../../assimilation';
+import { afterEach, describe, expect, it } from 'vitest';
+import { compileModel, EstimatorChain } from '../../assimilation';
 import type { PlantSignal } from '../../contract/api';
 import { type OpenDatabase, openDatabase } from '../../db/open-database';
 import { AssimilatorCore } from '../../server/assimilator/assimilator-core';
 import {
   type AssimilatorSettings,
-  assimilatorModel,
   chainOptionsOf,
   defaultAssimilatorSettings,
 } from '../../server/assimilator/assimilator-settings';
 import { RoundRobin } from '../../server/assimilator/round-robin';
 import type { FitNotice, ReadingsNotice } from '../../server/assimilator/worker-protocol';
-import { main } from '../../server/cli/main';
 import { BatchedWriter } from '../../server/ingest/batched-writer';
 import type { AcceptedReading } from '../../server/ingest/message-validator';
-import { loadServiceSettings } from '../../server/service/service-settings';
 import { mqttSignalOf } from '../../simulator/live-publisher';
-import { builtInModel, readModelFile, weightsPathOf } from '../../simulator/model-files';
+import { builtInModel } from '../../simulator/model-files';
 import { generatePlantHistory } from '../../simulator/plant-history';
 import type { PlantSample } from '../../simulator/plant-sample';
 
 const hourMs = 3_600_000;
-const hybridModelPath = fileURLToPath(
-  new URL('../../models/chemostat-satellite-hybrid.yaml', import.meta.url),
-);
 const epochMs = Date.UTC(2016, 0, 1);
 const cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -310,59 +302,4 @@ describe('assimilator turns', () => {
     expect(fresh().restore({ ...row, stateJson: row.stateJson.replace(/\d+\.\d+/, '1e999') })).toBe(false);
     expect(fresh().restore({ ...row, stateJson: '{"version":1' })).toBe(false);
   });
-});
-
-const settingsWithModel = (path: string) => {
-  const env: Record<string, string> = { ASSIMILATOR_MODEL_FILE: path };
-  return loadServiceSettings(env as NodeJS.ProcessEnv);
-};
-
-describe('a model file with a neural term', () => {
-  it('is trained by `culturewatch neural train` and then fitted live by every chain, its network fixed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cw-hybrid-live-'));
-    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    const modelPath = join(dir, 'hybrid.yaml');
-    copyFileSync(hybridModelPath, modelPath);
-    const untrained = readModelFile(modelPath, { untrained: true });
-    const weightsPath = weightsPathOf(modelPath, untrained);
-    // Before training there is no weights file: the service refuses to start with it, naming it.
-    expect(() => settingsWithModel(modelPath)).toThrow(/ASSIMILATOR_MODEL_FILE: .*weights\.json/);
-
-    const csv = join(dir, 'history.csv');
-    // The commands print their JSON on stdout: kept out of the test's output.
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    try {
-      expect(await main(['simulate-plant', '--days', '1', '--seed', '3', '--out', csv])).toBe(0);
-      expect(await main(['neural', 'train', csv, '--model', modelPath, '--iterations', '5'])).toBe(0);
-    } finally {
-      write.mockRestore();
-    }
-    expect(settingsWithModel(modelPath).assimilator.modelFile).toBe(modelPath);
-    const trained = assimilatorModel({ modelFile: modelPath });
-    expect(trained.neural?.weights?.length).toBeGreaterThan(0);
-    expect(JSON.parse(readFileSync(weightsPath, 'utf8')).model).toBe(untrained.name);
-
-    const h = harness({ modelFile: modelPath });
-    const plant = generatePlantHistory({ scenario: 'steady', days: 1, seed: 3 });
-    h.store(
-      'r1',
-      plant.samples.filter((s) => s.timeH <= 16),
-    );
-    h.runUntilIdle();
-    expect(h.fits.length).toBeGreaterThan(2);
-    for (const fit of h.fits) expect(fit.status).toBe('ok');
-    // The fits are the hybrid's: its window files name it, and its chain is stored under it.
-    const windowFile = h.database.sqlite
-      .prepare('SELECT window_file_json AS json FROM fit_documents WHERE fit_id = ?')
-      .get(h.fits.at(-1)!.fitId) as { json: string };
-    expect(JSON.parse(windowFile.json).model).toBe(untrained.name);
-    const chain = h.database.sqlite
-      .prepare("SELECT settings_key AS settingsKey FROM assimilator_chains WHERE reactor_id = 'r1'")
-      .get() as { settingsKey: string };
-    expect(JSON.parse(chain.settingsKey).model).toBe(untrained.name);
-    // The network is in the compiled model as constants: the estimator sees the mechanistic parameters only.
-    const compiled = compileModel(trained);
-    expect(compiled.parameterNames).toEqual(builtInModel().parameters.map((p) => p.name));
-    expect(Array.from(hybridPartsOf(compiled)!.weights)).toEqual(Array.from(trained.neural!.weights!));
-  }, 240_000);
 });
