@@ -210,6 +210,30 @@ export interface FitRecord {
   forecast: Trajectory | null;
 }
 
+/**
+ * GET /api/reactors/:id/mismatch → ModelMismatchView: whether the model still explains the plant,
+ * from the residuals of the reactor's recent fits (Ljung–Box over a sliding span,
+ * assimilation/mismatch/model-mismatch.ts). Plant time throughout.
+ */
+export interface ModelMismatchView {
+  reactorId: string;
+  /** False: "the model no longer explains the plant". */
+  explained: boolean;
+  /** When the current mismatch began (the first window of its run), and when it was declared; null when explained. */
+  sinceMs: number | null;
+  firedAtMs: number | null;
+  /** The signals whose residuals show structure, and the rates a hybrid's network corrects beyond its training. */
+  signals: string[];
+  rates: string[];
+  /** The test over the fits looked at: the span's p-value at each window end (null: too few readings yet). */
+  points: { tMs: number; pValue: number | null }[];
+  /** The test's settings: span (plant hours), lags, the p-value below which it fires. */
+  test: { spanHours: number; lags: number; fireP: number; onsetP: number };
+  /** The plant time looked back over (fits whose window ends in [fromMs, toMs]). */
+  fromMs: number | null;
+  toMs: number | null;
+}
+
 /** GET /api/reactors/:id/readings?signal=&from=&to=&maxPoints= */
 export interface ReadingSeries {
   reactorId: string;
@@ -252,6 +276,7 @@ export interface ApiError {
 /**
  * Demo controls, only in simulator mode (404 otherwise):
  * POST /api/demo/:id/satellite-shift  {}                                → DemoActionResult
+ * POST /api/demo/:id/yield-shift      {}                                → DemoActionResult
  * POST /api/demo/:id/dilution         { perHour: number }               → DemoActionResult
  * POST /api/demo/:id/fault            { kind: DemoFaultKind, durationHours: number } → DemoActionResult
  * GET  /api/demo                                                        → DemoStatus
@@ -260,7 +285,7 @@ export type DemoFaultKind = 'spike' | 'stuck-substrate' | 'gap';
 
 export interface DemoActionResult {
   reactorId: string;
-  action: 'satellite-shift' | 'dilution' | 'fault';
+  action: 'satellite-shift' | 'yield-shift' | 'dilution' | 'fault';
   /** Plant time at which the change takes effect. */
   atMs: number;
 }
@@ -286,6 +311,7 @@ export const alertRuleKinds = [
   'reading-range',
   'fit-failures',
   'residuals',
+  'model-mismatch',
 ] as const;
 export type AlertRuleKind = (typeof alertRuleKinds)[number];
 

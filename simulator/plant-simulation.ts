@@ -173,6 +173,15 @@ export class PlantSimulation {
     this.rampParameter('gB', options.factor ?? 0.5, options.durationH ?? 24, options.startH);
   }
 
+  /**
+   * The main organism's yield falls: substrate per unit X (gamma, which the models hold fixed) rises
+   * to `factor` of its value over `durationH` from the next reading. A change no refit of the model's
+   * free parameters can follow: the model-mismatch signal's planted change.
+   */
+  startYieldShift(options: { factor?: number; durationH?: number; startH?: number } = {}): void {
+    this.rampParameter('gamma', options.factor ?? 1.1, options.durationH ?? 6, options.startH);
+  }
+
   /** Moves one parameter by `factor` linearly over `durationH` hours, then holds it. */
   rampParameter(parameter: string, factor: number, durationH: number, startH?: number): void {
     this.parameterIndex(parameter);

@@ -48,6 +48,7 @@ import { DemoControls } from './demo-controls';
 import { DesignPanel } from './design-panel';
 import { DownloadButtons } from './download-buttons';
 import { FitsTable } from './fits-table';
+import { MismatchView } from './mismatch-view';
 import { ProblemList, StateLabel } from './reactor-card';
 import { ReactorModel } from './reactor-model';
 import { TimeRangePicker } from './time-range-picker';
@@ -74,6 +75,7 @@ const sections = [
   ['drift', 'Parameter drift'],
   ['combinations', 'Combinations'],
   ['diagnostics', 'Fit diagnostics'],
+  ['mismatch', 'Model mismatch'],
   ['learn', 'To learn more'],
   ['fits', 'Newest fits'],
   ['equations', 'The model'],
@@ -441,6 +443,12 @@ export function ReactorView(props: {
       <ParameterDriftChart data={data} version={version} ctx={ctx} zoom={zoom} />
       <CombinationsChart data={data} version={version} ctx={ctx} zoom={zoom} />
       <DiagnosticsChart data={data} version={version} ctx={ctx} zoom={zoom} />
+      <MismatchView
+        reactorId={reactorId}
+        newestFitId={data.latestFit?.id ?? null}
+        timeMode={timeMode}
+        originMs={originMs}
+      />
       <DesignPanel
         reactorId={reactorId}
         newestFitId={data.latestFit?.id ?? null}

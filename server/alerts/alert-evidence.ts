@@ -1,3 +1,5 @@
+import type { ModelMismatchView } from '../../contract/api';
+
 /** What the rules look at: a finished fit, a stored reading, or the wall clock against the newest arrivals. */
 
 /** A fit as stored by the assimilator (server/alerts/fit-evidence.ts reads one from the database). */
@@ -16,6 +18,8 @@ export interface FitEvidence {
   params: Record<string, { value: number; sdLog: number }> | null;
   /** Standardized residuals (h(x) − v)/σ of the window's observations; null when not kept. */
   standardizedResiduals: number[] | null;
+  /** The mismatch signal over the reactor's fits up to this one (server/mismatch/reactor-mismatch.ts); absent when not worked out. */
+  modelMismatch?: ModelMismatchView;
 }
 
 /** One stored reading. */

@@ -95,11 +95,24 @@ export class DemoPlant implements Job<LivePublisherMetrics>, DemoControls {
   }
 
   satelliteShift(reactorId: string): DemoActionResult {
+    return this.ramp(reactorId, 'satellite-shift', (sim) => sim.startSatelliteShift());
+  }
+
+  yieldShift(reactorId: string): DemoActionResult {
+    return this.ramp(reactorId, 'yield-shift', (sim) => sim.startYieldShift());
+  }
+
+  /** Starts a parameter ramp; the result says when it begins. */
+  private ramp(
+    reactorId: string,
+    action: DemoActionResult['action'],
+    start: (sim: PlantSimulation) => void,
+  ): DemoActionResult {
     const sim = this.sim(reactorId);
-    sim.startSatelliteShift();
+    start(sim);
     const event = sim.events[sim.events.length - 1];
     const atH = event.kind === 'parameter-ramp' ? event.startH : sim.timeH;
-    return this.result(reactorId, 'satellite-shift', atH);
+    return this.result(reactorId, action, atH);
   }
 
   dilution(reactorId: string, perHour: number): DemoActionResult {

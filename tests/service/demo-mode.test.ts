@@ -78,6 +78,10 @@ it('steers the simulated plant from the demo controls', async () => {
   const dilution = await post('/api/demo/alpha/dilution', { perHour: 0.2 });
   expect(dilution.status).toBe(200);
   expect(dilution.body.action).toBe('dilution');
+  const yieldShift = await post('/api/demo/alpha/yield-shift', {});
+  expect(yieldShift.status).toBe(200);
+  expect(yieldShift.body).toMatchObject({ reactorId: 'alpha', action: 'yield-shift' });
+  expect((await post('/api/demo/alpha/yield-shift', { factor: 2 })).status).toBe(400);
   const fault = await post('/api/demo/alpha/fault', { kind: 'spike', durationHours: 1 });
   expect(fault.status).toBe(200);
   expect(fault.body.action).toBe('fault');
