@@ -5,6 +5,7 @@
  * (../assimilation-statements.ts), so that server/assimilator/fit-store.ts writes both.
  */
 import type pg from 'pg';
+import type { ModelRow } from '../model-statements';
 
 export interface PgChainRow {
   reactorId: string;
@@ -112,6 +113,14 @@ function quoted(signal: string): string {
   return signal;
 }
 
+/** A model file by version, once (fits name theirs by version). */
+export async function storeModel(client: pg.ClientBase | pg.Pool, model: ModelRow): Promise<void> {
+  await client.query(
+    'INSERT INTO models (version, name, file_text, added_at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (version) DO NOTHING',
+    [model.version, model.name, model.fileText, model.addedAtMs],
+  );
+}
+
 /** The fit ids' sequence: a fit's id is taken before its rows are written (they refer to it). */
 export async function nextFitId(client: pg.ClientBase): Promise<number> {
   const result = await client.query<{ id: number }>(
@@ -141,6 +150,7 @@ const fitTables = {
       'iterations',
       'duration_ms',
       'residual_summary_json',
+      'model_version',
     ],
   },
   insertParameter: {
@@ -181,7 +191,14 @@ const fitTables = {
   },
   insertDocuments: {
     table: 'fit_documents',
-    columns: ['fit_id', 'trajectory_json', 'forecast_json', 'residuals_json', 'window_file_json'],
+    columns: [
+      'fit_id',
+      'trajectory_json',
+      'forecast_json',
+      'residuals_json',
+      'window_file_json',
+      'posterior_json',
+    ],
   },
   upsertChain: {
     table: 'assimilator_chains',
@@ -193,6 +210,7 @@ const fitTables = {
       'readings_seen_rowid',
       'last_fit_id',
       'updated_at_ms',
+      'model_version',
     ],
   },
 } as const;

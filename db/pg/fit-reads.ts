@@ -37,7 +37,9 @@ export async function storedFit(
 ): Promise<PgStoredFit | undefined> {
   const rows = async <T>(text: string) =>
     (await client.query(text, [fitId])).rows.map((r) => sqliteShaped<T>(r as Record<string, unknown>));
-  const [row] = await rows<FitRow>('SELECT * FROM fits WHERE id = $1');
+  const [row] = await rows<FitRow>(
+    'SELECT fits.*, (SELECT name FROM models WHERE models.version = fits.model_version) AS model_name FROM fits WHERE id = $1',
+  );
   if (!row) return undefined;
   const parameters = await rows<FitParameterRow>('SELECT * FROM fit_parameters WHERE fit_id = $1');
   const combinations = await rows<FitCombinationRow>(

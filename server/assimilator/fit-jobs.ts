@@ -19,7 +19,8 @@ import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { type CompiledModel, compileModel } from '../../assimilation';
 import type { FitRecord } from '../../contract/api';
-import { reactorsMaybeDue } from '../../db/pg/assimilation-store';
+import type { ModelRow } from '../../db/model-statements';
+import { reactorsMaybeDue, storeModel } from '../../db/pg/assimilation-store';
 import { storedFit } from '../../db/pg/fit-reads';
 import { builtInModel } from '../../simulator/model-files';
 import { fitRecord } from '../api/fit-records';
@@ -69,6 +70,7 @@ export class FitJobs implements Job<FitJobMetrics> {
   private readonly boss: PgBoss;
   private readonly model: CompiledModel;
   private readonly fits: PgReactorFit;
+  private readonly builtIn: ModelRow;
   private scanTimer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> | undefined;
   private readonly counters: FitJobMetrics = {
@@ -87,10 +89,11 @@ export class FitJobs implements Job<FitJobMetrics> {
     this.model = compileModel(builtInModel());
     // The scaled deployment runs the built-in model for every reactor (a model per reactor is the
     // one-process service's, db `reactor_models`).
+    this.builtIn = builtInModelRow(Date.now());
     this.fits = new PgReactorFit(
       this.model,
       chainOptionsOf(this.model, options.settings),
-      builtInModelRow(Date.now()).version,
+      this.builtIn.version,
     );
     this.boss = new PgBoss({
       connectionString: options.databaseUrl,
@@ -103,6 +106,8 @@ export class FitJobs implements Job<FitJobMetrics> {
   }
 
   async start(): Promise<void> {
+    // Fits name their model by version; the name is read from `models`, as on SQLite.
+    await storeModel(this.options.pool, this.builtIn);
     await this.boss.start();
     await this.ensureQueue();
     await this.boss.work<{ reactorId: string }>(

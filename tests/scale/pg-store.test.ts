@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileModel } from '../../assimilation';
 import type { FitRecord, PlantSignal } from '../../contract/api';
 import { openDatabase } from '../../db/open-database';
+import { storeModel } from '../../db/pg/assimilation-store';
 import { storedFit } from '../../db/pg/fit-reads';
 import { type OpenPostgres, openPostgres } from '../../db/pg/open-postgres';
 import * as sqliteSchema from '../../db/schema';
@@ -227,11 +228,9 @@ describe('fits on PostgreSQL', () => {
     const store = await freshStore('fits');
     await pgBatchStore(store.pool, storeOptions).commit(readings, [], new Set());
     const model = compileModel(builtInModel());
-    const pgFit = new PgReactorFit(
-      model,
-      chainOptionsOf(model, defaultAssimilatorSettings),
-      builtInModelRow(0).version,
-    );
+    const builtIn = builtInModelRow(0);
+    await storeModel(store.pool, builtIn);
+    const pgFit = new PgReactorFit(model, chainOptionsOf(model, defaultAssimilatorSettings), builtIn.version);
     const client = await store.pool.connect();
     try {
       const result = await pgFit.fitNext(client, 'r1');
