@@ -1,4 +1,5 @@
 /** HTTP API payloads (JSON). Times are epoch ms (`…Ms`) and, where the model is concerned, plant hours (`…H`). */
+import type { ReactorFreshness } from './freshness';
 
 /**
  * The plant's signals as they arrive over MQTT (`<prefix>/<reactor>/<signal>`): the one list, in the
@@ -68,6 +69,11 @@ export interface ReactorSummary {
       }
     >
   >;
+  /**
+   * Optional (added by the service): each online signal fresh, late, stale or offline, judged on the
+   * reactor's plant clock against the signal's usual cadence (contract/freshness.ts).
+   */
+  freshness?: ReactorFreshness;
   latestEstimate: EstimateSummary | null;
   alert: { level: AlertLevel; summary: string; activeCount: number };
 }

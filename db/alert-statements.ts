@@ -154,12 +154,6 @@ export function prepareAlertStatements(sqlite: Database.Database) {
        WHERE f.reactor_id = ? AND f.status = 'ok' AND f.refit = 0
        ORDER BY f.window_end_ms, f.id LIMIT ?`,
     ),
-    reactorIds: sqlite.prepare<[], { id: string }>('SELECT id FROM reactors'),
-    /** (reactorId, signal): the arrival time of the newest reading by measurement time (an index look-up). */
-    newestArrival: sqlite.prepare<[string, string], { receivedAtMs: number }>(
-      `SELECT received_at_ms AS receivedAtMs FROM readings
-       WHERE reactor_id = ? AND signal = ? ORDER BY ts_ms DESC LIMIT 1`,
-    ),
   };
 
   return {
@@ -244,19 +238,6 @@ export function prepareAlertStatements(sqlite: Database.Database) {
      */
     firstFitValuesOf: (reactorId: string, parameter: string, count: number): number[] =>
       s.firstFitValues.all(parameter, reactorId, count).map((r) => r.value),
-    /** For every reactor and each of the signals, when its newest reading arrived (wall clock). */
-    newestArrivalPerSignal: (
-      signals: readonly string[],
-    ): { reactorId: string; signal: string; receivedAtMs: number }[] => {
-      const out: { reactorId: string; signal: string; receivedAtMs: number }[] = [];
-      for (const { id } of s.reactorIds.all()) {
-        for (const signal of signals) {
-          const row = s.newestArrival.get(id, signal);
-          if (row) out.push({ reactorId: id, signal, receivedAtMs: row.receivedAtMs });
-        }
-      }
-      return out;
-    },
   };
 }
 

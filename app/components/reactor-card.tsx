@@ -20,15 +20,30 @@ import { formatAge, formatTime, type TimeMode } from '../lib/time-format';
 
 export const problemIcons: Record<Severity, string> = { ok: '✓', info: 'ℹ', warning: '⚠', alarm: '✕' };
 
+/** A signal's freshness beside its value, said only when it is not fresh. */
+export function FreshnessTag(props: { summary: ReactorSummary; signal: PlantSignal }) {
+  const f = props.summary.freshness?.signals[props.signal];
+  if (!f || f.level === 'fresh') return null;
+  return (
+    <span className={`freshness freshness-${f.level}`} title={f.words}>
+      {f.level}
+    </span>
+  );
+}
+
 function Reading(props: { summary: ReactorSummary; signal: PlantSignal; label: string }) {
   const latest = props.summary.latest[props.signal];
   const unit = signalUnits[props.signal];
   return (
     <div>
       <dt>{props.label}</dt>
-      <dd data-signal={props.signal}>
+      <dd
+        data-signal={props.signal}
+        data-freshness={props.summary.freshness?.signals[props.signal]?.level ?? ''}
+      >
         {latest ? formatNumber(shownValue(unit, latest.value), 3) : '—'}
-        <span className="unit">{unit.symbol}</span>
+        <span className="unit">{unit.symbol}</span>{' '}
+        <FreshnessTag summary={props.summary} signal={props.signal} />
       </dd>
     </div>
   );

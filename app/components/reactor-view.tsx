@@ -47,7 +47,7 @@ import { ZoomLink } from './charts/zoom-link';
 import { DemoControls } from './demo-controls';
 import { DownloadButtons } from './download-buttons';
 import { FitsTable } from './fits-table';
-import { ProblemList, StateLabel } from './reactor-card';
+import { FreshnessTag, ProblemList, StateLabel } from './reactor-card';
 import { TimeRangePicker } from './time-range-picker';
 import { CopyLinkButton, LinkProblems, RefreshPicker } from './view-controls';
 
@@ -347,8 +347,18 @@ export function ReactorView(props: {
         <div className="reactor-summary">
           {(['od', 'substrate', 'dilution'] as const).map((signal) =>
             reading(signal) === null ? null : (
-              <span key={signal} data-summary-signal={signal}>
+              <span
+                key={signal}
+                data-summary-signal={signal}
+                data-freshness={summary?.freshness?.signals[signal]?.level ?? ''}
+              >
                 {summaryLabels[signal]} <strong>{reading(signal)}</strong> {signalUnits[signal].symbol}
+                {summary ? (
+                  <>
+                    {' '}
+                    <FreshnessTag summary={summary} signal={signal} />
+                  </>
+                ) : null}
               </span>
             ),
           )}

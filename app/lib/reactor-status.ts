@@ -1,9 +1,10 @@
 /**
  * What is wrong with a reactor, in words: the service's alert state, fits that failed or stopped,
- * sensors gone quiet. Each problem has a severity (for colour) and a sentence (so colour is never
- * the only signal).
+ * sensors late, stale or offline (the service's judgement, contract/freshness.ts). Each problem has
+ * a severity (for colour) and a sentence (so colour is never the only signal).
  */
 import { type AlertLevel, onlineSignals, type ReactorSummary } from '../../contract/api';
+import type { FreshnessLevel } from '../../contract/freshness';
 import { msPerHour } from '../../contract/time';
 import { formatAge, formatSpan } from './time-format';
 
@@ -32,10 +33,6 @@ export const unknownContext: StatusContext = { windowHours: null, plantHoursPerS
  */
 export const workingWithinMs = 2 * 60_000;
 
-/** A sensor that has said nothing for this long (wall clock; the plant samples every 15 min) is stale. */
-export const staleWallMs = 45 * 60_000;
-/** Without receipt times: a sensor this far behind the reactor's newest reading (plant time) is stale. */
-export const staleLagMs = 2 * msPerHour;
 /** Fits whose window ends this far behind the newest reading (plant time) are not keeping up. */
 export const fitLagMs = 3 * msPerHour;
 
@@ -79,9 +76,16 @@ export function newestReadingMs(summary: ReactorSummary): number | null {
   return newest;
 }
 
-export function staleSensors(summary: ReactorSummary, nowMs: number): Problem[] {
+/** How each level reads on the card: late is said, stale needs attention, offline is an alarm. */
+const freshnessProblems: Record<Exclude<FreshnessLevel, 'fresh'>, Omit<Problem, 'text'>> = {
+  late: { severity: 'info', state: 'Readings late' },
+  stale: { severity: 'warning', state: 'Readings stale' },
+  offline: { severity: 'alarm', state: 'Sensor offline' },
+};
+
+/** Signals not sent yet, and those late, stale or offline. */
+export function staleSensors(summary: ReactorSummary): Problem[] {
   const problems: Problem[] = [];
-  const newestTs = newestReadingMs(summary) ?? Number.NaN;
   for (const signal of onlineSignals) {
     const latest = summary.latest[signal];
     if (!latest) {
@@ -91,20 +95,9 @@ export function staleSensors(summary: ReactorSummary, nowMs: number): Problem[] 
       });
       continue;
     }
-    if (latest.receivedAtMs !== undefined) {
-      const quiet = nowMs - latest.receivedAtMs;
-      if (quiet > staleWallMs) {
-        problems.push({
-          severity: 'warning',
-          text: `${signal} sensor stale: last reading received ${formatAge(quiet)}`,
-        });
-      }
-    } else if (Number.isFinite(newestTs) && newestTs - latest.tsMs > staleLagMs) {
-      problems.push({
-        severity: 'warning',
-        text: `${signal} sensor stale: ${formatSpan(newestTs - latest.tsMs)} behind the other sensors (plant time)`,
-      });
-    }
+    const f = summary.freshness?.signals[signal];
+    if (f && f.level !== 'fresh')
+      problems.push({ ...freshnessProblems[f.level], text: `${signal} ${f.words}` });
   }
   return problems;
 }
@@ -183,6 +176,6 @@ export function reactorProblems(
       );
     }
   }
-  problems.push(...staleSensors(summary, nowMs));
+  problems.push(...staleSensors(summary));
   return problems;
 }

@@ -1,4 +1,5 @@
-/** What the rules look at: a finished fit, a stored reading, or the wall clock against the newest arrivals. */
+/** What the rules look at: a finished fit, a stored reading, or a reactor's signals' freshness. */
+import type { ReactorFreshness } from '../../contract/freshness';
 
 /** A fit as stored by the assimilator (server/alerts/fit-evidence.ts reads one from the database). */
 export interface FitEvidence {
@@ -28,13 +29,11 @@ export interface ReadingEvidence {
   value: number;
 }
 
-/** The wall clock and when each signal of a reactor last arrived. */
+/** A reactor's online signals judged on its plant clock (server/realtime/signal-freshness.ts). */
 export interface StalenessEvidence {
   kind: 'staleness';
   reactorId: string;
-  nowMs: number;
-  /** Wall-clock arrival of the newest reading, by signal. */
-  lastReceivedAtMs: Partial<Record<string, number>>;
+  freshness: ReactorFreshness;
 }
 
 export type AlertEvidence = FitEvidence | ReadingEvidence | StalenessEvidence;

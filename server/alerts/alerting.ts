@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { AlertLevel, ReactorSummary } from '../../contract/api';
+import type { ReactorFreshness } from '../../contract/freshness';
 import { prepareAlertStatements } from '../../db/alert-statements';
 import type { OpenDatabase } from '../../db/open-database';
 import type { BrokerConnection } from '../broker/broker-connection';
@@ -32,6 +33,8 @@ export interface AlertingOptions {
    * when it is known only once the HTTP server listens.
    */
   serviceUrl: string | (() => string);
+  /** Every reactor's signals' freshness now, for the sensor-stale rules (server/realtime/signal-freshness.ts). */
+  freshness?: () => ReadonlyMap<string, ReactorFreshness>;
   logger: Logger;
 }
 
@@ -43,6 +46,8 @@ export interface Alerting {
   readingsStored(readings: readonly StoredReading[]): void;
   /** The assimilator stored this fit. */
   fitStored(fitId: number): void;
+  /** A reactor's signals changed level (fresh, late, stale, offline). */
+  freshnessChanged(reactorId: string, freshness: ReactorFreshness): void;
   /** `/api/alerts…`, `/api/alert-rules…` and `/api/webhooks…`, for the router (http/router.ts). */
   routes: Route[];
   /** For the reactor overview: the most severe active alarm, or null when none is active. */
@@ -66,6 +71,7 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
     rules: loadAlertRules(store, log),
     externalUrl: settings.externalUrl ?? options.serviceUrl,
     stalenessCheckMs: settings.stalenessCheckMs,
+    ...(options.freshness && { freshness: options.freshness }),
     firstFitValues: (reactorId, parameter, count) => store.firstFitValuesOf(reactorId, parameter, count),
   });
   const sender = new WebhookSender({
@@ -107,6 +113,9 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
     fitStored(fitId) {
       const evidence = fitEvidenceById(store, fitId);
       if (evidence) engine.onFit(evidence);
+    },
+    freshnessChanged(reactorId, freshness) {
+      engine.checkStaleness(new Map([[reactorId, freshness]]));
     },
     routes: [
       ...alertsApiRoutes({ store, engine, logger: options.logger }),

@@ -2,12 +2,13 @@
  * Whether a rule's condition holds, given one piece of evidence: pure, with the little each rule
  * remembers between pieces (a run of failed fits, a baseline being learned) passed in and out.
  */
+import { freshnessRank } from '../../contract/freshness';
 import type { AlertEvidence, FitEvidence } from './alert-evidence';
 import { type AlertRule, bandQuantiles, minuteMs, type RuleOfKind } from './alert-rules';
 
 export interface ConditionObservation {
   holds: boolean;
-  /** On the rule's evidence clock (plant time for fits and readings, wall clock for staleness). */
+  /** On the rule's evidence clock (plant time for fits and readings, the reactor's plant clock for staleness). */
   atMs: number;
   /** In words, for the alarm and its notifications. */
   summary: string;
@@ -81,16 +82,26 @@ export function observeCondition(
     }
     case 'sensor-stale': {
       if (evidence.kind !== 'staleness') return { observation: null, memory };
-      const last = evidence.lastReceivedAtMs[rule.signal];
+      const f = evidence.freshness.signals[rule.signal];
       // A signal the reactor has never sent is not stale, only absent.
-      if (last === undefined) return { observation: null, memory };
-      const ageMinutes = Math.max(0, evidence.nowMs - last) / minuteMs;
+      if (!f) return { observation: null, memory };
+      const ageMinutes = f.ageMs / minuteMs;
+      const holds =
+        rule.staleMinutes !== undefined
+          ? ageMinutes > rule.staleMinutes
+          : freshnessRank(f.level) >= freshnessRank(rule.level);
+      const values: Record<string, number> = {
+        ageMinutes,
+        cadenceMinutes: f.cadenceMs / minuteMs,
+        lastReadingAtMs: f.lastTsMs,
+      };
+      if (rule.staleMinutes !== undefined) values.staleMinutes = rule.staleMinutes;
       return {
         observation: {
-          holds: ageMinutes > rule.staleMinutes,
-          atMs: evidence.nowMs,
-          summary: `no ${rule.signal} reading for ${fmt(ageMinutes)} min (limit ${rule.staleMinutes} min)`,
-          values: { ageMinutes, staleMinutes: rule.staleMinutes, lastReceivedAtMs: last },
+          holds,
+          atMs: evidence.freshness.plantNowMs,
+          summary: `${rule.signal} ${f.words}${rule.staleMinutes !== undefined ? ` (limit ${rule.staleMinutes} min)` : ''}`,
+          values,
         },
         memory,
       };

@@ -1,9 +1,10 @@
 /**
- * The overview of each reactor: latest readings, latest estimate, and a provisional alert state from
- * what the service already knows (failing fits, sensors gone quiet) until the alerts issue brings
- * real alarms.
+ * The overview of each reactor: latest readings, each online signal's freshness (said there, not
+ * again in the alert), latest estimate, and a provisional alert state from failing fits for a
+ * reactor without active alarms.
  */
 import { type AlertLevel, onlineSignals, plantSignals, type ReactorSummary } from '../../contract/api';
+import type { ReactorFreshness } from '../../contract/freshness';
 import type { ServiceReadStatements } from '../../db/service-read-statements';
 import { latestEstimateSummary } from './fit-records';
 
@@ -11,9 +12,8 @@ import { latestEstimateSummary } from './fit-records';
 const failuresForMajor = 3;
 
 export interface SummaryOptions {
-  /** A sensor with no reading received for this long (wall clock) is stale. */
-  staleSensorSeconds: number;
-  now: number;
+  /** The reactor's signals' freshness now (server/realtime/signal-freshness.ts). */
+  freshness: ReactorFreshness | undefined;
 }
 
 export function reactorSummary(
@@ -36,18 +36,6 @@ export function reactorSummary(
       text: `${failures >= failuresForMajor ? `the last ${failures} fits` : 'the last fit'} failed (${recent[0].reason})`,
     });
   }
-  const stale = onlineSignals.filter((signal) => {
-    const row = latest[signal];
-    return (
-      row?.receivedAtMs !== undefined && options.now - row.receivedAtMs > options.staleSensorSeconds * 1000
-    );
-  });
-  if (stale.length > 0) {
-    problems.push({
-      level: 'minor',
-      text: `no ${stale.join(', ')} reading for over ${options.staleSensorSeconds} s`,
-    });
-  }
   const order: AlertLevel[] = ['ok', 'warning', 'minor', 'major', 'critical'];
   const level = problems.reduce<AlertLevel>(
     (worst, p) => (order.indexOf(p.level) > order.indexOf(worst) ? p.level : worst),
@@ -59,6 +47,7 @@ export function reactorSummary(
     firstSeenMs: reactor.firstSeenAtMs,
     ...(firstReadingMs !== undefined && { firstReadingMs }),
     latest,
+    ...(options.freshness && { freshness: options.freshness }),
     latestEstimate: latestEstimateSummary(s, reactor.id),
     alert: {
       level,

@@ -8,6 +8,7 @@
  *   GET /api/reactors/:id/export.csv?from=&to=
  */
 import { onlineSignals, type ReactorSummary } from '../../contract/api';
+import type { ReactorFreshness } from '../../contract/freshness';
 import type { ServiceReadStatements } from '../../db/service-read-statements';
 import { HttpError } from '../http/http-error';
 import { emptyQuery, idParameter, parseOr400, queryObject, reactorIdParameter } from '../http/request-input';
@@ -25,7 +26,6 @@ export interface ApiLimits {
   defaultMaxPoints: number;
   /** Largest raw range downsampled by LTTB; beyond it, rollups. */
   lttbRawLimit: number;
-  staleSensorSeconds: number;
   /** Memory kept for the JSON of stored fits. */
   fitCacheBytes: number;
 }
@@ -34,6 +34,8 @@ export interface ReactorsApiContext {
   reads: ServiceReadStatements;
   topicPrefix: string;
   limits: ApiLimits;
+  /** The reactor's signals' freshness now (server/realtime/signal-freshness.ts). */
+  freshnessOf: (reactorId: string) => ReactorFreshness | undefined;
   /** A reactor's active alarms (server/alerts/); null when none, and the provisional state stands. */
   alarmState?: (reactorId: string) => ReactorSummary['alert'] | null;
 }
@@ -60,10 +62,9 @@ export function reactorsApiRoutes(ctx: ReactorsApiContext): Route[] {
       path: '/api/reactors',
       handle: async ({ req, res, url }) => {
         parseOr400(emptyQuery, queryObject(url.searchParams), 'query');
-        const now = Date.now();
         const body = reads.reactors
           .all()
-          .map((r) => reactorSummary(reads, r, { staleSensorSeconds: ctx.limits.staleSensorSeconds, now }))
+          .map((r) => reactorSummary(reads, r, { freshness: ctx.freshnessOf(r.id) }))
           .map((s) => ({ ...s, alert: ctx.alarmState?.(s.id) ?? s.alert }));
         await sendJson(req, res, 200, body);
       },
