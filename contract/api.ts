@@ -74,8 +74,32 @@ export interface ReactorSummary {
    * reactor's plant clock against the signal's usual cadence (contract/freshness.ts).
    */
   freshness?: ReactorFreshness;
+  /** Optional (added by the service): where the fits stand against the readings, in words too. */
+  fitProgress?: FitProgress;
   latestEstimate: EstimateSummary | null;
   alert: { level: AlertLevel; summary: string; activeCount: number };
+}
+
+/**
+ * Where a reactor's fits stand (server/api/fit-progress.ts): before the first fit, how much of the
+ * first window is in (`first-window`) or that the first fit is on its way (`first-fit-due`); after
+ * it, fits following the readings (`up-to-date`), working through a backlog the estimator has queued
+ * (`catching-up`, after a start), or behind with nothing queued (`behind`: needs an operator); `off`
+ * without the estimator.
+ */
+export interface FitProgress {
+  state: 'first-window' | 'first-fit-due' | 'up-to-date' | 'catching-up' | 'behind' | 'off';
+  /** Plant hours of readings in, and the window a fit needs. */
+  readingsHours: number;
+  windowHours: number;
+  /** Plant ms from the newest fit's window end to the newest reading; null before the first fit. */
+  lagMs: number | null;
+  /** This reactor's windows the estimator has queued. */
+  windowsDue: number;
+  /** Before the first fit: wall ms until a full window is in, at the plant's rate. */
+  firstFitInWallMs: number | null;
+  /** "7.5 of 12 h of readings in, first fit in about 4.5 h" */
+  words: string;
 }
 
 export interface EstimateSummary {

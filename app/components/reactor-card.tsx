@@ -8,14 +8,7 @@ import Link from 'next/link';
 import type { PlantSignal, ReactorSummary } from '../../contract/api';
 import { satelliteFraction, shownValue, signalUnits } from '../../contract/display-units';
 import { formatNumber, formatQuantity } from '../lib/number-format';
-import {
-  type Problem,
-  reactorProblems,
-  type Severity,
-  type StatusContext,
-  stateWords,
-  worst,
-} from '../lib/reactor-status';
+import { type Problem, reactorProblems, type Severity, stateWords, worst } from '../lib/reactor-status';
 import { formatAge, formatTime, type TimeMode } from '../lib/time-format';
 
 export const problemIcons: Record<Severity, string> = { ok: '✓', info: 'ℹ', warning: '⚠', alarm: '✕' };
@@ -135,12 +128,11 @@ export function ReactorCard(props: {
   timeMode: TimeMode;
   /** Plant hour 0 (the first reading), once known. */
   originMs: number | undefined;
-  status: StatusContext;
   /** The satellite fraction's scale, the same on every card. */
   scaleMax: number;
 }) {
   const { summary, nowMs, timeMode, originMs } = props;
-  const problems = reactorProblems(summary, nowMs, props.status);
+  const problems = reactorProblems(summary);
   const severity = worst(problems);
   const estimate = summary.latestEstimate;
   const od = summary.latest.od;

@@ -34,7 +34,7 @@ import {
   resolveRange,
   spanOf,
 } from '../lib/time-range';
-import { useStatusContext } from '../lib/use-status-context';
+import { useDemoStatus } from '../lib/use-demo-status';
 import { useStickyScrollPadding } from '../lib/use-sticky-scroll-padding';
 import { useViewInUrl } from '../lib/use-view-url';
 import { refreshDelayMs, type ViewState, viewToSearch } from '../lib/view-url';
@@ -95,7 +95,7 @@ export function ReactorView(props: {
   const { reactorId } = props;
   const zoom = useMemo(() => new ZoomLink(props.initialView.zoom), [props.initialView.zoom]);
   const { range, setRange, refresh, setRefresh, timeMode } = useViewInUrl(props.initialView, zoom);
-  const { statusOf, demo } = useStatusContext();
+  const demo = useDemoStatus();
   useStickyScrollPadding();
   const [summary, setSummary] = useState<ReactorSummary | null>(null);
   /** The range as resolved against the newest reading when it was loaded. */
@@ -315,7 +315,7 @@ export function ReactorView(props: {
   }
 
   const latestFraction = data.latestFit?.composition?.satellite_fraction ?? null;
-  const problems = summary ? reactorProblems(summary, nowMs, statusOf(reactorId)) : [];
+  const problems = summary ? reactorProblems(summary) : [];
   const resolvedRange = { fromMs: extent?.minMs, toMs: live ? undefined : extent?.maxMs };
   const pct = (x: number) => formatQuantity(x, satelliteFraction);
   const reading = (signal: 'od' | 'substrate' | 'dilution') => {

@@ -1,11 +1,12 @@
 /**
  * The overview of each reactor: latest readings, each online signal's freshness (said there, not
- * again in the alert), latest estimate, and a provisional alert state from failing fits for a
- * reactor without active alarms.
+ * again in the alert), where its fits stand, latest estimate, and a provisional alert state from
+ * failing fits for a reactor without active alarms.
  */
 import { type AlertLevel, onlineSignals, plantSignals, type ReactorSummary } from '../../contract/api';
 import type { ReactorFreshness } from '../../contract/freshness';
 import type { ServiceReadStatements } from '../../db/service-read-statements';
+import { fitProgress } from './fit-progress';
 import { latestEstimateSummary } from './fit-records';
 
 /** Consecutive failed fits from which the alert is major rather than a warning. */
@@ -14,6 +15,9 @@ const failuresForMajor = 3;
 export interface SummaryOptions {
   /** The reactor's signals' freshness now (server/realtime/signal-freshness.ts). */
   freshness: ReactorFreshness | undefined;
+  /** The estimator's window and this reactor's windows it has queued; null when it is off. */
+  estimator: { windowHours: number; windowsDue: number; running: boolean } | null;
+  wallNowMs: number;
 }
 
 export function reactorSummary(
@@ -42,12 +46,26 @@ export function reactorSummary(
     'ok',
   );
   const firstReadingMs = firstReading(s, reactor.id);
+  let newestReadingMs: number | null = null;
+  for (const signal of onlineSignals) {
+    const ts = latest[signal]?.tsMs;
+    if (ts !== undefined && (newestReadingMs === null || ts > newestReadingMs)) newestReadingMs = ts;
+  }
+  const progress = fitProgress({
+    firstReadingMs,
+    newestReadingMs,
+    newestFit: recent[0] ?? null,
+    estimator: options.estimator,
+    plantMsPerWallMs: options.freshness?.plantMsPerWallMs ?? 1,
+    wallNowMs: options.wallNowMs,
+  });
   return {
     id: reactor.id,
     firstSeenMs: reactor.firstSeenAtMs,
     ...(firstReadingMs !== undefined && { firstReadingMs }),
     latest,
     ...(options.freshness && { freshness: options.freshness }),
+    ...(progress && { fitProgress: progress }),
     latestEstimate: latestEstimateSummary(s, reactor.id),
     alert: {
       level,

@@ -34,6 +34,8 @@ export interface ReactorsApiContext {
   reads: ServiceReadStatements;
   topicPrefix: string;
   limits: ApiLimits;
+  /** The estimator's window and a reactor's windows it has queued; null when it is off. */
+  estimatorOf: (reactorId: string) => { windowHours: number; windowsDue: number; running: boolean } | null;
   /** The reactor's signals' freshness now (server/realtime/signal-freshness.ts). */
   freshnessOf: (reactorId: string) => ReactorFreshness | undefined;
   /** A reactor's active alarms (server/alerts/); null when none, and the provisional state stands. */
@@ -64,7 +66,13 @@ export function reactorsApiRoutes(ctx: ReactorsApiContext): Route[] {
         parseOr400(emptyQuery, queryObject(url.searchParams), 'query');
         const body = reads.reactors
           .all()
-          .map((r) => reactorSummary(reads, r, { freshness: ctx.freshnessOf(r.id) }))
+          .map((r) =>
+            reactorSummary(reads, r, {
+              freshness: ctx.freshnessOf(r.id),
+              estimator: ctx.estimatorOf(r.id),
+              wallNowMs: Date.now(),
+            }),
+          )
           .map((s) => ({ ...s, alert: ctx.alarmState?.(s.id) ?? s.alert }));
         await sendJson(req, res, 200, body);
       },

@@ -149,12 +149,16 @@ export class AssimilatorCore {
   status(): WorkerStatus {
     let queueDepth = 0;
     let reactorsDue = 0;
+    const dueByReactor: Record<string, number> = {};
     for (const chain of this.turns.values()) {
       const due = chain.dueCount();
       queueDepth += due;
-      if (due > 0) reactorsDue++;
+      if (due > 0) {
+        reactorsDue++;
+        dueByReactor[chain.reactorId] = due;
+      }
     }
-    return { queueDepth, reactorsDue, reactors: this.turns.size, fitting: this.fitting };
+    return { queueDepth, reactorsDue, dueByReactor, reactors: this.turns.size, fitting: this.fitting };
   }
 
   private chainOf(reactorId: string): ReactorChain {

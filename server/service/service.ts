@@ -317,6 +317,14 @@ async function composeService(
       topicPrefix: base.topicPrefix,
       limits: settings.api,
       freshnessOf: (id) => freshness.freshnessOf(id),
+      estimatorOf: (id) =>
+        host
+          ? {
+              windowHours: host.windowHours,
+              windowsDue: host.currentStatus.dueByReactor[id] ?? 0,
+              running: host.health().state === 'ready',
+            }
+          : null,
       alarmState: (reactorId) => alerting.reactorAlert(reactorId),
     }),
     ...demoApiRoutes(demo, logger),
