@@ -15,6 +15,14 @@ export function msFromPlantHours(hours: number): number {
   return Math.round(hours * msPerHour);
 }
 
+/**
+ * A reactor's plant hours: hours since its first reading (plant hour 0), the one time base the
+ * charts, the CSV export and the logs count in.
+ */
+export function plantHoursSince(ms: number, originMs: number): number {
+  return (ms - originMs) / msPerHour;
+}
+
 /** Plant ms per wall-clock ms of a real plant, whose readings are stamped as they happen. */
 export const realPlantRate = 1;
 

@@ -4,7 +4,7 @@
  * hour 0 of the simulator) or the calendar, in local time or UTC. Wall-clock times (alarms, fits,
  * settings) are shown on the calendar in the same zone: local, or UTC when that is chosen.
  */
-import { msPerHour } from '../../contract/time';
+import { plantHoursSince } from '../../contract/time';
 
 export type TimeMode = 'plant' | 'local' | 'utc';
 
@@ -80,11 +80,6 @@ export function parseClock(date: string, time: string, zone: ClockZone): number 
   return clockParts(ms, zone).day === day ? ms : Number.NaN;
 }
 
-/** Plant hours since `originMs`. */
-export function plantHoursSince(ms: number, originMs: number): number {
-  return (ms - originMs) / msPerHour;
-}
-
 export function formatPlantHours(ms: number, originMs: number): string {
   const h = plantHoursSince(ms, originMs);
   const digits = Math.abs(h - Math.round(h)) < 1e-9 ? 0 : 2;
@@ -104,8 +99,9 @@ export function formatAxisTime(ms: number, mode: TimeMode, originMs: number): st
   return formatClockTime(ms, zone);
 }
 
-/** Ages and spans in words are the plant clock's own (contract/time.ts). */
+/** Plant hours, ages and spans in words are the plant clock's own (contract/time.ts). */
 export { formatAge, formatSpan } from '../../contract/time';
+export { plantHoursSince };
 
 export function timeAxisName(mode: TimeMode): string {
   if (mode === 'plant') return 'plant time (h since the first reading)';

@@ -2,6 +2,8 @@
  * Whether a rule's condition holds, given one piece of evidence: pure, with the little each rule
  * remembers between pieces (a run of failed fits, a baseline being learned) passed in and out.
  */
+import type { PlantSignal } from '../../contract/api';
+import { formatInUnit, satelliteFraction as fractionUnit, signalUnits } from '../../contract/display-units';
 import { freshnessRank } from '../../contract/freshness';
 import type { AlertEvidence, FitEvidence } from './alert-evidence';
 import { type AlertRule, bandQuantiles, minuteMs, type RuleOfKind } from './alert-rules';
@@ -66,7 +68,8 @@ export function observeCondition(
         return { observation: null, memory };
       const below = rule.min !== undefined && evidence.value < rule.min;
       const above = rule.max !== undefined && evidence.value > rule.max;
-      const range = `[${rule.min ?? '−∞'}, ${rule.max ?? '∞'}]`;
+      const unit = signalUnits[evidence.signal as PlantSignal];
+      const range = `[${rule.min === undefined ? '−∞' : formatInUnit(unit, rule.min)}, ${rule.max === undefined ? '∞' : formatInUnit(unit, rule.max)}]`;
       const values: Record<string, number> = { value: evidence.value };
       if (rule.min !== undefined) values.min = rule.min;
       if (rule.max !== undefined) values.max = rule.max;
@@ -74,7 +77,7 @@ export function observeCondition(
         observation: {
           holds: below || above,
           atMs: evidence.tsMs,
-          summary: `${rule.signal} ${fmt(evidence.value)} ${below ? 'below' : above ? 'above' : 'within'} ${range}`,
+          summary: `${rule.signal} ${formatInUnit(unit, evidence.value)} ${below ? 'below' : above ? 'above' : 'within'} ${range}`,
           values,
         },
         memory,
@@ -121,7 +124,7 @@ function satelliteFraction(
   return {
     holds: lower > rule.threshold,
     atMs: fit.windowEndMs,
-    summary: `satellite fraction ${fmt(f.value)} (lower ${percent} % bound ${fmt(lower)}) ${lower > rule.threshold ? 'above' : 'not above'} ${rule.threshold}`,
+    summary: `satellite fraction ${formatInUnit(fractionUnit, f.value)} (lower ${percent} % bound ${formatInUnit(fractionUnit, lower)}) ${lower > rule.threshold ? 'above' : 'not above'} ${formatInUnit(fractionUnit, rule.threshold)}`,
     values: { satelliteFraction: f.value, sd: f.sd, lowerBound: lower, threshold: rule.threshold },
   };
 }

@@ -79,7 +79,7 @@ export function reactorSummary(
  * The reactor's earliest reading on the plant calendar. Once retention has trimmed the raw readings,
  * the oldest 15-minute rollup stands in (its bucket start, at most 15 minutes early).
  */
-function firstReading(s: ServiceReadStatements, reactorId: string): number | undefined {
+export function firstReading(s: ServiceReadStatements, reactorId: string): number | undefined {
   const bucketMs = 15 * 60_000;
   let first = Number.POSITIVE_INFINITY;
   for (const signal of onlineSignals) {

@@ -78,10 +78,8 @@ export class AssimilatorCore {
           this.options.log(
             'info',
             'late readings arrived while no assimilator ran; refitting the windows they fall in',
-            {
-              reactorId: id,
-              oldestLateH,
-            },
+            // On the plant clock, as a time (not hours since 1970).
+            { reactorId: id, oldestLate: new Date(msFromPlantHours(oldestLateH)).toISOString() },
           );
         }
       } else if (saved) {
@@ -129,6 +127,7 @@ export class AssimilatorCore {
         this.options.log('warn', 'fit failed', {
           reactorId: chain.reactorId,
           fitId,
+          windowEnd: new Date(msFromPlantHours(fitted.windowEndH)).toISOString(),
           reason: outcome.reason,
           detail: outcome.detail,
         });

@@ -120,7 +120,7 @@ describe('alerts and webhooks API', () => {
       status: 'active-unacknowledged',
       fireCount: 1,
     });
-    expect(alarm.summary).toBe('od 1.4 above [−∞, 1]');
+    expect(alarm.summary).toBe('od 1.4 biomass conc. above [−∞, 1 biomass conc.]');
     expect(alarmOf(alerting.reactorAlert('r1'))).toEqual({ level: 'major', activeCount: 1 });
 
     expect((await call('POST', `/api/alerts/${alarm.id}/acknowledge`, { by: 7 })).status).toBe(400);

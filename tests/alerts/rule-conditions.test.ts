@@ -65,6 +65,8 @@ describe('rule conditions', () => {
     expect(above.holds).toBe(true);
     expect(above.values.lowerBound).toBeCloseTo(0.02216, 5);
     expect(above.atMs).toBe(3_600_000);
+    // In the unit the dashboard shows (percent), as the rule editor takes it.
+    expect(above.summary).toBe('satellite fraction 3 % (lower 95 % bound 2.22 %) above 2 %');
     // Same value, wider band: 0.03 − 1.96·0.006 = 0.01824, not above.
     const wide = observeCondition(
       rule,
@@ -191,7 +193,7 @@ describe('rule conditions', () => {
       observeCondition(range, { kind: 'reading', reactorId: 'r1', signal, tsMs: 5, value }, emptyRuleMemory)
         .observation;
     expect(at('od', 2.5)?.holds).toBe(true);
-    expect(at('od', 0.05)?.summary).toMatch(/below/);
+    expect(at('od', 0.05)?.summary).toBe('od 0.05 biomass conc. below [0.1 biomass conc., 2 biomass conc.]');
     expect(at('od', 1)?.holds).toBe(false);
     expect(at('substrate', 99)).toBeNull();
 

@@ -576,8 +576,10 @@ describe('the shift report', () => {
       (a) => a.ruleId === 'od-beyond-test-limit',
     );
     expect(alarm).toBeDefined();
-    if (alarm && !alarm.acknowledged)
-      await service.api.call('POST', `/api/alerts/${alarm.id}/acknowledge`, {});
+    if (alarm && !alarm.acknowledged) {
+      const ack = await service.api.call('POST', `/api/alerts/${alarm.id}/acknowledge`, {});
+      expect(`${ack.status} ${ack.text}`).toMatch(/^200 /);
+    }
     await page.goto(`${service.url}/reactors/r2/report?from=now-3d&to=now`);
     const report = page.locator('[data-testid=shift-report][data-loaded=true]');
     await report.waitFor({ timeout: 30_000 });
@@ -656,7 +658,6 @@ describe('before the first fit, and catching up', () => {
     expect(working.state).toContain('Catching up');
     expect(working.text).toContain('Catching up: fits have reached 20 h behind the newest reading');
     expect(working.count).toContain('catching up');
-    expect(working.count).not.toMatch(/need/);
     const stopped = await shown({
       ...base,
       state: 'behind',
