@@ -402,6 +402,24 @@ export interface AlertRuleView {
 }
 
 /**
+ * POST /api/alert-rules/preview {rule, days?: 1–90, default 7} → RulePreview: the rule replayed over
+ * each reactor's stored fits and readings of the last `days` (plant clock) through the live engine's
+ * condition and lifecycle, nothing written. Times are on the plant clock.
+ */
+export interface RulePreview {
+  days: number;
+  fromMs: number | null;
+  toMs: number | null;
+  /** False for a kind judged live only (sensor-stale). */
+  replayed: boolean;
+  /** Pieces of evidence replayed. */
+  evidence: number;
+  firings: { reactorId: string; atMs: number; clearedAtMs: number | null; summary: string }[];
+  /** "Would have fired 3 times in the last 7 days (on r1, r2)" */
+  words: string;
+}
+
+/**
  * A webhook endpoint as the API shows it: never its secret.
  * GET /api/webhooks → WebhookEndpointView[]; POST /api/webhooks WebhookEndpointRequest → 201 view;
  * PATCH /api/webhooks/:id Partial<WebhookEndpointRequest> → view; DELETE /api/webhooks/:id → 204

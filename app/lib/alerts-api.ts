@@ -9,6 +9,7 @@ import type {
   AlertsResponse,
   EstimatorSettingsRequest,
   EstimatorSettingsView,
+  RulePreview,
   WebhookDeliveryView,
   WebhookEndpointRequest,
   WebhookEndpointView,
@@ -40,6 +41,11 @@ export function fetchAlertRules(): Promise<AlertRuleView[]> {
 /** Creates or replaces the rule; 400 `malformed rule` names every problem. */
 export function putAlertRule(rule: AlertRule): Promise<AlertRuleView> {
   return requestJson(`/api/alert-rules/${encodeURIComponent(rule.id)}`, jsonBody('PUT', { rule }));
+}
+
+/** The rule replayed over the stored history of the last `days` (nothing is saved). */
+export function previewAlertRule(rule: AlertRule, days = 7): Promise<RulePreview> {
+  return requestJson('/api/alert-rules/preview', jsonBody('POST', { rule, days }));
 }
 
 export function deleteAlertRule(id: string): Promise<void> {

@@ -30,7 +30,7 @@ import {
 } from './alarm-recorder';
 import type { AlertEvidence, FitEvidence } from './alert-evidence';
 import { type AlertRule, ruleAppliesTo } from './alert-rules';
-import { baselineOf, emptyRuleMemory, observeCondition, type RuleMemory } from './rule-conditions';
+import { observeCondition, type RuleMemory, startingMemory } from './rule-conditions';
 
 export interface StoredReading {
   reactorId: string;
@@ -291,16 +291,11 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
   private memoryOf(k: string, rule: AlertRule, reactorId: string): RuleMemory {
     const known = this.memories.get(k);
     if (known) return known;
-    let memory = emptyRuleMemory;
     const source = this.options.firstFitValues;
-    if (source && rule.kind === 'parameter-band' && 'firstFits' in rule.baseline) {
-      const { firstFits, skipFits } = rule.baseline;
-      const values = source(reactorId, rule.parameter, skipFits + firstFits);
-      if (values.length === skipFits + firstFits && values.every((v) => v > 0)) {
-        const frozen = baselineOf(values.slice(skipFits).map(Math.log));
-        memory = { ...emptyRuleMemory, baseline: { fitsSeen: values.length, logValues: [], frozen } };
-      }
-    }
+    const memory = startingMemory(
+      rule,
+      source && ((parameter, count) => source(reactorId, parameter, count)),
+    );
     this.memories.set(k, memory);
     return memory;
   }

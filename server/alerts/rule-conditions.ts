@@ -184,6 +184,24 @@ function learnBaseline(
 }
 
 /** Mean and spread (sample sd, at least 1 %) of log values: a learned baseline. */
+/**
+ * What a rule remembers before its first piece of evidence: a parameter-band rule with a learned
+ * baseline starts from the reactor's first stored fits (`firstFitValues(parameter, count)`, oldest
+ * first) when there are enough of them, so the baseline is the same after a restart and in a preview.
+ */
+export function startingMemory(
+  rule: AlertRule,
+  firstFitValues: ((parameter: string, count: number) => number[]) | undefined,
+): RuleMemory {
+  if (!firstFitValues || rule.kind !== 'parameter-band' || !('firstFits' in rule.baseline))
+    return emptyRuleMemory;
+  const { firstFits, skipFits } = rule.baseline;
+  const values = firstFitValues(rule.parameter, skipFits + firstFits);
+  if (values.length !== skipFits + firstFits || !values.every((v) => v > 0)) return emptyRuleMemory;
+  const frozen = baselineOf(values.slice(skipFits).map(Math.log));
+  return { ...emptyRuleMemory, baseline: { fitsSeen: values.length, logValues: [], frozen } };
+}
+
 export function baselineOf(logValues: readonly number[]): { logValue: number; sdLog: number } {
   const mean = logValues.reduce((s, x) => s + x, 0) / logValues.length;
   const variance = logValues.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, logValues.length - 1);
