@@ -466,6 +466,15 @@ export interface WebhookDeliveryView {
   transition: AlarmTransitionKind;
 }
 
+/** POST /api/webhooks/:id/test {} → what the endpoint answered a signed test notification. */
+export interface WebhookTestResult {
+  startedAtMs: number;
+  durationMs: number;
+  outcome: WebhookDeliveryView['outcome'];
+  httpStatus: number | null;
+  error: string | null;
+}
+
 // ─── Estimator settings (issue 7: an operator may change them) ──────────────────────────────────
 
 /**

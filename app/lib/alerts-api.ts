@@ -13,6 +13,7 @@ import type {
   WebhookDeliveryView,
   WebhookEndpointRequest,
   WebhookEndpointView,
+  WebhookTestResult,
 } from '../../contract/api';
 import { jsonBody, requestJson, requestVoid } from './api-client';
 
@@ -69,6 +70,11 @@ export function patchWebhook(
 
 export function deleteWebhook(id: number): Promise<void> {
   return requestVoid(`/api/webhooks/${id}`, { method: 'DELETE' });
+}
+
+/** A signed test notification to the endpoint now (outside the outbox): what it answered. */
+export function sendWebhookTest(id: number): Promise<WebhookTestResult> {
+  return requestJson(`/api/webhooks/${id}/test`, jsonBody('POST', {}));
 }
 
 export function fetchWebhookDeliveries(id: number, limit = 50): Promise<WebhookDeliveryView[]> {

@@ -8,6 +8,7 @@ import type {
   RulePreview,
   WebhookDeliveryView,
   WebhookEndpointView,
+  WebhookTestResult,
 } from '../../contract/api';
 import type { OpenDatabase } from '../../db/open-database';
 import { webhookDeliveries } from '../../db/schema';
@@ -256,6 +257,33 @@ describe('alerts and webhooks API', () => {
     );
     expect(((await call('GET', '/api/alerts?state=all')).json as AlertsResponse).events).toHaveLength(before);
     expect(alerting.engine.currentRules().map((r) => r.id)).not.toContain('od-very-high');
+  });
+
+  it('sends a signed test notification on demand, outside the outbox, and says what the endpoint answered', async () => {
+    const [endpoint] = (await call('GET', '/api/webhooks')).json as WebhookEndpointView[];
+    const seen = receiver.requests.length;
+    const ok = await call('POST', `/api/webhooks/${endpoint.id}/test`, {});
+    expect(ok.status).toBe(200);
+    expect(ok.json as WebhookTestResult).toMatchObject({
+      outcome: 'delivered',
+      httpStatus: 200,
+      error: null,
+    });
+    const request = receiver.requests[seen];
+    expect(request.signatureValid).toBe(true);
+    expect(request.body).toMatchObject({ test: true, title: 'culturewatch test notification' });
+    receiver.failNext(1, 503);
+    const refused = (await call('POST', `/api/webhooks/${endpoint.id}/test`)).json as WebhookTestResult;
+    expect(refused).toMatchObject({
+      outcome: 'http-error',
+      httpStatus: 503,
+      error: 'HTTP 503 Service Unavailable',
+    });
+    // Nothing was queued: the endpoint's own log and queue are the alarms' only.
+    const after = (await call('GET', '/api/webhooks')).json as WebhookEndpointView[];
+    expect(after[0].pendingCount).toBe(endpoint.pendingCount);
+    expect((await call('POST', '/api/webhooks/999/test', {})).status).toBe(404);
+    expect((await call('POST', `/api/webhooks/${endpoint.id}/test`, { x: 1 })).status).toBe(400);
   });
 
   it('deletes an endpoint, and never logs a secret', async () => {
