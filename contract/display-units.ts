@@ -3,7 +3,8 @@
  * charts, tooltips and rule editor format and parse through here. The API keeps model units
  * (fractions 0–1, concentrations in the plant's unit, rates per hour); `scale` turns one into the other.
  */
-import type { PlantSignal } from './api';
+import { type PlantSignal, plantSignals } from './api';
+import { storedSignalUnits } from './plant-protocols';
 
 export interface DisplayUnit {
   /** Written after a number: `%`, `1/h`; empty for a pure number. */
@@ -52,16 +53,10 @@ export const plantHours: DisplayUnit = { symbol: 'h', words: 'plant hours', scal
 
 export const milliseconds: DisplayUnit = { symbol: 'ms', words: 'milliseconds', scale: 1 };
 
-export const signalUnits: Record<PlantSignal, DisplayUnit> = {
-  od: opticalDensity,
-  substrate: concentration,
-  dilution: perHour,
-  feed: concentration,
-  'assay/X': concentration,
-  'assay/Y': concentration,
-  'assay/A': concentration,
-  'assay/B': concentration,
-};
+/** Each signal in the unit it is stored in (contract/plant-protocols.ts); OD named as what it measures. */
+export const signalUnits = Object.fromEntries(
+  plantSignals.map((s) => [s, s === 'od' ? opticalDensity : modelUnit(storedSignalUnits[s])]),
+) as Record<PlantSignal, DisplayUnit>;
 
 /** The model definition's unit names (`conc`, `1/h`, `1`) as display units. */
 export function modelUnit(unit: string): DisplayUnit {

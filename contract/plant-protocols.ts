@@ -10,7 +10,7 @@ import type { PlantSignal } from './api';
  * written in it and the spec calibrates OD to it); a Sparkplug mapping may name it (e.g. g/L) so
  * that metrics in other concentration units are converted.
  */
-export const signalUnits: Readonly<Record<PlantSignal, 'conc' | '1/h'>> = {
+export const storedSignalUnits: Readonly<Record<PlantSignal, 'conc' | '1/h'>> = {
   od: 'conc',
   substrate: 'conc',
   dilution: '1/h',

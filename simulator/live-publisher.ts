@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { type PlantSignal, plantSignals } from '../contract/api';
-import { signalUnits } from '../contract/plant-protocols';
+import { storedSignalUnits } from '../contract/plant-protocols';
 import type { PlantSample } from './plant-sample';
 import { type EdgeMetric, SparkplugEdgeNode } from './sparkplug-edge-node';
 
@@ -217,7 +217,7 @@ export class LivePublisher {
         type: 'Double',
         value: value?.value ?? null,
         ...(value && { timestamp: value.tsMs }),
-        engUnit: signalUnits[signal],
+        engUnit: storedSignalUnits[signal],
       };
     });
   }

@@ -63,8 +63,6 @@ export interface ComparePoint {
   upper?: number;
 }
 
-const z95 = 1.959964;
-
 /** Points of a signal's readings, in the display unit. */
 export function readingPoints(quantity: CompareQuantity, series: ReadingSeries): ComparePoint[] {
   return series.tMs.map((t, i) => ({ t, value: shownValue(quantity.unit, series.value[i]) }));
@@ -85,12 +83,11 @@ export function estimatePoints(quantity: CompareQuantity, fits: readonly FitReco
     if ('part' in quantity) {
       const c = fit.composition?.[quantity.part];
       if (!c || !Number.isFinite(c.value)) continue;
-      const ceiling = quantity.part === 'satellite_fraction' ? 1 : Number.POSITIVE_INFINITY;
       points.push({
         t: fit.windowEndMs,
         value: shown(c.value),
-        lower: shown(Math.max(0, c.value - z95 * c.sd)),
-        upper: shown(Math.min(ceiling, c.value + z95 * c.sd)),
+        lower: shown(c.lower95),
+        upper: shown(c.upper95),
       });
     } else if ('parameter' in quantity) {
       const p = fit.params?.[quantity.parameter];

@@ -32,7 +32,7 @@ import type {
 import type { Logger } from 'pino';
 import { type PlantSignal, plantSignals } from '../../contract/api';
 import { freshnessRank } from '../../contract/freshness';
-import { opcuaNamespaceUri, signalUnits } from '../../contract/plant-protocols';
+import { opcuaNamespaceUri, storedSignalUnits } from '../../contract/plant-protocols';
 import { prepareAuthStatements } from '../../db/auth-statements';
 import { builtInModel } from '../../simulator/model-files';
 import { Accounts } from '../auth/accounts';
@@ -420,7 +420,7 @@ export class CulturewatchOpcuaServer implements Job<OpcuaMetrics> {
         readingsFolder,
         `${reactorId}/Readings/${signal}`,
         signal,
-        signalUnits[signal],
+        storedSignalUnits[signal],
         {
           low: plausibleRanges[signal].min,
           high: plausibleRanges[signal].max,

@@ -9,14 +9,14 @@
  *
  * A source is an edge node's own metrics (no `device`) or one of its devices'; each names one
  * reactor. A metric's unit is the mapping's, else the `engUnit` property of its birth, else the
- * signal's own (contract/plant-protocols.ts `signalUnits`); values are converted to the signal's unit.
+ * signal's own (contract/plant-protocols.ts `storedSignalUnits`); values are converted to the signal's unit.
  */
 import { z } from 'zod';
 import { isReactorId, type PlantSignal, plantSignals, reactorIdRule } from '../../contract/api';
 import {
   concentrationUnitsGramsPerLitre,
   rateUnitsPerHour,
-  signalUnits,
+  storedSignalUnits,
 } from '../../contract/plant-protocols';
 
 export interface MappedMetric {
@@ -66,7 +66,7 @@ export function unitFactor(
   unit: string | undefined,
   concentrationUnit: string | undefined,
 ): UnitFactor {
-  const target = signalUnits[signal];
+  const target = storedSignalUnits[signal];
   if (unit === undefined || unit === target) return { ok: true, factor: 1 };
   if (target === '1/h') {
     const perHour = rateUnitsPerHour[unit];

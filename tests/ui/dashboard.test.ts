@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ReactorSummary, ReadingSeries } from '../../contract/api';
+import type { FitRecord, ReactorSummary, ReadingSeries } from '../../contract/api';
 import { type ConsoleLog, consoleLog, launchChromium, newContext } from './fixtures/browser';
 import { extentOf, inkedPixels } from './fixtures/charts';
 import { logInThroughPage, signInContext } from './fixtures/login';
@@ -107,6 +107,57 @@ describe('the operator dashboard against the simulated plant', () => {
       requestsBefore,
     );
     expect(apiRequests).toBe(0);
+  });
+
+  test('the drift chart marks each parameter as the newest fit determines it, an undetermined one as undetermined', async () => {
+    await openReactor(reactors[0]);
+    const drift = page.locator('[data-section=drift]');
+    await drift.scrollIntoViewIfNeeded();
+    await page.locator('[data-chart=drift][data-points]:not([data-points="0"])').waitFor({ timeout: 60_000 });
+    // Read the page and the API for the same newest fit (fits keep arriving live).
+    const newestIfOk = async () => {
+      const fits = await service.getJson<FitRecord[]>(
+        `/api/reactors/${reactors[0]}/estimates?trajectories=none`,
+      );
+      const newest = fits.at(-1);
+      return newest?.status === 'ok' ? newest : undefined;
+    };
+    let fit: FitRecord | undefined;
+    let shown: Record<string, string> = {};
+    await expect
+      .poll(
+        async () => {
+          fit = await newestIfOk();
+          shown = Object.fromEntries(
+            await drift
+              .locator('.multiple-titles li')
+              .evaluateAll((els) =>
+                els.map((e) => [e.getAttribute('data-multiple'), e.getAttribute('data-certainty')]),
+              ),
+          );
+          const pageFit = Number(await attr(page, '[data-testid=reactor-page]', 'data-newest-fit'));
+          return fit !== undefined && pageFit === fit.id;
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(true);
+    const params = Object.entries(fit?.params ?? {});
+    expect(params.length).toBeGreaterThanOrEqual(10);
+    // A parameter whose band is as wide as its prior's is the prior speaking: the page says so.
+    const priorOnly = params.filter(
+      ([, p]) => !p.determined && p.priorSdLog !== undefined && p.sdLog >= 0.9 * p.priorSdLog,
+    );
+    expect(priorOnly.length).toBeGreaterThan(0);
+    for (const [name] of priorOnly) expect(shown[name]).toBe('undetermined');
+    for (const [name, p] of params) if (p.determined) expect(shown[name]).toBe('determined');
+    for (const [name, p] of params) if (!p.determined) expect(shown[name]).not.toBe('determined');
+    const [name] = priorOnly[0];
+    const title = drift.locator(`.multiple-titles li[data-multiple="${name}"]`);
+    expect(await title.textContent()).toMatch(/^undetermined/);
+    expect(await title.getAttribute('title')).toContain('the band is what the prior allows');
+    expect(await drift.getByTestId('identifiability-note').textContent()).toMatch(
+      new RegExp(`undetermined: [^;]*\\b${name}\\b`),
+    );
   });
 
   test('the time-range picker changes the range of every chart', async () => {

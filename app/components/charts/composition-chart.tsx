@@ -1,7 +1,8 @@
 'use client';
 /**
  * Community composition from the fits: the satellite fraction Y/(X+Y), X and Y, A and B, each at
- * its fit's window end with a 95 % band (±1.96 sd, cut at zero), and the offline assays as points.
+ * its fit's window end with its 95 % band (the estimator's: a concentration's in log space, never
+ * negative; the fraction's in logit space, inside 0–100 %), and the offline assays as points.
  */
 import type { Composition, PlantSignal } from '../../../contract/api';
 import { concentration, satelliteFraction, shownValue } from '../../../contract/display-units';
@@ -17,7 +18,6 @@ import { useLegend } from './use-legend';
 import { useLiveChart } from './use-live-chart';
 import type { ZoomLink } from './zoom-link';
 
-const z95 = 1.959964;
 type Part = keyof Composition;
 
 function partSeries(
@@ -27,7 +27,6 @@ function partSeries(
   color: string,
   axes: { xAxisIndex: number; yAxisIndex: number },
   unit = concentration,
-  ceiling = Number.POSITIVE_INFINITY,
 ): SeriesOption[] {
   const shown = (x: number) => shownValue(unit, x);
   const line: [number, number][] = [];
@@ -36,11 +35,7 @@ function partSeries(
     const c = fit.composition?.[part];
     if (fit.status !== 'ok' || !c || !Number.isFinite(c.value)) continue;
     line.push([fit.windowEndMs, shown(c.value)]);
-    band.push({
-      t: fit.windowEndMs,
-      lower: shown(Math.max(0, c.value - z95 * c.sd)),
-      upper: shown(Math.min(ceiling, c.value + z95 * c.sd)),
-    });
+    band.push({ t: fit.windowEndMs, lower: shown(c.lower95), upper: shown(c.upper95) });
   }
   return [
     ...bandSeries(`comp-${part}`, band, bandFill(color, 0.22), axes, { name }),
@@ -82,7 +77,7 @@ function assaySeries(
 function allSeries(data: ReactorData, palette: ChartPalette): SeriesOption[] {
   const g = (i: number, y = i) => ({ xAxisIndex: i, yAxisIndex: y });
   return [
-    ...partSeries(data, 'satellite_fraction', fractionName, palette.fraction, g(0), satelliteFraction, 1),
+    ...partSeries(data, 'satellite_fraction', fractionName, palette.fraction, g(0), satelliteFraction),
     ...partSeries(data, 'X', 'X (main)', palette.X, g(1, 1)),
     ...partSeries(data, 'Y', 'Y (satellite)', palette.Y, g(1, 2)),
     assaySeries(data, 'assay/X', 'assay X', palette.X, g(1, 1)),

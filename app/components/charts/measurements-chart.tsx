@@ -45,7 +45,7 @@ function rejectedPoints(rejected: { t: number[]; v: number[] }, readings: { v: n
 
 /**
  * The sensor's noise as the newest fit saw it: the root mean square of reading − model over the
- * fitted window (the model's trajectory interpolated at each reading). The API's forecast sd is the
+ * fitted window (the model's trajectory interpolated at each reading). The API's forecast band is the
  * model's alone, far narrower than the scatter of the readings it forecasts.
  */
 export function readingNoiseSd(fit: FitRecord, signal: 'od' | 'substrate', readings: Points): number {
@@ -87,18 +87,23 @@ function signalSeries(
   const forecastLine: [number, number][] = [];
   const forecastValues = fit?.forecast?.series[modelKey];
   const forecastSd = fit?.forecast?.sd?.[modelKey];
+  const forecastLower = fit?.forecast?.lower?.[modelKey];
+  const forecastUpper = fit?.forecast?.upper?.[modelKey];
   if (fit?.forecast && forecastValues) {
-    const noise = readingNoiseSd(fit, signal, readings);
+    const noiseHalfWidth = z95 * readingNoiseSd(fit, signal, readings);
     fit.forecast.tMs.forEach((t, i) => {
-      forecastLine.push([t, forecastValues[i]]);
+      const v = forecastValues[i];
+      forecastLine.push([t, v]);
+      // The model's band (the estimator's, with the inputs' unknown future; older fits: ±1.96 sd),
+      // widened by the sensor's noise, since it is the next readings that should fall inside it.
       const sd = forecastSd?.[i];
-      if (sd !== undefined && Number.isFinite(sd)) {
-        // Where the next readings should fall: the model's uncertainty and the sensor's noise.
-        const spread = z95 * Math.sqrt(sd * sd + noise * noise);
+      const below = forecastLower ? v - forecastLower[i] : sd !== undefined ? z95 * sd : Number.NaN;
+      const above = forecastUpper ? forecastUpper[i] - v : sd !== undefined ? z95 * sd : Number.NaN;
+      if (Number.isFinite(below) && Number.isFinite(above)) {
         forecastBand.push({
           t,
-          lower: Math.max(0, forecastValues[i] - spread),
-          upper: forecastValues[i] + spread,
+          lower: Math.max(0, v - Math.hypot(below, noiseHalfWidth)),
+          upper: v + Math.hypot(above, noiseHalfWidth),
         });
       }
     });

@@ -1,11 +1,13 @@
 'use client';
 /**
- * Parameter drift: each freed parameter over time with its 95 % band, on a log scale. Where a fit's
- * own data did not pin a parameter to ±10 %, that stretch is shaded and a sentence says what it means;
- * the combinations the data do determine are drawn in the chart below.
+ * Parameter drift: each freed parameter over time with its 95 % band, on a log scale. Its value is
+ * drawn only where a fit's data pinned it to ±10 %; elsewhere the stretch is shaded and only the band
+ * is drawn, which is what the prior and the data allow together. Each title says how much the newest
+ * fit's data say (determined, narrowed, undetermined); the combinations are in the chart below.
  */
 import { useMemo } from 'react';
 import { parameterInfo, parameterOrder } from '../../lib/model-info';
+import { type Certainty, certaintyOf } from '../../lib/parameter-certainty';
 import { usePreferences } from '../../lib/preferences';
 import type { ReactorData } from '../../lib/reactor-data';
 import { useNarrow } from '../../lib/use-narrow';
@@ -33,15 +35,27 @@ export function fittedParameterNames(data: ReactorData): string[] {
     .concat([...seen].filter((n) => !parameterOrder.includes(n)));
 }
 
-function parameterHeadings(names: readonly string[]): MultipleHeading[] {
+/** The newest fit's certainty of each parameter it estimated. */
+function newestCertainty(data: ReactorData): Map<string, Certainty> {
+  const params = data.latestFit?.status === 'ok' ? data.latestFit.params : null;
+  return new Map(Object.entries(params ?? {}).map(([name, p]) => [name, certaintyOf(p)]));
+}
+
+function parameterHeadings(names: readonly string[], certainty: Map<string, Certainty>): MultipleHeading[] {
   return names.map((name) => {
     const info = parameterInfo.get(name);
-    return { key: name, title: name, unit: info?.unit ?? '', detail: info?.description };
+    return {
+      key: name,
+      title: name,
+      unit: info?.unit ?? '',
+      detail: info?.description,
+      certainty: certainty.get(name),
+    };
   });
 }
 
 function parameterMultiples(data: ReactorData, names: readonly string[]): Multiple[] {
-  return parameterHeadings(names).map((heading) => ({
+  return parameterHeadings(names, newestCertainty(data)).map((heading) => ({
     ...heading,
     samples: data.fits.flatMap((fit) => {
       const p = fit.status === 'ok' ? fit.params?.[heading.key] : undefined;
@@ -74,8 +88,11 @@ export function ParameterDriftChart(props: {
   const names = useMemo(() => fittedParameterNames(data), [data, version]);
   const namesKey = names.join(',');
   const columns = useNarrow() ? 1 : 2;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: namesKey stands for names.
-  const headings = useMemo(() => parameterHeadings(names), [namesKey]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version stands for data's contents.
+  const certainty = useMemo(() => newestCertainty(data), [data, version]);
+  const certaintyKey = names.map((n) => certainty.get(n) ?? '').join(',');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: namesKey and certaintyKey stand for them.
+  const headings = useMemo(() => parameterHeadings(names, certainty), [namesKey, certaintyKey]);
 
   useLiveChart({
     chart,
@@ -91,14 +108,22 @@ export function ParameterDriftChart(props: {
     sourcesOf: () => ['fits'],
   });
 
-  const latest = data.latestFit?.params ?? null;
-  const undetermined = latest ? names.filter((n) => latest[n] && !latest[n].determined) : [];
-  const determined = latest ? names.filter((n) => latest[n]?.determined) : [];
+  const inWords = (c: Certainty) => names.filter((n) => certainty.get(n) === c);
+  const determined = inWords('determined');
+  const narrowed = inWords('narrowed');
+  const undetermined = inWords('undetermined');
+  const newest = certainty.size > 0;
+  const listed = (label: string, list: string[]) => (list.length ? [`${label}: ${list.join(', ')}`] : []);
+  const newestInWords = [
+    ...listed('determined', determined),
+    ...listed('narrowed by the data', narrowed),
+    ...listed('undetermined', undetermined),
+  ].join('; ');
   return (
     <ChartFrame
       id="drift"
       title="Parameter drift (95 % bands, log scale)"
-      description={`Each fitted parameter over time with its 95 % band. Newest fit: ${determined.length} of ${names.length} parameters determined by the data${undetermined.length ? `; not determined: ${undetermined.join(', ')}` : ''}.`}
+      description={`Each fitted parameter over time with its 95 % band; its value only where the data determine it. Newest fit: ${determined.length} of ${names.length} parameters determined${newestInWords ? ` (${newestInWords})` : ''}.`}
       height={multiplesHeight(names.length || 10, columns)}
       overlay={<MultipleTitles multiples={headings} columns={columns} />}
       containerRef={containerRef}
@@ -110,18 +135,12 @@ export function ParameterDriftChart(props: {
       <div className="note" data-testid="identifiability-note">
         <span className="swatch swatch-undetermined" aria-hidden="true" />
         <p>
-          <strong>Shaded stretches: the readings in that window did not determine the parameter</strong> (not
-          pinned to within ±10 %). Its value there comes mostly from earlier windows, and its band is wide; do
-          not act on it alone. What the data do determine are the combinations below.
-          {latest ? (
-            <>
-              {' '}
-              Newest fit:{' '}
-              {undetermined.length === 0
-                ? 'every parameter determined.'
-                : `${undetermined.join(', ')} not determined${determined.length ? `; ${determined.join(', ')} determined.` : '.'}`}
-            </>
-          ) : null}
+          <strong>Only the band is drawn where the data did not determine a parameter</strong> (shaded: the
+          window’s readings did not pin it to ±10 %). There the band is what the model file's prior and the
+          data allow together; where it is as wide as the prior’s, the data have said nothing about the
+          parameter, and its middle is not an estimate. <em>Undetermined</em> is not the same as unimportant:
+          what od and substrate do determine are the combinations below.
+          {newest ? <> Newest fit: {newestInWords}.</> : null}
         </p>
       </div>
     </ChartFrame>

@@ -1,10 +1,15 @@
 /**
  * Small multiples of quantities that live on a log scale (parameters and their combinations): one
  * grid per quantity in two columns (one on a narrow screen), each with its 95 % band, and shaded
- * stretches where the data did not determine it. Their titles are HTML over the canvas (see
- * MultipleTitles), each cut to its column so that neighbours never overlap.
+ * stretches where the data did not determine it. The value is drawn only where it was determined;
+ * elsewhere only the band is, since the middle of a band the prior sets is not an estimate. Their
+ * titles are HTML over the canvas (see MultipleTitles), each cut to its column so that neighbours
+ * never overlap.
  */
+
 import { formatNumber, superscript } from '../../lib/number-format';
+import type { Certainty } from '../../lib/parameter-certainty';
+import { certaintyWords } from '../../lib/parameter-certainty';
 import { formatClock, formatPlantHours, zoneOf } from '../../lib/time-format';
 import type { ChartPalette } from './chart-palette';
 import { bandFill } from './chart-palette';
@@ -27,6 +32,8 @@ export interface MultipleHeading {
   unit: string;
   /** What it is, after the unit. */
   detail?: string;
+  /** How much the newest fit's data say about it (a badge before the title). */
+  certainty?: Certainty;
 }
 
 export interface Multiple extends MultipleHeading {
@@ -76,6 +83,11 @@ export function multipleTitle(m: MultipleHeading): string {
   return `${m.title}${m.unit ? ` (${m.unit})` : ''}${m.detail ? ` — ${m.detail}` : ''}`;
 }
 
+/** The title with the newest fit's certainty in words (the title's tooltip and accessible name). */
+export function multipleTitleInWords(m: MultipleHeading): string {
+  return m.certainty ? `${multipleTitle(m)}. Newest fit: ${certaintyWords[m.certainty]}` : multipleTitle(m);
+}
+
 /** Stretches where the quantity was not determined: from the previous fit's time to this one's. */
 function undeterminedStretches(samples: readonly MultipleSample[]): [number, number][] {
   const stretches: [number, number][] = [];
@@ -102,21 +114,36 @@ export function multiplesSeries(multiples: readonly Multiple[], palette: ChartPa
         axes,
       ),
       {
+        // Every sample, invisible: it carries the tooltip and the shading.
         id: `mult-${m.key}`,
         name: m.key,
         type: 'line',
         ...axes,
         data: positive.map((s) => [s.t, s.value, s.lower, s.upper, s.determined ? 1 : 0]),
         symbol: 'none',
-        lineStyle: { width: 1.75, color },
+        lineStyle: { opacity: 0 },
         itemStyle: { color },
-        z: 3,
+        z: 2,
         markArea: {
           silent: true,
           itemStyle: { color: palette.undetermined },
           label: { show: false },
           data: undeterminedStretches(m.samples).map(([from, to]) => [{ xAxis: from }, { xAxis: to }]),
         },
+      } satisfies SeriesOption,
+      {
+        id: `mult-${m.key}:value`,
+        name: m.key,
+        type: 'line',
+        ...axes,
+        data: positive.map((s) => [s.t, s.determined ? s.value : null]),
+        connectNulls: false,
+        symbol: 'none',
+        lineStyle: { width: 1.75, color },
+        itemStyle: { color },
+        silent: true,
+        tooltip: { show: false },
+        z: 3,
       } satisfies SeriesOption,
     ];
   });
@@ -144,7 +171,7 @@ export function multiplesStructure(
       confine: true,
       formatter: (raw: unknown) => {
         const params = (Array.isArray(raw) ? raw : [raw]) as TooltipParam[];
-        const p = params.find((x) => x.seriesId?.startsWith('mult-') && !x.seriesId.includes(':band'));
+        const p = params.find((x) => x.seriesId?.startsWith('mult-') && !x.seriesId.includes(':'));
         if (!p || !Array.isArray(p.value)) return '';
         const [t, value, lower, upper, determined] = p.value as number[];
         const m = multiples.find((x) => `mult-${x.key}` === p.seriesId);
@@ -154,9 +181,11 @@ export function multiplesStructure(
             : formatClock(t, false, zoneOf(ctx.timeMode));
         return [
           `<b>${m ? multipleTitle(m) : ''}</b> · ${when}`,
-          `${formatNumber(value, 4)} ${m?.unit ?? ''}`,
-          `95 %: ${formatNumber(lower, 3)} – ${formatNumber(upper, 3)}`,
-          determined ? 'determined by the data' : '<i>not determined by this window’s data</i>',
+          determined
+            ? `${formatNumber(value, 4)} ${m?.unit ?? ''}`
+            : `<i>undetermined here</i>: only its band is known`,
+          `95 %: ${formatNumber(lower, 3)} – ${formatNumber(upper, 3)} ${m?.unit ?? ''}`,
+          determined ? certaintyWords.determined : '<i>this window’s data did not pin it to ±10 %</i>',
         ].join('<br/>');
       },
     },
