@@ -8,6 +8,7 @@ export {
   defaultEstimatorSettings,
   refitParameterNames,
   satelliteParameterNames,
+  settingsForModel,
 } from './estimator/default-settings';
 // Building blocks of the research benchmarks (linearized information limits, profile likelihood).
 export { inverseSpd, symmetricEigen } from './estimator/dense-matrix';
@@ -76,9 +77,11 @@ export {
   fullCommunity,
   type LinkKind,
   linkLabel,
+  linkRoles,
   withLinkOff,
 } from './model/community';
 export { type CompiledModel, compileModel, type NetworkWeightsAs } from './model/compile';
+export { type CompositionRoles, compositionRoles } from './model/composition-roles';
 export type {
   InputDefinition,
   ModelDefinition,
@@ -119,6 +122,20 @@ export {
   type WindowProblem,
 } from './problem/window-problem';
 export { defaultSolverOptions, describeFailure, type MethodName, type SolverOptions } from './solvers/types';
+export {
+  defaultRefinementSettings,
+  type ExclusionTest,
+  type FitSummary,
+  horizonOf,
+  type LikelihoodRatioTest,
+  type LinkEvidence,
+  type LinkVerdict,
+  type RefinementProgress,
+  type RefinementResult,
+  type RefinementSettings,
+  type RefinementStep,
+  refineStructure,
+} from './structure/refine-structure';
 export {
   allParameterColumns,
   createEngineWorkspace,

@@ -177,7 +177,7 @@ function runHistory(scenario: ScenarioName, seed: number, priorMedian: Float64Ar
       continue;
     }
     const row = truthRow(truth, endH);
-    const c = outcome.estimate.composition;
+    const c = outcome.estimate.composition!;
     for (const s of ['X', 'Y', 'A', 'B'] as const) banded(score(s), c[s], truth.states[s][row]);
     const f = c.satellite_fraction;
     banded(score('satellite fraction'), f, truth.satelliteFraction[row]);

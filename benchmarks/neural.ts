@@ -244,7 +244,7 @@ function plantAndHybrid(): void {
       if (!w.estimate || w.refit) continue;
       const truthEnd = truthAt(Math.round(w.windowEndH * 4) / 4);
       const [, X, Y, A, B] = truthEnd;
-      const c = w.estimate.composition;
+      const c = w.estimate.composition!;
       for (const [band, value] of [
         [c.X, X],
         [c.Y, Y],

@@ -159,12 +159,16 @@ export interface BandedEstimate extends ValueWithSd {
   upper95: number;
 }
 
+/**
+ * The community at a fit's window end: X the main organism, Y the satellites together, their fraction,
+ * and each metabolite by name (the built-in model's A and B); a model with several satellites also
+ * lists each one by name. Which quantities there are is the reactor's model's (`ReactorModelView`).
+ */
 export interface Composition {
   X: BandedEstimate;
   Y: BandedEstimate;
-  A: BandedEstimate;
-  B: BandedEstimate;
   satellite_fraction: BandedEstimate;
+  [quantity: string]: BandedEstimate;
 }
 
 /** The model's states and signals on a time grid (fitted window and forecast). */
@@ -209,6 +213,11 @@ export interface FitRecord {
   loss: number | null;
   iterations: number;
   durationMs: number;
+  /**
+   * Optional (added by the service): the model the fit was made with, by version (of its file) and
+   * name; a reactor's fits from before a change of model keep the model they came from.
+   */
+  model?: { version: string; name: string } | null;
   params: Record<string, ParameterEstimate> | null;
   fixed: Record<string, number> | null;
   combinations: ParameterCombination[] | null;
@@ -476,6 +485,43 @@ export interface WebhookTestResult {
 }
 
 // ─── Estimator settings (issue 7: an operator may change them) ──────────────────────────────────
+
+/**
+ * The model a reactor runs (GET /api/reactors/:id/model): its file's name, version (the first 16
+ * hex digits of the SHA-256 of its text), text, and its equations as the estimator reads them (a
+ * community model's links written out). PUT the same path with `ReactorModelRequest` (operator) to
+ * change it: the file is checked (an error names the line), stored, and the reactor's estimator
+ * chain starts afresh with it; its earlier fits keep the model they came from (`FitRecord.model`).
+ */
+export interface ReactorModelView {
+  reactorId: string;
+  version: string;
+  name: string;
+  description: string;
+  /** No model was chosen for the reactor: it runs the built-in one. */
+  builtIn: boolean;
+  setAtMs: number | null;
+  setBy: string | null;
+  fileText: string;
+  states: string[];
+  parameters: {
+    name: string;
+    description: string;
+    unit: string;
+    plantValue: number;
+    usuallyFixed: boolean;
+  }[];
+  intermediates: [string, string][];
+  rates: Record<string, string>;
+  signals: Record<string, string>;
+  /** A community model's links, each on or off. */
+  links: { kind: string; organism: string; metabolite: string; off: boolean }[] | null;
+}
+
+export interface ReactorModelRequest {
+  /** The model file (YAML), as `culturewatch model community` or a modeller writes it. */
+  fileText: string;
+}
 
 /**
  * GET /api/estimator-settings → EstimatorSettingsView; PUT /api/estimator-settings

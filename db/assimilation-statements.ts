@@ -28,6 +28,7 @@ export interface AssimilationStatements {
       stateJson: string;
       fittedUpToH: number;
       readingsSeenRowid: number | null;
+      modelVersion: string | null;
     }
   >;
   /**
@@ -39,7 +40,8 @@ export interface AssimilationStatements {
   readingsHighWater: Database.Statement<[], { rowid: number | null }>;
   /**
    * (reactorId, windowStartMs, windowEndMs, windowStartH, windowEndH, fittedAtMs, status, reason,
-   * detail, refit, coldStart, loss, iterations, durationMs, residualSummaryJson) → lastInsertRowid is the fit id.
+   * detail, refit, coldStart, loss, iterations, durationMs, residualSummaryJson, modelVersion) →
+   * lastInsertRowid is the fit id.
    */
   insertFit: Database.Statement<
     [
@@ -58,6 +60,7 @@ export interface AssimilationStatements {
       number,
       number,
       string | null,
+      string,
     ]
   >;
   /** (fitId, name, value, free, sdLog, sdLogData, lower95, upper95, determined, priorSdLog) */
@@ -83,8 +86,8 @@ export interface AssimilationStatements {
   insertComposition: Database.Statement<[number, string, number, number, number, number]>;
   /** (fitId, trajectoryJson, forecastJson, residualsJson, windowFileJson) */
   insertDocuments: Database.Statement<[number, string | null, string | null, string | null, string | null]>;
-  /** (reactorId, settingsKey, stateJson, fittedUpToH, readingsSeenRowid, lastFitId, updatedAtMs) */
-  upsertChain: Database.Statement<[string, string, string, number, number, number | null, number]>;
+  /** (reactorId, settingsKey, stateJson, fittedUpToH, readingsSeenRowid, lastFitId, updatedAtMs, modelVersion) */
+  upsertChain: Database.Statement<[string, string, string, number, number, number | null, number, string]>;
 }
 
 export function prepareAssimilationStatements(sqlite: Database.Database): AssimilationStatements {
@@ -110,7 +113,8 @@ export function prepareAssimilationStatements(sqlite: Database.Database): Assimi
     reactorIds: sqlite.prepare('SELECT id FROM reactors ORDER BY id'),
     chains: sqlite.prepare(
       `SELECT reactor_id AS reactorId, settings_key AS settingsKey, state_json AS stateJson,
-              fitted_up_to_h AS fittedUpToH, readings_seen_rowid AS readingsSeenRowid
+              fitted_up_to_h AS fittedUpToH, readings_seen_rowid AS readingsSeenRowid,
+              model_version AS modelVersion
        FROM assimilator_chains`,
     ),
     // NOT INDEXED: walk only the rows stored since (a rowid range), not the reactor's whole history.
@@ -122,8 +126,8 @@ export function prepareAssimilationStatements(sqlite: Database.Database): Assimi
     insertFit: sqlite.prepare(
       `INSERT INTO fits (reactor_id, window_start_ms, window_end_ms, window_start_h, window_end_h,
          fitted_at_ms, status, reason, detail, refit, cold_start, loss, iterations, duration_ms,
-         residual_summary_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         residual_summary_json, model_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertParameter: sqlite.prepare(
       `INSERT INTO fit_parameters (fit_id, name, value, free, sd_log, sd_log_data, lower95, upper95, determined,
@@ -144,10 +148,11 @@ export function prepareAssimilationStatements(sqlite: Database.Database): Assimi
     ),
     upsertChain: sqlite.prepare(
       `INSERT INTO assimilator_chains (reactor_id, settings_key, state_json, fitted_up_to_h,
-         readings_seen_rowid, last_fit_id, updated_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
+         readings_seen_rowid, last_fit_id, updated_at_ms, model_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (reactor_id) DO UPDATE SET
          settings_key = excluded.settings_key,
+         model_version = excluded.model_version,
          state_json = excluded.state_json,
          fitted_up_to_h = excluded.fitted_up_to_h,
          readings_seen_rowid = excluded.readings_seen_rowid,

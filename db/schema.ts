@@ -127,6 +127,8 @@ export const fits = sqliteTable(
      * (those beyond 3 σ), so that months of fits show their quality without every residual.
      */
     residualSummaryJson: text('residual_summary_json'),
+    /** The model the fit was made with (`models.version`); NULL: stored before models were recorded (the built-in). */
+    modelVersion: text('model_version'),
   },
   (t) => [
     index('fits_reactor_window_end').on(t.reactorId, t.windowEndMs),
@@ -242,6 +244,32 @@ export const assimilatorChains = sqliteTable('assimilator_chains', {
   readingsSeenRowid: integer('readings_seen_rowid'),
   lastFitId: integer('last_fit_id'),
   updatedAtMs: integer('updated_at_ms').notNull(),
+  /** The model the chain runs (`models.version`); NULL: the built-in. A chain of another model starts afresh. */
+  modelVersion: text('model_version'),
+});
+
+/**
+ * Every model file a reactor has run, by version (the first 16 hex digits of the SHA-256 of its
+ * text), so that a fit names the exact model it came from even after the reactor has changed model.
+ */
+export const models = sqliteTable('models', {
+  version: text('version').primaryKey(),
+  /** The file's `model:` name. */
+  name: text('name').notNull(),
+  fileText: text('file_text').notNull(),
+  addedAtMs: integer('added_at_ms').notNull(),
+});
+
+/** The model each reactor runs, when an operator chose one; absent: the built-in. */
+export const reactorModels = sqliteTable('reactor_models', {
+  reactorId: text('reactor_id')
+    .primaryKey()
+    .references(() => reactors.id),
+  modelVersion: text('model_version')
+    .notNull()
+    .references(() => models.version),
+  setAtMs: integer('set_at_ms').notNull(),
+  setBy: text('set_by').notNull(),
 });
 
 /**

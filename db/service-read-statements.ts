@@ -22,6 +22,8 @@ export interface FitRow {
   iterations: number;
   durationMs: number;
   residualSummaryJson: string | null;
+  modelVersion: string | null;
+  modelName: string | null;
 }
 
 export interface FitParameterRow {
@@ -71,7 +73,8 @@ export interface FitDocumentRow {
 const fitColumns = `id, reactor_id AS reactorId, window_start_ms AS windowStartMs, window_end_ms AS windowEndMs,
   window_start_h AS windowStartH, window_end_h AS windowEndH, fitted_at_ms AS fittedAtMs, status, reason,
   detail, refit, cold_start AS coldStart, loss, iterations, duration_ms AS durationMs,
-  residual_summary_json AS residualSummaryJson`;
+  residual_summary_json AS residualSummaryJson, model_version AS modelVersion,
+  (SELECT name FROM models WHERE models.version = fits.model_version) AS modelName`;
 
 export interface ServiceReadStatements {
   /** () → every reactor. */

@@ -42,6 +42,12 @@ const environment = z.object({
       .default('culturewatch'),
   ),
   DATABASE_PATH: setting(z.string().default('data/culturewatch.db')),
+  DATABASE_URL: setting(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+      .optional(),
+  ),
   DATABASE_SYNCHRONOUS: setting(z.enum(['full', 'normal']).default('full')),
   RETENTION_RAW_DAYS: positiveNumber(30),
   RETENTION_ROLLUP_1MIN_DAYS: positiveNumber(180),
@@ -95,7 +101,8 @@ export interface RetentionSettings {
 export interface Config {
   mqtt: MqttSettings;
   topicPrefix: string;
-  database: { path: string; synchronous: 'full' | 'normal' };
+  /** `url`: the PostgreSQL store of a scaled deployment (deploy/scaled/); else the SQLite file at `path`. */
+  database: { path: string; synchronous: 'full' | 'normal'; url?: string };
   retention: RetentionSettings;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 }
@@ -120,7 +127,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       serverTls: embeddedBrokerTls(e, env),
     },
     topicPrefix: e.TOPIC_PREFIX,
-    database: { path: e.DATABASE_PATH, synchronous: e.DATABASE_SYNCHRONOUS },
+    database: {
+      path: e.DATABASE_PATH,
+      synchronous: e.DATABASE_SYNCHRONOUS,
+      ...(e.DATABASE_URL !== undefined && { url: e.DATABASE_URL }),
+    },
     retention: {
       rawDays: e.RETENTION_RAW_DAYS,
       rollup1MinDays: e.RETENTION_ROLLUP_1MIN_DAYS,

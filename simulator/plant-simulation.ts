@@ -1,4 +1,4 @@
-import type { CompiledModel, InputSeries } from '../assimilation';
+import { type CompiledModel, compositionRoles, type InputSeries } from '../assimilation';
 import {
   type DilutionComponent,
   type DilutionDriftSettings,
@@ -39,7 +39,11 @@ export interface PlantSimulationOptions {
   burnInDays?: number;
   /** Plant values to use instead of the model's, by parameter name. */
   plantValues?: Record<string, number>;
-  /** The plant's own model, when its truth is not the built-in model (states S, X, Y, A, B). */
+  /**
+   * The plant's own model, when its truth is not the built-in model: a model with the built-in's
+   * states (S, X, Y, A, B…) or a community model. od is the main organism and the satellites, the
+   * assays of Y, A and B the satellites together and the metabolites named A and B.
+   */
   model?: CompiledModel;
   /** Called with the truth at every reading time, in order. */
   onTruth?: (row: PlantTruthRow) => void;
@@ -63,6 +67,15 @@ export class PlantSimulation {
   readonly integrator: TruthIntegrator;
   readonly dilutionComponents: readonly DilutionComponent[];
   private readonly names: readonly string[];
+  /** Indices of the substrate, the main organism, the satellites, and the metabolites A and B (-1: none). */
+  private readonly at: {
+    S: number;
+    X: number;
+    Y: readonly number[];
+    A: number;
+    B: number;
+    metabolites: number[];
+  };
   private readonly baseParams: Float64Array;
   private readonly ramps: ParameterRamp[] = [];
   private readonly faults: SensorFault[] = [];
@@ -80,9 +93,18 @@ export class PlantSimulation {
   constructor(options: PlantSimulationOptions) {
     this.integrator = new TruthIntegrator(options.model);
     const model = this.integrator.model;
-    // composition() and the burn-in guess read states by position.
-    if (model.stateNames.join(',') !== 'S,X,Y,A,B')
-      throw new Error('plant simulation expects states S, X, Y, A, B');
+    const roles = compositionRoles(model.definition);
+    if (!roles)
+      throw new Error('plant simulation needs a substrate, a main organism and satellites (S, X, Y…)');
+    const index = (state: string) => model.stateNames.indexOf(state);
+    this.at = {
+      S: index(roles.substrate),
+      X: index(roles.main),
+      Y: roles.satellites.map(index),
+      A: index('A'),
+      B: index('B'),
+      metabolites: roles.metabolites.map(index),
+    };
     this.names = model.parameterNames;
     this.baseParams = Float64Array.from(
       model.definition.parameters.map((p) => options.plantValues?.[p.name] ?? p.plantValue),
@@ -209,7 +231,15 @@ export class PlantSimulation {
     const p = this.paramsAt(0);
     const S0 = p[this.parameterIndex('S0')];
     const gamma = p[this.parameterIndex('gamma')];
-    const guess = Float64Array.from([5, (S0 - 5) / gamma, 1, 0.03, 0.06]);
+    // Near the built-in model's steady state (the burn-in forgets it): S 5, X the rest of the feed,
+    // each satellite 1, metabolites 0.03, 0.06, then 0.05.
+    const guess = new Float64Array(this.integrator.model.stateNames.length).fill(0.1);
+    guess[this.at.S] = 5;
+    guess[this.at.X] = (S0 - 5) / gamma;
+    for (const i of this.at.Y) guess[i] = 1;
+    this.at.metabolites.forEach((i, k) => {
+      guess[i] = [0.03, 0.06][k] ?? 0.05;
+    });
     const count = Math.ceil(hours / readingIntervalH);
     if (count === 0) return guess;
     const t = Float64Array.from({ length: count + 1 }, (_, i) => (i - count) * readingIntervalH);
@@ -242,9 +272,17 @@ export class PlantSimulation {
     }
   }
 
+  /** The satellites together as Y; a metabolite the model lacks reads 0. */
   private composition(): TrueComposition {
-    const [S, X, Y, A, B] = this.state;
-    return { S, X, Y, A, B };
+    const { state, at } = this;
+    const Y = at.Y.slice(1).reduce((sum, i) => sum + state[i], state[at.Y[0]]);
+    return {
+      S: state[at.S],
+      X: state[at.X],
+      Y,
+      A: at.A >= 0 ? state[at.A] : 0,
+      B: at.B >= 0 ? state[at.B] : 0,
+    };
   }
 
   private truthRow(timeH: number, dilutionPerHour: number, params: Float64Array): PlantTruthRow {

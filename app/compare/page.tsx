@@ -1,11 +1,10 @@
 import type { Metadata } from 'next';
+import { isReactorId } from '../../contract/api';
 import { CompareView } from '../components/compare-view';
 import { compareQuantities, defaultQuantity } from '../lib/compare-quantities';
 import { parseView, searchOf } from '../lib/view-url';
 
 export const metadata: Metadata = { title: 'Compare reactors' };
-
-const reactorId = /^[A-Za-z0-9_-]{1,64}$/;
 
 export default async function ComparePage(props: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
@@ -14,7 +13,7 @@ export default async function ComparePage(props: {
   const { view, problems } = parseView(search);
   const reactorsText = search.get('reactors')?.trim() ?? '';
   const named = reactorsText ? reactorsText.split(',').map((r) => r.trim()) : [];
-  const malformed = named.filter((r) => !reactorId.test(r));
+  const malformed = named.filter((r) => !isReactorId(r));
   if (malformed.length > 0)
     problems.push(
       `reactors=“${reactorsText}”: ${malformed.map((r) => `“${r}”`).join(', ')} is not a reactor id; left out.`,
@@ -28,7 +27,7 @@ export default async function ComparePage(props: {
   return (
     <CompareView
       initialView={view}
-      initialReactors={named.length > 0 ? named.filter((r) => reactorId.test(r)) : null}
+      initialReactors={named.length > 0 ? named.filter(isReactorId) : null}
       initialQuantity={
         quantity ??
         (compareQuantities.find((q) => q.key === defaultQuantity) as (typeof compareQuantities)[number])

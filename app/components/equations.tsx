@@ -1,12 +1,29 @@
 /**
- * The model's equations, typeset on the server with KaTeX from the model definition itself: its
- * intermediates, rates and measurement maps, and a table of its parameters. KaTeX writes MathML
- * only, which the browser typesets natively: no web fonts to fetch and thousands of fewer elements
- * to lay out on a page where every section is rendered from the start.
+ * A model's equations, typeset with KaTeX from the model definition itself: its intermediates,
+ * rates and measurement maps, and a table of its parameters. The built-in model's are typeset on
+ * the server; a reactor running another model gets its own from the API, typeset in the browser.
+ * KaTeX writes MathML only, which the browser typesets natively: no web fonts to fetch and
+ * thousands of fewer elements to lay out on a page where every section is rendered from the start.
  */
 import katex from 'katex';
 import { formulaLatex, symbolLatex } from '../lib/formula-latex';
-import { displayUnit, model } from '../lib/model-info';
+import { displayUnit } from '../lib/model-info';
+
+/** What the equations are typeset from: a model definition, or the API's `ReactorModelView`. */
+export interface ModelEquations {
+  description: string;
+  states: readonly string[];
+  parameters: readonly {
+    name: string;
+    description: string;
+    unit: string;
+    plantValue: number;
+    usuallyFixed?: boolean;
+  }[];
+  intermediates: readonly (readonly [string, string])[];
+  rates: Readonly<Record<string, string>>;
+  signals: Readonly<Record<string, string>>;
+}
 
 function tex(latex: string, displayMode: boolean): string {
   return katex.renderToString(latex, { displayMode, throwOnError: true, output: 'mathml' });
@@ -17,7 +34,7 @@ function TeX(props: { latex: string; display?: boolean }) {
   return <span dangerouslySetInnerHTML={{ __html: tex(props.latex, props.display ?? false) }} />;
 }
 
-export function Equations() {
+export function Equations({ model }: { model: ModelEquations }) {
   const intermediates = model.intermediates.map(
     ([name, formula]) => `${symbolLatex(name)} &= ${formulaLatex(formula)}`,
   );

@@ -1,5 +1,5 @@
 'use client';
-/** The newest fits as a table: window, status in words, loss, residuals, iterations, fit time, file. */
+/** The newest fits as a table: window, status in words, model, loss, residuals, iterations, fit time, file. */
 import { windowFileUrl } from '../lib/api-client';
 import { formatDuration, formatNumber } from '../lib/number-format';
 import type { FitPoint } from '../lib/reactor-data';
@@ -28,6 +28,7 @@ export function FitsTable(props: {
           <tr>
             <th scope="col">window</th>
             <th scope="col">status</th>
+            <th scope="col">model</th>
             <th scope="col">loss</th>
             <th scope="col">residual RMS (σ)</th>
             <th scope="col">iterations</th>
@@ -54,6 +55,9 @@ export function FitsTable(props: {
                     ✕ failed: {fit.reason ?? 'unknown reason'}
                   </span>
                 )}
+              </td>
+              <td data-testid="fit-model" title={fit.model ? `version ${fit.model.version}` : undefined}>
+                {fit.model?.name ?? '—'}
               </td>
               <td>{formatNumber(fit.loss, 4)}</td>
               <td>{formatNumber(fit.residualRms, 3)}</td>

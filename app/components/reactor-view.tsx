@@ -48,6 +48,7 @@ import { DemoControls } from './demo-controls';
 import { DownloadButtons } from './download-buttons';
 import { FitsTable } from './fits-table';
 import { FreshnessTag, ProblemList, StateLabel } from './reactor-card';
+import { ReactorModel } from './reactor-model';
 import { TimeRangePicker } from './time-range-picker';
 import { CopyLinkButton, LinkProblems, RefreshPicker } from './view-controls';
 
@@ -90,7 +91,8 @@ export function ReactorView(props: {
   initialView: ViewState;
   /** What the link's parameters could not be read for. */
   linkProblems: readonly string[];
-  equations: ReactNode;
+  /** The built-in model's equations, typeset on the server: shown while the reactor runs it. */
+  builtInEquations: ReactNode;
 }) {
   const { reactorId } = props;
   const zoom = useMemo(() => new ZoomLink(props.initialView.zoom), [props.initialView.zoom]);
@@ -462,7 +464,7 @@ export function ReactorView(props: {
       ) : null}
       <section className="panel" aria-labelledby="equations-title">
         <h2 id="equations-title">The model</h2>
-        {props.equations}
+        <ReactorModel reactorId={reactorId} builtInEquations={props.builtInEquations} />
       </section>
     </div>
   );

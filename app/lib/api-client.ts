@@ -11,6 +11,7 @@ import type {
   FitRecord,
   Health,
   PlantSignal,
+  ReactorModelView,
   ReactorSummary,
   ReadingSeries,
 } from '../../contract/api';
@@ -262,6 +263,11 @@ export function fetchEstimates(
     trajectories: range.trajectories,
   });
   return requestJson(`${reactorPath(reactorId)}/estimates${q}`, { signal });
+}
+
+/** The model the reactor runs: name, version, file and equations. */
+export function fetchReactorModel(reactorId: string, signal?: AbortSignal): Promise<ReactorModelView> {
+  return requestJson(`${reactorPath(reactorId)}/model`, { signal });
 }
 
 export function fetchHealth(signal?: AbortSignal): Promise<Health> {

@@ -78,6 +78,14 @@ const greek: Record<string, string> = { gamma: '\\gamma', mu: '\\mu', sigma: '\\
 /** A model name as a LaTeX symbol. */
 export function symbolLatex(name: string): string {
   if (greek[name]) return greek[name];
+  // A community model's names index by organism and metabolite: v_X_A, muMax_Y1_B, inh_X.
+  const parts = name.split('_');
+  if (parts.length > 1 && parts.every(Boolean)) {
+    const [head, ...indices] = parts;
+    const base = head === 'muMax' ? '\\mu^{\\max}' : symbolLatex(head);
+    const sub = indices.map((i) => (i.length === 1 ? i : `\\mathrm{${i}}`)).join(',');
+    return `${base.includes('_') ? `{${base}}` : base}_{${sub}}`;
+  }
   const mu = /^mu([A-Z0-9]*)(max)?$/.exec(name);
   if (mu) {
     const sub = [mu[1], mu[2] ? '\\max' : ''].filter(Boolean).join(',');

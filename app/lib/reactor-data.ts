@@ -43,6 +43,8 @@ export interface FitPoint {
   loss: number | null;
   iterations: number;
   durationMs: number;
+  /** The model the fit came from (null: the service did not say). */
+  model: { version: string; name: string } | null;
   params: Record<string, ParameterEstimate> | null;
   combinations: ParameterCombination[] | null;
   composition: Composition | null;
@@ -127,6 +129,7 @@ export function compactFit(fit: FitRecord): FitPoint {
     loss: fit.loss,
     iterations: fit.iterations,
     durationMs: fit.durationMs,
+    model: fit.model ?? null,
     params: fit.params,
     combinations: fit.combinations,
     composition: fit.composition,

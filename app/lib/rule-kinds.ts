@@ -8,6 +8,7 @@
 import {
   type AlarmSeverity,
   alertRuleKinds,
+  isReactorId,
   onlineSignals,
   type PlantSignal,
   plantSignals,
@@ -382,7 +383,6 @@ export function ruleCondition(rule: AlertRule): string {
 }
 
 const idPattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-const reactorPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The reactor ids a draft names (comma- or space-separated). */
 export function draftReactors(draft: RuleDraft): string[] {
@@ -406,10 +406,8 @@ export function draftProblems(
     problems.id = `id: “${draft.id.trim()}” will not do; use lower-case letters, digits, - and _ (up to 64, starting with a letter or digit), e.g. satellite-high.`;
   if (draft.name.trim().length > 120) problems.name = 'name: at most 120 characters.';
   const reactors = draftReactors(draft);
-  const malformed = reactors.filter((r) => !reactorPattern.test(r));
-  const unknown = knownReactors
-    ? reactors.filter((r) => reactorPattern.test(r) && !knownReactors.includes(r))
-    : [];
+  const malformed = reactors.filter((r) => !isReactorId(r));
+  const unknown = knownReactors ? reactors.filter((r) => isReactorId(r) && !knownReactors.includes(r)) : [];
   if (malformed.length > 0 || unknown.length > 0) {
     const known = knownReactors && knownReactors.length > 0 ? knownReactors.join(', ') : 'none yet';
     problems.reactors = `reactors: ${[...malformed, ...unknown].map((r) => `“${r}”`).join(', ')} ${malformed.length + unknown.length === 1 ? 'is not a reactor' : 'are not reactors'} of this plant; the reactors are ${known} (leave empty for every reactor).`;

@@ -1,3 +1,5 @@
+import { linkRoles } from '../model/community';
+import type { CompiledModel } from '../model/compile';
 import { defaultSolverOptions } from '../solvers/types';
 import type { EstimatorSettings } from './types';
 import { defaultObservationNoise } from './window-problem-builder';
@@ -53,3 +55,35 @@ export const defaultEstimatorSettings: EstimatorSettings = {
   },
   determinedSdLog: 0.1,
 };
+
+/**
+ * The settings for a model other than the built-in one: its free parameters are those its file does
+ * not fix (in the file's order), and the satellites' own parameters drift faster (those of a
+ * community's satellites' links; in a model written as equations, the built-in's satellite parameters it has). For
+ * the built-in model this is `base` as it is.
+ */
+export function settingsForModel(
+  model: CompiledModel,
+  base: EstimatorSettings = defaultEstimatorSettings,
+): EstimatorSettings {
+  const { parameters, community } = model.definition;
+  const names = new Set(parameters.map((p) => p.name));
+  const satelliteParameters = community
+    ? community.links
+        .filter((link) => !link.off && community.satellites.includes(link.organism))
+        .flatMap((link) =>
+          Object.values(linkRoles[link.kind]).map((r) => r.parameter(link.organism, link.metabolite)),
+        )
+    : satelliteParameterNames.filter((name) => names.has(name));
+  const fast = base.drift.byParameter?.[satelliteParameterNames[0]];
+  return {
+    ...base,
+    freeParams: parameters.filter((p) => !p.usuallyFixed).map((p) => p.name),
+    drift: {
+      ...base.drift,
+      byParameter: Object.fromEntries(
+        satelliteParameters.map((name) => [name, fast ?? base.drift.parameterSdLogPerSqrtHour]),
+      ),
+    },
+  };
+}

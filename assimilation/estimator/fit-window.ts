@@ -148,13 +148,7 @@ export function fitWindow(
       layout,
       Float64Array.from(u, (ui, i) => ui + step[i]),
     );
-    let predicted = 0;
-    for (let i = 0; i < q; i++) {
-      const d = trial[i] - u[i];
-      let hd = 0;
-      for (let j = 0; j < q; j++) hd += hessian[i * q + j] * (trial[j] - u[j]);
-      predicted -= gradient[i] * d + 0.5 * d * hd;
-    }
+    const predicted = predictedDecrease(gradient, hessian, u, trial, q);
     const trialObjective = objectiveAt(trial, trialGradient);
     lossEvaluations++;
     const ratio =
@@ -226,7 +220,7 @@ export function fitWindow(
  * space the identity is already unit-free, and measured here it beats Marquardt's diag(H), which
  * stalls along sloppy directions.
  */
-function dampedStep(
+export function dampedStep(
   hessian: Float64Array,
   gradient: Float64Array,
   active: boolean[],
@@ -248,8 +242,26 @@ function dampedStep(
   return true;
 }
 
+/** −(gᵀd + ½ dᵀHd) for the step d = trial − u: the decrease the quadratic model predicts. */
+export function predictedDecrease(
+  gradient: Float64Array,
+  hessian: Float64Array,
+  u: Float64Array,
+  trial: Float64Array,
+  q: number,
+): number {
+  let predicted = 0;
+  for (let i = 0; i < q; i++) {
+    const d = trial[i] - u[i];
+    let hd = 0;
+    for (let j = 0; j < q; j++) hd += hessian[i * q + j] * (trial[j] - u[j]);
+    predicted -= gradient[i] * d + 0.5 * d * hd;
+  }
+  return predicted;
+}
+
 /** ½ gᵀH⁻¹g from the step s = −H⁻¹g: ½ |gᵀs|. */
-function newtonDecrement(gradient: Float64Array, step: Float64Array, active: boolean[]): number {
+export function newtonDecrement(gradient: Float64Array, step: Float64Array, active: boolean[]): number {
   let s = 0;
   for (let i = 0; i < gradient.length; i++) if (!active[i]) s -= gradient[i] * step[i];
   return 0.5 * Math.abs(s);

@@ -1,4 +1,5 @@
 import type { CompiledModel } from '../model/compile';
+import { compositionRoles } from '../model/composition-roles';
 import type { WindowProblem } from '../problem/window-problem';
 import { createEngineWorkspace, type EngineWorkspace, solveWindow } from '../window-engine';
 import { defaultEstimatorSettings } from './default-settings';
@@ -61,6 +62,10 @@ export function createSlidingWindowEstimator(
   settings: EstimatorSettings = defaultEstimatorSettings,
   initialParams?: Float64Array,
 ): SlidingWindowEstimator {
+  if (!compositionRoles(model.definition))
+    throw new Error(
+      `model ${model.definition.name}: the estimator needs a substrate, a main organism and satellites (S, X, Y… or a community)`,
+    );
   const layout = unknownLayout(model, settings.freeParams);
   const est: SlidingWindowEstimator = {
     model,

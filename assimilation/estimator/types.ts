@@ -191,19 +191,23 @@ export interface BandedEstimate extends ValueWithSd {
   upper95: number;
 }
 
+/**
+ * The community at a window's end: X the main organism, Y the satellites together, their fraction
+ * Y/(X + Y), and every metabolite by name (A, B, …); with several satellites, each one by name too.
+ */
 export interface Composition {
   X: BandedEstimate;
   Y: BandedEstimate;
-  A: BandedEstimate;
-  B: BandedEstimate;
   satellite_fraction: BandedEstimate;
+  readonly [quantity: string]: BandedEstimate;
 }
 
 export interface WindowEstimate {
   params: ParameterEstimate[];
   fixed: { name: string; value: number }[];
   combinations: ParameterCombination[];
-  composition: Composition;
+  /** None for a model without a main organism and satellites. */
+  composition?: Composition;
   /** States at the window end, model order. */
   finalState: number[];
 }

@@ -1,4 +1,5 @@
 import type { CompiledModel } from '../model/compile';
+import { compositionRoles } from '../model/composition-roles';
 import { congruence, inverseSpd } from './dense-matrix';
 import type {
   BandedEstimate,
@@ -117,10 +118,15 @@ function combinationLabel(terms: Readonly<Record<string, number>>): string {
 }
 
 /**
- * X, Y, A, B and the satellite fraction Y/(X+Y) at the window end, from the posterior: bands of the
- * states in log space, of the fraction in logit space (logit f = log Y − log X).
+ * The composition at the window end, from the posterior: the main organism as X, the satellites
+ * together as Y (each one too, when there are several), the metabolites by name, and the satellite
+ * fraction Y/(X+Y). Bands of the states in log space, of the fraction in logit space
+ * (logit f = log Y − log X). None for a model without a main organism and satellites (a window
+ * file of another model can be fitted; the chain takes only models that have them).
  */
-function composition(model: CompiledModel, fit: WindowOptimum, q: number): Composition {
+function composition(model: CompiledModel, fit: WindowOptimum, q: number): Composition | undefined {
+  const roles = compositionRoles(model.definition);
+  if (!roles) return undefined;
   const n = model.stateNames.length;
   // ∂ log x(end) / ∂u: the sensitivity rows divided by the state.
   const logSensitivity = fit.finalSensitivity.slice();
@@ -131,10 +137,8 @@ function composition(model: CompiledModel, fit: WindowOptimum, q: number): Compo
   const logCovariance = congruence(logSensitivity, n, q, fit.covariance);
   const index = (s: string) => model.stateNames.indexOf(s);
   const variance = (i: number, j: number) => logCovariance[i * n + j];
-  const state = (s: string): BandedEstimate => {
-    const i = index(s);
-    const value = fit.finalState[i];
-    const sdLog = Math.sqrt(Math.max(variance(i, i), 0));
+  const banded = (value: number, logVariance: number): BandedEstimate => {
+    const sdLog = Math.sqrt(Math.max(logVariance, 0));
     return {
       value,
       sd: value * sdLog,
@@ -142,19 +146,32 @@ function composition(model: CompiledModel, fit: WindowOptimum, q: number): Compo
       upper95: value * Math.exp(z95 * sdLog),
     };
   };
-  const ix = index('X');
-  const iy = index('Y');
+  const state = (s: string): BandedEstimate => banded(fit.finalState[index(s)], variance(index(s), index(s)));
+  const ix = index(roles.main);
+  const satellites = roles.satellites.map(index);
   const x = fit.finalState[ix];
-  const y = fit.finalState[iy];
+  // The satellites together: log Y = log Σ y_i, so its variance is wᵀ C w with w_i = y_i / Y (one
+  // satellite: w = 1, the same numbers as its own band).
+  let y = 0;
+  for (const i of satellites) y += fit.finalState[i];
+  const weight = satellites.map((i) => fit.finalState[i] / y);
+  let yy = 0;
+  let xy = 0;
+  satellites.forEach((i, a) => {
+    xy += weight[a] * variance(ix, i);
+    satellites.forEach((j, b) => {
+      yy += weight[a] * weight[b] * variance(i, j);
+    });
+  });
   const fraction = y / (x + y);
-  const logitSd = Math.sqrt(Math.max(variance(ix, ix) + variance(iy, iy) - 2 * variance(ix, iy), 0));
+  const logitSd = Math.sqrt(Math.max(variance(ix, ix) + yy - 2 * xy, 0));
   const logit = Math.log(y / x);
   const logistic = (v: number) => 1 / (1 + Math.exp(-v));
   return {
-    X: state('X'),
-    Y: state('Y'),
-    A: state('A'),
-    B: state('B'),
+    X: state(roles.main),
+    Y: banded(y, yy),
+    ...(roles.satellites.length > 1 && Object.fromEntries(roles.satellites.map((s) => [s, state(s)]))),
+    ...Object.fromEntries(roles.metabolites.map((m) => [m, state(m)])),
     satellite_fraction: {
       value: fraction,
       // d f / d logit f = f (1 − f)

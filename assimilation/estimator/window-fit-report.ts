@@ -36,10 +36,8 @@ export interface WindowFitReport {
     upper95: number;
     determined: boolean;
   }[];
-  composition?: Record<
-    'X' | 'Y' | 'A' | 'B' | 'satellite_fraction',
-    { value: number; sd: number; lower95: number; upper95: number }
-  >;
+  /** X, Y (the satellites together), satellite_fraction and the metabolites (A, B…). */
+  composition?: Record<string, { value: number; sd: number; lower95: number; upper95: number }>;
 }
 
 export function estimateReportFields(

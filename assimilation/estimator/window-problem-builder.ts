@@ -1,3 +1,4 @@
+import type { CommunitySpec } from '../model/community';
 import type { CompiledModel } from '../model/compile';
 import type { InputSeries, WindowProblem } from '../problem/window-problem';
 import { lowerBound, type PlantData, samplesBetween, samplesCovering } from './plant-data';
@@ -28,7 +29,7 @@ export function buildWindowProblem(
   freeParams: readonly string[],
 ): WindowProblem | { error: string } {
   const inputs: InputSeries[] = [];
-  for (const name of model.inputNames) {
+  for (const name of model.measuredInputNames) {
     const series = data.signals.get(name);
     const covering = series ? samplesCovering(series, start, end) : undefined;
     if (!covering || covering.t.length === 0) return { error: `no ${name} readings cover ${start}–${end} h` };
@@ -93,12 +94,25 @@ export function coldStartState(model: CompiledModel, data: PlantData, start: num
     return series.v[i] > 0 ? series.v[i] : fallback;
   };
   const od = near('od', 90);
-  const guess: Record<string, number> = {
-    S: near('substrate', 5),
-    X: 0.98 * od,
-    Y: 0.02 * od,
-    A: 0.05,
-    B: 0.05,
-  };
+  const community = model.definition.community;
+  const guess: Record<string, number> = community
+    ? communityGuess(community, near('substrate', 5), od)
+    : { S: near('substrate', 5), X: 0.98 * od, Y: 0.02 * od, A: 0.05, B: 0.05 };
   return Float64Array.from(model.stateNames, (s) => guess[s] ?? 0.1);
+}
+
+/**
+ * The same guess for a community's states: the satellites share the 2 % of od, unevenly (halving
+ * from the first), so that satellites with the same links and values do not start as twins (a fit
+ * cannot tell twins apart: their gradients stay equal).
+ */
+function communityGuess(community: CommunitySpec, substrate: number, od: number): Record<string, number> {
+  const guess: Record<string, number> = { [community.substrate]: substrate, [community.main]: 0.98 * od };
+  const shares = community.satellites.map((_, i) => 2 ** -i);
+  const total = shares.reduce((a, b) => a + b, 0);
+  community.satellites.forEach((y, i) => {
+    guess[y] = (0.02 * od * shares[i]) / total;
+  });
+  for (const m of community.metabolites) guess[m] = 0.05;
+  return guess;
 }

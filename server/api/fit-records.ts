@@ -25,14 +25,14 @@ const z95 = 1.959963984540054;
 
 export type TrajectoryDetail = 'all' | 'latest' | 'none';
 
-interface FitParts {
+export interface FitParts {
   parameters: FitParameterRow[];
   combinations: FitCombinationRow[];
   composition: FitCompositionRow[];
   documents: FitDocumentRow | undefined;
 }
 
-function fitRecord(row: FitRow, parts: FitParts, withDocuments: boolean): FitRecord {
+export function fitRecord(row: FitRow, parts: FitParts, withDocuments: boolean): FitRecord {
   const ok = row.status === 'ok';
   let params: Record<string, ParameterEstimate> | null = null;
   let fixed: Record<string, number> | null = null;
@@ -71,10 +71,8 @@ function fitRecord(row: FitRow, parts: FitParts, withDocuments: boolean): FitRec
       }))
     : null;
   let composition: Composition | null = null;
-  if (ok && parts.composition.length === 5) {
-    const by = Object.fromEntries(parts.composition.map((c) => [c.quantity, bandedOf(c)]));
-    composition = by as unknown as Composition;
-  }
+  const by = Object.fromEntries(parts.composition.map((c) => [c.quantity, bandedOf(c)]));
+  if (ok && by.X && by.Y && by.satellite_fraction) composition = by as Composition;
   const docs = withDocuments ? parts.documents : undefined;
   const parse = <T>(json: string | null | undefined): T | null => (json ? (JSON.parse(json) as T) : null);
   return {
@@ -93,6 +91,7 @@ function fitRecord(row: FitRow, parts: FitParts, withDocuments: boolean): FitRec
     loss: row.loss,
     iterations: row.iterations,
     durationMs: row.durationMs,
+    model: row.modelVersion ? { version: row.modelVersion, name: row.modelName ?? row.modelVersion } : null,
     params,
     fixed,
     combinations,

@@ -5,17 +5,18 @@
  * runs this; a test can run it in-process.
  */
 import type Database from 'better-sqlite3';
-import { type ChainOptions, type CompiledModel, compileModel } from '../../assimilation';
+import type { ChainOptions } from '../../assimilation';
 import { msFromPlantHours, plantHoursFromMs } from '../../contract/time';
 import { type AssimilationStatements, prepareAssimilationStatements } from '../../db/assimilation-statements';
-import { builtInModel } from '../../simulator/model-files';
+import { prepareModelStatements } from '../../db/model-statements';
 import { type AssimilatorSettings, chainOptionsOf } from './assimilator-settings';
 import { createFitStore, type StoreFit } from './fit-store';
 import { clockSignals } from './plant-signals';
 import { ReactorChain, type WindowSource } from './reactor-chain';
+import { type ReactorModel, ReactorModels } from './reactor-models';
 import { RoundRobin } from './round-robin';
 import { loadWindowData, newestReadingH, oldestReadingH } from './window-data';
-import type { FitNotice, ReadingsNotice, WorkerStatus } from './worker-protocol';
+import { type FitNotice, fitNoticeOf, type ReadingsNotice, type WorkerStatus } from './worker-protocol';
 
 export interface AssimilatorCoreOptions {
   sqlite: Database.Database;
@@ -26,8 +27,9 @@ export interface AssimilatorCoreOptions {
 }
 
 export class AssimilatorCore {
-  private readonly model: CompiledModel;
-  private readonly chainOptions: ChainOptions;
+  private readonly models: ReactorModels;
+  /** Chain options by model version. */
+  private readonly chainOptions = new Map<string, ChainOptions>();
   private readonly statements: AssimilationStatements;
   private readonly storeFit: StoreFit;
   private readonly chains = new Map<string, ReactorChain>();
@@ -36,8 +38,9 @@ export class AssimilatorCore {
   private fitting: string | null = null;
 
   constructor(private readonly options: AssimilatorCoreOptions) {
-    this.model = compileModel(builtInModel());
-    this.chainOptions = chainOptionsOf(this.model, options.settings);
+    const modelStatements = prepareModelStatements(options.sqlite);
+    this.models = new ReactorModels(modelStatements, (options.now ?? Date.now)());
+    modelStatements.labelUnlabelledFits(this.models.builtIn.version);
     this.statements = prepareAssimilationStatements(options.sqlite);
     this.storeFit = createFitStore(options.sqlite, this.statements);
     this.source = {
@@ -69,7 +72,14 @@ export class AssimilatorCore {
       const chain = this.chainOf(id);
       const saved = stored.get(id);
       chain.readClock(this.source);
-      if (saved && chain.chain.restore(saved)) {
+      const savedModel = saved?.modelVersion ?? this.models.builtIn.version;
+      if (saved && savedModel !== chain.modelVersion) {
+        this.options.log('info', 'the reactor runs another model now; its chain starts afresh', {
+          reactorId: id,
+          from: savedModel,
+          to: chain.modelVersion,
+        });
+      } else if (saved && chain.chain.restore(saved)) {
         restored++;
         chain.readingsSeenRowid = saved.readingsSeenRowid;
         // Late readings whose notices went to a worker that stopped (new settings, a crash).
@@ -112,17 +122,7 @@ export class AssimilatorCore {
       if (!fitted) return true;
       const fitId = this.storeFit(fitted, chain.chain.snapshot());
       const { outcome } = fitted;
-      this.options.onFit({
-        reactorId: chain.reactorId,
-        fitId,
-        status: outcome.status,
-        reason: outcome.status === 'failed' ? outcome.reason : null,
-        refit: fitted.refit,
-        coldStart: fitted.coldStart,
-        iterations: outcome.iterations,
-        durationMs: fitted.fitMs,
-        windowEndMs: msFromPlantHours(fitted.windowEndH),
-      });
+      this.options.onFit(fitNoticeOf(fitted, fitId));
       if (outcome.status === 'failed') {
         this.options.log('warn', 'fit failed', {
           reactorId: chain.reactorId,
@@ -163,10 +163,26 @@ export class AssimilatorCore {
   private chainOf(reactorId: string): ReactorChain {
     let chain = this.chains.get(reactorId);
     if (!chain) {
-      chain = new ReactorChain(reactorId, this.model, this.chainOptions, this.options.now);
+      const model = this.models.of(reactorId, (msg, data) => this.options.log('warn', msg, data));
+      chain = new ReactorChain(
+        reactorId,
+        model.model,
+        this.chainOptionsOf(model),
+        model.version,
+        this.options.now,
+      );
       this.chains.set(reactorId, chain);
       this.turns.add(chain);
     }
     return chain;
+  }
+
+  private chainOptionsOf(model: ReactorModel): ChainOptions {
+    let options = this.chainOptions.get(model.version);
+    if (!options) {
+      options = chainOptionsOf(model.model, this.options.settings);
+      this.chainOptions.set(model.version, options);
+    }
+    return options;
   }
 }

@@ -4,6 +4,7 @@ import {
   type CompiledModel,
   defaultEstimatorSettings,
   priorMedians,
+  settingsForModel,
 } from '../../assimilation';
 
 export interface AssimilatorSettings {
@@ -32,11 +33,11 @@ export const defaultAssimilatorSettings: AssimilatorSettings = {
   stopTimeoutMs: 5000,
 };
 
-/** What every reactor's estimator chain is built with. */
+/** What a reactor's estimator chain is built with, for its model (the built-in's: the defaults). */
 export function chainOptionsOf(model: CompiledModel, settings: AssimilatorSettings): ChainOptions {
   return {
     settings: {
-      ...defaultEstimatorSettings,
+      ...settingsForModel(model),
       windowHours: settings.windowHours,
       stepHours: settings.stepHours,
     },

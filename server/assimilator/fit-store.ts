@@ -16,13 +16,35 @@ const noInformationSdLog = 1000;
 
 export type StoreFit = (fitted: StoredWindow, chain: ChainSnapshot) => number;
 
+type WriteStatement<S> =
+  S extends Database.Statement<infer P extends unknown[]>
+    ? { run(...params: P): { lastInsertRowid: number | bigint } }
+    : never;
+type FitStatement =
+  | 'insertFit'
+  | 'insertParameter'
+  | 'insertCombination'
+  | 'insertComposition'
+  | 'insertDocuments'
+  | 'upsertChain';
+/**
+ * The writes of one fit, as SQLite's prepared statements take them; PostgreSQL's store
+ * (db/pg/assimilation-store.ts) takes the same rows, so both engines store the same fit.
+ */
+export type FitWrites = { [K in FitStatement]: WriteStatement<AssimilationStatements[K]> };
+
 const finiteOrNull = (v: number | null | undefined): number | null =>
   v !== null && v !== undefined && Number.isFinite(v) ? v : null;
 const cappedSd = (v: number): number =>
   Number.isFinite(v) ? Math.min(v, noInformationSdLog) : noInformationSdLog;
 
 export function createFitStore(sqlite: Database.Database, s: AssimilationStatements): StoreFit {
-  return sqlite.transaction((fitted: StoredWindow, chain: ChainSnapshot): number => {
+  return sqlite.transaction(fitWriter(s));
+}
+
+/** Writes one fit with its chain state, inside the caller's transaction; returns the fit id. */
+export function fitWriter(s: FitWrites): StoreFit {
+  return (fitted: StoredWindow, chain: ChainSnapshot): number => {
     const { outcome, estimate } = fitted;
     const ok = outcome.status === 'ok' && estimate !== null;
     const loss = outcome.status === 'ok' ? finiteOrNull(outcome.fit.loss) : null;
@@ -52,6 +74,7 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
       outcome.iterations,
       fitted.fitMs,
       fitted.residuals ? JSON.stringify(residualSummary(fitted.residuals)) : null,
+      fitted.modelVersion,
     );
     const fitId = Number(info.lastInsertRowid);
     if (status === 'ok' && estimate) {
@@ -88,7 +111,7 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
           c.determined ? 1 : 0,
         );
       });
-      for (const [quantity, v] of Object.entries(estimate.composition)) {
+      for (const [quantity, v] of Object.entries(estimate.composition ?? {})) {
         if ([v.value, v.sd, v.lower95, v.upper95].every(Number.isFinite))
           s.insertComposition.run(fitId, quantity, v.value, v.sd, v.lower95, v.upper95);
       }
@@ -108,9 +131,10 @@ export function createFitStore(sqlite: Database.Database, s: AssimilationStateme
       fitted.readingsSeenRowid,
       fitId,
       fitted.fittedAtMs,
+      fitted.modelVersion,
     );
     return fitId;
-  });
+  };
 }
 
 /** Residuals beyond this many σ are listed in the digest. */

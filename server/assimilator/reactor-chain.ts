@@ -34,6 +34,8 @@ export interface StoredWindow extends FittedWindow {
   fittedAtMs: number;
   /** `readingsHighWater()` just before the window's readings were read: a reading stored later is not in this fit. */
   readingsSeenRowid: number;
+  /** The model the fit was made with (server/assimilator/reactor-models.ts). */
+  modelVersion: string;
 }
 
 export class ReactorChain {
@@ -45,6 +47,8 @@ export class ReactorChain {
     readonly reactorId: string,
     model: CompiledModel,
     options: ChainOptions,
+    /** Which model file `model` is: stored with every fit. */
+    readonly modelVersion: string,
     private readonly now: () => number = Date.now,
   ) {
     this.chain = new EstimatorChain(model, options);
@@ -110,6 +114,12 @@ export class ReactorChain {
       () => performance.now(),
     );
     if (!fitted) return null;
-    return { ...fitted, reactorId: this.reactorId, fittedAtMs: this.now(), readingsSeenRowid };
+    return {
+      ...fitted,
+      reactorId: this.reactorId,
+      fittedAtMs: this.now(),
+      readingsSeenRowid,
+      modelVersion: this.modelVersion,
+    };
   }
 }

@@ -1,5 +1,7 @@
 /** Messages between the assimilator host (main thread) and its worker. Plain, structured-clonable data. */
+import { msFromPlantHours } from '../../contract/time';
 import type { AssimilatorSettings } from './assimilator-settings';
+import type { StoredWindow } from './reactor-chain';
 
 export interface WorkerInit {
   databasePath: string;
@@ -29,6 +31,22 @@ export interface FitNotice {
   iterations: number;
   durationMs: number;
   windowEndMs: number;
+}
+
+/** The notice of a stored fit, from the chain's result (the SQLite worker and the pg-boss jobs alike). */
+export function fitNoticeOf(fitted: StoredWindow, fitId: number): FitNotice {
+  const { outcome } = fitted;
+  return {
+    reactorId: fitted.reactorId,
+    fitId,
+    status: outcome.status,
+    reason: outcome.status === 'failed' ? outcome.reason : null,
+    refit: fitted.refit,
+    coldStart: fitted.coldStart,
+    iterations: outcome.iterations,
+    durationMs: fitted.fitMs,
+    windowEndMs: msFromPlantHours(fitted.windowEndH),
+  };
 }
 
 export interface WorkerStatus {

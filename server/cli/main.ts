@@ -5,6 +5,7 @@ import { gradientCommand } from './gradient-command';
 import { hashPasswordCommand } from './hash-password-command';
 import { modelCommand } from './model-command';
 import { neuralCommand } from './neural-command';
+import { refineCommand } from './refine-command';
 import { replayCommand } from './replay-command';
 import { simulateCommand } from './simulate-command';
 import { simulateLiveCommand } from './simulate-live-command';
@@ -36,6 +37,11 @@ const commands: Record<string, { run: Command; summary: string }> = {
     run: modelCommand,
     summary:
       'community --satellites N|Y1,Y2 --metabolites M|A,B [--name NAME] [--out FILE] | show FILE  (model files)',
+  },
+  refine: {
+    run: refineCommand,
+    summary:
+      'HISTORY.csv --model COMMUNITY.yaml [--hours 96h] [--segment 24h] [--alpha 0.01] [--out REFINED.yaml]',
   },
   neural: {
     run: neuralCommand,

@@ -16,8 +16,8 @@ import {
   weightsFormat,
 } from '../../assimilation';
 import { ModelFileReadError, readModelFile, weightsPathOf } from '../../simulator/model-files';
-import { PlantHistoryCsvError, parsePlantHistoryCsv } from '../../simulator/plant-history-csv';
 import { numberOption, parseArguments, rejectUnknownOptions, stringOption } from './arguments';
+import { readHistoryFile } from './history-file';
 import { UsageError } from './usage-error';
 import { readTextFile } from './window-file';
 
@@ -45,7 +45,7 @@ export function neuralCommand(argv: string[]): undefined {
     ]);
     const modelPath = requiredModel(args.options.get('model'));
     const def = readModel(modelPath, true);
-    const readings = readHistory(args.positional[0]);
+    const readings = readHistoryFile(args.positional[0]);
     const first = Math.min(...readings.map((r) => r.timeH));
     const last = Math.max(...readings.map((r) => r.timeH));
     const fromH = numberOption(args, 'from', first, Number.isFinite);
@@ -169,16 +169,6 @@ function readModel(path: string, untrained: boolean): ModelDefinition {
     return def;
   } catch (e) {
     if (e instanceof ModelFileReadError) throw new UsageError(e.message);
-    throw e;
-  }
-}
-
-function readHistory(path: string | undefined) {
-  const text = readTextFile(path, 'HISTORY.csv');
-  try {
-    return parsePlantHistoryCsv(text);
-  } catch (e) {
-    if (e instanceof PlantHistoryCsvError) throw new UsageError(`${path}: ${e.message}`);
     throw e;
   }
 }

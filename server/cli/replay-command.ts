@@ -1,28 +1,10 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import {
-  type ArrivedReading,
-  arrivalsFromOrder,
-  replayChain,
-  replayHistory,
-  windowFitReport,
-} from '../../assimilation';
-import { PlantHistoryCsvError, parsePlantHistoryCsv } from '../../simulator/plant-history-csv';
+import { arrivalsFromOrder, replayChain, replayHistory, windowFitReport } from '../../assimilation';
 import { parseArguments, rejectUnknownOptions, stringOption } from './arguments';
 import { estimatorOptionNames, estimatorSettingsFrom, initialParamsFrom } from './estimator-options';
+import { readHistoryFile } from './history-file';
 import { modelFromArguments, modelOptionName } from './model-option';
 import { UsageError } from './usage-error';
-import { readTextFile } from './window-file';
-
-/** Reads a history CSV (rows in arrival order, so late assays stay late). */
-function readHistory(path: string | undefined): ArrivedReading[] {
-  const text = readTextFile(path, 'HISTORY.csv');
-  try {
-    return arrivalsFromOrder(parsePlantHistoryCsv(text));
-  } catch (e) {
-    if (e instanceof PlantHistoryCsvError) throw new UsageError(`${path}: ${e.message}`);
-    throw e;
-  }
-}
 
 /**
  * `culturewatch replay HISTORY.csv [--window 12h] [--step 1h] [--init PARAMS.json] [--out FILE.jsonl]`:
@@ -34,7 +16,7 @@ export function replayCommand(argv: string[]): undefined {
   const settings = estimatorSettingsFrom(args);
   const model = modelFromArguments(args);
   const initial = initialParamsFrom(args, model);
-  const readings = readHistory(args.positional[0]);
+  const readings = arrivalsFromOrder(readHistoryFile(args.positional[0]));
   if (readings.length === 0) throw new UsageError(`${args.positional[0]}: no readings`);
   const outPath = stringOption(args, 'out');
   const out = outPath ? openSync(outPath, 'w') : 1;

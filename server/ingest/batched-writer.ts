@@ -2,6 +2,9 @@
  * The one writer into the database. Readings and rejections queue here and are committed together,
  * one transaction per turn of the event loop (everything that arrived together) or per `maxRows`,
  * whichever comes first. Sequence numbers let the caller tell which queued items are committed.
+ * On SQLite the commit is synchronous (prepared statements in a transaction); on PostgreSQL
+ * (`BatchStore`, pg-batch-commit.ts) it is a promise, one in flight at a time, while the next batch
+ * gathers.
  */
 import type Database from 'better-sqlite3';
 import { type IngestStatements, prepareIngestStatements } from '../../db/ingest-statements';
@@ -41,19 +44,31 @@ export interface WriterMetrics {
 
 const maxRetryDelayMs = 5000;
 
-interface BatchResult {
+export interface BatchResult {
   /** The readings that were new, not duplicates. */
   stored: AcceptedReading[];
   highestRowid: number;
   registered: Set<string>;
 }
 
+/** A store that commits a batch asynchronously (PostgreSQL); `known` are reactors already registered. */
+export interface BatchStore {
+  commit(
+    readings: AcceptedReading[],
+    rejections: Rejection[],
+    known: ReadonlySet<string>,
+  ): Promise<BatchResult>;
+}
+
 export class BatchedWriter implements ValidationSink {
   private readings: AcceptedReading[] = [];
   private rejections: Rejection[] = [];
-  private readonly statements: IngestStatements;
   private readonly knownReactors = new Set<string>();
-  private readonly commit: (readings: AcceptedReading[], rejections: Rejection[]) => BatchResult;
+  private readonly commit: (
+    readings: AcceptedReading[],
+    rejections: Rejection[],
+  ) => BatchResult | Promise<BatchResult>;
+  private inFlight: Promise<boolean> | undefined;
   private readonly options: BatchedWriterOptions;
   private immediate: NodeJS.Immediate | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -71,10 +86,16 @@ export class BatchedWriter implements ValidationSink {
     largestBatchRows: 0,
   };
 
-  constructor(sqlite: Database.Database, options: Partial<BatchedWriterOptions> = {}) {
+  constructor(store: Database.Database | BatchStore, options: Partial<BatchedWriterOptions> = {}) {
     this.options = { ...defaultWriterOptions, ...options };
-    this.statements = prepareIngestStatements(sqlite);
-    this.commit = sqlite.transaction((readings, rejections) => this.writeBatch(readings, rejections));
+    if ('commit' in store) {
+      this.commit = (readings, rejections) => store.commit(readings, rejections, this.knownReactors);
+    } else {
+      const statements = prepareIngestStatements(store);
+      this.commit = store.transaction((readings, rejections) =>
+        this.writeBatch(statements, readings, rejections),
+      );
+    }
   }
 
   accept(reading: AcceptedReading): void {
@@ -95,8 +116,12 @@ export class BatchedWriter implements ValidationSink {
     return this.committed;
   }
 
-  /** Commits everything queued now. Returns false if the commit failed (the batch stays queued). */
-  flush(): boolean {
+  /**
+   * Commits everything queued now (after the commit in flight, if any). False if the commit failed
+   * (the batch stays queued). A promise when the store is asynchronous.
+   */
+  flush(): boolean | Promise<boolean> {
+    if (this.inFlight) return this.inFlight.then(() => this.flush());
     this.cancelSchedule();
     if (this.readings.length === 0 && this.rejections.length === 0) return true;
     const readings = this.readings;
@@ -104,18 +129,42 @@ export class BatchedWriter implements ValidationSink {
     const through = this.enqueued;
     this.readings = [];
     this.rejections = [];
-    let result: BatchResult;
+    let result: BatchResult | Promise<BatchResult>;
     try {
       result = this.commit(readings, rejections);
     } catch (error) {
-      this.counters.commitFailures++;
-      this.readings = readings.concat(this.readings);
-      this.rejections = rejections.concat(this.rejections);
-      this.retryDelayMs = Math.min(maxRetryDelayMs, Math.max(50, this.retryDelayMs * 2));
-      this.options.onCommitFailed?.(error, this.readings.length + this.rejections.length);
-      if (!this.closed) this.retryTimer = setTimeout(() => this.flush(), this.retryDelayMs);
-      return false;
+      return this.failed(error, readings, rejections);
     }
+    if (!(result instanceof Promise)) return this.succeeded(result, readings, rejections, through);
+    const done = result.then(
+      (committed) => this.succeeded(committed, readings, rejections, through),
+      (error) => this.failed(error, readings, rejections),
+    );
+    this.inFlight = done.finally(() => {
+      this.inFlight = undefined;
+      // What gathered meanwhile goes next (a failure's retry timer decides for itself).
+      if (this.retryTimer === undefined && !this.closed && this.readings.length + this.rejections.length > 0)
+        this.scheduleFlush();
+    });
+    return this.inFlight;
+  }
+
+  private failed(error: unknown, readings: AcceptedReading[], rejections: Rejection[]): false {
+    this.counters.commitFailures++;
+    this.readings = readings.concat(this.readings);
+    this.rejections = rejections.concat(this.rejections);
+    this.retryDelayMs = Math.min(maxRetryDelayMs, Math.max(50, this.retryDelayMs * 2));
+    this.options.onCommitFailed?.(error, this.readings.length + this.rejections.length);
+    if (!this.closed) this.retryTimer = setTimeout(() => this.flush(), this.retryDelayMs);
+    return false;
+  }
+
+  private succeeded(
+    result: BatchResult,
+    readings: AcceptedReading[],
+    rejections: Rejection[],
+    through: number,
+  ): true {
     const { stored, highestRowid, registered } = result;
     for (const id of registered) this.knownReactors.add(id);
     this.retryDelayMs = 0;
@@ -144,15 +193,19 @@ export class BatchedWriter implements ValidationSink {
 
   private queued(): void {
     this.enqueued++;
-    // While backing off after a failed commit, the retry timer alone decides when to try again.
-    if (this.retryTimer !== undefined || this.closed) return;
-    if (this.readings.length + this.rejections.length >= this.options.maxRows) this.flush();
-    else if (this.immediate === undefined) {
-      this.immediate = setImmediate(() => {
-        this.immediate = undefined;
-        this.flush();
-      });
-    }
+    // While backing off after a failed commit, the retry timer alone decides when to try again; while
+    // a commit is in flight, its end does.
+    if (this.retryTimer !== undefined || this.closed || this.inFlight) return;
+    if (this.readings.length + this.rejections.length >= this.options.maxRows) void this.flush();
+    else this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.immediate !== undefined) return;
+    this.immediate = setImmediate(() => {
+      this.immediate = undefined;
+      void this.flush();
+    });
   }
 
   private cancelSchedule(): void {
@@ -163,8 +216,7 @@ export class BatchedWriter implements ValidationSink {
   }
 
   /** Runs inside the transaction. Reactors join `knownReactors` only once it commits. */
-  private writeBatch(readings: AcceptedReading[], rejections: Rejection[]): BatchResult {
-    const s = this.statements;
+  private writeBatch(s: IngestStatements, readings: AcceptedReading[], rejections: Rejection[]): BatchResult {
     const nowMs = this.options.now();
     const stored: AcceptedReading[] = [];
     let highestRowid = 0;

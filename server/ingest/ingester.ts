@@ -9,7 +9,12 @@ import type { Logger } from 'pino';
 import { type BrokerConnection, persistentSessionOptions } from '../broker/broker-connection';
 import { permanentRefusal } from '../broker/permanent-refusal';
 import { type Job, JobStatus } from '../lifecycle';
-import { BatchedWriter, type BatchedWriterOptions, type WriterMetrics } from './batched-writer';
+import {
+  BatchedWriter,
+  type BatchedWriterOptions,
+  type BatchStore,
+  type WriterMetrics,
+} from './batched-writer';
 import {
   type AcceptedReading,
   defaultMessageLimits,
@@ -25,12 +30,14 @@ import { subscriptionTopic } from './topics';
 /** Newly stored readings and the highest rowid among them (rowids grow in commit order). */
 export type ReadingsStoredListener = (readings: AcceptedReading[], highestRowid: number) => void;
 
-export interface IngesterOptions {
+/** Where readings go: the SQLite file, or a store that commits asynchronously (PostgreSQL). */
+export type IngesterOptions = IngesterSettings & ({ sqlite: Database.Database } | { store: BatchStore });
+
+interface IngesterSettings {
   broker: BrokerConnection;
   clientId: string;
   topicPrefix: string;
   sharedGroup?: string;
-  sqlite: Database.Database;
   logger: Logger;
   limits?: Partial<MessageLimits>;
   writer?: Partial<Pick<BatchedWriterOptions, 'maxRows' | 'maxStoredRejections'>>;
@@ -90,7 +97,7 @@ export class Ingester implements Job<IngesterMetrics> {
     this.log = options.logger.child({ job: this.name });
     this.limits = { ...defaultMessageLimits, ...options.limits };
     this.rejectionLog = new RejectionBurstLog(this.log, options.rejectionLogWindowMs);
-    this.writer = new BatchedWriter(options.sqlite, {
+    this.writer = new BatchedWriter('store' in options ? options.store : options.sqlite, {
       ...options.writer,
       now: this.now,
       onCommitted: (stored, highestRowid) => this.afterCommit(stored, highestRowid),
@@ -182,10 +189,10 @@ export class Ingester implements Job<IngesterMetrics> {
   async stop(): Promise<void> {
     if (this.status.state === 'stopped') return;
     this.status.set('stopped');
-    this.writer.flush();
+    await this.writer.flush();
     const client = this.client;
     if (client) await client.endAsync(false);
-    this.writer.flush();
+    await this.writer.flush();
     this.writer.close();
     this.rejectionLog.closeBurst();
   }

@@ -45,6 +45,9 @@ const environment = z.object({
   ASSIMILATOR_INITIAL_PARAMS: setting(z.string().default('{}')),
   ASSIMILATOR_STOP_TIMEOUT_MS: positiveNumber(defaultAssimilatorSettings.stopTimeoutMs),
   REALTIME_BATCH_MS: positiveNumber(250),
+  ASSIMILATOR_SCAN_MS: positiveNumber(1000),
+  ASSIMILATOR_JOB_EXPIRE_SECONDS: positiveNumber(300),
+  ASSIMILATOR_JOB_BUDGET_MS: positiveNumber(2000),
   REALTIME_COALESCE_MS: setting(z.coerce.number().min(0).max(1000).default(5)),
   API_MAX_POINTS: setting(z.coerce.number().int().min(2).max(100_000).default(10_000)),
   API_DEFAULT_MAX_POINTS: setting(z.coerce.number().int().min(2).default(2000)),
@@ -87,6 +90,8 @@ export interface ServiceSettings {
   /** The read-only OPC UA server (server/opcua/), off unless OPCUA_PORT is set. */
   opcua: OpcuaSettings;
   assimilator: { enabled: boolean } & AssimilatorSettings;
+  /** The scaled deployment's fit jobs (server/assimilator/fit-jobs.ts). */
+  fitJobs: { scanMs: number; expireSeconds: number; jobBudgetMs: number };
   realtime: { batchMs: number; coalesceMs: number };
   /** How long fits and the webhook log are kept (server/service/record-retention.ts). */
   recordRetention: RecordRetentionSettings;
@@ -189,18 +194,33 @@ function refuseAuthOffUnlessLoopback(merged: NodeJS.ProcessEnv, base: Config): v
     );
 }
 
-/** Settings from the environment over the config file. Throws ConfigError naming every bad setting. */
-export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): ServiceSettings {
+/**
+ * Settings from the environment over the config file. Throws ConfigError naming every bad setting.
+ * `scaled`: for a process of the scaled deployment (scaled-roles.ts), which runs on `DATABASE_URL`;
+ * the one-process service runs on the SQLite file.
+ */
+export function loadServiceSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  { scaled = false }: { scaled?: boolean } = {},
+): ServiceSettings {
   const file = readConfigFile(env);
   const merged: NodeJS.ProcessEnv = { ...file.values, ...env };
   const base = loadConfig(merged);
+  if (!scaled && base.database.url !== undefined)
+    throw new ConfigError(
+      'DATABASE_URL: the one-process service runs on SQLite (DATABASE_PATH); PostgreSQL is for the scaled deployment, its ingester, assimilator and web processes (deploy/scaled/README.md)',
+    );
+  if (scaled && base.database.url === undefined)
+    throw new ConfigError(
+      'DATABASE_URL: a process of the scaled deployment needs the postgres:// URL of its store',
+    );
   const e = parseSettings(environment, merged);
   if (!e.AUTH) refuseAuthOffUnlessLoopback(merged, base);
   if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS)
     throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   if (e.ASSIMILATOR_STEP_HOURS > e.ASSIMILATOR_WINDOW_HOURS)
     throw new ConfigError('ASSIMILATOR_STEP_HOURS must not exceed ASSIMILATOR_WINDOW_HOURS');
-  if (e.ASSIMILATOR && base.database.path === ':memory:')
+  if (!scaled && e.ASSIMILATOR && base.database.path === ':memory:')
     throw new ConfigError('DATABASE_PATH: the assimilator runs in its own thread and needs a database file');
   return {
     base,
@@ -243,6 +263,11 @@ export function loadServiceSettings(env: NodeJS.ProcessEnv = process.env): Servi
       catchUpHours: e.ASSIMILATOR_CATCH_UP_HOURS,
       initialParams: initialParams(e.ASSIMILATOR_INITIAL_PARAMS),
       stopTimeoutMs: e.ASSIMILATOR_STOP_TIMEOUT_MS,
+    },
+    fitJobs: {
+      scanMs: e.ASSIMILATOR_SCAN_MS,
+      expireSeconds: e.ASSIMILATOR_JOB_EXPIRE_SECONDS,
+      jobBudgetMs: e.ASSIMILATOR_JOB_BUDGET_MS,
     },
     realtime: {
       batchMs: e.REALTIME_BATCH_MS,

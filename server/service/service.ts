@@ -16,6 +16,7 @@ import { startAlerting } from '../alerts/alerting';
 import { demoApiRoutes } from '../api/demo-api';
 import { effectiveAssimilatorSettings, estimatorSettingsApiRoutes } from '../api/estimator-settings-api';
 import { fitRecordById } from '../api/fit-records';
+import { reactorModelApiRoutes } from '../api/reactor-model-api';
 import { reactorsApiRoutes } from '../api/reactors-api';
 import { statusApiRoutes } from '../api/status-api';
 import { AssimilatorHost } from '../assimilator/assimilator-host';
@@ -330,6 +331,13 @@ async function composeService(
     ...demoApiRoutes(demo, logger),
     ...estimatorSettingsApiRoutes({
       sqlite: database.sqlite,
+      configured: settings.assimilator,
+      assimilator: host,
+      logger,
+    }),
+    ...reactorModelApiRoutes({
+      sqlite: database.sqlite,
+      knownReactor: (id) => reads.reactor.get(id) !== undefined,
       configured: settings.assimilator,
       assimilator: host,
       logger,

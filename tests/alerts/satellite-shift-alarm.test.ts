@@ -64,7 +64,7 @@ function* estimatorFits(reactorId: string, samples: PlantSample[]): Generator<Fi
       status: fit.status,
       reason: ok ? null : fit.reason,
       refit,
-      satelliteFraction: ok ? fit.estimate.composition.satellite_fraction : null,
+      satelliteFraction: ok ? fit.estimate.composition!.satellite_fraction : null,
       params: ok
         ? Object.fromEntries(fit.estimate.params.map((p) => [p.name, { value: p.value, sdLog: p.sdLog }]))
         : null,

@@ -68,8 +68,8 @@ describe('honest bands', () => {
     expect(windows.length).toBeGreaterThan(6 * histories);
     const coverage = (pick: (w: (typeof windows)[number]) => boolean) =>
       windows.filter(pick).length / windows.length;
-    const X = coverage((w) => holds(w.estimate.composition.X, w.truth.states.X[w.row]));
-    const A = coverage((w) => holds(w.estimate.composition.A, w.truth.states.A[w.row]));
+    const X = coverage((w) => holds(w.estimate.composition!.X, w.truth.states.X[w.row]));
+    const A = coverage((w) => holds(w.estimate.composition!.A, w.truth.states.A[w.row]));
     const gA = coverage((w) => {
       const p = w.estimate.params.find((q) => q.name === 'gA')!;
       return holds(p, w.truth.params.gA[w.row]);
@@ -92,7 +92,7 @@ describe('honest bands', () => {
     const initial = Float64Array.from(chemostatSatellite.parameters, (q) => q.plantValue);
     const windows = replayed(3, initial, { KB: 0.005 });
     const B = windows.map((w) => ({
-      band: w.estimate.composition.B as BandedEstimate,
+      band: w.estimate.composition!.B as BandedEstimate,
       truth: w.truth.states.B[w.row],
     }));
     expect(Math.max(...B.map((b) => b.truth))).toBeLessThan(0.005);

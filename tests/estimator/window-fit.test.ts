@@ -41,7 +41,7 @@ describe('one window: MAP fit from the far guess', () => {
     // Noise-free readings are matched to far below their nominal σ.
     expect(Math.max(...fit.fit.residuals.map(Math.abs))).toBeLessThan(0.05);
     const truth = truthAt(history, fit.windowEndH);
-    const fraction = fit.estimate.composition.satellite_fraction.value;
+    const fraction = fit.estimate.composition!.satellite_fraction.value;
     expect(Math.abs(fraction / truth.fraction - 1)).toBeLessThan(0.03);
     const p = Object.fromEntries(fit.estimate.params.map((q) => [q.name, q.value]));
     expect(Math.abs(p.gB / p.vB / (truth.params.gB / truth.params.vB) - 1)).toBeLessThan(0.03);
@@ -76,7 +76,7 @@ describe('one window: MAP fit from the far guess', () => {
     );
     const huber = { ...defaultEstimatorSettings, loss: { kind: 'huber' as const, delta: 3 } };
     const quadratic = { ...defaultEstimatorSettings, loss: { kind: 'quadratic' as const } };
-    const fraction = (o: WindowFitOutcome) => ok(o).estimate.composition.satellite_fraction;
+    const fraction = (o: WindowFitOutcome) => ok(o).estimate.composition!.satellite_fraction;
     const reference = fraction(fitOne(clean, 24, huber));
     const robust = fraction(fitOne(spiked, 24, huber));
     const dragged = fraction(fitOne(spiked, 24, quadratic));

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import katex from 'katex';
 import { describe, expect, it } from 'vitest';
+import { formulaLatex, symbolLatex } from '../../app/lib/formula-latex';
 import {
   type CommunitySpec,
   communityModel,
@@ -248,5 +250,19 @@ describe('culturewatch model', () => {
     expect(clash.stderr).toMatch(
       /cannot write this community: community\.satellites\[0\]: "X" is already the main organism/,
     );
+  });
+});
+
+describe('a community model on the reactor page', () => {
+  it('typesets: every name indexed by organism and metabolite (v_X_A, muMax_Y1_B) is one symbol', () => {
+    const names = communityNames(3, 3);
+    const d = communityModel('c', '', fullCommunity(names.satellites, names.metabolites));
+    const typeset = (latex: string) => katex.renderToString(latex, { throwOnError: true, output: 'mathml' });
+    for (const [name, formula] of d.intermediates) typeset(`${symbolLatex(name)} = ${formulaLatex(formula)}`);
+    for (const [state, formula] of Object.entries(d.rates))
+      typeset(`\\frac{d${symbolLatex(state)}}{dt} = ${formulaLatex(formula)}`);
+    for (const p of d.parameters) typeset(symbolLatex(p.name));
+    expect(symbolLatex('v_X_A')).toBe('v_{X,A}');
+    expect(symbolLatex('muMax_Y1_B')).toBe('\\mu^{\\max}_{\\mathrm{Y1},B}');
   });
 });

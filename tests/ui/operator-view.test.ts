@@ -115,7 +115,7 @@ describe('the reactor page holds every section', () => {
       'Measurements and model',
       'Community composition (estimated, 95 % bands)',
       'Parameter drift (95 % bands, log scale)',
-      'Well-determined combinations (95 % bands, log scale)',
+      'Parameter combinations (95 % bands, log scale)',
       'Fit diagnostics',
       'Newest fits',
       'Demo controls (simulated plant)',

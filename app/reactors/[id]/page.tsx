@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { Equations } from '../../components/equations';
 import { ReactorView } from '../../components/reactor-view';
+import { model } from '../../lib/model-info';
 import { parseView, searchOf } from '../../lib/view-url';
 
 interface ReactorPageProps {
@@ -23,7 +24,7 @@ export default async function ReactorPage({ params, searchParams }: ReactorPageP
       reactorId={reactorId}
       initialView={view}
       linkProblems={problems}
-      equations={<Equations />}
+      builtInEquations={<Equations model={model} />}
     />
   );
 }

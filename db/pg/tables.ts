@@ -1,0 +1,51 @@
+/**
+ * Every table of the PostgreSQL store: the SQLite schema's, made by from-sqlite.ts, and three that
+ * only the scaled deployment needs (below). `readings` is among them as drizzle sees it; on the
+ * server it is partitioned by time (migration 0001, written by hand: drizzle-kit cannot say
+ * PARTITION BY), so drizzle-kit is not shown it (schema.ts).
+ */
+import { bigint, bigserial, customType, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import * as sqliteSchema from '../schema';
+import { pgTablesFrom } from './from-sqlite';
+
+export const pgTables = pgTablesFrom(sqliteSchema);
+
+/**
+ * Each reactor's arrivals: a count that every ingest transaction with readings of the reactor raises
+ * by one, under the row's lock, so that it grows in commit order (SQLite's rowids do; PostgreSQL's
+ * sequences do not), and the newest online reading (the plant clock), so that the assimilators
+ * need not scan `readings` to know what is due.
+ */
+export const reactorClocks = pgTable('reactor_clocks', {
+  reactorId: text('reactor_id')
+    .primaryKey()
+    .references(() => pgTables.reactors.id),
+  arrivals: bigint('arrivals', { mode: 'number' }).notNull(),
+  newestOnlineMs: bigint('newest_online_ms', { mode: 'number' }),
+});
+
+/**
+ * One row per ingest transaction and reactor: its arrival number and the oldest reading time in it.
+ * A chain that fitted with arrivals up to n finds late readings it has not seen among the rows
+ * above n (as SQLite's chains do by rowid). Rows a chain has seen are deleted with its next fit.
+ */
+export const readingArrivals = pgTable(
+  'reading_arrivals',
+  {
+    reactorId: text('reactor_id')
+      .notNull()
+      .references(() => pgTables.reactors.id),
+    arrival: bigint('arrival', { mode: 'number' }).notNull(),
+    oldestTsMs: bigint('oldest_ts_ms', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.reactorId, t.arrival] })],
+);
+
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
+
+/** @socket.io/postgres-adapter's table for messages too large for a NOTIFY (its README's definition). */
+export const socketIoAttachments = pgTable('socket_io_attachments', {
+  id: bigserial('id', { mode: 'number' }).unique(),
+  createdAt: timestamp('created_at', { withTimezone: true }).defaultNow(),
+  payload: bytea('payload'),
+});
