@@ -26,8 +26,8 @@ import { fitRecord } from '../api/fit-records';
 import { type Job, JobStatus } from '../lifecycle';
 import { type AssimilatorSettings, chainOptionsOf } from './assimilator-settings';
 import { PgReactorFit } from './pg-reactor-fit';
-import { builtInModelRow } from './reactor-models';
 import type { StoredWindow } from './reactor-chain';
+import { builtInModelRow } from './reactor-models';
 import { type FitNotice, fitNoticeOf } from './worker-protocol';
 
 export const fitQueue = 'fit-reactor';
