@@ -5,6 +5,38 @@
  */
 
 export {
+  type AdviceRequest,
+  type AdvisorSettings,
+  adviseExperiment,
+  advisorSettingsOf,
+  defaultAssayOptions,
+  designCriterion,
+} from './design/advise-experiment';
+export { chainAgeing, dilutionInput, posteriorAtWindowEnd } from './design/design-posterior';
+export { defaultTargetNames, satelliteFractionTarget } from './design/design-targets';
+export type {
+  Advice,
+  AssayOption,
+  DesignAction,
+  DesignAgeing,
+  DesignPosterior,
+  DilutionLimits,
+  DilutionProgram,
+  PredictedCost,
+  ProgramShape,
+  RankedAction,
+  TargetBand,
+} from './design/design-types';
+export {
+  candidatePrograms,
+  holdProgram,
+  limitsProblem,
+  programGridH,
+  programSeries,
+  programViolations,
+} from './design/dilution-programs';
+export { expectedLossWeight, type PlannedAssay, predictCourse } from './design/expected-information';
+export {
   defaultEstimatorSettings,
   refitParameterNames,
   satelliteParameterNames,

@@ -240,6 +240,30 @@ export interface FitRecord {
   forecast: Trajectory | null;
 }
 
+/**
+ * GET /api/reactors/:id/mismatch → ModelMismatchView: whether the model still explains the plant,
+ * from the residuals of the reactor's recent fits (Ljung–Box over a sliding span,
+ * assimilation/mismatch/model-mismatch.ts). Plant time throughout.
+ */
+export interface ModelMismatchView {
+  reactorId: string;
+  /** False: "the model no longer explains the plant". */
+  explained: boolean;
+  /** When the current mismatch began (the first window of its run), and when it was declared; null when explained. */
+  sinceMs: number | null;
+  firedAtMs: number | null;
+  /** The signals whose residuals show structure, and the rates a hybrid's network corrects beyond its training. */
+  signals: string[];
+  rates: string[];
+  /** The test over the fits looked at: the span's p-value at each window end (null: too few readings yet). */
+  points: { tMs: number; pValue: number | null }[];
+  /** The test's settings: span (plant hours), lags, the p-value below which it fires. */
+  test: { spanHours: number; lags: number; fireP: number; onsetP: number };
+  /** The plant time looked back over (fits whose window ends in [fromMs, toMs]). */
+  fromMs: number | null;
+  toMs: number | null;
+}
+
 /** GET /api/reactors/:id/readings?signal=&from=&to=&maxPoints= */
 export interface ReadingSeries {
   reactorId: string;
@@ -282,6 +306,7 @@ export interface ApiError {
 /**
  * Demo controls, only in simulator mode (404 otherwise):
  * POST /api/demo/:id/satellite-shift  {}                                → DemoActionResult
+ * POST /api/demo/:id/yield-shift      {}                                → DemoActionResult
  * POST /api/demo/:id/dilution         { perHour: number }               → DemoActionResult
  * POST /api/demo/:id/fault            { kind: DemoFaultKind, durationHours: number } → DemoActionResult
  * GET  /api/demo                                                        → DemoStatus
@@ -290,7 +315,7 @@ export type DemoFaultKind = 'spike' | 'stuck-substrate' | 'gap';
 
 export interface DemoActionResult {
   reactorId: string;
-  action: 'satellite-shift' | 'dilution' | 'fault';
+  action: 'satellite-shift' | 'yield-shift' | 'dilution' | 'fault';
   /** Plant time at which the change takes effect. */
   atMs: number;
 }
@@ -316,6 +341,7 @@ export const alertRuleKinds = [
   'reading-range',
   'fit-failures',
   'residuals',
+  'model-mismatch',
 ] as const;
 export type AlertRuleKind = (typeof alertRuleKinds)[number];
 
@@ -546,3 +572,118 @@ export interface EstimatorSettingsView {
 export type EstimatorSettingsRequest = Partial<
   Pick<EstimatorSettingsView, 'windowHours' | 'stepHours' | 'forecastHours'>
 >;
+
+// ─── Experiment design (issue 16; server/design/) ───────────────────────────────────────────────
+
+/** A band of one design target: its value, 95 % band and linearized sd, natural units. */
+export interface DesignBandValue {
+  value: number;
+  lower95: number;
+  upper95: number;
+  sd: number;
+}
+
+export interface DesignTargetBand {
+  target: string;
+  label: string;
+  today: DesignBandValue;
+  afterHorizon: DesignBandValue;
+  /** Predicted variance after the horizon over today's (of the log, or the logit for the fraction). */
+  varianceRatio: number;
+}
+
+export interface DilutionLimitsView {
+  minPerHour: number;
+  maxPerHour: number;
+  maxChangePerHour: number;
+  maxDurationH: number;
+}
+
+/** A dilution program: set points every `gridH` hours from `startMs`, linear between. */
+export interface DilutionProgramView {
+  shape: 'hold' | 'steps' | 'ramps' | 'pulses';
+  periodH: number;
+  lowPerHour: number;
+  highPerHour: number;
+  startMs: number;
+  gridH: number;
+  perHour: number[];
+  durationH: number;
+}
+
+export interface DesignActionView {
+  rank: number;
+  kind: 'hold' | 'dilution-program' | 'assay';
+  summary: string;
+  /** The criterion's value, lower is better (`DesignAdviceView.criterion`). */
+  score: number;
+  logDetRatio: number;
+  bands: DesignTargetBand[];
+  cost: {
+    odMaxDeviation: number;
+    substrateMaxDeviation: number;
+    dilutionMinPerHour: number;
+    dilutionMaxPerHour: number;
+    dilutionMaxChangePerHour: number;
+    withinLimits: boolean;
+  };
+  program: DilutionProgramView;
+  assay: { signal: string; sigma: number; delayH: number; sampleAtMs: number; resultAtMs: number } | null;
+}
+
+/** `GET /api/reactors/:id/design`: what to do to learn more, from the newest fit's posterior. */
+export interface DesignAdviceView {
+  reactorId: string;
+  fitId: number;
+  atMs: number;
+  horizonH: number;
+  targets: string[];
+  criterion: string;
+  limits: DilutionLimitsView;
+  programsRefused: string | null;
+  actions: DesignActionView[];
+}
+
+/** `POST /api/reactors/:id/dilution-programs`: an operator accepts a program. */
+export interface AcceptProgramRequest {
+  program: DilutionProgramView;
+  limits: DilutionLimitsView;
+  summary: string;
+}
+
+export interface AcceptedProgramView {
+  id: number;
+  reactorId: string;
+  acceptedAtMs: number;
+  acceptedBy: string;
+  startMs: number;
+  endMs: number;
+  summary: string;
+  program: DilutionProgramView;
+  limits: DilutionLimitsView;
+  /** Where it went: the simulator ran it (demo), or it was published on MQTT for the plant. */
+  appliedBy: 'simulator' | 'mqtt';
+}
+
+/** The offline assays that can be entered by hand: the signals `assay/X|Y|A|B`. */
+export const assaySignals = ['X', 'Y', 'A', 'B'] as const;
+export type AssaySignal = (typeof assaySignals)[number];
+
+/** `POST /api/reactors/:id/assays`: a lab result entered by hand (times ISO-8601 with a zone, or epoch ms). */
+export interface AssayEntryRequest {
+  signal: AssaySignal;
+  value: number;
+  sampledAt: string | number;
+  measuredAt: string | number;
+}
+
+export interface AssayEntryView {
+  id: number;
+  reactorId: string;
+  signal: AssaySignal;
+  value: number;
+  sampledAtMs: number;
+  measuredAtMs: number;
+  enteredAtMs: number;
+  enteredBy: string;
+}

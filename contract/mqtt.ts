@@ -44,3 +44,22 @@ export interface AlarmMessage {
   summary: string;
   values: Record<string, number>;
 }
+
+/**
+ * Published (QoS 1, retained) at `<prefix>/<reactor>/$dilution-program` when an operator accepts a
+ * program: the plant's control system follows `setPoints` (linear between) from `startMs` to `endMs`
+ * and then returns to its own regime. Retained, so a control system that (re)connects learns the
+ * program in force; it ignores one whose `endMs` has passed. Times are epoch ms.
+ */
+export interface DilutionProgramMessage {
+  reactorId: string;
+  programId: number;
+  acceptedAtMs: number;
+  acceptedBy: string;
+  startMs: number;
+  endMs: number;
+  /** Set points of the dilution rate, 1/h. */
+  setPoints: { tMs: number; perHour: number }[];
+  limits: { minPerHour: number; maxPerHour: number; maxChangePerHour: number; maxDurationH: number };
+  summary: string;
+}

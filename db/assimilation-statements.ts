@@ -85,7 +85,9 @@ export interface AssimilationStatements {
   /** (fitId, quantity, value, sd, lower95, upper95) */
   insertComposition: Database.Statement<[number, string, number, number, number, number]>;
   /** (fitId, trajectoryJson, forecastJson, residualsJson, windowFileJson) */
-  insertDocuments: Database.Statement<[number, string | null, string | null, string | null, string | null]>;
+  insertDocuments: Database.Statement<
+    [number, string | null, string | null, string | null, string | null, string | null]
+  >;
   /** (reactorId, settingsKey, stateJson, fittedUpToH, readingsSeenRowid, lastFitId, updatedAtMs, modelVersion) */
   upsertChain: Database.Statement<[string, string, string, number, number, number | null, number, string]>;
 }
@@ -143,8 +145,9 @@ export function prepareAssimilationStatements(sqlite: Database.Database): Assimi
       'INSERT INTO fit_composition (fit_id, quantity, value, sd, lower95, upper95) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     insertDocuments: sqlite.prepare(
-      `INSERT INTO fit_documents (fit_id, trajectory_json, forecast_json, residuals_json, window_file_json)
-       VALUES (?, ?, ?, ?, ?)`,
+      `INSERT INTO fit_documents (fit_id, trajectory_json, forecast_json, residuals_json, window_file_json,
+         posterior_json)
+       VALUES (?, ?, ?, ?, ?, ?)`,
     ),
     upsertChain: sqlite.prepare(
       `INSERT INTO assimilator_chains (reactor_id, settings_key, state_json, fitted_up_to_h,

@@ -220,6 +220,8 @@ export const fitDocuments = sqliteTable('fit_documents', {
   residualsJson: text('residuals_json'),
   /** The window as a window-problem file (shared/spec §2) with its prior, replayable with `culturewatch fit`. */
   windowFileJson: text('window_file_json'),
+  /** The belief at the window's end that experiment design starts from (assimilation `DesignPosterior`). */
+  posteriorJson: text('posterior_json'),
 });
 
 /**
@@ -283,6 +285,57 @@ export const estimatorSettings = sqliteTable('estimator_settings', {
   updatedAtMs: integer('updated_at_ms').notNull(),
   updatedBy: text('updated_by').notNull(),
 });
+
+// ─── Experiment design (issue 16) ────────────────────────────────────────────────────────────────
+// Written by server/design/.
+
+/**
+ * A dilution program an operator accepted: recorded with who and when, then published for the
+ * plant's control system (or, in demo mode, run by the simulator). Never applied without this row.
+ */
+export const dilutionPrograms = sqliteTable(
+  'dilution_programs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reactorId: text('reactor_id')
+      .notNull()
+      .references(() => reactors.id),
+    acceptedAtMs: integer('accepted_at_ms').notNull(),
+    acceptedBy: text('accepted_by').notNull(),
+    /** When the first set point applies and the last one ends, epoch ms. */
+    startMs: integer('start_ms').notNull(),
+    endMs: integer('end_ms').notNull(),
+    /** `{shape, periodH, gridH, perHour[], …}` (assimilation `DilutionProgram`) and the limits it was checked against. */
+    programJson: text('program_json').notNull(),
+    limitsJson: text('limits_json').notNull(),
+    summary: text('summary').notNull(),
+    /** Where it went: `simulator` (demo mode) or `mqtt` (published for the plant's control system). */
+    appliedBy: text('applied_by').notNull(),
+  },
+  (t) => [index('dilution_programs_reactor').on(t.reactorId, t.acceptedAtMs)],
+);
+
+/**
+ * An offline assay result entered by hand. Its value also goes into `readings` through the ingest
+ * path (as `assay/X|Y|A|B` at its sampling time), where the estimator reads it as late data.
+ */
+export const assayEntries = sqliteTable(
+  'assay_entries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reactorId: text('reactor_id')
+      .notNull()
+      .references(() => reactors.id),
+    /** `assay/X`, `assay/Y`, `assay/A` or `assay/B`. */
+    signal: text('signal').notNull(),
+    value: real('value').notNull(),
+    sampledAtMs: integer('sampled_at_ms').notNull(),
+    measuredAtMs: integer('measured_at_ms').notNull(),
+    enteredAtMs: integer('entered_at_ms').notNull(),
+    enteredBy: text('entered_by').notNull(),
+  },
+  (t) => [index('assay_entries_reactor').on(t.reactorId, t.sampledAtMs)],
+);
 
 // ─── Alerts and webhooks (issue 8) ───────────────────────────────────────────────────────────────
 // Written by server/alerts/ and server/webhooks/. An alarm's transition, its event and the webhook

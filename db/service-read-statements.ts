@@ -122,6 +122,14 @@ export interface ServiceReadStatements {
   combinationsOfFit: Database.Statement<[number], FitCombinationRow>;
   compositionOfFit: Database.Statement<[number], FitCompositionRow>;
   documentsOfFit: Database.Statement<[number], FitDocumentRow>;
+  /**
+   * (reactorId, fromMs, afterFitId) → residuals of the successful fits after that id whose window ends
+   * at or after fromMs, in the order fitted.
+   */
+  residualsSince: Database.Statement<
+    [string, number, number],
+    { fitId: number; windowEndMs: number; windowEndH: number; residualsJson: string | null }
+  >;
   /** (fitId, reactorId) → the stored window file of that fit. */
   windowFile: Database.Statement<[number, string], { windowFileJson: string | null }>;
 }
@@ -222,6 +230,12 @@ export function prepareServiceReadStatements(sqlite: Database.Database): Service
       `SELECT fit_id AS fitId, trajectory_json AS trajectoryJson, forecast_json AS forecastJson,
               residuals_json AS residualsJson
        FROM fit_documents WHERE fit_id = ?`,
+    ),
+    residualsSince: sqlite.prepare(
+      `SELECT f.id AS fitId, f.window_end_ms AS windowEndMs, f.window_end_h AS windowEndH,
+              d.residuals_json AS residualsJson
+       FROM fits f JOIN fit_documents d ON d.fit_id = f.id
+       WHERE f.reactor_id = ? AND f.status = 'ok' AND f.window_end_ms >= ? AND f.id > ? ORDER BY f.id`,
     ),
     windowFile: sqlite.prepare(
       `SELECT d.window_file_json AS windowFileJson FROM fit_documents d JOIN fits f ON f.id = d.fit_id

@@ -84,6 +84,8 @@ export class PlantSimulation {
   private readonly lab: AssayLab | undefined;
   private readonly onTruth: ((row: PlantTruthRow) => void) | undefined;
   private nominalDilutionPerHour: number;
+  /** A dilution program being followed: set points every gridH from startH, in place of the drift. */
+  private program: { startH: number; gridH: number; perHour: readonly number[] } | undefined;
   private nowH = 0;
   /** Index of the next reading time not yet emitted. */
   private nextReading = 0;
@@ -171,6 +173,15 @@ export class PlantSimulation {
     this.rampParameter('gB', options.factor ?? 0.5, options.durationH ?? 24, options.startH);
   }
 
+  /**
+   * The main organism's yield falls: substrate per unit X (gamma, which the models hold fixed) rises
+   * to `factor` of its value over `durationH` from the next reading. A change no refit of the model's
+   * free parameters can follow: the model-mismatch signal's planted change.
+   */
+  startYieldShift(options: { factor?: number; durationH?: number; startH?: number } = {}): void {
+    this.rampParameter('gamma', options.factor ?? 1.1, options.durationH ?? 6, options.startH);
+  }
+
   /** Moves one parameter by `factor` linearly over `durationH` hours, then holds it. */
   rampParameter(parameter: string, factor: number, durationH: number, startH?: number): void {
     this.parameterIndex(parameter);
@@ -190,6 +201,22 @@ export class PlantSimulation {
     this.eventLog.push({ kind: 'nominal-dilution', atH: this.nextReadingH(), perHour });
   }
 
+  /**
+   * Follows a dilution program (set points every `gridH` hours, linear between) from `startH`, or the
+   * next reading, instead of the drift; the drift resumes where the program ends. A later program
+   * replaces one still running.
+   */
+  followDilutionProgram(program: { gridH: number; perHour: readonly number[] }, startH?: number): void {
+    if (!(program.gridH > 0) || !Number.isFinite(program.gridH))
+      throw new RangeError(`program grid must be > 0 h, got ${program.gridH}`);
+    if (program.perHour.length === 0 || !program.perHour.every((d) => d > 0 && Number.isFinite(d)))
+      throw new RangeError('every program set point must be > 0 1/h');
+    const start = Math.max(startH ?? 0, this.nextReadingH());
+    this.program = { startH: start, gridH: program.gridH, perHour: [...program.perHour] };
+    const endH = start + (program.perHour.length - 1) * program.gridH;
+    this.eventLog.push({ kind: 'dilution-program', startH: start, endH });
+  }
+
   /** A sensor fault from the next reading on, lasting at least one reading. */
   injectFault(kind: SensorFaultKind, durationHours: number): SensorFault {
     return this.scheduleFault(kind, this.nextReadingH(), durationHours);
@@ -206,7 +233,8 @@ export class PlantSimulation {
     return fault;
   }
 
-  private nextReadingH(): number {
+  /** Plant hour of the next reading not yet simulated: the earliest anything new can take effect. */
+  nextReadingH(): number {
     return this.nextReading * readingIntervalH;
   }
 
@@ -223,6 +251,17 @@ export class PlantSimulation {
   }
 
   private dilutionAt(timeH: number): number {
+    const program = this.program;
+    if (program) {
+      const k = (timeH - program.startH) / program.gridH;
+      const last = program.perHour.length - 1;
+      if (k >= -timeEpsilonH && k <= last + timeEpsilonH) {
+        const i = Math.max(0, Math.min(last - 1, Math.floor(k)));
+        if (last === 0) return program.perHour[0];
+        const f = Math.max(0, Math.min(1, k - i));
+        return program.perHour[i] + f * (program.perHour[i + 1] - program.perHour[i]);
+      }
+    }
     return this.nominalDilutionPerHour * relativeDilution(this.dilutionComponents, timeH);
   }
 

@@ -16,7 +16,8 @@ export interface PlantTruthRow {
 export type PlantEvent =
   | ({ kind: 'parameter-ramp' } & ParameterRamp)
   | { kind: 'sensor-fault'; fault: SensorFault['kind']; startH: number; endH: number }
-  | { kind: 'nominal-dilution'; atH: number; perHour: number };
+  | { kind: 'nominal-dilution'; atH: number; perHour: number }
+  | { kind: 'dilution-program'; startH: number; endH: number };
 
 export interface AssayArrival {
   timeH: number;

@@ -1,7 +1,8 @@
 'use client';
 /**
- * Demo controls, shown only when the service runs the simulator: start a satellite shift, change the
- * dilution rate, inject a sensor fault; then watch the estimator respond on the charts.
+ * Demo controls, shown only when the service runs the simulator: start a satellite shift or a yield
+ * shift (a change the model cannot follow), change the dilution rate, inject a sensor fault; then
+ * watch the estimator respond on the charts.
  */
 import { type FormEvent, useState } from 'react';
 import type { DemoFaultKind, DemoStatus } from '../../contract/api';
@@ -13,6 +14,21 @@ const faultLabels: Record<DemoFaultKind, string> = {
   'stuck-substrate': 'substrate sensor stuck',
   gap: 'readings stop (gap)',
 };
+
+/** The plant changes started with one click: a parameter ramp each. */
+const shifts = [
+  {
+    action: 'satellite-shift',
+    label: 'Start satellite shift',
+    started: 'Satellite shift started (the satellite gets more from B; watch the satellite fraction rise)',
+  },
+  {
+    action: 'yield-shift',
+    label: 'Start yield shift',
+    started:
+      'Yield shift started (the main organism needs 10 % more substrate per unit grown, which the model holds fixed; watch the model-mismatch view)',
+  },
+] as const;
 
 export function DemoControls(props: {
   reactorId: string;
@@ -75,20 +91,18 @@ export function DemoControls(props: {
         readings, the estimate with the next fits.
       </p>
       <div className="demo-actions">
-        <button
-          type="button"
-          className="button"
-          disabled={busy}
-          data-testid="demo-satellite-shift"
-          onClick={() =>
-            void run(
-              { action: 'satellite-shift' },
-              'Satellite shift started (the satellite gets more from B; watch the satellite fraction rise)',
-            )
-          }
-        >
-          Start satellite shift
-        </button>
+        {shifts.map((shift) => (
+          <button
+            key={shift.action}
+            type="button"
+            className="button"
+            disabled={busy}
+            data-testid={`demo-${shift.action}`}
+            onClick={() => void run({ action: shift.action }, shift.started)}
+          >
+            {shift.label}
+          </button>
+        ))}
         <form onSubmit={onDilution} className="inline-form">
           <label>
             dilution rate (1/h)

@@ -45,8 +45,10 @@ import { MeasurementsChart } from './charts/measurements-chart';
 import { ParameterDriftChart } from './charts/parameter-drift-chart';
 import { ZoomLink } from './charts/zoom-link';
 import { DemoControls } from './demo-controls';
+import { DesignPanel } from './design-panel';
 import { DownloadButtons } from './download-buttons';
 import { FitsTable } from './fits-table';
+import { MismatchView } from './mismatch-view';
 import { FreshnessTag, ProblemList, StateLabel } from './reactor-card';
 import { ReactorModel } from './reactor-model';
 import { TimeRangePicker } from './time-range-picker';
@@ -73,6 +75,8 @@ const sections = [
   ['drift', 'Parameter drift'],
   ['combinations', 'Combinations'],
   ['diagnostics', 'Fit diagnostics'],
+  ['mismatch', 'Model mismatch'],
+  ['learn', 'To learn more'],
   ['fits', 'Newest fits'],
   ['equations', 'The model'],
 ] as const;
@@ -449,6 +453,20 @@ export function ReactorView(props: {
       <ParameterDriftChart data={data} version={version} ctx={ctx} zoom={zoom} />
       <CombinationsChart data={data} version={version} ctx={ctx} zoom={zoom} />
       <DiagnosticsChart data={data} version={version} ctx={ctx} zoom={zoom} />
+      <MismatchView
+        reactorId={reactorId}
+        newestFitId={data.latestFit?.id ?? null}
+        timeMode={timeMode}
+        originMs={originMs}
+      />
+      <DesignPanel
+        reactorId={reactorId}
+        newestFitId={data.latestFit?.id ?? null}
+        newestReadingMs={newestReading}
+        timeMode={timeMode}
+        originMs={originMs}
+        canOperate={canOperate}
+      />
       <section className="panel" aria-labelledby="fits-title">
         <h2 id="fits-title">Newest fits</h2>
         <FitsTable

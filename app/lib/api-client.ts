@@ -10,6 +10,7 @@ import type {
   DemoStatus,
   FitRecord,
   Health,
+  ModelMismatchView,
   PlantSignal,
   ReactorModelView,
   ReactorSummary,
@@ -265,6 +266,10 @@ export function fetchEstimates(
   return requestJson(`${reactorPath(reactorId)}/estimates${q}`, { signal });
 }
 
+export function fetchMismatch(reactorId: string, signal?: AbortSignal): Promise<ModelMismatchView> {
+  return requestJson(`${reactorPath(reactorId)}/mismatch`, { signal });
+}
+
 /** The model the reactor runs: name, version, file and equations. */
 export function fetchReactorModel(reactorId: string, signal?: AbortSignal): Promise<ReactorModelView> {
   return requestJson(`${reactorPath(reactorId)}/model`, { signal });
@@ -287,6 +292,7 @@ export async function fetchDemoStatus(signal?: AbortSignal): Promise<DemoStatus 
 
 export type DemoAction =
   | { action: 'satellite-shift' }
+  | { action: 'yield-shift' }
   | { action: 'dilution'; perHour: number }
   | { action: 'fault'; kind: DemoFaultKind; durationHours: number };
 

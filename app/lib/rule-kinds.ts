@@ -38,7 +38,8 @@ export const ruleKindWords: Record<RuleKind, string> = {
   'sensor-stale': 'sensor stale',
   'reading-range': 'readings out of range',
   'fit-failures': 'fits failing',
-  residuals: 'model mismatch (residuals)',
+  residuals: 'poor fit (residuals RMS)',
+  'model-mismatch': 'the model no longer explains the plant',
 };
 
 export const ruleSignals: readonly PlantSignal[] = plantSignals;
@@ -209,6 +210,8 @@ export const kindFields: Record<RuleKind, readonly RuleField[]> = {
       limits: { min: 0, max: 1000, minExclusive: true },
     },
   ],
+  // Its test and threshold are the engine's (the reactor page's mismatch view shows them).
+  'model-mismatch': [],
 };
 
 /** The unit a field is typed in, given the rest of the form. */
@@ -379,6 +382,8 @@ export function ruleCondition(rule: AlertRule): string {
       return `${r.consecutive ?? 3} fits in a row have failed`;
     case 'residuals':
       return `the RMS of a fit’s standardized residuals is above ${inUnit(r.maxRms ?? 3, standardDeviations)}`;
+    case 'model-mismatch':
+      return 'the fits’ residuals show structure that noise does not: the model no longer explains the plant';
   }
 }
 

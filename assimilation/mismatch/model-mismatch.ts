@@ -1,26 +1,36 @@
 /**
  * "The model no longer explains the plant": a pure function over a chain's window fits.
  *
- * The test is Ljung–Box on the standardized residuals, over a sliding span. Each window contributes
- * the residuals of its newest step (readings it saw first), so every reading counts once and the
- * series is what the chain's fits left over, reading by reading. A model that describes the plant
- * leaves noise: white, whatever its size. A mechanism the model lacks leaves a smooth, systematic
- * misfit that the window's parameters cannot take up: residuals of one sign for hours, i.e. strong
- * autocorrelation at small lags. Ljung–Box measures that and is indifferent to the noise's scale, so
- * a σ set a little wrong does not raise it (a χ² test on the losses would fire on that instead); the
- * autocorrelation is taken about zero (not the span's mean), so a steady offset counts as structure
- * too, and residuals are clipped at ±clip first, so a spike cannot hide structure or make it.
+ * The test is Ljung–Box on the standardized residuals, over a sliding span. A reading's residual is
+ * taken from the first window that saw it (the window ending soonest after it; a refit of that
+ * window replaces it), so every reading counts once and the series is what the chain's fits left
+ * over, reading by reading.
  *
- * It fires when the span's p-value falls below `fireP` (the false-alarm rate per independent span);
- * it dates the start at the first window of the run whose p fell below `onsetP`, and clears once p
- * has stayed above `onsetP` for a whole span. For a hybrid, the network's contribution per window is
- * compared with what it added in training: growing `growthFactor` times that (and above `floor` of
- * its bound) also counts as the model no longer explaining the plant, naming the rates corrected.
+ * Why this test: a model that describes the plant leaves noise, white whatever its size. A change
+ * the model cannot follow with its free parameters and states leaves a systematic misfit: residuals
+ * of one sign for hours, i.e. strong autocorrelation at small lags. Ljung–Box measures that and is
+ * indifferent to the noise's scale, so a σ set a little wrong does not raise it (a χ² test on the
+ * losses would fire on that instead); the autocorrelation is taken about zero (not the span's mean),
+ * so a steady offset counts as structure too, and residuals are clipped at ±clip first, so a spike
+ * cannot hide structure or make it. Its χ² tail holds for the chain's residuals: on simulated plants
+ * where nothing changes it fires less often than its nominal rate (bench:neural prints the share of
+ * windows below `onsetP` and the false alarms per month).
+ *
+ * What it cannot see: a change the window fits take up. Each 12 h window refits ten parameters and
+ * the state, so a slow change in a parameter the model has is followed, not flagged, and so is a
+ * mechanism that acts only on the satellite (about 1 % of od): bench:neural's product inhibition of
+ * the satellite moves od and substrate by less than their noise and leaves white residuals, which is
+ * why the signal did not fire there. A change in what the model holds fixed (the main organism's
+ * yield) is fired on within hours.
+ *
+ * It fires when the span's p-value falls below `fireP`; it dates the start at the first window of
+ * the run whose p fell below `onsetP`, and clears once p has stayed above `onsetP` for a whole span.
+ * For a hybrid, the network's contribution per window is compared with what it added in training:
+ * growing `growthFactor` times that also counts as the model no longer explaining the plant, naming
+ * the rates corrected.
  */
 export interface WindowResiduals {
   windowEndH: number;
-  /** The chain's step: residuals in (windowEndH − stepHours, windowEndH] are this window's newest. */
-  stepHours: number;
   residuals: { timeH: readonly number[]; signal: readonly string[]; value: readonly number[] };
   /** A hybrid's root-mean-square network term per output label along this window's fit. */
   networkTerms?: Readonly<Record<string, number>>;
@@ -80,8 +90,8 @@ export function modelMismatch(
   settings: MismatchSettings = defaultMismatchSettings,
   trainedTerms?: Readonly<Record<string, number>>,
 ): MismatchReport {
-  // Each reading's newest-step residual, by signal and time; a later window's value wins.
-  const series = new Map<string, Map<number, number>>();
+  // Each reading's residual from the first window that saw it, by signal and time.
+  const series = new Map<string, Map<number, { fromEndH: number; value: number }>>();
   for (const s of settings.signals) series.set(s, new Map());
   const points: MismatchPoint[] = [];
   let firedAtH: number | null = null;
@@ -94,8 +104,13 @@ export function modelMismatch(
   for (const w of ordered) {
     const { timeH, signal, value } = w.residuals;
     for (let i = 0; i < timeH.length; i++) {
-      if (!(timeH[i] > w.windowEndH - w.stepHours - 1e-9)) continue;
-      series.get(signal[i])?.set(timeH[i], Math.max(-settings.clip, Math.min(settings.clip, value[i])));
+      const byTime = series.get(signal[i]);
+      const seen = byTime?.get(timeH[i]);
+      if (!byTime || (seen && seen.fromEndH < w.windowEndH - 1e-9) || !Number.isFinite(value[i])) continue;
+      byTime.set(timeH[i], {
+        fromEndH: w.windowEndH,
+        value: Math.max(-settings.clip, Math.min(settings.clip, value[i])),
+      });
     }
     let statistic = 0;
     let dof = 0;
@@ -104,7 +119,7 @@ export function modelMismatch(
       const r = [...byTime.entries()]
         .filter(([t]) => t > w.windowEndH - settings.spanHours && t <= w.windowEndH + 1e-9)
         .sort((a, b) => a[0] - b[0])
-        .map(([, v]) => v);
+        .map(([, v]) => v.value);
       if (r.length < 4 * settings.lags) continue;
       const q = ljungBox(r, settings.lags);
       statistic += q;

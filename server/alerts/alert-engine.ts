@@ -159,6 +159,11 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
     return this.rules;
   }
 
+  /** Whether an enabled rule of this kind applies to the reactor (evidence that costs is worked out only then). */
+  hasRuleOfKind(kind: AlertRule['kind'], reactorId: string): boolean {
+    return this.rules.some((r) => r.kind === kind && ruleAppliesTo(r, reactorId));
+  }
+
   /**
    * Replaces the rules. A changed rule starts its condition afresh; the active alarms of a rule that
    * is gone or disabled are cleared by `system`.

@@ -1,5 +1,7 @@
-/** What the rules look at: a finished fit, a stored reading, or a reactor's signals' freshness. */
+import type { ModelMismatchView } from '../../contract/api';
 import type { ReactorFreshness } from '../../contract/freshness';
+
+/** What the rules look at: a finished fit, a stored reading, a reactor's signals' freshness. */
 
 /** A fit as stored by the assimilator (server/alerts/fit-evidence.ts reads one from the database). */
 export interface FitEvidence {
@@ -17,6 +19,8 @@ export interface FitEvidence {
   params: Record<string, { value: number; sdLog: number }> | null;
   /** Standardized residuals (h(x) − v)/σ of the window's observations; null when not kept. */
   standardizedResiduals: number[] | null;
+  /** The mismatch signal over the reactor's fits up to this one (server/mismatch/reactor-mismatch.ts); absent when not worked out. */
+  modelMismatch?: ModelMismatchView;
 }
 
 /** One stored reading. */

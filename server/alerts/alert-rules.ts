@@ -113,6 +113,13 @@ const residuals = z.strictObject({
   maxRms: z.number().gt(0).max(1000).default(3),
 });
 
+const modelMismatch = z.strictObject({
+  ...common,
+  kind: z.literal('model-mismatch'),
+  // Fires while the mismatch signal (GET /api/reactors/:id/mismatch) says the model no longer
+  // explains the plant; its test and threshold are the engine's, one for every reactor.
+});
+
 export const alertRuleSchema = z.discriminatedUnion('kind', [
   satelliteFraction,
   parameterBand,
@@ -120,6 +127,7 @@ export const alertRuleSchema = z.discriminatedUnion('kind', [
   readingRange,
   fitFailures,
   residuals,
+  modelMismatch,
 ]);
 
 export type AlertRule = z.output<typeof alertRuleSchema>;

@@ -39,12 +39,9 @@ export const defaultAlertRules: unknown[] = [
   },
   {
     id: 'model-mismatch',
-    name: 'Model mismatch',
-    kind: 'residuals',
-    maxRms: 3,
+    name: 'The model no longer explains the plant',
+    kind: 'model-mismatch',
     severity: 'warning',
-    pendingMinutes: 180,
-    keepFiringMinutes: 60,
   },
 ];
 

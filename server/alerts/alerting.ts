@@ -9,9 +9,11 @@ import type { AlertLevel, ReactorSummary } from '../../contract/api';
 import type { ReactorFreshness } from '../../contract/freshness';
 import { prepareAlertStatements } from '../../db/alert-statements';
 import type { OpenDatabase } from '../../db/open-database';
+import { prepareServiceReadStatements } from '../../db/service-read-statements';
 import type { BrokerConnection } from '../broker/broker-connection';
 import type { Route } from '../http/router';
 import type { Job } from '../lifecycle';
+import { ReactorMismatches } from '../mismatch/reactor-mismatch';
 import { WebhookSender } from '../webhooks/webhook-sender';
 import { webhooksApiRoutes } from '../webhooks/webhooks-api';
 import { AlarmPublisher } from './alarm-mqtt';
@@ -64,6 +66,7 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
   const { database, settings } = options;
   const log = options.logger.child({ job: 'alerts' });
   const store = prepareAlertStatements(database.sqlite);
+  const mismatches = new ReactorMismatches(prepareServiceReadStatements(database.sqlite));
   syncConfigRules(store, settings.rules, Date.now());
   const engine = new AlertEngine({
     sqlite: database.sqlite,
@@ -112,7 +115,11 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
     },
     fitStored(fitId) {
       const evidence = fitEvidenceById(store, fitId);
-      if (evidence) engine.onFit(evidence);
+      if (!evidence) return;
+      // The mismatch signal reads days of residuals: only worked out when a rule looks at it.
+      if (evidence.status === 'ok' && engine.hasRuleOfKind('model-mismatch', evidence.reactorId))
+        evidence.modelMismatch = mismatches.of(evidence.reactorId);
+      engine.onFit(evidence);
     },
     freshnessChanged(reactorId, freshness) {
       engine.checkStaleness(new Map([[reactorId, freshness]]));

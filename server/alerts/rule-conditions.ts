@@ -63,6 +63,8 @@ export function observeCondition(
       return evidence.kind === 'fit' ? fitFailures(rule, evidence, memory) : { observation: null, memory };
     case 'residuals':
       return { observation: evidence.kind === 'fit' ? residuals(rule, evidence) : null, memory };
+    case 'model-mismatch':
+      return { observation: evidence.kind === 'fit' ? modelMismatch(evidence) : null, memory };
     case 'reading-range': {
       if (evidence.kind !== 'reading' || evidence.signal !== rule.signal)
         return { observation: null, memory };
@@ -248,6 +250,29 @@ function residuals(rule: RuleOfKind<'residuals'>, fit: FitEvidence): ConditionOb
     atMs: fit.windowEndMs,
     summary: `standardized residuals RMS ${fmt(rms)} over ${n} observations (limit ${rule.maxRms})`,
     values: { rms, observations: n, maxRms: rule.maxRms },
+  };
+}
+
+function modelMismatch(fit: FitEvidence): ConditionObservation | null {
+  const m = fit.modelMismatch;
+  if (fit.status !== 'ok' || !m) return null;
+  const newest = m.points[m.points.length - 1]?.pValue ?? null;
+  const values: Record<string, number> = { fireP: m.test.fireP, spanHours: m.test.spanHours };
+  if (newest !== null) values.pValue = newest;
+  if (m.sinceMs !== null) values.startedAtMs = m.sinceMs;
+  if (m.firedAtMs !== null) values.firedAtMs = m.firedAtMs;
+  const what = [
+    ...(m.signals.length > 0 ? [`structure in the ${m.signals.join(', ')} residuals`] : []),
+    ...(m.rates.length > 0 ? [`the network corrects ${m.rates.join(', ')} beyond its training`] : []),
+  ];
+  const p = newest === null ? '' : ` (Ljung–Box p ${fmt(newest)} over ${m.test.spanHours} h)`;
+  return {
+    holds: !m.explained,
+    atMs: fit.windowEndMs,
+    summary: m.explained
+      ? `the model explains the plant${p}`
+      : `the model no longer explains the plant since ${new Date(m.sinceMs ?? fit.windowEndMs).toISOString()}: ${what.join('; ') || 'residuals structured'}${p}`,
+    values,
   };
 }
 

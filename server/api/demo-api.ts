@@ -2,6 +2,7 @@
  * The simulator's demo controls (contract/api.ts), in simulator mode only (404 otherwise).
  *   GET  /api/demo
  *   POST /api/demo/:id/satellite-shift   {}
+ *   POST /api/demo/:id/yield-shift       {}
  *   POST /api/demo/:id/dilution          {perHour}
  *   POST /api/demo/:id/fault             {kind, durationHours}
  */
@@ -19,6 +20,7 @@ export interface DemoControls {
   status(): DemoStatus;
   has(reactorId: string): boolean;
   satelliteShift(reactorId: string): DemoActionResult;
+  yieldShift(reactorId: string): DemoActionResult;
   dilution(reactorId: string, perHour: number): DemoActionResult;
   fault(reactorId: string, kind: DemoFaultKind, durationHours: number): DemoActionResult;
 }
@@ -57,6 +59,14 @@ export function demoApiRoutes(demo: DemoControls | undefined, logger: Logger): R
       handle: action('satellite-shift', (d, id, body) => {
         parseOr400(emptyBody, body ?? {}, 'body');
         return d.satelliteShift(id);
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/demo/:id/yield-shift',
+      handle: action('yield-shift', (d, id, body) => {
+        parseOr400(emptyBody, body ?? {}, 'body');
+        return d.yieldShift(id);
       }),
     },
     {

@@ -4,6 +4,7 @@
  *   GET /api/reactors
  *   GET /api/reactors/:id/readings?signal=&from=&to=&maxPoints=
  *   GET /api/reactors/:id/estimates?from=&to=&trajectories=
+ *   GET /api/reactors/:id/mismatch
  *   GET /api/reactors/:id/fits/:fitId/window
  *   GET /api/reactors/:id/export.csv?from=&to=
  */
@@ -14,6 +15,7 @@ import { HttpError } from '../http/http-error';
 import { emptyQuery, idParameter, parseOr400, queryObject, reactorIdParameter } from '../http/request-input';
 import { sendJson, sendText } from '../http/responses';
 import type { Route } from '../http/router';
+import { ReactorMismatches } from '../mismatch/reactor-mismatch';
 import { streamCsv } from './export-csv';
 import { FitJsonCache, fitRecordsJson } from './fit-records';
 import { estimatesQuery, rangeQuery, readingsQuery } from './query-schemas';
@@ -50,6 +52,7 @@ export function reactorsApiRoutes(ctx: ReactorsApiContext): Route[] {
   const { reads } = ctx;
   const readingsSchema = readingsQuery(ctx.limits.maxPointsLimit, ctx.limits.defaultMaxPoints);
   const fitCache = new FitJsonCache(ctx.limits.fitCacheBytes);
+  const mismatches = new ReactorMismatches(reads);
 
   const knownReactor = (raw: string) => {
     const id = parseOr400(reactorIdParameter, raw, 'reactor id');
@@ -106,6 +109,15 @@ export function reactorsApiRoutes(ctx: ReactorsApiContext): Route[] {
           q.trajectories,
         );
         await sendText(req, res, 200, json, 'application/json; charset=utf-8');
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/reactors/:id/mismatch',
+      handle: async ({ req, res, params, url }) => {
+        const reactor = knownReactor(params.id);
+        parseOr400(emptyQuery, queryObject(url.searchParams), 'query');
+        await sendJson(req, res, 200, mismatches.of(reactor.id));
       },
     },
     {

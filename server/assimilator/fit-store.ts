@@ -122,6 +122,7 @@ export function fitWriter(s: FitWrites): StoreFit {
       fitted.trajectories ? JSON.stringify(trajectoryDocument(fitted.trajectories.forecast)) : null,
       residuals ? JSON.stringify(residuals) : null,
       fitted.windowFile ? JSON.stringify(fitted.windowFile) : null,
+      fitted.posterior?.covariance.every(Number.isFinite) ? JSON.stringify(fitted.posterior) : null,
     );
     s.upsertChain.run(
       fitted.reactorId,

@@ -6,9 +6,11 @@
 import {
   type ChainOptions,
   type CompiledModel,
+  type DesignPosterior,
   EstimatorChain,
   type FittedWindow,
   type PlantData,
+  posteriorAtWindowEnd,
 } from '../../assimilation';
 
 export interface WindowSource {
@@ -34,6 +36,8 @@ export interface StoredWindow extends FittedWindow {
   fittedAtMs: number;
   /** `readingsHighWater()` just before the window's readings were read: a reading stored later is not in this fit. */
   readingsSeenRowid: number;
+  /** The belief at the window's end, for experiment design; null for a failed fit. */
+  posterior: DesignPosterior | null;
   /** The model the fit was made with (server/assimilator/reactor-models.ts). */
   modelVersion: string;
 }
@@ -114,12 +118,23 @@ export class ReactorChain {
       () => performance.now(),
     );
     if (!fitted) return null;
+    const { outcome } = fitted;
+    const posterior =
+      outcome.status === 'ok'
+        ? posteriorAtWindowEnd(
+            this.chain.model,
+            this.chain.settings.freeParams,
+            outcome.fit,
+            fitted.windowEndH,
+          )
+        : null;
     return {
       ...fitted,
       reactorId: this.reactorId,
       fittedAtMs: this.now(),
       readingsSeenRowid,
       modelVersion: this.modelVersion,
+      posterior,
     };
   }
 }

@@ -1,5 +1,6 @@
 import { runSimulatePlantCommand } from '../../simulator/simulate-plant-command';
 import { isHelp } from './arguments';
+import { designCommand } from './design-command';
 import { fitCommand } from './fit-command';
 import { gradientCommand } from './gradient-command';
 import { hashPasswordCommand } from './hash-password-command';
@@ -32,6 +33,11 @@ const commands: Record<string, { run: Command; summary: string }> = {
     run: replayCommand,
     summary:
       'HISTORY.csv [--model FILE] [--window 12h] [--step 1h] [--init PARAMS.json] [--loss huber:3] [--out FILE.jsonl]',
+  },
+  design: {
+    run: designCommand,
+    summary:
+      'HISTORY.csv --d-range 0.18:0.32 [--horizon 72h] [--targets satellite_fraction,gB/vB] [--d-rate 0.05] [--duration 72h] [--assay-delay 6h] [--top 10]',
   },
   model: {
     run: modelCommand,

@@ -2,9 +2,8 @@
  * A reactor as the plant protocols show it (the Sparkplug estimates node, the OPC UA server): its
  * newest reading of each signal, its latest good estimate, the model's state and its active alarms,
  * read from the database when something changed. The model state is made from what the service
- * has: no fit yet (`none`), an active alarm of a `residuals` rule (`mismatch`), a failed last fit
- * or an online sensor stale or offline (signal-freshness.ts: `stale`), else `ok`. (The Ljung–Box mismatch signal of
- * assimilation/mismatch is not run by the service yet.)
+ * has: no fit yet (`none`), an active alarm of a `model-mismatch` or `residuals` rule (`mismatch`),
+ * a failed last fit or an online sensor stale or offline (signal-freshness.ts: `stale`), else `ok`.
  */
 import type Database from 'better-sqlite3';
 import {
@@ -98,7 +97,7 @@ export class ReactorStatuses {
     alarms: ActiveAlarm[],
   ): [ModelState, string] {
     if (!estimate) return ['none', 'no successful fit yet'];
-    const misfit = alarms.find((a) => a.ruleKind === 'residuals');
+    const misfit = alarms.find((a) => a.ruleKind === 'model-mismatch' || a.ruleKind === 'residuals');
     if (misfit) return ['mismatch', misfit.summary];
     const newest = this.reads.latestFits.get(reactorId, 1);
     if (newest && newest.status !== 'ok') return ['stale', `the last fit failed (${newest.reason})`];

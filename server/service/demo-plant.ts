@@ -96,11 +96,24 @@ export class DemoPlant implements Job<LivePublisherMetrics>, DemoControls {
   }
 
   satelliteShift(reactorId: string): DemoActionResult {
+    return this.ramp(reactorId, 'satellite-shift', (sim) => sim.startSatelliteShift());
+  }
+
+  yieldShift(reactorId: string): DemoActionResult {
+    return this.ramp(reactorId, 'yield-shift', (sim) => sim.startYieldShift());
+  }
+
+  /** Starts a parameter ramp; the result says when it begins. */
+  private ramp(
+    reactorId: string,
+    action: DemoActionResult['action'],
+    start: (sim: PlantSimulation) => void,
+  ): DemoActionResult {
     const sim = this.sim(reactorId);
-    sim.startSatelliteShift();
+    start(sim);
     const event = sim.events[sim.events.length - 1];
     const atH = event.kind === 'parameter-ramp' ? event.startH : sim.timeH;
-    return this.result(reactorId, 'satellite-shift', atH);
+    return this.result(reactorId, action, atH);
   }
 
   dilution(reactorId: string, perHour: number): DemoActionResult {
@@ -114,6 +127,19 @@ export class DemoPlant implements Job<LivePublisherMetrics>, DemoControls {
   fault(reactorId: string, kind: DemoFaultKind, durationHours: number): DemoActionResult {
     const fault = this.sim(reactorId).injectFault(kind, durationHours);
     return this.result(reactorId, 'fault', fault.startH);
+  }
+
+  nextReadingMs(reactorId: string): number {
+    return Math.round(this.publisher.plantEpochMs + this.sim(reactorId).nextReadingH() * msPerHour);
+  }
+
+  /** An accepted dilution program (set points from `startMs`, epoch ms on the plant's calendar), run by the simulated plant. */
+  followProgram(
+    reactorId: string,
+    program: { startMs: number; gridH: number; perHour: readonly number[] },
+  ): void {
+    const startH = (program.startMs - this.publisher.plantEpochMs) / msPerHour;
+    this.sim(reactorId).followDilutionProgram(program, startH);
   }
 
   private sim(reactorId: string): PlantSimulation {

@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { realPlantRate, simulatedPlantRate } from '../../contract/time';
+import { prepareDesignStatements } from '../../db/design-statements';
 import { openDatabase } from '../../db/open-database';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
 import { demoSparkplugNode } from '../../simulator/live-publisher';
@@ -23,6 +24,8 @@ import { AssimilatorHost } from '../assimilator/assimilator-host';
 import { Auth } from '../auth/auth';
 import { ClientAddresses } from '../auth/client-address';
 import { type ResolvedBroker, resolveBroker } from '../broker/resolve-broker';
+import { designApiRoutes } from '../design/design-api';
+import { DilutionProgramPublisher } from '../design/dilution-program-publisher';
 import { HttpListener } from '../http/http-listener';
 import { HttpRefusals } from '../http/http-refusals';
 import { createRouter, type Method } from '../http/router';
@@ -152,6 +155,7 @@ async function composeService(
       })
     : undefined;
   const estimates = new EstimatePublisher(broker.connection, base.topicPrefix, logger);
+  const programs = new DilutionProgramPublisher(broker.connection, base.topicPrefix, logger);
   // The plant protocols (issue 19): the Sparkplug host feeds the ingester; the estimates' edge node
   // and the OPC UA server show each reactor as server/realtime/reactor-status.ts reads it.
   const sparkplugHost = sparkplugMapping
@@ -246,6 +250,7 @@ async function composeService(
 
   // The estimate publisher connects before the assimilator runs, so that no fit goes unpublished.
   await jobs.start(estimates);
+  await jobs.start(programs);
   // Alerts and webhooks (server/alerts/): rules over stored readings and fits, the webhook outbox, $alarm.
   let publicUrl = `http://${settings.http.host}:${settings.http.port}`;
   const alerting = await jobs.open(
@@ -277,6 +282,7 @@ async function composeService(
     retention,
     recordRetention,
     estimates,
+    programs,
     ...alerting.jobs,
     freshness,
     ...(host ? [host] : []),
@@ -333,6 +339,14 @@ async function composeService(
       sqlite: database.sqlite,
       configured: settings.assimilator,
       assimilator: host,
+      logger,
+    }),
+    ...designApiRoutes({
+      statements: prepareDesignStatements(database.sqlite),
+      assimilatorSettings: () => effectiveAssimilatorSettings(settings.assimilator, database.sqlite, logger),
+      ingester,
+      publisher: programs,
+      simulator: demo,
       logger,
     }),
     ...reactorModelApiRoutes({

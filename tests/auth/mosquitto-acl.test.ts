@@ -128,7 +128,12 @@ describe('mosquitto with password_file and acl_file as documented', () => {
     const reading = JSON.stringify({ ts: plantEpochMs + 16 * hourMs, value: 0.5 });
     const v5 = await mqtt.connectAsync(mosquitto.url, as('sensor-r1', 5));
     const outcomes: Record<string, number> = {};
-    for (const topic of ['culturewatch/r2/od', 'culturewatch/r1/$estimate', 'culturewatch/r1/$alarm'])
+    for (const topic of [
+      'culturewatch/r2/od',
+      'culturewatch/r1/$estimate',
+      'culturewatch/r1/$alarm',
+      'culturewatch/r1/$dilution-program',
+    ])
       outcomes[`sensor-r1 ${topic}`] = await publishOutcome(v5, topic, reading, true);
     const gateway = await mqtt.connectAsync(mosquitto.url, as('gateway', 5));
     outcomes['gateway culturewatch/r2/$estimate'] = await publishOutcome(
@@ -142,6 +147,7 @@ describe('mosquitto with password_file and acl_file as documented', () => {
       'sensor-r1 culturewatch/r2/od': 0x87,
       'sensor-r1 culturewatch/r1/$estimate': 0x87,
       'sensor-r1 culturewatch/r1/$alarm': 0x87,
+      'sensor-r1 culturewatch/r1/$dilution-program': 0x87,
       'gateway culturewatch/r2/$estimate': 0x87,
     });
     expect(v5.connected && gateway.connected).toBe(true);

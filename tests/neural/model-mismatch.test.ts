@@ -36,7 +36,7 @@ function windows(
         value.push(scale * noise() + misfit(t));
       }
     }
-    out.push({ windowEndH: end, stepHours: 1, residuals: { timeH, signal, value } });
+    out.push({ windowEndH: end, residuals: { timeH, signal, value } });
   }
   return out;
 }

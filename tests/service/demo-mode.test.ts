@@ -6,7 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ApiError, DemoActionResult, DemoStatus, FitRecord, ReactorSummary } from '../../contract/api';
+import type {
+  AcceptedProgramView,
+  ApiError,
+  DemoActionResult,
+  DemoStatus,
+  FitRecord,
+  ReactorSummary,
+  ReadingSeries,
+} from '../../contract/api';
 import { freePort } from '../fixtures/mosquitto';
 import { type ServiceProcess, startServiceProcess, waitUntil } from './service-harness';
 
@@ -70,6 +78,10 @@ it('steers the simulated plant from the demo controls', async () => {
   const dilution = await post('/api/demo/alpha/dilution', { perHour: 0.2 });
   expect(dilution.status).toBe(200);
   expect(dilution.body.action).toBe('dilution');
+  const yieldShift = await post('/api/demo/alpha/yield-shift', {});
+  expect(yieldShift.status).toBe(200);
+  expect(yieldShift.body).toMatchObject({ reactorId: 'alpha', action: 'yield-shift' });
+  expect((await post('/api/demo/alpha/yield-shift', { factor: 2 })).status).toBe(400);
   const fault = await post('/api/demo/alpha/fault', { kind: 'spike', durationHours: 1 });
   expect(fault.status).toBe(200);
   expect(fault.body.action).toBe('fault');
@@ -86,4 +98,51 @@ it('steers the simulated plant from the demo controls', async () => {
   expect(notJson.status).toBe(400);
   expect(notJson.body.error).toBe('malformed body');
   expect((await service.get('/api/demo/alpha/dilution')).status).toBe(405);
+});
+
+it('runs an accepted dilution program in the simulated plant, from its next reading', async () => {
+  // One hour up, one back, by 0.0125 1/h each 15 min: inside 0.05 1/h per h.
+  const perHour = [0.24, 0.2525, 0.265, 0.2775, 0.29, 0.2775, 0.265, 0.2525, 0.24];
+  const program = {
+    shape: 'ramps',
+    periodH: 2,
+    lowPerHour: 0.24,
+    highPerHour: 0.29,
+    startMs: 0,
+    gridH: 0.25,
+    perHour,
+    durationH: 2,
+  };
+  const limits = { minPerHour: 0.18, maxPerHour: 0.32, maxChangePerHour: 0.05, maxDurationH: 24 };
+  const before = await waitUntil(
+    'a dilution reading',
+    async () => (await service.get<ReactorSummary[]>('/api/reactors')).body[0]?.latest.dilution?.tsMs,
+    30_000,
+  );
+  const accepted = await service.get<AcceptedProgramView>('/api/reactors/alpha/dilution-programs', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ program, limits, summary: 'a test ramp' }),
+  });
+  expect(accepted.status).toBe(201);
+  expect(accepted.body.appliedBy).toBe('simulator');
+  // Not in the past: from the simulated plant's next reading.
+  expect(accepted.body.startMs).toBeGreaterThan(before);
+  const { startMs, endMs } = accepted.body;
+  let last: unknown;
+  const series = await waitUntil(
+    'the program’s dilution readings',
+    async () => {
+      const r = await service.get<ReadingSeries>(
+        `/api/reactors/alpha/readings?signal=dilution&from=${startMs}&to=${endMs + 1}`,
+      );
+      last = r.body;
+      return r.body.tMs?.length === perHour.length && r.body;
+    },
+    30_000,
+    () => ({ accepted: accepted.body, last }),
+  );
+  expect(series.tMs).toEqual(perHour.map((_, k) => startMs + k * 900_000));
+  // The first reading's dilution was already under way; every later one is the program's set point.
+  for (let k = 1; k < perHour.length; k++) expect(series.value[k]).toBeCloseTo(perHour[k], 9);
 });
