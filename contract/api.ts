@@ -1,4 +1,5 @@
 /** HTTP API payloads (JSON). Times are epoch ms (`…Ms`) and, where the model is concerned, plant hours (`…H`). */
+import type { ReactorFreshness } from './freshness';
 
 /**
  * The plant's signals as they arrive over MQTT (`<prefix>/<reactor>/<signal>`): the one list, in the
@@ -68,8 +69,37 @@ export interface ReactorSummary {
       }
     >
   >;
+  /**
+   * Optional (added by the service): each online signal fresh, late, stale or offline, judged on the
+   * reactor's plant clock against the signal's usual cadence (contract/freshness.ts).
+   */
+  freshness?: ReactorFreshness;
+  /** Optional (added by the service): where the fits stand against the readings, in words too. */
+  fitProgress?: FitProgress;
   latestEstimate: EstimateSummary | null;
   alert: { level: AlertLevel; summary: string; activeCount: number };
+}
+
+/**
+ * Where a reactor's fits stand (server/api/fit-progress.ts): before the first fit, how much of the
+ * first window is in (`first-window`) or that the first fit is on its way (`first-fit-due`); after
+ * it, fits following the readings (`up-to-date`), working through a backlog the estimator has queued
+ * (`catching-up`, after a start), or behind with nothing queued (`behind`: needs an operator); `off`
+ * without the estimator.
+ */
+export interface FitProgress {
+  state: 'first-window' | 'first-fit-due' | 'up-to-date' | 'catching-up' | 'behind' | 'off';
+  /** Plant hours of readings in, and the window a fit needs. */
+  readingsHours: number;
+  windowHours: number;
+  /** Plant ms from the newest fit's window end to the newest reading; null before the first fit. */
+  lagMs: number | null;
+  /** This reactor's windows the estimator has queued. */
+  windowsDue: number;
+  /** Before the first fit: wall ms until a full window is in, at the plant's rate. */
+  firstFitInWallMs: number | null;
+  /** "7.5 of 12 h of readings in, first fit in about 4.5 h" */
+  words: string;
 }
 
 export interface EstimateSummary {
@@ -407,6 +437,24 @@ export interface AlertRuleView {
 }
 
 /**
+ * POST /api/alert-rules/preview {rule, days?: 1–90, default 7} → RulePreview: the rule replayed over
+ * each reactor's stored fits and readings of the last `days` (plant clock) through the live engine's
+ * condition and lifecycle, nothing written. Times are on the plant clock.
+ */
+export interface RulePreview {
+  days: number;
+  fromMs: number | null;
+  toMs: number | null;
+  /** False for a kind judged live only (sensor-stale). */
+  replayed: boolean;
+  /** Pieces of evidence replayed. */
+  evidence: number;
+  firings: { reactorId: string; atMs: number; clearedAtMs: number | null; summary: string }[];
+  /** "Would have fired 3 times in the last 7 days (on r1, r2)" */
+  words: string;
+}
+
+/**
  * A webhook endpoint as the API shows it: never its secret.
  * GET /api/webhooks → WebhookEndpointView[]; POST /api/webhooks WebhookEndpointRequest → 201 view;
  * PATCH /api/webhooks/:id Partial<WebhookEndpointRequest> → view; DELETE /api/webhooks/:id → 204
@@ -451,6 +499,15 @@ export interface WebhookDeliveryView {
   /** The notification's transition and alarm. */
   alarmId: number;
   transition: AlarmTransitionKind;
+}
+
+/** POST /api/webhooks/:id/test {} → what the endpoint answered a signed test notification. */
+export interface WebhookTestResult {
+  startedAtMs: number;
+  durationMs: number;
+  outcome: WebhookDeliveryView['outcome'];
+  httpStatus: number | null;
+  error: string | null;
 }
 
 // ─── Estimator settings (issue 7: an operator may change them) ──────────────────────────────────

@@ -74,6 +74,13 @@ export function shownValue(unit: DisplayUnit, stored: number): number {
   return clean(stored * unit.scale);
 }
 
+/** A stored value written in its display unit to three significant figures: `2.31 %`, `90.1 biomass conc.`. */
+export function formatInUnit(unit: DisplayUnit, stored: number): string {
+  const shown = shownValue(unit, stored);
+  const text = shown === 0 || !Number.isFinite(shown) ? String(shown) : String(Number(shown.toPrecision(3)));
+  return unit.symbol ? `${text} ${unit.symbol}` : text;
+}
+
 /** A value typed on screen as the API stores it. */
 export function storedValue(unit: DisplayUnit, shown: number): number {
   return clean(shown / unit.scale);

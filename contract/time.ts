@@ -1,7 +1,9 @@
 /**
  * Time in culturewatch. Readings carry epoch milliseconds (for a simulated plant, plant time on its
  * virtual calendar). The model's time is plant hours: epoch ms / 3.6e6, so a window file's t0 is in
- * hours since 1970 and a reading's hour is exact from its timestamp.
+ * hours since 1970 and a reading's hour is exact from its timestamp. A reactor's plant clock runs
+ * on from its newest readings at the plant's rate (`plantNowMs`): the wall clock's for a real plant,
+ * the demo's speed for a simulated one.
  */
 export const msPerHour = 3_600_000;
 
@@ -11,6 +13,60 @@ export function plantHoursFromMs(ms: number): number {
 
 export function msFromPlantHours(hours: number): number {
   return Math.round(hours * msPerHour);
+}
+
+/**
+ * A reactor's plant hours: hours since its first reading (plant hour 0), the one time base the
+ * charts, the CSV export and the logs count in.
+ */
+export function plantHoursSince(ms: number, originMs: number): number {
+  return (ms - originMs) / msPerHour;
+}
+
+/** Plant ms per wall-clock ms of a real plant, whose readings are stamped as they happen. */
+export const realPlantRate = 1;
+
+/** Plant ms per wall-clock ms of a simulated plant running `plantHoursPerSecond` plant hours a second. */
+export function simulatedPlantRate(plantHoursPerSecond: number): number {
+  return plantHoursPerSecond * 3600;
+}
+
+/**
+ * A reactor's plant clock now: each of its newest readings' plant time advanced at the plant's rate
+ * (plant ms per wall ms) since it arrived, the most advanced of them. It keeps running when the
+ * readings stop, and it is read off the readings' own stamps, so a device's clock offset does not
+ * count. Null without readings.
+ */
+export function plantNowMs(
+  arrivals: Iterable<{ tsMs: number; receivedAtMs: number }>,
+  plantMsPerWallMs: number,
+  wallNowMs: number,
+): number | null {
+  let now: number | null = null;
+  for (const a of arrivals) {
+    const t = a.tsMs + Math.max(0, wallNowMs - a.receivedAtMs) * plantMsPerWallMs;
+    if (now === null || t > now) now = t;
+  }
+  return now;
+}
+
+/** An age in words: "40 s ago", "12 min ago", "5 h ago", "3 d ago". */
+export function formatAge(ageMs: number): string {
+  const s = Math.max(0, Math.round(ageMs / 1000));
+  if (s < 90) return `${s} s ago`;
+  const min = Math.round(s / 60);
+  if (min < 90) return `${min} min ago`;
+  const h = Math.round(min / 60);
+  if (h < 48) return `${h} h ago`;
+  return `${Math.round(h / 24)} d ago`;
+}
+
+/** A span in words: "45 min", "12 h", "3.5 d". */
+export function formatSpan(ms: number): string {
+  const h = ms / msPerHour;
+  if (h < 1) return `${Math.round(h * 60)} min`;
+  if (h < 48) return `${Number(h.toFixed(1))} h`;
+  return `${Number((h / 24).toFixed(1))} d`;
 }
 
 const isoWithZone =

@@ -148,17 +148,26 @@ export function prepareAlertStatements(sqlite: Database.Database) {
     residualsJson: sqlite.prepare<[number], { residualsJson: string | null }>(
       'SELECT residuals_json AS residualsJson FROM fit_documents WHERE fit_id = ?',
     ),
+    reactorIds: sqlite.prepare<[], { id: string }>('SELECT id FROM reactors ORDER BY id'),
+    /** (reactorId, fromMs, toMs): fits whose window ends in [from, to], oldest first (rule previews). */
+    fitIdsInRange: sqlite.prepare<[string, number, number], { id: number }>(
+      `SELECT id FROM fits WHERE reactor_id = ? AND window_end_ms >= ? AND window_end_ms <= ?
+       ORDER BY window_end_ms, id`,
+    ),
+    /** (reactorId, signal, fromMs, toMs): readings in [from, to], oldest first (rule previews). */
+    readingsInRange: sqlite.prepare<[string, string, number, number], { tsMs: number; value: number }>(
+      `SELECT ts_ms AS tsMs, value FROM readings
+       WHERE reactor_id = ? AND signal = ? AND ts_ms >= ? AND ts_ms <= ? ORDER BY ts_ms`,
+    ),
+    /** (reactorId, signal): the newest reading's time, plant clock (an index look-up). */
+    newestReadingOf: sqlite.prepare<[string, string], { tsMs: number | null }>(
+      'SELECT max(ts_ms) AS tsMs FROM readings WHERE reactor_id = ? AND signal = ?',
+    ),
     /** (parameter, reactorId, count): oldest window first, refits left out. */
     firstFitValues: sqlite.prepare<[string, string, number], { value: number }>(
       `SELECT p.value FROM fits f JOIN fit_parameters p ON p.fit_id = f.id AND p.name = ?
        WHERE f.reactor_id = ? AND f.status = 'ok' AND f.refit = 0
        ORDER BY f.window_end_ms, f.id LIMIT ?`,
-    ),
-    reactorIds: sqlite.prepare<[], { id: string }>('SELECT id FROM reactors'),
-    /** (reactorId, signal): the arrival time of the newest reading by measurement time (an index look-up). */
-    newestArrival: sqlite.prepare<[string, string], { receivedAtMs: number }>(
-      `SELECT received_at_ms AS receivedAtMs FROM readings
-       WHERE reactor_id = ? AND signal = ? ORDER BY ts_ms DESC LIMIT 1`,
     ),
   };
 
@@ -227,6 +236,20 @@ export function prepareAlertStatements(sqlite: Database.Database) {
     },
     alarmEventCount: (): number => s.eventCount.get()?.n ?? 0,
 
+    reactorIds: (): string[] => s.reactorIds.all().map((r) => r.id),
+    fitIdsInRange: (reactorId: string, fromMs: number, toMs: number): number[] =>
+      s.fitIdsInRange.all(reactorId, fromMs, toMs).map((r) => r.id),
+    readingsInRange: (reactorId: string, signal: string, fromMs: number, toMs: number) =>
+      s.readingsInRange.all(reactorId, signal, fromMs, toMs),
+    /** The newest reading of any of the signals, plant clock; null without one. */
+    newestReadingMs: (reactorId: string, signals: readonly string[]): number | null => {
+      let newest: number | null = null;
+      for (const signal of signals) {
+        const ts = s.newestReadingOf.get(reactorId, signal)?.tsMs ?? null;
+        if (ts !== null && (newest === null || ts > newest)) newest = ts;
+      }
+      return newest;
+    },
     fitOutcomeById: (fitId: number): FitOutcome | undefined => {
       const fit = s.fit.get(fitId);
       if (!fit) return undefined;
@@ -244,19 +267,6 @@ export function prepareAlertStatements(sqlite: Database.Database) {
      */
     firstFitValuesOf: (reactorId: string, parameter: string, count: number): number[] =>
       s.firstFitValues.all(parameter, reactorId, count).map((r) => r.value),
-    /** For every reactor and each of the signals, when its newest reading arrived (wall clock). */
-    newestArrivalPerSignal: (
-      signals: readonly string[],
-    ): { reactorId: string; signal: string; receivedAtMs: number }[] => {
-      const out: { reactorId: string; signal: string; receivedAtMs: number }[] = [];
-      for (const { id } of s.reactorIds.all()) {
-        for (const signal of signals) {
-          const row = s.newestArrival.get(id, signal);
-          if (row) out.push({ reactorId: id, signal, receivedAtMs: row.receivedAtMs });
-        }
-      }
-      return out;
-    },
   };
 }
 

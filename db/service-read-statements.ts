@@ -83,6 +83,8 @@ export interface ServiceReadStatements {
   reactor: Database.Statement<[string], { id: string; firstSeenAtMs: number }>;
   /** (reactorId, signal) → newest reading of the series. */
   latestReading: Database.Statement<[string, string], { tsMs: number; value: number; receivedAtMs: number }>;
+  /** (reactorId, signal, limit) → the newest reading times of the series, newest first. */
+  recentReadingTimes: Database.Statement<[string, string, number], { tsMs: number }>;
   /** (reactorId, signal) → oldest reading time of the series. */
   oldestReadingMs: Database.Statement<[string, string], { tsMs: number | null }>;
   /** (reactorId, signal) → newest reading time of the series. */
@@ -143,6 +145,9 @@ export function prepareServiceReadStatements(sqlite: Database.Database): Service
     latestReading: sqlite.prepare(
       `SELECT ts_ms AS tsMs, value, received_at_ms AS receivedAtMs FROM readings
        WHERE reactor_id = ? AND signal = ? ORDER BY ts_ms DESC LIMIT 1`,
+    ),
+    recentReadingTimes: sqlite.prepare(
+      'SELECT ts_ms AS tsMs FROM readings WHERE reactor_id = ? AND signal = ? ORDER BY ts_ms DESC LIMIT ?',
     ),
     oldestReadingMs: sqlite.prepare(
       'SELECT min(ts_ms) AS tsMs FROM readings WHERE reactor_id = ? AND signal = ?',

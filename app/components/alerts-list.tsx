@@ -1,14 +1,15 @@
 'use client';
 /**
  * The alerts page: the alarms (active ones, or all), by reactor, with acknowledge and clear for
- * operators, and the history of every change with who made it. Live: each alarm change heard over
+ * operators, and the history of every change with who made it; beside them, the webhook endpoints
+ * whose last attempt failed (the alarms are not reaching them). Live: each alarm change heard over
  * socket.io reloads the list.
  */
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AlarmView, AlertsResponse, ReactorSummary } from '../../contract/api';
+import type { AlarmView, AlertsResponse, ReactorSummary, WebhookEndpointView } from '../../contract/api';
 import { actorWords, severityWords, transitionWords } from '../lib/alarm-words';
-import { type AlarmListState, fetchAlerts } from '../lib/alerts-api';
+import { type AlarmListState, fetchAlerts, fetchWebhooks } from '../lib/alerts-api';
 import { describeError, fetchReactors } from '../lib/api-client';
 import { usePlantOrigins } from '../lib/plant-origin';
 import { useClockZone, usePreferences } from '../lib/preferences';
@@ -21,6 +22,34 @@ import { AlarmCard } from './alarm-card';
 const pollMs = 30_000;
 /** Alarm changes often come in bursts (a rule firing on several reactors): one reload per burst. */
 const reloadDelayMs = 200;
+
+/** Enabled endpoints whose last attempt failed: the alarms below are not reaching them. */
+function FailingWebhooks(props: { webhooks: readonly WebhookEndpointView[]; nowMs: number }) {
+  const failing = props.webhooks.filter(
+    (w) => w.enabled && w.lastAttempt !== null && w.lastAttempt.outcome !== 'delivered',
+  );
+  if (failing.length === 0) return null;
+  return (
+    <div className="banner banner-warning panel" role="alert" data-testid="failing-webhooks">
+      <strong>
+        {failing.length === 1 ? 'A webhook is failing' : `${failing.length} webhooks are failing`}:
+      </strong>{' '}
+      {failing.map((w, i) => {
+        const a = w.lastAttempt!;
+        return (
+          <span key={w.id} data-webhook-name={w.name}>
+            {i > 0 ? '; ' : ''}“{w.name}” — last attempt {formatAge(props.nowMs - a.startedAtMs)}:{' '}
+            {a.error ?? a.outcome}
+            {w.pendingCount > 0
+              ? `, ${w.pendingCount} notification${w.pendingCount === 1 ? '' : 's'} waiting`
+              : ''}
+          </span>
+        );
+      })}
+      . <Link href="/settings#webhooks-title">Webhook settings</Link>
+    </div>
+  );
+}
 
 function AlarmHistory(props: { events: AlertsResponse['events']; nowMs: number }) {
   const zone = useClockZone();
@@ -68,6 +97,7 @@ export function AlertsList() {
   const [answer, setAnswer] = useState<AlertsResponse | null>(null);
   const [reactors, setReactors] = useState<ReactorSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [webhooks, setWebhooks] = useState<WebhookEndpointView[]>([]);
   const [nowMs, setNowMs] = useState(() => Date.now());
   const { timeMode } = usePreferences();
   const canOperate = useCanOperate();
@@ -85,6 +115,9 @@ export function AlertsList() {
     } catch (e) {
       if (mine === generation.current) setError(describeError(e));
     }
+    await fetchWebhooks()
+      .then(setWebhooks)
+      .catch(() => undefined);
     setNowMs(Date.now());
   }, [state, reactorId]);
 
@@ -185,6 +218,7 @@ export function AlertsList() {
           <strong>The alarms could not be loaded:</strong> {error}
         </div>
       ) : null}
+      <FailingWebhooks webhooks={webhooks} nowMs={nowMs} />
       {alarms === null && !error ? <p className="muted">Loading…</p> : null}
       {alarms !== null && alarms.length === 0 ? (
         <section className="empty-state" data-testid="no-alerts">

@@ -14,7 +14,6 @@ import { useClockZone, usePreferences } from '../lib/preferences';
 import { needsAttention, reactorProblems, stateWords } from '../lib/reactor-status';
 import { useReactorUpdates } from '../lib/realtime-client';
 import { formatClock } from '../lib/time-format';
-import { useStatusContext } from '../lib/use-status-context';
 import { fractionScaleMax, ReactorCard } from './reactor-card';
 import { ConnectionState } from './site-header';
 
@@ -85,8 +84,7 @@ export function PlantOverview(props: { kiosk?: boolean }) {
   useReactorUpdates(() => void load());
 
   const origins = usePlantOrigins(reactors);
-  const { statusOf } = useStatusContext();
-  const states = (reactors ?? []).map((r) => reactorProblems(r, nowMs, statusOf(r.id)));
+  const states = (reactors ?? []).map((r) => reactorProblems(r));
   const attention = states.filter(needsAttention).length;
   // Starting up and catching up are said as such, not counted as needing attention.
   const passing = new Map<string, number>();
@@ -157,7 +155,6 @@ export function PlantOverview(props: { kiosk?: boolean }) {
               nowMs={nowMs}
               timeMode={timeMode}
               originMs={origins.get(r.id)}
-              status={statusOf(r.id)}
               scaleMax={scaleMax}
             />
           ))}

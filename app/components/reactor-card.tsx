@@ -8,17 +8,21 @@ import Link from 'next/link';
 import type { PlantSignal, ReactorSummary } from '../../contract/api';
 import { satelliteFraction, shownValue, signalUnits } from '../../contract/display-units';
 import { formatNumber, formatQuantity } from '../lib/number-format';
-import {
-  type Problem,
-  reactorProblems,
-  type Severity,
-  type StatusContext,
-  stateWords,
-  worst,
-} from '../lib/reactor-status';
+import { type Problem, reactorProblems, type Severity, stateWords, worst } from '../lib/reactor-status';
 import { formatAge, formatTime, type TimeMode } from '../lib/time-format';
 
 export const problemIcons: Record<Severity, string> = { ok: '✓', info: 'ℹ', warning: '⚠', alarm: '✕' };
+
+/** A signal's freshness beside its value, said only when it is not fresh. */
+export function FreshnessTag(props: { summary: ReactorSummary; signal: PlantSignal }) {
+  const f = props.summary.freshness?.signals[props.signal];
+  if (!f || f.level === 'fresh') return null;
+  return (
+    <span className={`freshness freshness-${f.level}`} title={f.words}>
+      {f.level}
+    </span>
+  );
+}
 
 function Reading(props: { summary: ReactorSummary; signal: PlantSignal; label: string }) {
   const latest = props.summary.latest[props.signal];
@@ -26,9 +30,13 @@ function Reading(props: { summary: ReactorSummary; signal: PlantSignal; label: s
   return (
     <div>
       <dt>{props.label}</dt>
-      <dd data-signal={props.signal}>
+      <dd
+        data-signal={props.signal}
+        data-freshness={props.summary.freshness?.signals[props.signal]?.level ?? ''}
+      >
         {latest ? formatNumber(shownValue(unit, latest.value), 3) : '—'}
-        <span className="unit">{unit.symbol}</span>
+        <span className="unit">{unit.symbol}</span>{' '}
+        <FreshnessTag summary={props.summary} signal={props.signal} />
       </dd>
     </div>
   );
@@ -120,12 +128,11 @@ export function ReactorCard(props: {
   timeMode: TimeMode;
   /** Plant hour 0 (the first reading), once known. */
   originMs: number | undefined;
-  status: StatusContext;
   /** The satellite fraction's scale, the same on every card. */
   scaleMax: number;
 }) {
   const { summary, nowMs, timeMode, originMs } = props;
-  const problems = reactorProblems(summary, nowMs, props.status);
+  const problems = reactorProblems(summary);
   const severity = worst(problems);
   const estimate = summary.latestEstimate;
   const od = summary.latest.od;

@@ -34,7 +34,7 @@ import {
   resolveRange,
   spanOf,
 } from '../lib/time-range';
-import { useStatusContext } from '../lib/use-status-context';
+import { useDemoStatus } from '../lib/use-demo-status';
 import { useStickyScrollPadding } from '../lib/use-sticky-scroll-padding';
 import { useViewInUrl } from '../lib/use-view-url';
 import { refreshDelayMs, type ViewState, viewToSearch } from '../lib/view-url';
@@ -49,7 +49,7 @@ import { DesignPanel } from './design-panel';
 import { DownloadButtons } from './download-buttons';
 import { FitsTable } from './fits-table';
 import { MismatchView } from './mismatch-view';
-import { ProblemList, StateLabel } from './reactor-card';
+import { FreshnessTag, ProblemList, StateLabel } from './reactor-card';
 import { ReactorModel } from './reactor-model';
 import { TimeRangePicker } from './time-range-picker';
 import { CopyLinkButton, LinkProblems, RefreshPicker } from './view-controls';
@@ -101,7 +101,7 @@ export function ReactorView(props: {
   const { reactorId } = props;
   const zoom = useMemo(() => new ZoomLink(props.initialView.zoom), [props.initialView.zoom]);
   const { range, setRange, refresh, setRefresh, timeMode } = useViewInUrl(props.initialView, zoom);
-  const { statusOf, demo } = useStatusContext();
+  const demo = useDemoStatus();
   useStickyScrollPadding();
   const [summary, setSummary] = useState<ReactorSummary | null>(null);
   /** The range as resolved against the newest reading when it was loaded. */
@@ -321,7 +321,7 @@ export function ReactorView(props: {
   }
 
   const latestFraction = data.latestFit?.composition?.satellite_fraction ?? null;
-  const problems = summary ? reactorProblems(summary, nowMs, statusOf(reactorId)) : [];
+  const problems = summary ? reactorProblems(summary) : [];
   const resolvedRange = { fromMs: extent?.minMs, toMs: live ? undefined : extent?.maxMs };
   const pct = (x: number) => formatQuantity(x, satelliteFraction);
   const reading = (signal: 'od' | 'substrate' | 'dilution') => {
@@ -353,8 +353,18 @@ export function ReactorView(props: {
         <div className="reactor-summary">
           {(['od', 'substrate', 'dilution'] as const).map((signal) =>
             reading(signal) === null ? null : (
-              <span key={signal} data-summary-signal={signal}>
+              <span
+                key={signal}
+                data-summary-signal={signal}
+                data-freshness={summary?.freshness?.signals[signal]?.level ?? ''}
+              >
                 {summaryLabels[signal]} <strong>{reading(signal)}</strong> {signalUnits[signal].symbol}
+                {summary ? (
+                  <>
+                    {' '}
+                    <FreshnessTag summary={summary} signal={signal} />
+                  </>
+                ) : null}
               </span>
             ),
           )}

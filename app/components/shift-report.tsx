@@ -25,7 +25,6 @@ import { newestReadingMs, reactorProblems } from '../lib/reactor-status';
 import { useSession } from '../lib/session';
 import { formatClock, formatSpan, formatTime } from '../lib/time-format';
 import { type RangeChoice, resolveRange } from '../lib/time-range';
-import { useStatusContext } from '../lib/use-status-context';
 import { type ViewState, viewToSearch } from '../lib/view-url';
 import { CompositionChart } from './charts/composition-chart';
 import { ZoomLink } from './charts/zoom-link';
@@ -86,7 +85,6 @@ export function ShiftReport(props: {
   const { timeMode, setTimeMode } = usePreferences();
   const zone = useClockZone();
   const session = useSession();
-  const { statusOf } = useStatusContext();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
   // Set once mounted: the server's render and the browser's would differ by the time between them.
@@ -143,9 +141,7 @@ export function ShiftReport(props: {
     );
   }
 
-  const problems = loaded
-    ? reactorProblems(loaded.summary, generatedAtMs ?? Date.now(), statusOf(reactorId))
-    : [];
+  const problems = loaded ? reactorProblems(loaded.summary) : [];
   const okFits = loaded?.fits.filter((f) => f.status === 'ok') ?? [];
   const failedFits = loaded?.fits.filter((f) => f.status === 'failed') ?? [];
   const first = okFits.find((f) => f.composition)?.composition;

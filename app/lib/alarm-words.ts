@@ -37,7 +37,7 @@ export function actorWords(actor: string): string {
   return actor;
 }
 
-const minutes: DisplayUnit = { symbol: 'min', words: 'minutes (wall clock)', scale: 1 };
+const minutes: DisplayUnit = { symbol: 'min', words: 'minutes (plant clock)', scale: 1 };
 
 /** The unit of an alarm's evidence value, by its rule's kind and the value's name. */
 function alarmValueUnit(kind: string, key: string): DisplayUnit {

@@ -9,9 +9,11 @@ import type {
   AlertsResponse,
   EstimatorSettingsRequest,
   EstimatorSettingsView,
+  RulePreview,
   WebhookDeliveryView,
   WebhookEndpointRequest,
   WebhookEndpointView,
+  WebhookTestResult,
 } from '../../contract/api';
 import { jsonBody, requestJson, requestVoid } from './api-client';
 
@@ -42,6 +44,11 @@ export function putAlertRule(rule: AlertRule): Promise<AlertRuleView> {
   return requestJson(`/api/alert-rules/${encodeURIComponent(rule.id)}`, jsonBody('PUT', { rule }));
 }
 
+/** The rule replayed over the stored history of the last `days` (nothing is saved). */
+export function previewAlertRule(rule: AlertRule, days = 7): Promise<RulePreview> {
+  return requestJson('/api/alert-rules/preview', jsonBody('POST', { rule, days }));
+}
+
 export function deleteAlertRule(id: string): Promise<void> {
   return requestVoid(`/api/alert-rules/${encodeURIComponent(id)}`, { method: 'DELETE' });
 }
@@ -63,6 +70,11 @@ export function patchWebhook(
 
 export function deleteWebhook(id: number): Promise<void> {
   return requestVoid(`/api/webhooks/${id}`, { method: 'DELETE' });
+}
+
+/** A signed test notification to the endpoint now (outside the outbox): what it answered. */
+export function sendWebhookTest(id: number): Promise<WebhookTestResult> {
+  return requestJson(`/api/webhooks/${id}/test`, jsonBody('POST', {}));
 }
 
 export function fetchWebhookDeliveries(id: number, limit = 50): Promise<WebhookDeliveryView[]> {

@@ -1,11 +1,10 @@
 /**
  * What is wrong with a reactor, in words: the service's alert state, fits that failed or stopped,
- * sensors gone quiet. Each problem has a severity (for colour) and a sentence (so colour is never
- * the only signal).
+ * sensors late, stale or offline (the service's judgement, contract/freshness.ts). Each problem has
+ * a severity (for colour) and a sentence (so colour is never the only signal).
  */
-import { type AlertLevel, onlineSignals, type ReactorSummary } from '../../contract/api';
-import { msPerHour } from '../../contract/time';
-import { formatAge, formatSpan } from './time-format';
+import { type AlertLevel, type FitProgress, onlineSignals, type ReactorSummary } from '../../contract/api';
+import type { FreshnessLevel } from '../../contract/freshness';
 
 export type Severity = 'ok' | 'info' | 'warning' | 'alarm';
 
@@ -15,29 +14,6 @@ export interface Problem {
   /** The state it puts the reactor in, where the severity's own words would mislead ("Catching up"). */
   state?: string;
 }
-
-/** What the status needs besides the summary: the estimator's window and the plant's speed. */
-export interface StatusContext {
-  /** Plant hours of readings a fit needs (the estimator settings' window). */
-  windowHours: number | null;
-  /** Plant hours per wall-clock second of a simulated reactor; null for a real plant (1 h per h). */
-  plantHoursPerSecond: number | null;
-}
-
-export const unknownContext: StatusContext = { windowHours: null, plantHoursPerSecond: null };
-
-/**
- * A fit that finished this recently (wall clock) means the estimator is working: fits behind the
- * readings are a backlog being worked through (after a start), not fits that stopped.
- */
-export const workingWithinMs = 2 * 60_000;
-
-/** A sensor that has said nothing for this long (wall clock; the plant samples every 15 min) is stale. */
-export const staleWallMs = 45 * 60_000;
-/** Without receipt times: a sensor this far behind the reactor's newest reading (plant time) is stale. */
-export const staleLagMs = 2 * msPerHour;
-/** Fits whose window ends this far behind the newest reading (plant time) are not keeping up. */
-export const fitLagMs = 3 * msPerHour;
 
 const severityRank: Record<Severity, number> = { ok: 0, info: 1, warning: 2, alarm: 3 };
 
@@ -79,9 +55,16 @@ export function newestReadingMs(summary: ReactorSummary): number | null {
   return newest;
 }
 
-export function staleSensors(summary: ReactorSummary, nowMs: number): Problem[] {
+/** How each level reads on the card: late is said, stale needs attention, offline is an alarm. */
+const freshnessProblems: Record<Exclude<FreshnessLevel, 'fresh'>, Omit<Problem, 'text'>> = {
+  late: { severity: 'info', state: 'Readings late' },
+  stale: { severity: 'warning', state: 'Readings stale' },
+  offline: { severity: 'alarm', state: 'Sensor offline' },
+};
+
+/** Signals not sent yet, and those late, stale or offline. */
+export function staleSensors(summary: ReactorSummary): Problem[] {
   const problems: Problem[] = [];
-  const newestTs = newestReadingMs(summary) ?? Number.NaN;
   for (const signal of onlineSignals) {
     const latest = summary.latest[signal];
     if (!latest) {
@@ -91,66 +74,39 @@ export function staleSensors(summary: ReactorSummary, nowMs: number): Problem[] 
       });
       continue;
     }
-    if (latest.receivedAtMs !== undefined) {
-      const quiet = nowMs - latest.receivedAtMs;
-      if (quiet > staleWallMs) {
-        problems.push({
-          severity: 'warning',
-          text: `${signal} sensor stale: last reading received ${formatAge(quiet)}`,
-        });
-      }
-    } else if (Number.isFinite(newestTs) && newestTs - latest.tsMs > staleLagMs) {
-      problems.push({
-        severity: 'warning',
-        text: `${signal} sensor stale: ${formatSpan(newestTs - latest.tsMs)} behind the other sensors (plant time)`,
-      });
-    }
+    const f = summary.freshness?.signals[signal];
+    if (f && f.level !== 'fresh')
+      problems.push({ ...freshnessProblems[f.level], text: `${signal} ${f.words}` });
   }
   return problems;
 }
 
-/** "about 40 s", "about 3 min", "about 4.5 h" (wall clock). */
-function aboutWall(seconds: number): string {
-  if (seconds < 90) return `about ${Math.max(1, Math.round(seconds))} s`;
-  if (seconds < 90 * 60) return `about ${Math.round(seconds / 60)} min`;
-  return `about ${formatSpan(seconds * 1000)}`;
+/** Where the fits stand, as the service says (contract/api.ts `FitProgress`); up to date says nothing. */
+const progressProblems: Record<FitProgress['state'], Omit<Problem, 'text'> | null> = {
+  'first-window': { severity: 'info', state: 'Starting up' },
+  'first-fit-due': { severity: 'info', state: 'Starting up' },
+  'up-to-date': null,
+  'catching-up': { severity: 'info', state: 'Catching up' },
+  behind: { severity: 'warning' },
+  off: { severity: 'info', state: 'Estimator off' },
+};
+
+function fitProblem(summary: ReactorSummary): Problem | null {
+  const progress = summary.fitProgress;
+  if (!progress) {
+    return summary.latestEstimate
+      ? null
+      : {
+          severity: 'info',
+          state: 'Starting up',
+          text: 'No fit yet: the first runs once a full window of readings is in',
+        };
+  }
+  const problem = progressProblems[progress.state];
+  return problem && { ...problem, text: progress.words };
 }
 
-/** Before the first fit: how much of the first window is in, and when the fit comes. */
-function firstFitProgress(summary: ReactorSummary, context: StatusContext): Problem {
-  const newest = newestReadingMs(summary);
-  const first = summary.firstReadingMs;
-  if (context.windowHours === null || newest === null || first === undefined) {
-    return {
-      severity: 'info',
-      state: 'Starting up',
-      text: 'No fit yet: the first runs once a full window of readings is in',
-    };
-  }
-  const inHours = Math.max(0, (newest - first) / msPerHour);
-  const window = context.windowHours;
-  const hours = (h: number) => String(Number(h.toFixed(1)));
-  if (inHours >= window) {
-    return {
-      severity: 'info',
-      state: 'Starting up',
-      text: `${hours(window)} of ${hours(window)} h of readings in: the first fit is on its way`,
-    };
-  }
-  const remainingH = window - inHours;
-  const wallSeconds = remainingH * (context.plantHoursPerSecond ? 1 / context.plantHoursPerSecond : 3600);
-  return {
-    severity: 'info',
-    state: 'Starting up',
-    text: `${hours(inHours)} of ${hours(window)} h of readings in, first fit in ${aboutWall(wallSeconds)}`,
-  };
-}
-
-export function reactorProblems(
-  summary: ReactorSummary,
-  nowMs: number,
-  context: StatusContext = unknownContext,
-): Problem[] {
+export function reactorProblems(summary: ReactorSummary): Problem[] {
   const problems: Problem[] = [];
   if (summary.alert.level !== 'ok') {
     problems.push({
@@ -158,31 +114,10 @@ export function reactorProblems(
       text: `${summary.alert.level} alert${summary.alert.activeCount > 1 ? ` (${summary.alert.activeCount} active)` : ''}: ${summary.alert.summary}`,
     });
   }
-  const estimate = summary.latestEstimate;
-  if (!estimate) {
-    problems.push(firstFitProgress(summary, context));
-  } else {
-    if (estimate.status === 'failed') {
-      problems.push({ severity: 'warning', text: 'Last fit failed: showing the last good estimate' });
-    }
-    const newestTs = newestReadingMs(summary);
-    const lag = newestTs === null ? 0 : newestTs - estimate.windowEndMs;
-    if (lag > fitLagMs) {
-      const working = nowMs - estimate.fittedAtMs < workingWithinMs;
-      problems.push(
-        working
-          ? {
-              severity: 'info',
-              state: 'Catching up',
-              text: `Catching up: fits have reached ${formatSpan(lag)} behind the newest reading (plant time) and the estimator is working through the rest`,
-            }
-          : {
-              severity: 'warning',
-              text: `Fits lag the readings by ${formatSpan(lag)} (plant time), and none has finished for ${formatAge(nowMs - estimate.fittedAtMs).replace(' ago', '')}`,
-            },
-      );
-    }
-  }
-  problems.push(...staleSensors(summary, nowMs));
+  if (summary.latestEstimate?.status === 'failed')
+    problems.push({ severity: 'warning', text: 'Last fit failed: showing the last good estimate' });
+  const fit = fitProblem(summary);
+  if (fit) problems.push(fit);
+  problems.push(...staleSensors(summary));
   return problems;
 }

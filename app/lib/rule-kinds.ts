@@ -9,6 +9,7 @@ import {
   type AlarmSeverity,
   alertRuleKinds,
   isReactorId,
+  onlineSignals,
   type PlantSignal,
   plantSignals,
 } from '../../contract/api';
@@ -22,6 +23,7 @@ import {
   standardDeviations,
   storedValue,
 } from '../../contract/display-units';
+import { freshnessLevels } from '../../contract/freshness';
 import type { AlertRule } from './alerts-api';
 import { type NumberLimits, numberProblem } from './field-checks';
 import { model, parameterOrder } from './model-info';
@@ -67,7 +69,7 @@ export interface RuleField {
 const baselineForm = 'baselineForm';
 
 const weekOfMinutes = 7 * 24 * 60;
-const wallMinutes: DisplayUnit = { symbol: 'min', words: 'minutes (wall clock)', scale: 1 };
+const plantMinutes: DisplayUnit = { symbol: 'min', words: 'minutes (plant clock)', scale: 1 };
 
 export const kindFields: Record<RuleKind, readonly RuleField[]> = {
   'satellite-fraction': [
@@ -145,14 +147,22 @@ export const kindFields: Record<RuleKind, readonly RuleField[]> = {
     },
   ],
   'sensor-stale': [
-    { key: 'signal', label: 'signal', input: 'select', options: ruleSignals, initial: 'od' },
+    { key: 'signal', label: 'signal', input: 'select', options: onlineSignals, initial: 'od' },
+    {
+      key: 'level',
+      label: 'fires when the signal is',
+      input: 'select',
+      options: freshnessLevels.filter((l) => l !== 'fresh'),
+      initial: 'stale',
+    },
     {
       key: 'staleMinutes',
-      label: 'stale after',
+      label: 'or instead: older than',
       input: 'number',
       step: 'any',
-      initial: '10',
-      unit: wallMinutes,
+      optional: true,
+      initial: '',
+      unit: plantMinutes,
       limits: { min: 0, max: weekOfMinutes, minExclusive: true },
     },
   ],
@@ -357,7 +367,9 @@ export function ruleCondition(rule: AlertRule): string {
       return `${r.parameter} is more than ${r.k ?? 3} standard deviations from its baseline, ${baseline}`;
     }
     case 'sensor-stale':
-      return `no ${r.signal} reading has arrived for ${r.staleMinutes} min (wall clock)`;
+      return r.staleMinutes !== undefined
+        ? `the newest ${r.signal} reading is older than ${r.staleMinutes} min (plant clock)`
+        : `${r.signal} is ${r.level ?? 'stale'} or worse: judged on the plant clock against its usual cadence`;
     case 'reading-range': {
       const unit = signalUnits[r.signal as PlantSignal] ?? dimensionless;
       const parts = [

@@ -4,7 +4,7 @@
  * hour 0 of the simulator) or the calendar, in local time or UTC. Wall-clock times (alarms, fits,
  * settings) are shown on the calendar in the same zone: local, or UTC when that is chosen.
  */
-import { msPerHour } from '../../contract/time';
+import { plantHoursSince } from '../../contract/time';
 
 export type TimeMode = 'plant' | 'local' | 'utc';
 
@@ -80,11 +80,6 @@ export function parseClock(date: string, time: string, zone: ClockZone): number 
   return clockParts(ms, zone).day === day ? ms : Number.NaN;
 }
 
-/** Plant hours since `originMs`. */
-export function plantHoursSince(ms: number, originMs: number): number {
-  return (ms - originMs) / msPerHour;
-}
-
 export function formatPlantHours(ms: number, originMs: number): string {
   const h = plantHoursSince(ms, originMs);
   const digits = Math.abs(h - Math.round(h)) < 1e-9 ? 0 : 2;
@@ -104,24 +99,9 @@ export function formatAxisTime(ms: number, mode: TimeMode, originMs: number): st
   return formatClockTime(ms, zone);
 }
 
-/** "12 s ago", "4 min ago", "3 h ago", "2 d ago" (wall clock). */
-export function formatAge(ageMs: number): string {
-  const s = Math.max(0, Math.round(ageMs / 1000));
-  if (s < 90) return `${s} s ago`;
-  const min = Math.round(s / 60);
-  if (min < 90) return `${min} min ago`;
-  const h = Math.round(min / 60);
-  if (h < 48) return `${h} h ago`;
-  return `${Math.round(h / 24)} d ago`;
-}
-
-/** A span in words: "45 min", "12 h", "3.5 d". */
-export function formatSpan(ms: number): string {
-  const h = ms / msPerHour;
-  if (h < 1) return `${Math.round(h * 60)} min`;
-  if (h < 48) return `${Number(h.toFixed(1))} h`;
-  return `${Number((h / 24).toFixed(1))} d`;
-}
+/** Plant hours, ages and spans in words are the plant clock's own (contract/time.ts). */
+export { formatAge, formatSpan } from '../../contract/time';
+export { plantHoursSince };
 
 export function timeAxisName(mode: TimeMode): string {
   if (mode === 'plant') return 'plant time (h since the first reading)';

@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { plantSignals } from '../../contract/api';
+import type { ReactorFreshness } from '../../contract/freshness';
 import { type AlertStatements, prepareAlertStatements } from '../../db/alert-statements';
 import { prepareWebhookStatements } from '../../db/webhook-statements';
 import { type Job, type JobHealth, JobStatus } from '../lifecycle';
@@ -30,7 +30,7 @@ import {
 } from './alarm-recorder';
 import type { AlertEvidence, FitEvidence } from './alert-evidence';
 import { type AlertRule, ruleAppliesTo } from './alert-rules';
-import { baselineOf, emptyRuleMemory, observeCondition, type RuleMemory } from './rule-conditions';
+import { observeCondition, type RuleMemory, startingMemory } from './rule-conditions';
 
 export interface StoredReading {
   reactorId: string;
@@ -46,7 +46,12 @@ export interface AlertEngineOptions {
   rules: readonly AlertRule[];
   /** Where the dashboard is reached, for links in notifications. */
   externalUrl: string | (() => string);
-  /** How often stale sensors are looked for (wall clock). Default 30 s. */
+  /**
+   * Every reactor's signals' freshness now (server/realtime/signal-freshness.ts), stepped through
+   * the sensor-stale rules every `stalenessCheckMs` (wall clock, default 30 s) so that their pending
+   * times run; a change of level is stepped at once (`checkStaleness`).
+   */
+  freshness?: () => ReadonlyMap<string, ReactorFreshness>;
   stalenessCheckMs?: number;
   /** An active alarm's newer numbers are written at most this often (transitions always at once). Default 10 s. */
   updateEveryMs?: number;
@@ -92,7 +97,6 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
   private readonly alarms = new Map<string, AlarmSnapshot | null>();
   private readonly updatesWrittenAtMs = new Map<string, number>();
   private readonly newestFitWindowEndMs = new Map<string, number>();
-  private readonly lastReceivedAtMs = new Map<string, Partial<Record<string, number>>>();
   private readonly listeners = new Set<(t: RecordedTransition) => void>();
   private timer: NodeJS.Timeout | null = null;
   private counters = { transitions: 0, evidence: 0, recordFailures: 0 };
@@ -110,7 +114,7 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
     });
   }
 
-  /** Reads the active alarms and the newest arrivals back, then checks staleness on a timer. */
+  /** Reads the active alarms back, then checks staleness on a timer. */
   async start(): Promise<void> {
     for (const row of this.store.activeAlarms()) {
       const k = key(row.reactorId, row.ruleId);
@@ -118,14 +122,14 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
       const at = row.lastEvidenceAtMs ?? Number.NEGATIVE_INFINITY;
       this.trackers.set(k, { phase: 'firing', sinceMs: at, lastAtMs: at });
     }
-    for (const arrival of this.store.newestArrivalPerSignal(plantSignals)) {
-      const last = this.lastReceivedAtMs.get(arrival.reactorId) ?? {};
-      last[arrival.signal] = Math.max(last[arrival.signal] ?? 0, arrival.receivedAtMs);
-      this.lastReceivedAtMs.set(arrival.reactorId, last);
+    const freshness = this.options.freshness;
+    if (freshness) {
+      this.timer = setInterval(
+        () => this.checkStaleness(freshness()),
+        this.options.stalenessCheckMs ?? 30_000,
+      );
+      this.timer.unref();
     }
-    const every = this.options.stalenessCheckMs ?? 30_000;
-    this.timer = setInterval(() => this.checkStaleness(), every);
-    this.timer.unref();
     this.status.set('ready');
   }
 
@@ -205,9 +209,6 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
   onReadings(readings: readonly StoredReading[]): RecordedTransition[] {
     const evidence: AlertEvidence[] = [];
     for (const r of readings) {
-      const last = this.lastReceivedAtMs.get(r.reactorId) ?? {};
-      last[r.signal] = Math.max(last[r.signal] ?? 0, r.receivedAtMs);
-      this.lastReceivedAtMs.set(r.reactorId, last);
       evidence.push({
         kind: 'reading',
         reactorId: r.reactorId,
@@ -219,13 +220,11 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
     return this.evaluate(evidence);
   }
 
-  /** Every reactor's signals against the staleness rules, at `nowMs` (wall clock). */
-  checkStaleness(nowMs: number = this.now()): RecordedTransition[] {
+  /** These reactors' signals' freshness against the sensor-stale rules. */
+  checkStaleness(freshness: ReadonlyMap<string, ReactorFreshness>): RecordedTransition[] {
     if (!this.rules.some((r) => r.kind === 'sensor-stale')) return [];
     const evidence: AlertEvidence[] = [];
-    for (const [reactorId, last] of this.lastReceivedAtMs) {
-      evidence.push({ kind: 'staleness', reactorId, nowMs, lastReceivedAtMs: { ...last } });
-    }
+    for (const [reactorId, f] of freshness) evidence.push({ kind: 'staleness', reactorId, freshness: f });
     return this.evaluate(evidence);
   }
 
@@ -297,16 +296,11 @@ export class AlertEngine implements Job<AlertEngineMetrics> {
   private memoryOf(k: string, rule: AlertRule, reactorId: string): RuleMemory {
     const known = this.memories.get(k);
     if (known) return known;
-    let memory = emptyRuleMemory;
     const source = this.options.firstFitValues;
-    if (source && rule.kind === 'parameter-band' && 'firstFits' in rule.baseline) {
-      const { firstFits, skipFits } = rule.baseline;
-      const values = source(reactorId, rule.parameter, skipFits + firstFits);
-      if (values.length === skipFits + firstFits && values.every((v) => v > 0)) {
-        const frozen = baselineOf(values.slice(skipFits).map(Math.log));
-        memory = { ...emptyRuleMemory, baseline: { fitsSeen: values.length, logValues: [], frozen } };
-      }
-    }
+    const memory = startingMemory(
+      rule,
+      source && ((parameter, count) => source(reactorId, parameter, count)),
+    );
     this.memories.set(k, memory);
     return memory;
   }

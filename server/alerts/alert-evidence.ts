@@ -1,6 +1,7 @@
 import type { ModelMismatchView } from '../../contract/api';
+import type { ReactorFreshness } from '../../contract/freshness';
 
-/** What the rules look at: a finished fit, a stored reading, or the wall clock against the newest arrivals. */
+/** What the rules look at: a finished fit, a stored reading, a reactor's signals' freshness. */
 
 /** A fit as stored by the assimilator (server/alerts/fit-evidence.ts reads one from the database). */
 export interface FitEvidence {
@@ -32,13 +33,11 @@ export interface ReadingEvidence {
   value: number;
 }
 
-/** The wall clock and when each signal of a reactor last arrived. */
+/** A reactor's online signals judged on its plant clock (server/realtime/signal-freshness.ts). */
 export interface StalenessEvidence {
   kind: 'staleness';
   reactorId: string;
-  nowMs: number;
-  /** Wall-clock arrival of the newest reading, by signal. */
-  lastReceivedAtMs: Partial<Record<string, number>>;
+  freshness: ReactorFreshness;
 }
 
 export type AlertEvidence = FitEvidence | ReadingEvidence | StalenessEvidence;

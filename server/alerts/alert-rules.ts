@@ -1,10 +1,16 @@
 /**
  * Alert rules: what an operator writes (in `ALERT_RULES` of the settings, or through the API),
  * validated with zod. Durations are in minutes; pending and keep-firing run on the clock of the rule's
- * evidence (plant time for readings and fits, the wall clock for staleness).
+ * evidence (plant time for readings and fits, the reactor's plant clock for staleness).
  */
 import { z } from 'zod';
-import { type AlertRuleKind, alarmSeverities, plantSignals, reactorIdPattern } from '../../contract/api';
+import {
+  type AlertRuleKind,
+  alarmSeverities,
+  onlineSignals,
+  plantSignals,
+  reactorIdPattern,
+} from '../../contract/api';
 import { builtInModel } from '../../simulator/model-files';
 import { plainText } from '../http/request-input';
 
@@ -69,9 +75,14 @@ const parameterBand = z.strictObject({
 const sensorStale = z.strictObject({
   ...common,
   kind: z.literal('sensor-stale'),
-  signal: z.enum(plantSignals),
-  /** Wall-clock minutes since the newest reading of the signal arrived. */
-  staleMinutes: z.number().gt(0).max(weekOfMinutes),
+  signal: z.enum(onlineSignals, { message: `one of ${onlineSignals.join(', ')}` }),
+  /**
+   * Fires while the signal is this or worse (contract/freshness.ts: judged on the plant clock
+   * against the signal's usual cadence).
+   */
+  level: z.enum(['late', 'stale', 'offline']).default('stale'),
+  /** Instead of the level: fires once the newest reading is this many minutes old (plant clock). */
+  staleMinutes: z.number().gt(0).max(weekOfMinutes).optional(),
 });
 
 const readingRange = z

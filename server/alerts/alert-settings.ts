@@ -26,7 +26,7 @@ export const defaultAlertRules: unknown[] = [
     name: 'OD sensor stale',
     kind: 'sensor-stale',
     signal: 'od',
-    staleMinutes: 10,
+    level: 'stale',
     severity: 'major',
   },
   {
@@ -34,7 +34,7 @@ export const defaultAlertRules: unknown[] = [
     name: 'Substrate sensor stale',
     kind: 'sensor-stale',
     signal: 'substrate',
-    staleMinutes: 10,
+    level: 'stale',
     severity: 'major',
   },
   {

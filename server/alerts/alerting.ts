@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { AlertLevel, ReactorSummary } from '../../contract/api';
+import type { ReactorFreshness } from '../../contract/freshness';
 import { prepareAlertStatements } from '../../db/alert-statements';
 import type { OpenDatabase } from '../../db/open-database';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
@@ -34,6 +35,8 @@ export interface AlertingOptions {
    * when it is known only once the HTTP server listens.
    */
   serviceUrl: string | (() => string);
+  /** Every reactor's signals' freshness now, for the sensor-stale rules (server/realtime/signal-freshness.ts). */
+  freshness?: () => ReadonlyMap<string, ReactorFreshness>;
   logger: Logger;
 }
 
@@ -45,6 +48,8 @@ export interface Alerting {
   readingsStored(readings: readonly StoredReading[]): void;
   /** The assimilator stored this fit. */
   fitStored(fitId: number): void;
+  /** A reactor's signals changed level (fresh, late, stale, offline). */
+  freshnessChanged(reactorId: string, freshness: ReactorFreshness): void;
   /** `/api/alerts…`, `/api/alert-rules…` and `/api/webhooks…`, for the router (http/router.ts). */
   routes: Route[];
   /** For the reactor overview: the most severe active alarm, or null when none is active. */
@@ -69,6 +74,7 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
     rules: loadAlertRules(store, log),
     externalUrl: settings.externalUrl ?? options.serviceUrl,
     stalenessCheckMs: settings.stalenessCheckMs,
+    ...(options.freshness && { freshness: options.freshness }),
     firstFitValues: (reactorId, parameter, count) => store.firstFitValuesOf(reactorId, parameter, count),
   });
   const sender = new WebhookSender({
@@ -114,6 +120,9 @@ export async function startAlerting(options: AlertingOptions): Promise<Alerting>
       if (evidence.status === 'ok' && engine.hasRuleOfKind('model-mismatch', evidence.reactorId))
         evidence.modelMismatch = mismatches.of(evidence.reactorId);
       engine.onFit(evidence);
+    },
+    freshnessChanged(reactorId, freshness) {
+      engine.checkStaleness(new Map([[reactorId, freshness]]));
     },
     routes: [
       ...alertsApiRoutes({ store, engine, logger: options.logger }),

@@ -6,6 +6,7 @@
  *   POST   /api/alerts/:id/clear         {by?}
  *   GET    /api/alert-rules
  *   PUT    /api/alert-rules/:id          {rule, by?}
+ *   POST   /api/alert-rules/preview      {rule, days?}  (replayed over the stored history, nothing written)
  *   DELETE /api/alert-rules/:id
  * Changes are recorded under the logged-in user (or `token:<name>`); `by` counts only with AUTH=off.
  */
@@ -39,6 +40,7 @@ import {
   removeAlertRule,
 } from './alert-rule-store';
 import { AlertRuleError, parseAlertRule } from './alert-rules';
+import { previewRule } from './rule-preview';
 
 export interface AlertsApiContext {
   store: AlertStatements;
@@ -59,6 +61,19 @@ const alertsQuery = z
 const actorName = plainText(120);
 const actionBody = z.strictObject({ by: actorName.optional() });
 const ruleBody = z.strictObject({ rule: z.unknown(), by: actorName.optional() });
+const previewBody = z.strictObject({
+  rule: z.unknown(),
+  days: z.number().int('whole days').min(1, 'at least 1 day').max(90, 'at most 90 days').default(7),
+});
+
+function ruleOr400(input: unknown): ReturnType<typeof parseAlertRule> {
+  try {
+    return parseAlertRule(input);
+  } catch (error) {
+    if (error instanceof AlertRuleError) throw new HttpError(400, 'malformed rule', error.message);
+    throw error;
+  }
+}
 const alarmIdParameter = idParameter('an alarm id');
 const ruleIdParameter = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected a rule id');
 
@@ -138,18 +153,19 @@ export function alertsApiRoutes(ctx: AlertsApiContext): Route[] {
             'id mismatch',
             `the path names rule "${id}", the body ${JSON.stringify(given.id)}`,
           );
-        const input = given ? { ...given, id } : body.rule;
-        let rule: ReturnType<typeof parseAlertRule>;
-        try {
-          rule = parseAlertRule(input);
-        } catch (error) {
-          if (error instanceof AlertRuleError) throw new HttpError(400, 'malformed rule', error.message);
-          throw error;
-        }
+        const rule = ruleOr400(given ? { ...given, id } : body.rule);
         const row = putAlertRule(ctx.store, rule, actorOf(req, body.by, defaultActor), now());
         ctx.engine.setRules(loadAlertRules(ctx.store, log));
         log.info({ ruleId: id, by: row.updatedBy }, 'alert rule written');
         await sendJson(req, res, 200, alertRuleView(row));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/alert-rules/preview',
+      handle: async ({ req, res }) => {
+        const body = parseOr400(previewBody, await readJsonBody(req), 'body');
+        await sendJson(req, res, 200, previewRule(ctx.store, ruleOr400(body.rule), body.days));
       },
     },
     {

@@ -2,12 +2,15 @@
  * Whether a rule's condition holds, given one piece of evidence: pure, with the little each rule
  * remembers between pieces (a run of failed fits, a baseline being learned) passed in and out.
  */
+import type { PlantSignal } from '../../contract/api';
+import { formatInUnit, satelliteFraction as fractionUnit, signalUnits } from '../../contract/display-units';
+import { freshnessRank } from '../../contract/freshness';
 import type { AlertEvidence, FitEvidence } from './alert-evidence';
 import { type AlertRule, bandQuantiles, minuteMs, type RuleOfKind } from './alert-rules';
 
 export interface ConditionObservation {
   holds: boolean;
-  /** On the rule's evidence clock (plant time for fits and readings, wall clock for staleness). */
+  /** On the rule's evidence clock (plant time for fits and readings, the reactor's plant clock for staleness). */
   atMs: number;
   /** In words, for the alarm and its notifications. */
   summary: string;
@@ -67,7 +70,8 @@ export function observeCondition(
         return { observation: null, memory };
       const below = rule.min !== undefined && evidence.value < rule.min;
       const above = rule.max !== undefined && evidence.value > rule.max;
-      const range = `[${rule.min ?? '−∞'}, ${rule.max ?? '∞'}]`;
+      const unit = signalUnits[evidence.signal as PlantSignal];
+      const range = `[${rule.min === undefined ? '−∞' : formatInUnit(unit, rule.min)}, ${rule.max === undefined ? '∞' : formatInUnit(unit, rule.max)}]`;
       const values: Record<string, number> = { value: evidence.value };
       if (rule.min !== undefined) values.min = rule.min;
       if (rule.max !== undefined) values.max = rule.max;
@@ -75,7 +79,7 @@ export function observeCondition(
         observation: {
           holds: below || above,
           atMs: evidence.tsMs,
-          summary: `${rule.signal} ${fmt(evidence.value)} ${below ? 'below' : above ? 'above' : 'within'} ${range}`,
+          summary: `${rule.signal} ${formatInUnit(unit, evidence.value)} ${below ? 'below' : above ? 'above' : 'within'} ${range}`,
           values,
         },
         memory,
@@ -83,16 +87,26 @@ export function observeCondition(
     }
     case 'sensor-stale': {
       if (evidence.kind !== 'staleness') return { observation: null, memory };
-      const last = evidence.lastReceivedAtMs[rule.signal];
+      const f = evidence.freshness.signals[rule.signal];
       // A signal the reactor has never sent is not stale, only absent.
-      if (last === undefined) return { observation: null, memory };
-      const ageMinutes = Math.max(0, evidence.nowMs - last) / minuteMs;
+      if (!f) return { observation: null, memory };
+      const ageMinutes = f.ageMs / minuteMs;
+      const holds =
+        rule.staleMinutes !== undefined
+          ? ageMinutes > rule.staleMinutes
+          : freshnessRank(f.level) >= freshnessRank(rule.level);
+      const values: Record<string, number> = {
+        ageMinutes,
+        cadenceMinutes: f.cadenceMs / minuteMs,
+        lastReadingAtMs: f.lastTsMs,
+      };
+      if (rule.staleMinutes !== undefined) values.staleMinutes = rule.staleMinutes;
       return {
         observation: {
-          holds: ageMinutes > rule.staleMinutes,
-          atMs: evidence.nowMs,
-          summary: `no ${rule.signal} reading for ${fmt(ageMinutes)} min (limit ${rule.staleMinutes} min)`,
-          values: { ageMinutes, staleMinutes: rule.staleMinutes, lastReceivedAtMs: last },
+          holds,
+          atMs: evidence.freshness.plantNowMs,
+          summary: `${rule.signal} ${f.words}${rule.staleMinutes !== undefined ? ` (limit ${rule.staleMinutes} min)` : ''}`,
+          values,
         },
         memory,
       };
@@ -112,7 +126,7 @@ function satelliteFraction(
   return {
     holds: lower > rule.threshold,
     atMs: fit.windowEndMs,
-    summary: `satellite fraction ${fmt(f.value)} (lower ${percent} % bound ${fmt(lower)}) ${lower > rule.threshold ? 'above' : 'not above'} ${rule.threshold}`,
+    summary: `satellite fraction ${formatInUnit(fractionUnit, f.value)} (lower ${percent} % bound ${formatInUnit(fractionUnit, lower)}) ${lower > rule.threshold ? 'above' : 'not above'} ${formatInUnit(fractionUnit, rule.threshold)}`,
     values: { satelliteFraction: f.value, sd: f.sd, lowerBound: lower, threshold: rule.threshold },
   };
 }
@@ -172,6 +186,24 @@ function learnBaseline(
 }
 
 /** Mean and spread (sample sd, at least 1 %) of log values: a learned baseline. */
+/**
+ * What a rule remembers before its first piece of evidence: a parameter-band rule with a learned
+ * baseline starts from the reactor's first stored fits (`firstFitValues(parameter, count)`, oldest
+ * first) when there are enough of them, so the baseline is the same after a restart and in a preview.
+ */
+export function startingMemory(
+  rule: AlertRule,
+  firstFitValues: ((parameter: string, count: number) => number[]) | undefined,
+): RuleMemory {
+  if (!firstFitValues || rule.kind !== 'parameter-band' || !('firstFits' in rule.baseline))
+    return emptyRuleMemory;
+  const { firstFits, skipFits } = rule.baseline;
+  const values = firstFitValues(rule.parameter, skipFits + firstFits);
+  if (values.length !== skipFits + firstFits || !values.every((v) => v > 0)) return emptyRuleMemory;
+  const frozen = baselineOf(values.slice(skipFits).map(Math.log));
+  return { ...emptyRuleMemory, baseline: { fitsSeen: values.length, logValues: [], frozen } };
+}
+
 export function baselineOf(logValues: readonly number[]): { logValue: number; sdLog: number } {
   const mean = logValues.reduce((s, x) => s + x, 0) / logValues.length;
   const variance = logValues.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, logValues.length - 1);

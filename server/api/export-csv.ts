@@ -1,16 +1,18 @@
 /**
  * A reactor's readings and estimates as one wide CSV, one row per time: every signal in its own
  * column, and at each fit's window end the estimate (satellite fraction, composition and parameters
- * with their uncertainty). Streamed a day at a time, so months of data never sit in memory.
+ * with their uncertainty). Times are the plant clock's, as ISO-8601 and as plant hours since the
+ * reactor's first reading (as the charts count them). Streamed a day at a time, so months of data never sit in memory.
  */
 
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { refitParameterNames } from '../../assimilation';
 import { plantSignals } from '../../contract/api';
-import { plantHoursFromMs } from '../../contract/time';
+import { plantHoursSince } from '../../contract/time';
 import type { ServiceReadStatements } from '../../db/service-read-statements';
 import { fitRecordsInRange } from './fit-records';
+import { firstReading } from './reactor-summary';
 
 const compositionColumns = ['satellite_fraction', 'X', 'Y', 'A', 'B'] as const;
 const chunkMs = 24 * 3_600_000;
@@ -35,8 +37,14 @@ export function csvHeader(): string {
 
 const cell = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '' : String(v));
 
-/** The CSV text of readings and fits in [fromMs, toMs). */
-export function csvChunk(s: ServiceReadStatements, reactorId: string, fromMs: number, toMs: number): string {
+/** The CSV text of readings and fits in [fromMs, toMs); `plant_hours` counts from `originMs` (plant hour 0). */
+export function csvChunk(
+  s: ServiceReadStatements,
+  reactorId: string,
+  fromMs: number,
+  toMs: number,
+  originMs: number,
+): string {
   const rows = new Map<number, { readings: (number | undefined)[]; fit?: string[] }>();
   const rowAt = (ts: number) => {
     let row = rows.get(ts);
@@ -78,7 +86,7 @@ export function csvChunk(s: ServiceReadStatements, reactorId: string, fromMs: nu
     lines.push(
       [
         new Date(ts).toISOString(),
-        String(plantHoursFromMs(ts)),
+        String(plantHoursSince(ts, originMs)),
         ...Array.from(row.readings, cell),
         ...(row.fit ?? emptyFit),
       ].join(','),
@@ -110,8 +118,9 @@ export async function streamCsv(
     closed = true;
   });
   res.write(`${csvHeader()}\n`);
+  const originMs = firstReading(s, reactorId) ?? fromMs;
   for (let start = fromMs; start < toMs && !closed; start += chunkMs) {
-    const text = csvChunk(s, reactorId, start, Math.min(toMs, start + chunkMs));
+    const text = csvChunk(s, reactorId, start, Math.min(toMs, start + chunkMs), originMs);
     if (text && !res.write(text)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
   }
   res.end();

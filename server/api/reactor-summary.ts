@@ -1,19 +1,23 @@
 /**
- * The overview of each reactor: latest readings, latest estimate, and a provisional alert state from
- * what the service already knows (failing fits, sensors gone quiet) until the alerts issue brings
- * real alarms.
+ * The overview of each reactor: latest readings, each online signal's freshness (said there, not
+ * again in the alert), where its fits stand, latest estimate, and a provisional alert state from
+ * failing fits for a reactor without active alarms.
  */
 import { type AlertLevel, onlineSignals, plantSignals, type ReactorSummary } from '../../contract/api';
+import type { ReactorFreshness } from '../../contract/freshness';
 import type { ServiceReadStatements } from '../../db/service-read-statements';
+import { fitProgress } from './fit-progress';
 import { latestEstimateSummary } from './fit-records';
 
 /** Consecutive failed fits from which the alert is major rather than a warning. */
 const failuresForMajor = 3;
 
 export interface SummaryOptions {
-  /** A sensor with no reading received for this long (wall clock) is stale. */
-  staleSensorSeconds: number;
-  now: number;
+  /** The reactor's signals' freshness now (server/realtime/signal-freshness.ts). */
+  freshness: ReactorFreshness | undefined;
+  /** The estimator's window and this reactor's windows it has queued; null when it is off. */
+  estimator: { windowHours: number; windowsDue: number; running: boolean } | null;
+  wallNowMs: number;
 }
 
 export function reactorSummary(
@@ -36,29 +40,32 @@ export function reactorSummary(
       text: `${failures >= failuresForMajor ? `the last ${failures} fits` : 'the last fit'} failed (${recent[0].reason})`,
     });
   }
-  const stale = onlineSignals.filter((signal) => {
-    const row = latest[signal];
-    return (
-      row?.receivedAtMs !== undefined && options.now - row.receivedAtMs > options.staleSensorSeconds * 1000
-    );
-  });
-  if (stale.length > 0) {
-    problems.push({
-      level: 'minor',
-      text: `no ${stale.join(', ')} reading for over ${options.staleSensorSeconds} s`,
-    });
-  }
   const order: AlertLevel[] = ['ok', 'warning', 'minor', 'major', 'critical'];
   const level = problems.reduce<AlertLevel>(
     (worst, p) => (order.indexOf(p.level) > order.indexOf(worst) ? p.level : worst),
     'ok',
   );
   const firstReadingMs = firstReading(s, reactor.id);
+  let newestReadingMs: number | null = null;
+  for (const signal of onlineSignals) {
+    const ts = latest[signal]?.tsMs;
+    if (ts !== undefined && (newestReadingMs === null || ts > newestReadingMs)) newestReadingMs = ts;
+  }
+  const progress = fitProgress({
+    firstReadingMs,
+    newestReadingMs,
+    newestFit: recent[0] ?? null,
+    estimator: options.estimator,
+    plantMsPerWallMs: options.freshness?.plantMsPerWallMs ?? 1,
+    wallNowMs: options.wallNowMs,
+  });
   return {
     id: reactor.id,
     firstSeenMs: reactor.firstSeenAtMs,
     ...(firstReadingMs !== undefined && { firstReadingMs }),
     latest,
+    ...(options.freshness && { freshness: options.freshness }),
+    ...(progress && { fitProgress: progress }),
     latestEstimate: latestEstimateSummary(s, reactor.id),
     alert: {
       level,
@@ -72,7 +79,7 @@ export function reactorSummary(
  * The reactor's earliest reading on the plant calendar. Once retention has trimmed the raw readings,
  * the oldest 15-minute rollup stands in (its bucket start, at most 15 minutes early).
  */
-function firstReading(s: ServiceReadStatements, reactorId: string): number | undefined {
+export function firstReading(s: ServiceReadStatements, reactorId: string): number | undefined {
   const bucketMs = 15 * 60_000;
   let first = Number.POSITIVE_INFINITY;
   for (const signal of onlineSignals) {

@@ -9,6 +9,7 @@
  *   GET /api/reactors/:id/export.csv?from=&to=
  */
 import { onlineSignals, type ReactorSummary } from '../../contract/api';
+import type { ReactorFreshness } from '../../contract/freshness';
 import type { ServiceReadStatements } from '../../db/service-read-statements';
 import { HttpError } from '../http/http-error';
 import { emptyQuery, idParameter, parseOr400, queryObject, reactorIdParameter } from '../http/request-input';
@@ -27,7 +28,6 @@ export interface ApiLimits {
   defaultMaxPoints: number;
   /** Largest raw range downsampled by LTTB; beyond it, rollups. */
   lttbRawLimit: number;
-  staleSensorSeconds: number;
   /** Memory kept for the JSON of stored fits. */
   fitCacheBytes: number;
 }
@@ -36,6 +36,10 @@ export interface ReactorsApiContext {
   reads: ServiceReadStatements;
   topicPrefix: string;
   limits: ApiLimits;
+  /** The estimator's window and a reactor's windows it has queued; null when it is off. */
+  estimatorOf: (reactorId: string) => { windowHours: number; windowsDue: number; running: boolean } | null;
+  /** The reactor's signals' freshness now (server/realtime/signal-freshness.ts). */
+  freshnessOf: (reactorId: string) => ReactorFreshness | undefined;
   /** A reactor's active alarms (server/alerts/); null when none, and the provisional state stands. */
   alarmState?: (reactorId: string) => ReactorSummary['alert'] | null;
 }
@@ -63,10 +67,15 @@ export function reactorsApiRoutes(ctx: ReactorsApiContext): Route[] {
       path: '/api/reactors',
       handle: async ({ req, res, url }) => {
         parseOr400(emptyQuery, queryObject(url.searchParams), 'query');
-        const now = Date.now();
         const body = reads.reactors
           .all()
-          .map((r) => reactorSummary(reads, r, { staleSensorSeconds: ctx.limits.staleSensorSeconds, now }))
+          .map((r) =>
+            reactorSummary(reads, r, {
+              freshness: ctx.freshnessOf(r.id),
+              estimator: ctx.estimatorOf(r.id),
+              wallNowMs: Date.now(),
+            }),
+          )
           .map((s) => ({ ...s, alert: ctx.alarmState?.(s.id) ?? s.alert }));
         await sendJson(req, res, 200, body);
       },

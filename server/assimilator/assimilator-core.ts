@@ -88,10 +88,8 @@ export class AssimilatorCore {
           this.options.log(
             'info',
             'late readings arrived while no assimilator ran; refitting the windows they fall in',
-            {
-              reactorId: id,
-              oldestLateH,
-            },
+            // On the plant clock, as a time (not hours since 1970).
+            { reactorId: id, oldestLate: new Date(msFromPlantHours(oldestLateH)).toISOString() },
           );
         }
       } else if (saved) {
@@ -129,6 +127,7 @@ export class AssimilatorCore {
         this.options.log('warn', 'fit failed', {
           reactorId: chain.reactorId,
           fitId,
+          windowEnd: new Date(msFromPlantHours(fitted.windowEndH)).toISOString(),
           reason: outcome.reason,
           detail: outcome.detail,
         });
@@ -149,12 +148,16 @@ export class AssimilatorCore {
   status(): WorkerStatus {
     let queueDepth = 0;
     let reactorsDue = 0;
+    const dueByReactor: Record<string, number> = {};
     for (const chain of this.turns.values()) {
       const due = chain.dueCount();
       queueDepth += due;
-      if (due > 0) reactorsDue++;
+      if (due > 0) {
+        reactorsDue++;
+        dueByReactor[chain.reactorId] = due;
+      }
     }
-    return { queueDepth, reactorsDue, reactors: this.turns.size, fitting: this.fitting };
+    return { queueDepth, reactorsDue, dueByReactor, reactors: this.turns.size, fitting: this.fitting };
   }
 
   private chainOf(reactorId: string): ReactorChain {

@@ -48,7 +48,13 @@ export class AssimilatorHost implements Job<AssimilatorMetrics> {
   private readonly status = new JobStatus();
   private readonly log: Logger;
   private worker: Worker | undefined;
-  private workerStatus: WorkerStatus = { queueDepth: 0, reactorsDue: 0, reactors: 0, fitting: null };
+  private workerStatus: WorkerStatus = {
+    queueDepth: 0,
+    reactorsDue: 0,
+    dueByReactor: {},
+    reactors: 0,
+    fitting: null,
+  };
   private readonly fitListeners = new Set<(fit: FitNotice) => void>();
   private readonly counters = { fitsOk: 0, fitsFailed: 0, refits: 0, restoredChains: 0, workerRestarts: 0 };
   private readonly failuresByReason: Record<string, number> = {};
@@ -161,7 +167,12 @@ export class AssimilatorHost implements Job<AssimilatorMetrics> {
     return this.workerStatus.queueDepth;
   }
 
-  /** What the worker said last: queue depth and the reactor being fitted. */
+  /** The window a fit needs, plant hours (the settings in force). */
+  get windowHours(): number {
+    return this.settings.windowHours;
+  }
+
+  /** What the worker said last: queue depth, windows due by reactor, the reactor being fitted. */
   get currentStatus(): WorkerStatus {
     return { ...this.workerStatus };
   }

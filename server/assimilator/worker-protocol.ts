@@ -54,6 +54,8 @@ export interface WorkerStatus {
   queueDepth: number;
   /** Reactors with a window due. */
   reactorsDue: number;
+  /** Windows due of each reactor that has some. */
+  dueByReactor: Record<string, number>;
   reactors: number;
   /** The reactor being fitted, if any. */
   fitting: string | null;

@@ -1,7 +1,9 @@
 /**
  * `/metrics`: what an operator's Prometheus scrapes — readings accepted and rejected by reason, the
- * writer's and the assimilator's queues, fit durations and failures, socket clients, process memory.
+ * writer's and the assimilator's queues, fit durations and failures, socket clients, process memory,
+ * and each reactor's online signals fresh, late, stale or offline with their age on the plant clock.
  */
+import { freshnessLevels, type ReactorFreshness } from '../../contract/freshness';
 import type { AssimilatorMetrics } from '../assimilator/assimilator-host';
 import type { FitNotice } from '../assimilator/worker-protocol';
 import type { AuthMetrics } from '../auth/auth-metrics';
@@ -22,6 +24,8 @@ export interface MetricsSources {
   httpRefusals?(): Record<string, number>;
   /** The embedded broker's refusals (undefined with an external broker). */
   mqttRefusals?(): MqttRefusalMetrics | undefined;
+  /** Every reactor's signals' freshness now (server/realtime/signal-freshness.ts). */
+  freshness?(): ReadonlyMap<string, ReactorFreshness>;
   startedAtMs: number;
 }
 
@@ -182,6 +186,36 @@ export class ServiceMetrics {
           { labels: { kind: 'subscribe' }, value: mqttRefusals.refusedSubscribes },
         ],
       );
+    }
+    const freshness = this.sources.freshness?.();
+    if (freshness) {
+      const signals = [...freshness].flatMap(([reactor, f]) =>
+        Object.entries(f.signals).flatMap(([signal, s]) => (s ? [{ reactor, signal, s }] : [])),
+      );
+      out
+        .gauge(
+          'culturewatch_signal_freshness',
+          'Each online signal’s freshness (1 for the current level), judged on the plant clock against its usual cadence.',
+          signals.flatMap(({ reactor, signal, s }) =>
+            freshnessLevels.map((level) => ({
+              labels: { reactor, signal, level },
+              value: s.level === level ? 1 : 0,
+            })),
+          ),
+        )
+        .gauge(
+          'culturewatch_signal_age_seconds',
+          'Plant seconds since each online signal’s newest reading.',
+          signals.map(({ reactor, signal, s }) => ({ labels: { reactor, signal }, value: s.ageMs / 1000 })),
+        )
+        .gauge(
+          'culturewatch_signal_cadence_seconds',
+          'Each online signal’s usual interval between readings (plant seconds).',
+          signals.map(({ reactor, signal, s }) => ({
+            labels: { reactor, signal },
+            value: s.cadenceMs / 1000,
+          })),
+        );
     }
     return out.toString();
   }

@@ -4,7 +4,7 @@
  *
  * - `Readings/<signal>`: the newest stored reading (AnalogItem with EngineeringUnits and EURange),
  *   its source timestamp the reading's; status Good, UncertainLastUsableValue once the sensor has
- *   been silent for `STALE_SENSOR_SECONDS`.
+ *   gone stale or offline (server/realtime/signal-freshness.ts).
  * - `Estimate/Composition/<X|Y|A|B|satellite_fraction>` with its components `Lower95` and
  *   `Upper95`; `Estimate/Parameters/<name>` and `Estimate/Combinations/<name>` likewise, with
  *   `Determined` (the value is Uncertain unless the data determine it); `Estimate/FitId`,
@@ -31,6 +31,7 @@ import type {
 } from 'node-opcua';
 import type { Logger } from 'pino';
 import { type PlantSignal, plantSignals } from '../../contract/api';
+import { freshnessRank } from '../../contract/freshness';
 import { opcuaNamespaceUri, storedSignalUnits } from '../../contract/plant-protocols';
 import { prepareAuthStatements } from '../../db/auth-statements';
 import { builtInModel } from '../../simulator/model-files';
@@ -47,7 +48,6 @@ export interface OpcuaServerOptions {
   settings: OpcuaSettings & { port: number };
   sqlite: Database.Database;
   statuses: ReactorStatuses;
-  staleSensorSeconds: number;
   loginAttemptsPer15Min: number;
   logger: Logger;
   now?: () => number;
@@ -243,7 +243,8 @@ export class CulturewatchOpcuaServer implements Job<OpcuaMetrics> {
       const latest = status.latest[signal];
       const variable = nodes.readings.get(signal);
       if (!latest || !variable) continue;
-      const silent = nowMs - latest.receivedAtMs > this.options.staleSensorSeconds * 1000;
+      const level = status.freshness?.signals[signal]?.level;
+      const silent = level !== undefined && freshnessRank(level) >= freshnessRank('stale');
       this.set(
         variable,
         'Double',

@@ -3,7 +3,7 @@
  * newest reading of each signal, its latest good estimate, the model's state and its active alarms,
  * read from the database when something changed. The model state is made from what the service
  * has: no fit yet (`none`), an active alarm of a `model-mismatch` or `residuals` rule (`mismatch`),
- * a failed last fit or a silent online sensor (`stale`), else `ok`.
+ * a failed last fit or an online sensor stale or offline (signal-freshness.ts: `stale`), else `ok`.
  */
 import type Database from 'better-sqlite3';
 import {
@@ -13,6 +13,7 @@ import {
   type PlantSignal,
   plantSignals,
 } from '../../contract/api';
+import { freshnessRank, type ReactorFreshness } from '../../contract/freshness';
 import type { ModelState } from '../../contract/plant-protocols';
 import { type AlertStatements, prepareAlertStatements } from '../../db/alert-statements';
 import type { ServiceReadStatements } from '../../db/service-read-statements';
@@ -31,6 +32,8 @@ export interface ActiveAlarm {
 export interface ReactorStatus {
   reactorId: string;
   latest: Partial<Record<PlantSignal, { tsMs: number; value: number; receivedAtMs: number }>>;
+  /** The online signals' freshness (undefined before the first online reading). */
+  freshness: ReactorFreshness | undefined;
   /** The latest successful fit, trajectories left out. */
   estimate: FitRecord | null;
   modelState: ModelState;
@@ -47,8 +50,7 @@ export class ReactorStatuses {
   constructor(
     private readonly reads: ServiceReadStatements,
     sqlite: Database.Database,
-    private readonly staleSensorSeconds: number,
-    private readonly now: () => number = Date.now,
+    private readonly freshnessOf: (reactorId: string) => ReactorFreshness | undefined,
   ) {
     this.alerts = prepareAlertStatements(sqlite);
   }
@@ -83,14 +85,15 @@ export class ReactorStatuses {
         }),
       )
       .sort((a, b) => severityRank[a.severity] - severityRank[b.severity]);
-    const [state, detail] = this.modelState(reactorId, estimate, latest, alarms);
-    return { reactorId, latest, estimate, modelState: state, modelStateDetail: detail, alarms };
+    const freshness = this.freshnessOf(reactorId);
+    const [state, detail] = this.modelState(reactorId, estimate, freshness, alarms);
+    return { reactorId, latest, freshness, estimate, modelState: state, modelStateDetail: detail, alarms };
   }
 
   private modelState(
     reactorId: string,
     estimate: FitRecord | null,
-    latest: ReactorStatus['latest'],
+    freshness: ReactorFreshness | undefined,
     alarms: ActiveAlarm[],
   ): [ModelState, string] {
     if (!estimate) return ['none', 'no successful fit yet'];
@@ -98,13 +101,11 @@ export class ReactorStatuses {
     if (misfit) return ['mismatch', misfit.summary];
     const newest = this.reads.latestFits.get(reactorId, 1);
     if (newest && newest.status !== 'ok') return ['stale', `the last fit failed (${newest.reason})`];
-    const silent = onlineSignals.filter(
-      (s) =>
-        latest[s] !== undefined &&
-        this.now() - (latest[s]?.receivedAtMs ?? 0) > this.staleSensorSeconds * 1000,
-    );
-    if (silent.length > 0)
-      return ['stale', `no ${silent.join(', ')} reading for over ${this.staleSensorSeconds} s`];
+    const silent = onlineSignals.flatMap((s) => {
+      const f = freshness?.signals[s];
+      return f && freshnessRank(f.level) >= freshnessRank('stale') ? [`${s} ${f.words}`] : [];
+    });
+    if (silent.length > 0) return ['stale', silent.join('; ')];
     return ['ok', 'the latest fit succeeded and the sensors report'];
   }
 }

@@ -88,6 +88,11 @@ export class RealtimeHub implements Job<RealtimeMetrics> {
     this.fanOut.alarmChanged(event);
   }
 
+  /** Something of a reactor's summary changed (its signals' freshness): the overview refreshes it. */
+  reactorChanged(reactorId: string): void {
+    this.io.emit('reactor-updated', reactorId);
+  }
+
   metrics(): RealtimeMetrics {
     return { clients: this.io.engine?.clientsCount ?? 0, ...this.fanOut.counters };
   }

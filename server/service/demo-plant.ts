@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { DemoActionResult, DemoFaultKind, DemoStatus } from '../../contract/api';
 import { endlessPlantSamples } from '../../simulator/endless-plant-samples';
 import { LivePublisher, type LivePublisherMetrics } from '../../simulator/live-publisher';
-import { PlantSimulation } from '../../simulator/plant-simulation';
+import { PlantSimulation, readingIntervalH } from '../../simulator/plant-simulation';
 import { applyScenario } from '../../simulator/scenarios';
 import type { DemoControls } from '../api/demo-api';
 import { type BrokerConnection, connectionOptions } from '../broker/broker-connection';
@@ -40,7 +40,8 @@ export class DemoPlant implements Job<LivePublisherMetrics>, DemoControls {
       const sim = new PlantSimulation({ seed: options.seed + i, assays: true });
       applyScenario(sim, r.scenario, horizonH, options.seed + i);
       this.sims.set(r.id, sim);
-      return { reactorId: r.id, samples: endlessPlantSamples(sim) };
+      // One reading at a time, so that a demo control takes effect from the next reading.
+      return { reactorId: r.id, samples: endlessPlantSamples(sim, readingIntervalH) };
     });
     const { broker } = options;
     this.publisher = new LivePublisher({

@@ -52,7 +52,6 @@ const environment = z.object({
   API_MAX_POINTS: setting(z.coerce.number().int().min(2).max(100_000).default(10_000)),
   API_DEFAULT_MAX_POINTS: setting(z.coerce.number().int().min(2).default(2000)),
   API_LTTB_RAW_LIMIT: setting(z.coerce.number().int().min(100).default(50_000)),
-  STALE_SENSOR_SECONDS: positiveNumber(300),
   API_FIT_CACHE_MB: setting(z.coerce.number().min(0).max(4096).default(64)),
   SHUTDOWN_TIMEOUT_MS: positiveNumber(15_000),
   LOG_FORMAT: setting(z.enum(['auto', 'json', 'pretty']).default('auto')),
@@ -102,7 +101,6 @@ export interface ServiceSettings {
     maxPointsLimit: number;
     defaultMaxPoints: number;
     lttbRawLimit: number;
-    staleSensorSeconds: number;
     fitCacheBytes: number;
   };
   shutdownTimeoutMs: number;
@@ -279,7 +277,6 @@ export function loadServiceSettings(
       maxPointsLimit: e.API_MAX_POINTS,
       defaultMaxPoints: Math.min(e.API_DEFAULT_MAX_POINTS, e.API_MAX_POINTS),
       lttbRawLimit: e.API_LTTB_RAW_LIMIT,
-      staleSensorSeconds: e.STALE_SENSOR_SECONDS,
       fitCacheBytes: e.API_FIT_CACHE_MB * 1024 * 1024,
     },
     recordRetention: {

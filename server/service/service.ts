@@ -7,6 +7,7 @@
  * `$estimate` publisher, the dashboard, the embedded broker and last the database.
  */
 import type { Logger } from 'pino';
+import { realPlantRate, simulatedPlantRate } from '../../contract/time';
 import { prepareDesignStatements } from '../../db/design-statements';
 import { openDatabase } from '../../db/open-database';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
@@ -37,6 +38,7 @@ import { CulturewatchOpcuaServer } from '../opcua/opcua-server';
 import { EstimatePublisher } from '../realtime/estimate-publisher';
 import { ReactorStatuses } from '../realtime/reactor-status';
 import { RealtimeHub } from '../realtime/realtime-hub';
+import { SignalFreshnessMonitor } from '../realtime/signal-freshness';
 import { EstimateEdgeNode } from '../sparkplug/estimate-edge-node';
 import { SparkplugHost } from '../sparkplug/sparkplug-host';
 import { withSimulatedPlant } from '../sparkplug/sparkplug-mapping';
@@ -169,7 +171,14 @@ async function composeService(
         logger,
       })
     : undefined;
-  const statuses = new ReactorStatuses(reads, database.sqlite, settings.api.staleSensorSeconds);
+  // Each reactor's signals judged on its plant clock: a simulated reactor's runs at the demo's speed.
+  const simulated = new Set(settings.simulator.enabled ? settings.simulator.reactors.map((r) => r.id) : []);
+  const simulatedRate = simulatedPlantRate(settings.simulator.plantHoursPerSecond);
+  const freshness = new SignalFreshnessMonitor({
+    reads,
+    plantRateOf: (reactorId) => (simulated.has(reactorId) ? simulatedRate : realPlantRate),
+  });
+  const statuses = new ReactorStatuses(reads, database.sqlite, (id) => freshness.freshnessOf(id));
   const estimateNode = settings.sparkplug.estimates.enabled
     ? new EstimateEdgeNode({
         broker: broker.connection,
@@ -186,7 +195,6 @@ async function composeService(
           settings: { ...opcuaSettings, port: opcuaSettings.port },
           sqlite: database.sqlite,
           statuses,
-          staleSensorSeconds: settings.api.staleSensorSeconds,
           loginAttemptsPer15Min: settings.auth.loginAttemptsPer15Min,
           logger,
         })
@@ -254,10 +262,16 @@ async function composeService(
         topicPrefix: base.topicPrefix,
         settings: settings.alerts,
         serviceUrl: () => publicUrl,
+        freshness: () => freshness.all(),
         logger,
       }),
     (started) => started.stop(),
   );
+  freshness.onChange((reactorId, f) => {
+    alerting.freshnessChanged(reactorId, f);
+    hub.reactorChanged(reactorId);
+    reactorChanged(reactorId);
+  });
   alerting.onTransition((t) => {
     hub.alarmChanged(transitionEventView(t));
     reactorChanged(t.alarm.reactorId);
@@ -270,6 +284,7 @@ async function composeService(
     estimates,
     programs,
     ...alerting.jobs,
+    freshness,
     ...(host ? [host] : []),
     ...(demo ? [demo] : []),
     ...(sparkplugHost ? [sparkplugHost] : []),
@@ -287,6 +302,7 @@ async function composeService(
     auth: () => auth.metrics(),
     httpRefusals: () => httpRefusals.metrics(),
     mqttRefusals: () => broker.embedded?.metrics(),
+    freshness: () => freshness.all(),
     startedAtMs,
   });
 
@@ -307,6 +323,15 @@ async function composeService(
       reads,
       topicPrefix: base.topicPrefix,
       limits: settings.api,
+      freshnessOf: (id) => freshness.freshnessOf(id),
+      estimatorOf: (id) =>
+        host
+          ? {
+              windowHours: host.windowHours,
+              windowsDue: host.currentStatus.dueByReactor[id] ?? 0,
+              running: host.health().state === 'ready',
+            }
+          : null,
       alarmState: (reactorId) => alerting.reactorAlert(reactorId),
     }),
     ...demoApiRoutes(demo, logger),
@@ -350,7 +375,9 @@ async function composeService(
   }
   await jobs.start(recordRetention);
   await jobs.start(retention);
+  await jobs.start(freshness);
   ingester.onReadingsStored((readings, highestRowid) => {
+    freshness.readingsStored(readings);
     host?.readingsStored(readings, highestRowid);
     alerting.readingsStored(readings);
     hub.readingsStored(readings);

@@ -8,6 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import type { WebhookTestResult } from '../../contract/api';
 import {
   prepareWebhookStatements,
   type WebhookEndpointRow,
@@ -169,6 +170,39 @@ export class WebhookSender implements Job<WebhookSenderMetrics> {
   }
 
   private async attempt(endpoint: WebhookEndpointRow, row: WebhookOutboxRow, controller: AbortController) {
+    const result = await this.post(endpoint, row.bodyJson, row.idempotencyKey, controller);
+    if (result) this.record(endpoint, row, result);
+  }
+
+  /**
+   * A test notification to the endpoint now, signed like every other, outside the outbox (nothing is
+   * queued or retried): what the receiver answered.
+   */
+  async sendTest(endpoint: WebhookEndpointRow, bodyJson: string): Promise<WebhookTestResult> {
+    const result = await this.post(
+      endpoint,
+      bodyJson,
+      `test-${endpoint.id}-${this.now()}`,
+      new AbortController(),
+    );
+    if (!result) throw new Error('the sender is stopping');
+    this.options.log.info({ endpointId: endpoint.id, outcome: result.outcome }, 'webhook test sent');
+    return {
+      startedAtMs: result.startedAtMs,
+      durationMs: result.durationMs,
+      outcome: result.outcome,
+      httpStatus: result.httpStatus,
+      error: result.error,
+    };
+  }
+
+  /** One signed POST of the body with its time limit; undefined when stopped mid-request. */
+  private async post(
+    endpoint: WebhookEndpointRow,
+    bodyJson: string,
+    idempotencyKey: string,
+    controller: AbortController,
+  ): Promise<(WebhookTestResult & { retryAfterMs: number | undefined }) | undefined> {
     const startedAtMs = this.now();
     const started = performance.now();
     const timestamp = String(Math.floor(startedAtMs / 1000));
@@ -184,10 +218,10 @@ export class WebhookSender implements Job<WebhookSenderMetrics> {
           'content-type': 'application/json',
           'user-agent': userAgent,
           [timestampHeader]: timestamp,
-          [signatureHeader]: webhookSignature(endpoint.secret, timestamp, row.bodyJson),
-          [idempotencyHeader]: row.idempotencyKey,
+          [signatureHeader]: webhookSignature(endpoint.secret, timestamp, bodyJson),
+          [idempotencyHeader]: idempotencyKey,
         },
-        body: row.bodyJson,
+        body: bodyJson,
         signal: controller.signal,
         redirect: 'manual',
       });
@@ -204,7 +238,7 @@ export class WebhookSender implements Job<WebhookSenderMetrics> {
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.now());
       }
     } catch (caught) {
-      if (this.stopping && !(controller.signal.reason instanceof RequestTimeout)) return;
+      if (this.stopping && !(controller.signal.reason instanceof RequestTimeout)) return undefined;
       if (controller.signal.reason instanceof RequestTimeout) {
         outcome = 'timeout';
         error = `no response within ${this.requestTimeoutMs} ms`;
@@ -215,14 +249,7 @@ export class WebhookSender implements Job<WebhookSenderMetrics> {
     } finally {
       clearTimeout(timeout);
     }
-    this.record(endpoint, row, {
-      startedAtMs,
-      durationMs: performance.now() - started,
-      outcome,
-      httpStatus,
-      error,
-      retryAfterMs,
-    });
+    return { startedAtMs, durationMs: performance.now() - started, outcome, httpStatus, error, retryAfterMs };
   }
 
   private record(

@@ -5,16 +5,24 @@
  *   PATCH  /api/webhooks/:id               Partial<WebhookEndpointRequest>
  *   DELETE /api/webhooks/:id               (its undelivered notifications are cancelled)
  *   GET    /api/webhooks/:id/deliveries?limit=
+ *   POST   /api/webhooks/:id/test          {}  (a signed test notification now, outside the outbox)
  */
 
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { WebhookDeliveryView } from '../../contract/api';
+import type { WebhookDeliveryView, WebhookTestResult } from '../../contract/api';
 import { prepareWebhookStatements } from '../../db/webhook-statements';
 import { HttpError } from '../http/http-error';
 import { readJsonBody } from '../http/request-body';
-import { countParameter, emptyQuery, idParameter, parseOr400, queryObject } from '../http/request-input';
+import {
+  countParameter,
+  emptyBody,
+  emptyQuery,
+  idParameter,
+  parseOr400,
+  queryObject,
+} from '../http/request-input';
 import { sendJson } from '../http/responses';
 import type { Route } from '../http/router';
 import {
@@ -23,11 +31,12 @@ import {
   webhookEndpointPatchSchema,
   webhookEndpointView,
 } from './webhook-endpoints';
+import type { WebhookSender } from './webhook-sender';
 
 export interface WebhooksApiContext {
   sqlite: Database.Database;
-  /** Told when endpoints change, so the sender looks at once. */
-  sender: { wake(): void };
+  /** Told when endpoints change, so the sender looks at once; sends the tests. */
+  sender: Pick<WebhookSender, 'wake' | 'sendTest'>;
   logger: Logger;
   now?: () => number;
 }
@@ -110,6 +119,26 @@ export function webhooksApiRoutes(ctx: WebhooksApiContext): Route[] {
         store.deleteWebhookEndpoint(id, now());
         log.info({ endpointId: id }, 'webhook endpoint deleted');
         res.writeHead(204).end();
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/webhooks/:id/test',
+      handle: async ({ req, res, params }) => {
+        const id = existing(params.id);
+        parseOr400(emptyBody, (await readJsonBody(req)) ?? {}, 'body');
+        const endpoint = store.webhookEndpointById(id);
+        if (!endpoint) throw new HttpError(404, 'unknown endpoint', `no webhook endpoint ${id}`);
+        const body = JSON.stringify({
+          receiver: endpoint.name,
+          status: 'firing',
+          test: true,
+          title: 'culturewatch test notification',
+          message: 'A test from culturewatch: this endpoint is reachable and the signature can be checked.',
+          alerts: [],
+        });
+        const result: WebhookTestResult = await ctx.sender.sendTest(endpoint, body);
+        await sendJson(req, res, 200, result);
       },
     },
     {

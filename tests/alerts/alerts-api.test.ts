@@ -5,14 +5,17 @@ import type {
   AlarmView,
   AlertRuleView,
   AlertsResponse,
+  RulePreview,
   WebhookDeliveryView,
   WebhookEndpointView,
+  WebhookTestResult,
 } from '../../contract/api';
 import type { OpenDatabase } from '../../db/open-database';
 import { webhookDeliveries } from '../../db/schema';
 import { loadAlertSettings } from '../../server/alerts/alert-settings';
 import { type Alerting, startAlerting } from '../../server/alerts/alerting';
 import { createRouter } from '../../server/http/router';
+import { BatchedWriter } from '../../server/ingest/batched-writer';
 import { capturedLog, waitFor } from '../fixtures/ingest-harness';
 import { openAlertsDatabase, WebhookReceiver } from './alerts-harness';
 
@@ -120,7 +123,7 @@ describe('alerts and webhooks API', () => {
       status: 'active-unacknowledged',
       fireCount: 1,
     });
-    expect(alarm.summary).toBe('od 1.4 above [−∞, 1]');
+    expect(alarm.summary).toBe('od 1.4 biomass conc. above [−∞, 1 biomass conc.]');
     expect(alarmOf(alerting.reactorAlert('r1'))).toEqual({ level: 'major', activeCount: 1 });
 
     expect((await call('POST', `/api/alerts/${alarm.id}/acknowledge`, { by: 7 })).status).toBe(400);
@@ -213,6 +216,74 @@ describe('alerts and webhooks API', () => {
     expect(gone).toMatchObject({ active: false, clearedBy: 'system' });
     expect(gone.summary).toMatch(/rule removed/);
     expect(alerting.engine.currentRules().map((r) => r.id)).toEqual(['fits', 'od-high']);
+  });
+
+  it('previews a rule over the stored history: how often it would have fired, with nothing written', async () => {
+    // r1's od every 15 min for 8 days, at 10 but for three spells above 50 in the last 7 days (2 h
+    // each) and one 7.5 days back.
+    const dayMs = 86_400_000;
+    const t0 = Date.UTC(2026, 0, 1);
+    const end = t0 + 8 * dayMs;
+    const spells = [0.5, 3, 5, 7.5].map((d) => end - d * dayMs);
+    const writer = new BatchedWriter(db.sqlite, { maxRows: 10_000 });
+    for (let ts = t0; ts <= end; ts += 15 * 60_000) {
+      const high = spells.some((s) => ts >= s && ts < s + 2 * 3_600_000);
+      writer.accept({ reactorId: 'r1', signal: 'od', tsMs: ts, value: high ? 60 : 10, receivedAtMs: ts });
+    }
+    writer.flush();
+    const before = ((await call('GET', '/api/alerts?state=all')).json as AlertsResponse).events.length;
+    const rule = { id: 'od-very-high', kind: 'reading-range', signal: 'od', max: 50, severity: 'major' };
+    const preview = await call('POST', '/api/alert-rules/preview', { rule });
+    expect(preview.status).toBe(200);
+    const answer = preview.json as RulePreview;
+    expect(answer).toMatchObject({ days: 7, replayed: true, toMs: end });
+    expect(answer.words).toBe('Would have fired 3 times in the last 7 days (on r1)');
+    expect(answer.firings.map((f) => f.atMs)).toEqual(spells.slice(0, 3).reverse());
+    expect(answer.firings.every((f) => f.clearedAtMs === f.atMs + 2 * 3_600_000)).toBe(true);
+    expect(answer.firings[0].summary).toBe('od 60 biomass conc. above [−∞, 50 biomass conc.]');
+    // Over 8 days, the older spell too; a pending time longer than the spells, none.
+    const longer = (await call('POST', '/api/alert-rules/preview', { rule, days: 8 })).json as RulePreview;
+    expect(longer.firings).toHaveLength(4);
+    const pending = (
+      await call('POST', '/api/alert-rules/preview', { rule: { ...rule, pendingMinutes: 180 } })
+    ).json as RulePreview;
+    expect(pending.words).toBe('Would have fired 0 times in the last 7 days');
+    // Bad rules and ranges are refused with the reason; nothing was recorded.
+    const bad = await call('POST', '/api/alert-rules/preview', { rule: { ...rule, max: 'high' } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.detail).toMatch(/max/);
+    expect((await call('POST', '/api/alert-rules/preview', { rule, days: 91 })).json.detail).toMatch(
+      /at most 90 days/,
+    );
+    expect(((await call('GET', '/api/alerts?state=all')).json as AlertsResponse).events).toHaveLength(before);
+    expect(alerting.engine.currentRules().map((r) => r.id)).not.toContain('od-very-high');
+  });
+
+  it('sends a signed test notification on demand, outside the outbox, and says what the endpoint answered', async () => {
+    const [endpoint] = (await call('GET', '/api/webhooks')).json as WebhookEndpointView[];
+    const seen = receiver.requests.length;
+    const ok = await call('POST', `/api/webhooks/${endpoint.id}/test`, {});
+    expect(ok.status).toBe(200);
+    expect(ok.json as WebhookTestResult).toMatchObject({
+      outcome: 'delivered',
+      httpStatus: 200,
+      error: null,
+    });
+    const request = receiver.requests[seen];
+    expect(request.signatureValid).toBe(true);
+    expect(request.body).toMatchObject({ test: true, title: 'culturewatch test notification' });
+    receiver.failNext(1, 503);
+    const refused = (await call('POST', `/api/webhooks/${endpoint.id}/test`)).json as WebhookTestResult;
+    expect(refused).toMatchObject({
+      outcome: 'http-error',
+      httpStatus: 503,
+      error: 'HTTP 503 Service Unavailable',
+    });
+    // Nothing was queued: the endpoint's own log and queue are the alarms' only.
+    const after = (await call('GET', '/api/webhooks')).json as WebhookEndpointView[];
+    expect(after[0].pendingCount).toBe(endpoint.pendingCount);
+    expect((await call('POST', '/api/webhooks/999/test', {})).status).toBe(404);
+    expect((await call('POST', `/api/webhooks/${endpoint.id}/test`, { x: 1 })).status).toBe(400);
   });
 
   it('deletes an endpoint, and never logs a secret', async () => {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { FitEvidence } from '../../server/alerts/alert-evidence';
-import { AlertRuleError, parseAlertRule, parseAlertRules } from '../../server/alerts/alert-rules';
+import { judgeFreshness } from '../../contract/freshness';
+import type { FitEvidence, StalenessEvidence } from '../../server/alerts/alert-evidence';
+import {
+  type AlertRule,
+  AlertRuleError,
+  parseAlertRule,
+  parseAlertRules,
+} from '../../server/alerts/alert-rules';
 import { emptyRuleMemory, observeCondition, type RuleMemory } from '../../server/alerts/rule-conditions';
 
 const fitEvidence = (over: Partial<FitEvidence> = {}): FitEvidence => ({
@@ -59,6 +65,8 @@ describe('rule conditions', () => {
     expect(above.holds).toBe(true);
     expect(above.values.lowerBound).toBeCloseTo(0.02216, 5);
     expect(above.atMs).toBe(3_600_000);
+    // In the unit the dashboard shows (percent), as the rule editor takes it.
+    expect(above.summary).toBe('satellite fraction 3 % (lower 95 % bound 2.22 %) above 2 %');
     // Same value, wider band: 0.03 − 1.96·0.006 = 0.01824, not above.
     const wide = observeCondition(
       rule,
@@ -185,25 +193,36 @@ describe('rule conditions', () => {
       observeCondition(range, { kind: 'reading', reactorId: 'r1', signal, tsMs: 5, value }, emptyRuleMemory)
         .observation;
     expect(at('od', 2.5)?.holds).toBe(true);
-    expect(at('od', 0.05)?.summary).toMatch(/below/);
+    expect(at('od', 0.05)?.summary).toBe('od 0.05 biomass conc. below [0.1 biomass conc., 2 biomass conc.]');
     expect(at('od', 1)?.holds).toBe(false);
     expect(at('substrate', 99)).toBeNull();
 
-    const stale = parseAlertRule({
-      id: 'st',
-      kind: 'sensor-stale',
-      severity: 'major',
-      signal: 'od',
-      staleMinutes: 10,
+    // Staleness: the signal's level on the plant clock (15-minute cadence, a real plant).
+    const freshness = (plantNowMs: number, signal = 'od'): StalenessEvidence => ({
+      kind: 'staleness',
+      reactorId: 'r1',
+      freshness: {
+        plantNowMs,
+        atWallMs: plantNowMs,
+        plantMsPerWallMs: 1,
+        signals: { [signal]: judgeFreshness(0, 15 * 60_000, plantNowMs, 1) },
+      },
     });
-    const check = (nowMs: number, last: Record<string, number>) =>
-      observeCondition(
-        stale,
-        { kind: 'staleness', reactorId: 'r1', nowMs, lastReceivedAtMs: last },
-        emptyRuleMemory,
-      ).observation;
-    expect(check(11 * 60_000, { od: 0 })?.holds).toBe(true);
-    expect(check(9 * 60_000, { od: 0 })?.holds).toBe(false);
-    expect(check(99 * 60_000, { substrate: 0 })).toBeNull();
+    const stale = parseAlertRule({ id: 'st', kind: 'sensor-stale', severity: 'major', signal: 'od' });
+    const check = (rule: AlertRule, nowMs: number, signal?: string) =>
+      observeCondition(rule, freshness(nowMs, signal), emptyRuleMemory).observation;
+    expect(check(stale, 27 * 60_000)?.holds).toBe(true);
+    expect(check(stale, 27 * 60_000)?.summary).toBe(
+      'od stale: last reading 27 min ago, usually every 15 min',
+    );
+    expect(check(stale, 20 * 60_000)?.holds).toBe(false); // late, not yet stale
+    expect(check(stale, 99 * 60_000, 'substrate')).toBeNull();
+    const offline = parseAlertRule({ ...stale, id: 'off', level: 'offline' });
+    expect(check(offline, 60 * 60_000)?.holds).toBe(false);
+    expect(check(offline, 200 * 60_000)?.holds).toBe(true);
+    const byAge = parseAlertRule({ ...stale, id: 'age', staleMinutes: 10 });
+    expect(check(byAge, 11 * 60_000)?.holds).toBe(true);
+    expect(check(byAge, 9 * 60_000)?.holds).toBe(false);
+    expect(() => parseAlertRule({ ...stale, signal: 'assay/X' })).toThrow(/one of od, substrate, dilution/);
   });
 });

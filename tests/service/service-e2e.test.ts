@@ -283,6 +283,10 @@ describe('the live service, end to end', () => {
       history.samples.find((s) => s.signal === 'od' && s.timeH === 12)!.value,
     );
     expect(Number(row12[header.indexOf('est_satellite_fraction')])).toBeGreaterThan(0);
+    // plant_hours counts from the reactor's first reading, as the charts do (not from 1970).
+    const firstH = Math.min(...history.samples.filter((s) => s.signal === 'od').map((s) => s.timeH));
+    expect(Number(row12[header.indexOf('plant_hours')])).toBeCloseTo(12 - firstH, 9);
+    expect(Number(lines[1].split(',')[header.indexOf('plant_hours')])).toBe(0);
   });
 
   it('answers bad requests with a 4xx and a reason, never a 500', async () => {

@@ -3,12 +3,15 @@
  * rules to begin with): an operator adds a webhook endpoint (its secret never comes back), adds a
  * rule that fires, and the alarm appears live on the alerts page in another tab; the operator
  * acknowledges and clears it there, recorded under their name; the endpoint receives each change,
- * signed with the secret typed in the browser; an API token is shown once, works, and is refused
- * once revoked.
+ * signed with the secret typed in the browser; a draft rule is previewed over the stored history,
+ * each endpoint can be sent a test, and an endpoint that fails shows beside the alarms; an API token
+ * is shown once, works, and is refused once revoked.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AlertsResponse, WebhookEndpointView } from '../../contract/api';
+import type { AlertRuleView, AlertsResponse, WebhookEndpointView } from '../../contract/api';
 import { WebhookReceiver } from '../alerts/alerts-harness';
 import { type ConsoleLog, consoleLog, launchChromium, newContext } from './fixtures/browser';
 import { HttpSession } from './fixtures/http-session';
@@ -175,6 +178,69 @@ describe('alerts and settings in the browser', () => {
     await settingsPage
       .locator('[data-webhook-name=ops-receiver][data-enabled=false]')
       .waitFor({ timeout: 10_000 });
+  });
+
+  test('rules and webhooks can be trusted before relying on them: a preview, a test send, a failing endpoint beside the alarms', async () => {
+    // The rule editor replays a draft over the stored history: r1's OD is always above this.
+    const rules = settingsPage.locator('[data-testid=rules-section]');
+    await rules.locator('[data-testid=add-rule]').click();
+    const form = rules.locator('[data-testid=rule-form]');
+    await form.locator('select[name=kind]').selectOption('reading-range');
+    await form.locator('select[name=signal]').selectOption('od');
+    await form.locator('input[name=max]').fill('0.0001');
+    await form.locator('[data-testid=preview-rule]').click();
+    await expect
+      .poll(() => form.locator('[data-testid=rule-preview]').textContent(), { timeout: 20_000 })
+      .toContain('Would have fired once in the last 7 days (on r1)');
+    expect(await form.locator('[data-testid=rule-preview] li').first().textContent()).toMatch(
+      /^r1: od [\d.]+ biomass conc\. above \[−∞, 0\.0001 biomass conc\.\]/,
+    );
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    expect((await service.getJson<AlertRuleView[]>('/api/alert-rules')).map((r) => r.rule.id)).toEqual([
+      'od-too-high',
+    ]);
+
+    // Send test: signed like every notification, its answer shown at the endpoint.
+    const seen = receiver.requests.length;
+    const ops = settingsPage.locator('[data-webhook-name=ops-receiver]');
+    await ops.getByRole('button', { name: 'Send a test to endpoint “ops-receiver”' }).click();
+    await expect
+      .poll(() => ops.locator('[data-testid=webhook-test-result]').textContent(), { timeout: 20_000 })
+      .toMatch(/^Test delivered \(200\) in \d+ ms\.$/);
+    expect(receiver.requests[seen]).toMatchObject({ signatureValid: true, body: { test: true } });
+
+    // An endpoint nobody listens on: its test says so, and once an alarm's change fails to reach
+    // it, the alerts page says so beside the alarms.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const made = await service.api.call('POST', '/api/webhooks', {
+      name: 'down-receiver',
+      url: `http://127.0.0.1:${port}/hook`,
+      secret,
+    });
+    expect(made.status).toBe(201);
+    await settingsPage.reload();
+    const down = settingsPage.locator('[data-webhook-name=down-receiver]');
+    await down.getByRole('button', { name: 'Send a test to endpoint “down-receiver”' }).click();
+    await expect
+      .poll(() => down.locator('[data-testid=webhook-test-result]').textContent(), { timeout: 20_000 })
+      .toMatch(/^Test not delivered: .*ECONNREFUSED/);
+    const [alarm] = (await service.getJson<AlertsResponse>('/api/alerts')).alarms.filter(
+      (a) => a.ruleId === 'od-too-high' && !a.acknowledged,
+    );
+    expect(alarm).toBeDefined();
+    // Cleared, it fires again with the next reading: two changes to notify, left unacknowledged.
+    expect((await service.api.call('POST', `/api/alerts/${alarm.id}/clear`, {})).status).toBe(200);
+    const banner = alertsPage.locator('[data-testid=failing-webhooks]');
+    await expect
+      .poll(() => banner.textContent(), { timeout: 30_000 })
+      .toMatch(/“down-receiver” — last attempt .*ECONNREFUSED/);
+    expect(await banner.textContent()).not.toContain('ops-receiver');
+    expect(
+      (await service.api.call('DELETE', `/api/webhooks/${(made.json() as { id: number }).id}`)).status,
+    ).toBe(204);
   });
 
   test('an API token is shown once with a copy button, works, and gets 401 once revoked', async () => {

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import mqtt from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AlertRuleView, AlertsResponse, ReactorSummary } from '../../contract/api';
+import type { AlertRuleView, AlertsResponse, FitProgress, ReactorSummary } from '../../contract/api';
 import { type ConsoleLog, consoleLog, launchChromium, newContext } from './fixtures/browser';
 import { extentOf, inkedPixels } from './fixtures/charts';
 import { signInContext } from './fixtures/login';
@@ -576,8 +576,10 @@ describe('the shift report', () => {
       (a) => a.ruleId === 'od-beyond-test-limit',
     );
     expect(alarm).toBeDefined();
-    if (alarm && !alarm.acknowledged)
-      await service.api.call('POST', `/api/alerts/${alarm.id}/acknowledge`, {});
+    if (alarm && !alarm.acknowledged) {
+      const ack = await service.api.call('POST', `/api/alerts/${alarm.id}/acknowledge`, {});
+      expect(`${ack.status} ${ack.text}`).toMatch(/^200 /);
+    }
     await page.goto(`${service.url}/reactors/r2/report?from=now-3d&to=now`);
     const report = page.locator('[data-testid=shift-report][data-loaded=true]');
     await report.waitFor({ timeout: 30_000 });
@@ -626,17 +628,13 @@ describe('before the first fit, and catching up', () => {
     expect(await page.locator('[data-testid=reactor-count]').textContent()).toContain('1 starting up');
   });
 
-  test('fits behind the readings while the estimator works read as catching up, and as needing attention once it stops', async () => {
-    const behindBy = async (fittedAgoMs: number) => {
+  test('the service’s fit progress reads as catching up while windows are queued, and as needing attention when none are', async () => {
+    // The service's own answer, with r1's fit progress set as the service sends it in each case.
+    const shown = async (progress: FitProgress) => {
       await page.route('**/api/reactors', async (route) => {
         const response = await route.fetch();
         const list = (await response.json()) as ReactorSummary[];
-        for (const s of list) {
-          if (s.id !== 'r1' || !s.latestEstimate) continue;
-          const newest = Math.max(...Object.values(s.latest).map((r) => r?.tsMs ?? 0));
-          s.latestEstimate.windowEndMs = newest - 20 * hourMs;
-          s.latestEstimate.fittedAtMs = Date.now() - fittedAgoMs;
-        }
+        for (const s of list) if (s.id === 'r1') s.fitProgress = progress;
         await route.fulfill({ response, json: list }).catch(() => undefined);
       });
       await page.goto(service.url);
@@ -645,18 +643,38 @@ describe('before the first fit, and catching up', () => {
       const words = {
         state: await card.locator('[data-testid=state-label]').textContent(),
         text: await card.locator('.problems').textContent(),
+        count: await page.locator('[data-testid=reactor-count]').textContent(),
       };
       await page.unrouteAll({ behavior: 'ignoreErrors' });
       return words;
     };
-    const working = await behindBy(5_000);
+    const base = { readingsHours: 60, windowHours: 12, lagMs: 20 * hourMs, firstFitInWallMs: null };
+    const working = await shown({
+      ...base,
+      state: 'catching-up',
+      windowsDue: 20,
+      words: 'Catching up: fits have reached 20 h behind the newest reading (plant time), 20 windows to go',
+    });
     expect(working.state).toContain('Catching up');
     expect(working.text).toContain('Catching up: fits have reached 20 h behind the newest reading');
-    const stopped = await behindBy(3_600_000);
+    expect(working.count).toContain('catching up');
+    const stopped = await shown({
+      ...base,
+      state: 'behind',
+      windowsDue: 0,
+      words: 'Fits lag the readings by 20 h (plant time), and none has finished for 60 min',
+    });
     expect(stopped.state).toContain('Needs attention');
     expect(stopped.text).toContain(
       'Fits lag the readings by 20 h (plant time), and none has finished for 60 min',
     );
+  });
+
+  test('the service says r1’s fits follow its readings once they have caught up', async () => {
+    const summaries = await service.getJson<ReactorSummary[]>('/api/reactors');
+    const r1 = summaries.find((s) => s.id === 'r1');
+    expect(r1?.fitProgress?.windowHours).toBe(12);
+    expect(['up-to-date', 'catching-up']).toContain(r1?.fitProgress?.state);
   });
 });
 

@@ -5,9 +5,10 @@
  * field, names it and says what is allowed, and goes as soon as the field is put right.
  */
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
-import type { AlarmSeverity } from '../../../contract/api';
+import type { AlarmSeverity, RulePreview } from '../../../contract/api';
 import { alarmSeverities, severityWords } from '../../lib/alarm-words';
-import type { AlertRule } from '../../lib/alerts-api';
+import { type AlertRule, previewAlertRule } from '../../lib/alerts-api';
+import { useClockZone } from '../../lib/preferences';
 import {
   draftOf,
   draftProblems,
@@ -21,6 +22,7 @@ import {
   ruleKindWords,
   ruleOf,
 } from '../../lib/rule-kinds';
+import { formatClock } from '../../lib/time-format';
 
 /** A labelled control with its problem, if any, said beside it and tied to it for screen readers. */
 function Field(props: {
@@ -62,6 +64,8 @@ export function RuleForm(props: {
   );
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const zone = useClockZone();
+  const [preview, setPreview] = useState<{ text: string; firings: RulePreview['firings'] } | null>(null);
   /** Shown once a save was tried; then each edit checks again, so a fixed field's problem goes. */
   const [problems, setProblems] = useState<Record<string, string> | null>(null);
   const isNew = props.original === undefined;
@@ -76,6 +80,27 @@ export function RuleForm(props: {
   const setField = (key: string, value: string) =>
     update({ ...draft, fields: { ...draft.fields, [key]: value } });
   const problemOf = (key: string) => problems?.[key];
+
+  /** Replays the draft over the last 7 days of stored history; nothing is saved. */
+  async function onPreview() {
+    const found = draftProblems(draft, props.knownReactors, false);
+    delete found.id;
+    setProblems(found);
+    if (Object.keys(found).length > 0) {
+      setPreview({ text: 'Not previewed: fix the marked fields first.', firings: [] });
+      return;
+    }
+    setBusy(true);
+    try {
+      const rule = ruleOf(draft, props.original);
+      const answer = await previewAlertRule({ ...rule, id: rule.id || 'preview' });
+      setPreview({ text: `${answer.words}.`, firings: answer.firings });
+    } catch (e) {
+      setPreview({ text: `Not previewed: ${(e as Error).message}`, firings: [] });
+    } finally {
+      setBusy(false);
+    }
+  }
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
@@ -239,15 +264,42 @@ export function RuleForm(props: {
       </div>
       <p className="muted form-note">
         Pending: how long the condition must hold before the alarm fires; keep firing: how long it must be
-        gone before the alarm clears (plant time for readings and fits, the wall clock for stale sensors).
+        gone before the alarm clears (plant time: the readings' and fits' own, a reactor's plant clock for
+        stale sensors).
       </p>
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={busy} data-testid="save-rule">
           {isNew ? 'Add rule' : 'Save rule'}
         </button>
+        <button
+          type="button"
+          className="button"
+          disabled={busy}
+          onClick={() => void onPreview()}
+          data-testid="preview-rule"
+        >
+          Preview on the last 7 days
+        </button>
         <button type="button" className="button button-quiet" onClick={props.onCancel}>
           Cancel
         </button>
+      </div>
+      <div role="status" aria-live="polite" data-testid="rule-preview">
+        {preview ? (
+          <>
+            <p>{preview.text}</p>
+            {preview.firings.length > 0 ? (
+              <ul className="muted">
+                {preview.firings.slice(0, 10).map((f) => (
+                  <li key={`${f.reactorId}-${f.atMs}`}>
+                    {f.reactorId}: {f.summary} (plant clock {formatClock(f.atMs, false, zone)}
+                    {f.clearedAtMs !== null ? `, cleared ${formatClock(f.clearedAtMs, false, zone)}` : ''})
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </>
+        ) : null}
       </div>
       <p className="form-error" role="alert" data-testid="rule-form-error">
         {error ?? ''}

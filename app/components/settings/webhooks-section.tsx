@@ -14,6 +14,7 @@ import {
   fetchWebhookDeliveries,
   fetchWebhooks,
   patchWebhook,
+  sendWebhookTest,
 } from '../../lib/alerts-api';
 import { describeError } from '../../lib/api-client';
 import { useClockZone } from '../../lib/preferences';
@@ -253,6 +254,24 @@ function WebhookItem(props: {
   const [secret, setSecret] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [tested, setTested] = useState<string | null>(null);
+
+  async function onTest() {
+    setBusy(true);
+    setTested(null);
+    try {
+      const r = await sendWebhookTest(w.id);
+      setTested(
+        r.outcome === 'delivered'
+          ? `Test delivered (${r.httpStatus}) in ${Math.round(r.durationMs)} ms.`
+          : `Test not delivered: ${outcomeWords[r.outcome]}${r.error ? ` (${r.error})` : ''}.`,
+      );
+    } catch (e) {
+      setTested(`Test not sent: ${describeError(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  }
 
   async function change(patch: Parameters<typeof patchWebhook>[1], failure: string): Promise<boolean> {
     setBusy(true);
@@ -311,6 +330,9 @@ function WebhookItem(props: {
           {w.pendingCount === 0 ? 'nothing waiting' : `${w.pendingCount} waiting`}
         </span>
       </div>
+      <div className="meta" role="status" aria-live="polite" data-testid="webhook-test-result">
+        {tested ?? ''}
+      </div>
       <div className="meta" data-testid="last-attempt" data-outcome={w.lastAttempt?.outcome ?? ''}>
         {w.lastAttempt
           ? `last attempt ${attemptWords(w.lastAttempt)}, ${formatAge(props.nowMs - w.lastAttempt.startedAtMs)}${w.lastAttempt.error ? `: ${w.lastAttempt.error}` : ''}`
@@ -329,6 +351,16 @@ function WebhookItem(props: {
         </button>
         {canOperate && mode === 'view' ? (
           <>
+            <button
+              type="button"
+              className="button button-small"
+              disabled={busy}
+              onClick={() => void onTest()}
+              aria-label={`Send a test to endpoint “${w.name}”`}
+              data-testid="test-webhook"
+            >
+              Send test
+            </button>
             <button
               type="button"
               className="button button-small"
