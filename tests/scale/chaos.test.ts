@@ -152,14 +152,19 @@ it('loses no reading and fits every window once while one ingester, one assimila
   const first = ingester(1);
   processes.push(first);
   await first.ready;
+  // Likewise the first assimilator installs pg-boss's schema (two installing it at once may collide;
+  // a unit that exits is restarted by systemd, deploy/scaled/).
+  const firstAssimilator = role('assimilator', 1);
+  processes.push(firstAssimilator);
+  await firstAssimilator.ready;
   const started = [
     ingester(2),
-    role('assimilator', 1),
+    firstAssimilator,
     role('assimilator', 2),
     role('web', 1, { PORT: '0' }),
     role('web', 2, { PORT: '0' }),
   ];
-  processes.push(...started);
+  processes.push(...started.filter((p) => p !== firstAssimilator));
   await Promise.all(started.map((p) => p.ready));
   const [, asm1, asm2, web1, web2] = started;
   const urlOf = (p: IngesterProcess) => p.logLines().find((l) => l.msg === 'web ready')?.url as string;

@@ -1,8 +1,9 @@
 /**
  * One chain per reactor at a time, whoever takes the jobs: two assimilators (two FitJobs, each with
  * its own pg-boss and pool, as two processes have) on a backlog of one reactor, each job handing the
- * reactor back after every fit (a budget of 1 ms), so that the other is always about to take it.
- * Every window is fitted exactly once, in order, and the two did contend for the reactor.
+ * reactor back after every fit (a budget of 1 ms), so that the other is always about to take it; at
+ * the start the test holds the reactor's lock itself, so that jobs certainly find it held. Every
+ * window is fitted exactly once, in order.
  */
 import pino from 'pino';
 import { afterAll, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { sameInstantH } from '../../assimilation';
 import type { PlantSignal } from '../../contract/api';
 import { type OpenPostgres, openPostgres } from '../../db/pg/open-postgres';
 import { defaultAssimilatorSettings } from '../../server/assimilator/assimilator-settings';
-import { FitJobs } from '../../server/assimilator/fit-jobs';
+import { FitJobs, reactorLockClass } from '../../server/assimilator/fit-jobs';
 import { BatchedWriter, defaultWriterOptions } from '../../server/ingest/batched-writer';
 import { pgBatchStore } from '../../server/ingest/pg-batch-commit';
 import { plantEpochMs, plantMessages } from '../fixtures/plant-stream';
@@ -66,10 +67,19 @@ it('fits every window of a reactor once while two assimilators keep taking its j
         jobBudgetMs: 1,
       }),
   );
+  // Hold the reactor as another assimilator would, while both start: each job must find it held and
+  // hand it back (on an idle machine the two may otherwise never overlap).
+  const holder = await stores[0].pool.connect();
+  await holder.query('SELECT pg_advisory_lock($1, hashtext($2))', [reactorLockClass, 'r1']);
   for (const a of assimilators) {
     await a.start();
     cleanup.push(() => a.stop());
   }
+  const busyJobs = () => assimilators.reduce((n, a) => n + a.metrics().jobsBusy, 0);
+  for (let waited = 0; busyJobs() === 0 && waited < 20_000; waited += 50)
+    await new Promise((r) => setTimeout(r, 50));
+  await holder.query('SELECT pg_advisory_unlock($1, hashtext($2))', [reactorLockClass, 'r1']);
+  holder.release();
   const fitted = async () =>
     (
       await stores[0].pool.query<{ endH: number }>(
@@ -86,7 +96,7 @@ it('fits every window of a reactor once while two assimilators keep taking its j
   expect(await fitted()).toEqual(expectedEnds);
   const metrics = assimilators.map((a) => a.metrics());
   expect(metrics.reduce((n, m) => n + m.fitsOk + m.fitsFailed, 0)).toBe(expectedEnds.length);
-  // Both took jobs of the one reactor, and one found the other holding it.
+  // Both took jobs of the one reactor, and jobs found it held and let it be.
   expect(metrics.every((m) => m.jobs > 0)).toBe(true);
   expect(metrics.reduce((n, m) => n + m.jobsBusy, 0)).toBeGreaterThan(0);
 }, 120_000);
