@@ -5,6 +5,18 @@
  */
 import type Database from 'better-sqlite3';
 
+/** What one batch adds to one rollup bucket (SQLite's `addToRollup`, PostgreSQL's `addToRollups`). */
+export interface RollupDelta {
+  reactorId: string;
+  signal: string;
+  bucketWidthMs: number;
+  bucketStartMs: number;
+  count: number;
+  valueSum: number;
+  valueMin: number;
+  valueMax: number;
+}
+
 export interface IngestStatements {
   /** (reactorId, signal, tsMs, value, receivedAtMs); `changes` is 0 when the key was already stored. */
   insertReadingIfNew: Database.Statement<[string, string, number, number, number]>;

@@ -6,6 +6,7 @@
  * only until the commit, and two ingesters take them in the same order (no deadlock).
  */
 import type pg from 'pg';
+import type { RollupDelta } from '../ingest-statements';
 
 export interface PgReadingRow {
   reactorId: string;
@@ -13,17 +14,6 @@ export interface PgReadingRow {
   tsMs: number;
   value: number;
   receivedAtMs: number;
-}
-
-export interface PgRollupRow {
-  reactorId: string;
-  signal: string;
-  bucketWidthMs: number;
-  bucketStartMs: number;
-  count: number;
-  valueSum: number;
-  valueMin: number;
-  valueMax: number;
 }
 
 export interface PgRejectionRow {
@@ -98,7 +88,7 @@ export async function insertReadingsIfNew(
   return result.rows;
 }
 
-export async function addToRollups(client: pg.ClientBase, rows: readonly PgRollupRow[]): Promise<void> {
+export async function addToRollups(client: pg.ClientBase, rows: readonly RollupDelta[]): Promise<void> {
   if (rows.length === 0) return;
   await client.query(
     `INSERT INTO reading_rollups AS o

@@ -1,19 +1,9 @@
 /** Fixed-width buckets of readings (count, sum, min, max), added to batch by batch. */
+import type { RollupDelta } from '../../db/ingest-statements';
 import type { AcceptedReading } from './message-validator';
 
 export const rollupWidthsMs = { oneMinute: 60_000, fifteenMinutes: 15 * 60_000 } as const;
 const widths = Object.values(rollupWidthsMs);
-
-export interface RollupDelta {
-  reactorId: string;
-  signal: string;
-  bucketWidthMs: number;
-  bucketStartMs: number;
-  count: number;
-  valueSum: number;
-  valueMin: number;
-  valueMax: number;
-}
 
 /** Sums one batch's new readings per bucket, so that a batch costs one upsert per bucket, not per reading. */
 export class RollupAccumulator {

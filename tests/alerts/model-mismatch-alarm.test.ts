@@ -13,6 +13,7 @@ import { AlertRuleError, parseAlertRule } from '../../server/alerts/alert-rules'
 import { loadAlertSettings } from '../../server/alerts/alert-settings';
 import { startAlerting } from '../../server/alerts/alerting';
 import { ReactorMismatches } from '../../server/mismatch/reactor-mismatch';
+import { createRandomStream } from '../../simulator/seeded-random';
 import { silentLogger } from '../fixtures/ingest-harness';
 import { openAlertsDatabase } from './alerts-harness';
 
@@ -25,14 +26,10 @@ afterEach(async () => {
   cleanup = [];
 });
 
-/** Deterministic standard normals (Box–Muller over an LCG). */
+/** Deterministic standard normals (the simulator's seeded stream). */
 function normals(seed: number): () => number {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  const stream = createRandomStream(seed);
+  return () => stream.normal();
 }
 
 /** Stores the window (endH − 12, endH] with a residual per reading: noise, plus `misfit(t)`. */

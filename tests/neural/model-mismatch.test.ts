@@ -5,15 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chiSquareSurvival, ljungBox, modelMismatch, type WindowResiduals } from '../../assimilation';
+import { createRandomStream } from '../../simulator/seeded-random';
 
-/** Deterministic standard normals (Box–Muller over an LCG). */
+/** Deterministic standard normals (the simulator's seeded stream). */
 function normals(seed: number): () => number {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  const stream = createRandomStream(seed);
+  return () => stream.normal();
 }
 
 /** Hourly windows of 15-minute od and substrate residuals; `misfit(t)` is added after `fromH`. */
