@@ -123,6 +123,7 @@ export type {
 } from './model/definition';
 export { ModelFileError, parseModelFile } from './model/model-file';
 export { formatModelFile } from './model/model-file-format';
+export { productUnit } from './model/units';
 export { type HybridParts, hybridPartsOf } from './neural/hybrid-model';
 export { type LbfgsOutcome, type LbfgsSettings, minimizeLbfgs } from './neural/lbfgs';
 export { Mlp, type MlpShape, mlpParameterCount } from './neural/mlp';

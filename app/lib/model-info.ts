@@ -3,7 +3,7 @@
  * file the estimator reads (bundled as text, parsed by the same parser) so the page and the
  * estimator never disagree.
  */
-import { parseModelFile } from '../../assimilation';
+import { parseModelFile, productUnit } from '../../assimilation';
 import { modelUnit } from '../../contract/display-units';
 import builtInModelText from '../../models/chemostat-satellite.yaml';
 import { superscript } from './number-format';
@@ -36,6 +36,13 @@ export const parameterInfo: ReadonlyMap<string, ParameterInfo> = new Map(
 );
 
 export const parameterOrder: readonly string[] = model.parameters.map((p) => p.name);
+
+const modelUnits: ReadonlyMap<string, string> = new Map(model.parameters.map((p) => [p.name, p.unit]));
+
+/** The unit of a combination of the model's parameters (gB/vB: h), as the page writes it. */
+export function combinationUnit(exponents: Record<string, number>): string {
+  return displayUnit(productUnit(modelUnits, exponents));
+}
 
 /**
  * A parameter combination as text: `gB / vB`, `muBmax · IB⁰·⁹ / KB⁰·⁹`. Exponents are rounded to

@@ -134,3 +134,16 @@ export function constantValue(n: FormulaTree): number | undefined {
       return a ** b;
   }
 }
+
+/** The unit of a product of parameters' powers (a named combination such as gB/vB), written back. */
+export function productUnit(
+  units: ReadonlyMap<string, string>,
+  exponents: Readonly<Record<string, number>>,
+): string {
+  let d = dimensionless;
+  for (const [name, e] of Object.entries(exponents)) {
+    const unit = units.get(name);
+    if (unit !== undefined) d = multiply(d, power(parseUnit(unit), e));
+  }
+  return formatDimension(d);
+}

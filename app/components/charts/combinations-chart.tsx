@@ -6,7 +6,7 @@
  */
 import { useMemo } from 'react';
 import type { ParameterCombination } from '../../../contract/api';
-import { combinationText } from '../../lib/model-info';
+import { combinationText, combinationUnit } from '../../lib/model-info';
 import { formatNumber } from '../../lib/number-format';
 import { certaintyWords, combinationCertainty } from '../../lib/parameter-certainty';
 import { usePreferences } from '../../lib/preferences';
@@ -53,7 +53,7 @@ function combinationHeadings(references: readonly ParameterCombination[]): Multi
   return references.map((c) => ({
     key: keyOf(c),
     title: c.name ?? combinationText(c.exponents, 0.1),
-    unit: '',
+    unit: combinationUnit(c.exponents),
     detail: c.meaning,
     certainty: combinationCertainty(c),
   }));
@@ -121,7 +121,7 @@ export function CombinationsChart(props: {
     <ChartFrame
       id="combinations"
       title="Parameter combinations (95 % bands, log scale)"
-      description={`The model’s named parameter combinations over time. Newest fit: ${determinedNow.length ? `${determinedNow.join(', ')} determined` : 'none determined'}; ${newest.map((c) => `${keyOf(c)} ${formatNumber(c.value, 3)} (95 % ${formatNumber(c.lower95, 3)}–${formatNumber(c.upper95, 3)})`).join(', ') || 'no combinations yet'}.`}
+      description={`The model’s named parameter combinations over time. Newest fit: ${determinedNow.length ? `${determinedNow.join(', ')} determined` : 'none determined'}; ${newest.map((c) => `${keyOf(c)} ${formatNumber(c.value, 3)} ${combinationUnit(c.exponents)} (95 % ${formatNumber(c.lower95, 3)}–${formatNumber(c.upper95, 3)})`).join(', ') || 'no combinations yet'}.`}
       height={multiplesHeight(references.length || 2, columns)}
       overlay={<MultipleTitles multiples={headings} columns={columns} />}
       containerRef={containerRef}
@@ -156,9 +156,11 @@ export function CombinationsChart(props: {
                     {c.name ?? combinationText(c.exponents)}
                   </th>
                   <td>{c.meaning ?? ''}</td>
-                  <td>{c.determined ? formatNumber(c.value, 4) : '—'}</td>
                   <td>
-                    {formatNumber(c.lower95, 3)} – {formatNumber(c.upper95, 3)}
+                    {c.determined ? `${formatNumber(c.value, 4)} ${combinationUnit(c.exponents)}` : '—'}
+                  </td>
+                  <td>
+                    {formatNumber(c.lower95, 3)} – {formatNumber(c.upper95, 3)} {combinationUnit(c.exponents)}
                   </td>
                   <td>{certaintyWords[combinationCertainty(c)]}</td>
                   <td>{windowAlone(c.sdLogData)}</td>

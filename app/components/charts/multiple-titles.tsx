@@ -20,7 +20,11 @@ export function MultipleTitles(props: { multiples: readonly MultipleHeading[]; c
             data-certainty={m.certainty}
           >
             {m.certainty ? (
-              <span className={`certainty certainty-${m.certainty}`}>{certaintyLabel[m.certainty]}</span>
+              <>
+                <span className={`certainty certainty-${m.certainty}`}>
+                  {certaintyLabel[m.certainty]}
+                </span>{' '}
+              </>
             ) : null}
             {multipleTitle(m)}
           </li>

@@ -136,7 +136,7 @@ export function ParameterDriftChart(props: {
         <span className="swatch swatch-undetermined" aria-hidden="true" />
         <p>
           <strong>Only the band is drawn where the data did not determine a parameter</strong> (shaded: the
-          window’s readings did not pin it to ±10 %). There the band is what the model file's prior and the
+          window’s readings did not pin it to ±10 %). There the band is what the model file’s prior and the
           data allow together; where it is as wide as the prior’s, the data have said nothing about the
           parameter, and its middle is not an estimate. <em>Undetermined</em> is not the same as unimportant:
           what od and substrate do determine are the combinations below.
