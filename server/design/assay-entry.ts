@@ -7,7 +7,6 @@ import { assaySignals } from '../../contract/api';
 import { plausibleValue, timestampMs } from '../ingest/reading-rules';
 import type { RejectionReason } from '../ingest/rejection-reasons';
 
-
 export type CheckedAssay =
   | {
       ok: true;

@@ -37,8 +37,8 @@ import { parseOr400, queryObject, reactorIdParameter } from '../http/request-inp
 import { sendJson } from '../http/responses';
 import type { Route } from '../http/router';
 import type { Ingester } from '../ingest/ingester';
-import { runAdvice } from './advice-runner';
 import type { RejectionReason } from '../ingest/rejection-reasons';
+import { runAdvice } from './advice-runner';
 import { checkAssayEntry } from './assay-entry';
 import { adviceView, programEndMs, programOf } from './design-views';
 import type { DilutionProgramPublisher } from './dilution-program-publisher';

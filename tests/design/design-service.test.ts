@@ -231,7 +231,11 @@ describe('experiment design in the service', () => {
     const refused = async () => {
       const text = (await service.get<string>('/metrics')).body;
       const count = (reason: string) =>
-        Number(text.match(new RegExp(`^culturewatch_readings_rejected_total\\{reason="${reason}"\\} (\\d+)`, 'm'))?.[1] ?? 0);
+        Number(
+          text.match(
+            new RegExp(`^culturewatch_readings_rejected_total\\{reason="${reason}"\\} (\\d+)`, 'm'),
+          )?.[1] ?? 0,
+        );
       return {
         order: count('assay-measured-before-sampled'),
         range: count('value-out-of-range'),
