@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import { realPlantRate, simulatedPlantRate } from '../../contract/time';
 import { prepareDesignStatements } from '../../db/design-statements';
+import { prepareRefinementStatements } from '../../db/refinement-statements';
 import { openDatabase } from '../../db/open-database';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
 import { demoSparkplugNode } from '../../simulator/live-publisher';
@@ -39,6 +40,8 @@ import { EstimatePublisher } from '../realtime/estimate-publisher';
 import { ReactorStatuses } from '../realtime/reactor-status';
 import { RealtimeHub } from '../realtime/realtime-hub';
 import { SignalFreshnessMonitor } from '../realtime/signal-freshness';
+import { refinementApiRoutes } from '../refinement/refinement-api';
+import { RefinementJobs } from '../refinement/refinement-jobs';
 import { EstimateEdgeNode } from '../sparkplug/estimate-edge-node';
 import { SparkplugHost } from '../sparkplug/sparkplug-host';
 import { withSimulatedPlant } from '../sparkplug/sparkplug-mapping';
@@ -277,6 +280,12 @@ async function composeService(
     reactorChanged(t.alarm.reactorId);
   });
 
+  // Structure refinements (server/refinement/): background jobs over a reactor's stored readings.
+  const refinementStatements = prepareRefinementStatements(database.sqlite);
+  const refinements = await jobs.start(
+    new RefinementJobs({ statements: refinementStatements, databasePath: base.database.path, logger }),
+  );
+
   const health: Job<object>[] = [
     ingester,
     retention,
@@ -290,6 +299,7 @@ async function composeService(
     ...(sparkplugHost ? [sparkplugHost] : []),
     ...(estimateNode ? [estimateNode] : []),
     ...(opcua ? [opcua] : []),
+    refinements,
     auth,
     hub,
   ];
@@ -303,6 +313,7 @@ async function composeService(
     httpRefusals: () => httpRefusals.metrics(),
     mqttRefusals: () => broker.embedded?.metrics(),
     freshness: () => freshness.all(),
+    refinements: () => refinements.metrics(),
     startedAtMs,
   });
 
@@ -355,6 +366,12 @@ async function composeService(
       configured: settings.assimilator,
       assimilator: host,
       logger,
+    }),
+    ...refinementApiRoutes({
+      sqlite: database.sqlite,
+      jobs: refinements,
+      statements: refinementStatements,
+      knownReactor: (id) => reads.reactor.get(id) !== undefined,
     }),
     ...alerting.routes,
     ...auth.routes,
