@@ -8,8 +8,8 @@ import Database from 'better-sqlite3';
 import {
   defaultRefinementSettings,
   linkLabel,
-  parseModelFile,
   type PlantData,
+  parseModelFile,
   type RefinementResult,
   refinedModelFile,
   refineStructure,

@@ -9,8 +9,8 @@
 import type { Logger } from 'pino';
 import { realPlantRate, simulatedPlantRate } from '../../contract/time';
 import { prepareDesignStatements } from '../../db/design-statements';
-import { prepareRefinementStatements } from '../../db/refinement-statements';
 import { openDatabase } from '../../db/open-database';
+import { prepareRefinementStatements } from '../../db/refinement-statements';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
 import { demoSparkplugNode } from '../../simulator/live-publisher';
 import { transitionEventView } from '../alerts/alarm-recorder';

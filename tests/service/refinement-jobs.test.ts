@@ -10,15 +10,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  communityModel,
-  compileModel,
-  formatModelFile,
-  linkLabel,
-  parseModelFile,
-} from '../../assimilation';
-import type { ApiError, FitRecord, ReactorModelView, ReadingSeries, RefinementView } from '../../contract/api';
+import { communityModel, compileModel, formatModelFile, linkLabel, parseModelFile } from '../../assimilation';
+import type { ApiError, FitRecord, ReactorModelView, RefinementView } from '../../contract/api';
 import { communityWith, seedLinks } from '../../simulator/community-plants';
 import { defaultPlantEpochMs } from '../../simulator/live-publisher';
 import { generatePlantHistory } from '../../simulator/plant-history';
@@ -26,7 +21,13 @@ import { type Mosquitto, startMosquitto } from '../fixtures/mosquitto';
 import { publishHistory, type ServiceProcess, startServiceProcess, waitUntil } from './service-harness';
 
 const truth = compileModel(communityModel('seed', '', communityWith(['Y1'], ['A', 'B'], seedLinks)));
-const history = generatePlantHistory({ scenario: 'steady', days: 3, seed: 4, model: truth, assays: { everyH: 6 } });
+const history = generatePlantHistory({
+  scenario: 'steady',
+  days: 3,
+  seed: 4,
+  model: truth,
+  assays: { everyH: 6 },
+});
 const plantedFile = formatModelFile(
   communityModel(
     'seed-planted',
@@ -55,8 +56,17 @@ beforeAll(async () => {
   await waitUntil(
     'every od reading stored',
     async () => {
-      const r = await service.get<ReadingSeries>('/api/reactors/r1/readings?signal=od&maxPoints=100000');
-      return r.status === 200 && r.body.points.length === od;
+      const db = new Database(join(dir, 'culturewatch.db'), { readonly: true });
+      try {
+        const row = db.prepare("SELECT count(*) AS n FROM readings WHERE signal = 'od'").get() as {
+          n: number;
+        };
+        return row.n === od;
+      } catch {
+        return false; // not created yet
+      } finally {
+        db.close();
+      }
     },
     90_000,
   );
@@ -128,7 +138,8 @@ it('runs a refinement in the background that removes a planted spurious link; ad
   const result = done.result!;
   const verdict = (label: string) => result.links.find((l) => l.link === label)?.verdict;
   expect(verdict('uptake X A')).toBe('removed');
-  for (const label of ['production X B', 'inhibition X B', 'uptake Y1 B']) expect(verdict(label), label).toBe('kept');
+  for (const label of ['production X B', 'inhibition X B', 'uptake Y1 B'])
+    expect(verdict(label), label).toBe('kept');
   const step = result.steps.find((s) => s.link === 'uptake X A' && s.action === 'removed')!;
   expect(step.removal.p).toBeGreaterThanOrEqual(0.01);
   expect(step.reason).toMatch(/not needed \(Δloss .*p = .*\): removed/);
@@ -143,7 +154,9 @@ it('runs a refinement in the background that removes a planted spurious link; ad
   expect(result.readings.od.timeH.length).toBeGreaterThan(50);
   const proposed = parseModelFile(result.proposedModel.fileText);
   expect(proposed.community!.links.filter((l) => l.off).map(linkLabel)).toContain('uptake X A');
-  expect(result.proposedModel.fileText).toMatch(/^# Refined by culturewatch \(refinement \d+ of reactor r1\)/);
+  expect(result.proposedModel.fileText).toMatch(
+    /^# Refined by culturewatch \(refinement \d+ of reactor r1\)/,
+  );
   const listed = (await service.get<RefinementView[]>('/api/reactors/r1/refinements')).body;
   expect(listed.map((r) => r.id)).toEqual([started.body.id]);
   expect(await service.get<string>('/metrics').then((m) => m.body)).toMatch(
@@ -165,7 +178,11 @@ it('runs a refinement in the background that removes a planted spurious link; ad
     body: JSON.stringify({ fileText: result.proposedModel.fileText }),
   });
   expect(adopted.status).toBe(200);
-  expect(adopted.body).toMatchObject({ version: result.proposedModel.version, name: 'seed-planted', builtIn: false });
+  expect(adopted.body).toMatchObject({
+    version: result.proposedModel.version,
+    name: 'seed-planted',
+    builtIn: false,
+  });
   const adoptedAtMs = Date.now();
   const next = await waitUntil(
     'a fit with the adopted model',
