@@ -62,13 +62,13 @@ export function ModelView({ reactorId }: { reactorId: string }) {
 
   const shown = refinements?.find((r) => r.id === shownId) ?? refinements?.[0] ?? null;
   return (
-    <main className="page model-page" data-testid="model-view">
-      <p className="breadcrumb">
-        <Link href={`/reactors/${encodeURIComponent(reactorId)}`}>← Reactor {reactorId}</Link>
-      </p>
-      <h1>Model of reactor {reactorId}</h1>
+    <div className="model-page" data-testid="model-view">
+      <div className="page-head">
+        <h1>Model of reactor {reactorId}</h1>
+        <Link href={`/reactors/${encodeURIComponent(reactorId)}`}>Back to reactor {reactorId}</Link>
+      </div>
       {problem ? (
-        <p className="error" role="alert">
+        <p className="form-error" role="alert">
           The model view could not be read: {problem}
         </p>
       ) : null}
@@ -100,7 +100,7 @@ export function ModelView({ reactorId }: { reactorId: string }) {
           {shown ? <RefinementDetail refinement={shown} model={model} onAdopted={() => void load()} /> : null}
         </>
       ) : null}
-    </main>
+    </div>
   );
 }
 
@@ -296,7 +296,7 @@ function StartRefinement(props: {
           </p>
         ) : null}
         {state.kind === 'refused' ? (
-          <p className="error" role="alert">
+          <p className="form-error" role="alert">
             Refused: {state.reason}
           </p>
         ) : null}
@@ -321,7 +321,7 @@ function RefinementList(props: {
     <section className="panel" aria-labelledby="refinements-title">
       <h2 id="refinements-title">Refinements</h2>
       <div className="table-scroll">
-        <table className="data-table" data-testid="refinements">
+        <table className="compact-table" data-testid="refinements">
           <thead>
             <tr>
               <th scope="col">#</th>
@@ -421,7 +421,7 @@ function Comparison({ result }: { result: RefinementResultView }) {
         {formatNumber(result.span.toH - result.span.originH, 3)}, {formatNumber(result.seconds, 2)} s).
       </p>
       <div className="table-scroll">
-        <table className="data-table" data-testid="fit-comparison">
+        <table className="compact-table" data-testid="fit-comparison">
           <thead>
             <tr>
               <th scope="col" />
@@ -506,7 +506,7 @@ function Adopt(props: {
         </p>
       ) : null}
       {state.kind === 'refused' ? (
-        <p className="error" role="alert">
+        <p className="form-error" role="alert">
           Not adopted: {state.reason}
         </p>
       ) : null}
@@ -528,7 +528,7 @@ function RefinementLog({ result }: { result: RefinementResultView }) {
         was kept or allowed to go.
       </p>
       <div className="table-scroll">
-        <table className="data-table" data-testid="refinement-log">
+        <table className="compact-table" data-testid="refinement-log">
           <thead>
             <tr>
               <th scope="col">Link</th>
@@ -554,7 +554,7 @@ function RefinementLog({ result }: { result: RefinementResultView }) {
       </div>
       <h3>Evidence for each link</h3>
       <div className="table-scroll">
-        <table className="data-table" data-testid="link-evidence">
+        <table className="compact-table" data-testid="link-evidence">
           <thead>
             <tr>
               <th scope="col">Link</th>
