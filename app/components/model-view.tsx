@@ -527,66 +527,66 @@ function RefinementLog({ result }: { result: RefinementResultView }) {
         Each test in order: the link, what removing it costs the fit (Δloss, and 2Δ against χ²), and why it
         was kept or allowed to go.
       </p>
-      <div className="table-scroll">
-        <table className="compact-table" data-testid="refinement-log">
-          <thead>
-            <tr>
-              <th scope="col">Link</th>
-              <th scope="col">Decision</th>
-              <th scope="col">Δloss</th>
-              <th scope="col">p</th>
-              <th scope="col">Why</th>
+      <table className="compact-table stacked-table" data-testid="refinement-log">
+        <thead>
+          <tr>
+            <th scope="col">Link</th>
+            <th scope="col">Decision</th>
+            <th scope="col">Δloss</th>
+            <th scope="col">p</th>
+            <th scope="col">Why</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.steps.map((s, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a link may be tested more than once; the log is fixed
+            <tr key={i} data-action={s.action}>
+              <td data-label="Link">{s.link}</td>
+              <td data-label="Decision">{s.action}</td>
+              <td data-label="Δloss">{s.removal.deltaLoss.toFixed(2)}</td>
+              <td data-label="p">{p(s.removal.p)}</td>
+              <td data-label="Why" className="reason">
+                {s.reason}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {result.steps.map((s, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: a link may be tested more than once; the log is fixed
-              <tr key={i} data-action={s.action}>
-                <td>{s.link}</td>
-                <td>{s.action}</td>
-                <td>{s.removal.deltaLoss.toFixed(2)}</td>
-                <td>{p(s.removal.p)}</td>
-                <td className="reason">{s.reason}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </table>
       <h3>Evidence for each link</h3>
-      <div className="table-scroll">
-        <table className="compact-table" data-testid="link-evidence">
-          <thead>
-            <tr>
-              <th scope="col">Link</th>
-              <th scope="col">Verdict</th>
-              <th scope="col">Removal p</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.links
-              .filter((l) => l.verdict !== 'off')
-              .map((l) => {
-                const state: LinkState = l.verdict === 'kept' && l.undetermined ? 'undetermined' : l.verdict;
-                return (
-                  <tr key={l.link} data-verdict={state}>
-                    <td>{l.link}</td>
-                    <td title={linkStateWords[state]}>
-                      {linkStateShort[state]}
-                      {l.verdict === 'removed'
-                        ? l.excluded
-                          ? ' (excluded by the readings)'
-                          : ' (unseen)'
-                        : ''}
-                    </td>
-                    <td>{l.removal ? p(l.removal.p) : '—'}</td>
-                    <td className="reason">{l.reason}</td>
-                  </tr>
-                );
-              })}
-          </tbody>
-        </table>
-      </div>
+      <table className="compact-table stacked-table" data-testid="link-evidence">
+        <thead>
+          <tr>
+            <th scope="col">Link</th>
+            <th scope="col">Verdict</th>
+            <th scope="col">Removal p</th>
+            <th scope="col">Why</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.links
+            .filter((l) => l.verdict !== 'off')
+            .map((l) => {
+              const state: LinkState = l.verdict === 'kept' && l.undetermined ? 'undetermined' : l.verdict;
+              return (
+                <tr key={l.link} data-verdict={state}>
+                  <td data-label="Link">{l.link}</td>
+                  <td data-label="Verdict" title={linkStateWords[state]}>
+                    {linkStateShort[state]}
+                    {l.verdict === 'removed'
+                      ? l.excluded
+                        ? ' (excluded by the readings)'
+                        : ' (unseen)'
+                      : ''}
+                  </td>
+                  <td data-label="Removal p">{l.removal ? p(l.removal.p) : '—'}</td>
+                  <td data-label="Why" className="reason">
+                    {l.reason}
+                  </td>
+                </tr>
+              );
+            })}
+        </tbody>
+      </table>
     </div>
   );
 }
