@@ -6,12 +6,12 @@
  * viewer sees Adopt disabled with the reason; the operator adopts the proposed model and the reactor
  * runs it. axe-core finds nothing serious, and the page fits a phone's width.
  */
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { communityModel, formatModelFile } from '../../assimilation';
 import type { ReactorModelView, RefinementView } from '../../contract/api';
 import { communityWith, seedLinks } from '../../simulator/community-plants';
+import { seriousAxeFindings } from './fixtures/axe';
 import { type ConsoleLog, consoleLog, launchChromium, newContext } from './fixtures/browser';
 import { signInContext } from './fixtures/login';
 import {
@@ -20,14 +20,6 @@ import {
   startService,
   waitForSimulatedReactors,
 } from './fixtures/service-process';
-
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-interface Axe {
-  run(context: Document): Promise<{
-    violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
-    passes: unknown[];
-  }>;
-}
 
 const communityFile = formatModelFile(
   communityModel(
@@ -59,26 +51,6 @@ afterAll(async () => {
   await browser?.close();
   await service?.stop();
 });
-
-async function seriousAxeFindings(p: Page): Promise<string[]> {
-  await p.addScriptTag({ path: axePath });
-  const results = await p.evaluate(async () => {
-    const r = await (window as unknown as { axe: Axe }).axe.run(document);
-    return {
-      passed: r.passes.length,
-      violations: r.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        targets: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)),
-      })),
-    };
-  });
-  expect(results.passed).toBeGreaterThan(10);
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.targets.join(' ')}`);
-}
 
 const stateOf = (p: Page) =>
   p
