@@ -117,8 +117,9 @@ try {
     await new Promise((r) => setTimeout(r, 2000));
     alarms = (await service.getJson<AlertsResponse>('/api/alerts')).alarms;
   }
-  if (alarms.length === 0) process.stdout.write('no alarm fired in 5 min: alerts.png shows none\n');
-  else await service.api.call('POST', `/api/alerts/${alarms[0].id}/acknowledge`, {});
+  if (alarms.length === 0) {
+    if (wanted('alerts')) process.stdout.write('no alarm fired in 5 min: alerts.png shows none\n');
+  } else await service.api.call('POST', `/api/alerts/${alarms[0].id}/acknowledge`, {});
   const openAlerts = async (page: Page) => {
     await page.goto(`${service.url}/alerts`);
     await page.locator('[data-testid=alert-count]').waitFor({ timeout: 30_000 });

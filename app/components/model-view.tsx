@@ -237,7 +237,7 @@ function StartRefinement(props: {
       <form className="refine-form" onSubmit={submit}>
         <fieldset>
           <legend>Model to refine</legend>
-          <label>
+          <label className="checkbox-label refine-choice">
             <input
               type="radio"
               name="source"
@@ -248,7 +248,7 @@ function StartRefinement(props: {
             the reactor's model ({model.name})
             {isCommunity ? '' : ' — not a community model, so it has no links to test'}
           </label>
-          <label>
+          <label className="checkbox-label refine-choice">
             <input
               type="radio"
               name="source"
@@ -519,7 +519,7 @@ function Adopt(props: {
 }
 
 function RefinementLog({ result }: { result: RefinementResultView }) {
-  const p = (v: number) => (v < 1e-4 ? v.toExponential(1) : v.toPrecision(2));
+  const p = (v: number) => (v === 0 ? '0' : v < 1e-4 ? v.toExponential(1) : v.toPrecision(2));
   return (
     <div className="refinement-log">
       <h3>Log</h3>

@@ -31,19 +31,25 @@ export function RefinementFitChart(props: { result: RefinementResultView; signal
       ]);
     const option: ChartOption = {
       animation: false,
-      grid: [{ left: 56, right: 16, top: 36, bottom: 40 }],
-      legend: { top: 0, textStyle: { color: palette.text } },
+      grid: [{ left: 56, right: 16, top: 30, bottom: 72 }],
+      legend: { bottom: 0, textStyle: { color: palette.text } },
       tooltip: { trigger: 'axis' },
       xAxis: [
         {
           type: 'value',
           name: 'plant h',
           nameLocation: 'middle',
-          nameGap: 26,
+          nameGap: 22,
           nameTextStyle: { color: palette.muted },
           min: h(result.span.fromH),
           max: h(result.span.toH),
-          axisLabel: { color: palette.muted, formatter: (v: number) => formatNumber(v, 3) },
+          // The span's ends are odd hours that would crowd the round ticks beside them.
+          axisLabel: {
+            color: palette.muted,
+            showMinLabel: false,
+            showMaxLabel: false,
+            formatter: (v: number) => formatNumber(v, 3),
+          },
           splitLine: { show: false },
         },
       ],
