@@ -39,18 +39,20 @@ const plantedFile = formatModelFile(
 let mosquitto: Mosquitto;
 let service: ServiceProcess;
 let dir: string;
+let serviceEnv: Record<string, string>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cw-refinements-'));
   mosquitto = await startMosquitto();
-  service = await startServiceProcess({
+  serviceEnv = {
     DATABASE_PATH: join(dir, 'culturewatch.db'),
     MQTT_URL: mosquitto.url,
     MQTT_PROTOCOL: '5',
     MQTT_CLIENT_ID: 'cw-refinement-ingester',
     // A few live fits, not three days of them: the test is about the refinement.
     ASSIMILATOR_CATCH_UP_HOURS: '14',
-  });
+  };
+  service = await startServiceProcess(serviceEnv);
   await publishHistory(mosquitto.url, 'r1', history.samples, defaultPlantEpochMs(Date.now()));
   const od = history.samples.filter((s) => s.signal === 'od').length;
   await waitUntil(
@@ -200,3 +202,26 @@ it('runs a refinement in the background that removes a planted spurious link; ad
   );
   expect(old?.model?.name).toBe('chemostat-satellite');
 }, 400_000);
+
+it('a refinement running when the service dies is marked interrupted, in words, at the next start', async () => {
+  const started = await post({ model: 'file', fileText: plantedFile, hours: 72 });
+  expect(started.status).toBe(202);
+  service.child.kill('SIGKILL');
+  await new Promise((resolve) => service.child.once('exit', resolve));
+  service = await startServiceProcess(serviceEnv);
+  const after = (await service.get<RefinementView>(`/api/reactors/r1/refinements/${started.body.id}`)).body;
+  expect(after.status).toBe('interrupted');
+  expect(after.error).toMatch(/interrupted: the service restarted while it ran; start it again/);
+  expect(after.result).toBeNull();
+  // Nothing runs any more: a new one may start.
+  const again = await post({ model: 'file', fileText: plantedFile, hours: 72 });
+  expect(again.status, JSON.stringify(again.body)).toBe(202);
+  await waitUntil(
+    'the new refinement done',
+    async () => {
+      const r = await service.get<RefinementView>(`/api/reactors/r1/refinements/${again.body.id}`);
+      return r.body.status !== 'running' && r.body;
+    },
+    150_000,
+  );
+}, 300_000);
