@@ -31,7 +31,7 @@ export async function usersCommand(argv: string[]): Promise<unknown> {
     const password = args.options.has('password-stdin') ? await readNewPassword() : undefined;
     switch (action) {
       case 'list':
-        return accounts.list();
+        return await accounts.list();
       case 'add': {
         const role = stringOption(args, 'role');
         if (!roles.includes(role as Role)) throw new UsageError(`--role ${roles.join('|')} is required`);
@@ -39,14 +39,14 @@ export async function usersCommand(argv: string[]): Promise<unknown> {
         return password === undefined ? created : { ...created, oneTimePassword: undefined };
       }
       case 'remove':
-        accounts.remove(needName());
+        await accounts.remove(needName());
         return { removed: name };
       case 'set-password': {
         const username = needName();
-        if (!accounts.get(username)) throw new UsageError(`no account "${username}"`);
+        if (!(await accounts.get(username))) throw new UsageError(`no account "${username}"`);
         const clear = password ?? oneTimePassword();
         await accounts.setPassword(username, clear, password === undefined);
-        statements.deleteOtherSessions.run(username, '');
+        await statements.deleteOtherSessions(username, '');
         return password === undefined ? { username, oneTimePassword: clear } : { username };
       }
       default:

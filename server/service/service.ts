@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { realPlantRate, simulatedPlantRate } from '../../contract/time';
+import { prepareAuthStatements } from '../../db/auth-statements';
 import { prepareDesignStatements } from '../../db/design-statements';
 import { openDatabase } from '../../db/open-database';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
@@ -209,7 +210,7 @@ async function composeService(
     }
   };
   const auth = new Auth({
-    sqlite: database.sqlite,
+    store: prepareAuthStatements(database.sqlite),
     settings: settings.auth,
     demo: demo !== undefined,
     logger,
