@@ -85,10 +85,7 @@ export function pgAuthStore(pool: pg.Pool): AuthStore {
       await run('UPDATE api_tokens SET last_used_at_ms = ? WHERE id = ?', [atMs, id]);
     },
     revokeToken: async (id, atMs) => {
-      await run('UPDATE api_tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL', [
-        atMs,
-        id,
-      ]);
+      await run('UPDATE api_tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL', [atMs, id]);
     },
   };
 }

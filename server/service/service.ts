@@ -11,7 +11,7 @@ import { realPlantRate, simulatedPlantRate } from '../../contract/time';
 import { prepareAuthStatements } from '../../db/auth-statements';
 import { prepareDesignStatements } from '../../db/design-statements';
 import { openDatabase } from '../../db/open-database';
-import { prepareServiceReadStatements } from '../../db/service-read-statements';
+import { asyncServiceReads, prepareServiceReadStatements } from '../../db/service-read-statements';
 import { demoSparkplugNode } from '../../simulator/live-publisher';
 import { transitionEventView } from '../alerts/alarm-recorder';
 import { startAlerting } from '../alerts/alerting';
@@ -35,6 +35,7 @@ import { defaultMessageLimits } from '../ingest/message-validator';
 import { RetentionSweeper } from '../ingest/retention-sweeper';
 import { type Job, JobRunner } from '../lifecycle';
 import { ServiceMetrics } from '../metrics/service-metrics';
+import { ReactorMismatches } from '../mismatch/reactor-mismatch';
 import { CulturewatchOpcuaServer } from '../opcua/opcua-server';
 import { EstimatePublisher } from '../realtime/estimate-publisher';
 import { ReactorStatuses } from '../realtime/reactor-status';
@@ -307,6 +308,7 @@ async function composeService(
     startedAtMs,
   });
 
+  const mismatches = new ReactorMismatches(reads);
   const routes = [
     ...statusApiRoutes(
       () =>
@@ -321,7 +323,7 @@ async function composeService(
       () => metrics.text(),
     ),
     ...reactorsApiRoutes({
-      reads,
+      reads: asyncServiceReads(reads),
       topicPrefix: base.topicPrefix,
       limits: settings.api,
       freshnessOf: (id) => freshness.freshnessOf(id),
@@ -334,6 +336,7 @@ async function composeService(
             }
           : null,
       alarmState: (reactorId) => alerting.reactorAlert(reactorId),
+      mismatchOf: (reactorId) => mismatches.of(reactorId),
     }),
     ...demoApiRoutes(demo, logger),
     ...estimatorSettingsApiRoutes({
