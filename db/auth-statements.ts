@@ -90,6 +90,15 @@ export interface AuthStore {
   revokeToken(id: number, atMs: number): Promise<void>;
 }
 
+/** Failed logins kept where every web process sees them (db/pg/login-failure-store.ts). */
+export interface LoginFailureStore {
+  /** Each key's failures after sinceMs, oldest first. */
+  recent(keys: string[], sinceMs: number): Promise<Map<string, number[]>>;
+  /** Records a failure under each key, and forgets every failure at or before forgetUpToMs. */
+  add(keys: string[], atMs: number, forgetUpToMs: number): Promise<void>;
+  forget(key: string): Promise<void>;
+}
+
 /** The name server/auth/ imports the store by. */
 export type AuthStatements = AuthStore;
 

@@ -18,7 +18,7 @@ import { checkNewPassword, usernamePattern } from './accounts';
 import type { ApiTokens } from './api-tokens';
 import type { AuthMetrics } from './auth-metrics';
 import type { ClientAddresses } from './client-address';
-import type { LoginRateLimit } from './login-rate-limit';
+import type { LoginLimit } from './login-rate-limit';
 import { type Principal, principalOf } from './principal';
 import type { Sessions } from './sessions';
 
@@ -43,7 +43,7 @@ export interface AuthApiOptions {
   accounts: Accounts;
   sessions: Sessions;
   tokens: ApiTokens;
-  rateLimit: LoginRateLimit;
+  rateLimit: LoginLimit;
   addresses: ClientAddresses;
   cookieSecure: 'auto' | 'on' | 'off';
   metrics: AuthMetrics;
@@ -104,7 +104,7 @@ export function authApiRoutes(options: AuthApiOptions): Route[] {
         needsAuth();
         const body = parseOr400(loginBody, await readJsonBody(req), 'body');
         const address = options.addresses.address(req);
-        const waitMs = options.rateLimit.retryAfterMs(address, body.username);
+        const waitMs = await options.rateLimit.retryAfterMs(address, body.username);
         if (waitMs > 0) {
           metrics.logins.rateLimited++;
           log.warn({ user: body.username, address }, 'login refused: too many failures');
@@ -113,12 +113,12 @@ export function authApiRoutes(options: AuthApiOptions): Route[] {
         }
         const user = await accounts.verify(body.username, body.password);
         if (!user) {
-          options.rateLimit.failed(address, body.username);
+          await options.rateLimit.failed(address, body.username);
           metrics.logins.failed++;
           log.warn({ user: body.username, address }, 'login failed');
           throw new HttpError(401, 'wrong username or password');
         }
-        options.rateLimit.succeeded(body.username);
+        await options.rateLimit.succeeded(body.username);
         await accounts.recordLogin(user.username);
         const started = await sessions.start(user.username);
         metrics.logins.succeeded++;

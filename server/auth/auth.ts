@@ -15,7 +15,7 @@ import { authApiRoutes } from './auth-api';
 import { createAuthGate } from './auth-gate';
 import { type AuthMetrics, newAuthMetrics } from './auth-metrics';
 import { ClientAddresses } from './client-address';
-import { LoginRateLimit } from './login-rate-limit';
+import { type LoginLimit, LoginRateLimit } from './login-rate-limit';
 import { RequestIdentity } from './request-identity';
 import { Sessions } from './sessions';
 import { guardSockets } from './socket-auth';
@@ -40,6 +40,8 @@ export interface AuthOptions {
   /** Demo mode: make the first operator account when there is none. */
   demo: boolean;
   logger: Logger;
+  /** Failed logins, shared by the processes that serve the same accounts; default in this process's memory. */
+  loginLimit?: LoginLimit;
   /** Where the one-time password goes: the terminal (stderr), not the log. */
   announce?: (text: string) => void;
 }
@@ -83,7 +85,7 @@ export class Auth implements Job<AuthMetrics> {
       accounts: this.accounts,
       sessions: this.sessions,
       tokens,
-      rateLimit: new LoginRateLimit(settings.loginAttemptsPer15Min),
+      rateLimit: options.loginLimit ?? new LoginRateLimit(settings.loginAttemptsPer15Min),
       addresses: new ClientAddresses(settings.trustedProxies),
       cookieSecure: settings.cookieSecure,
       metrics: this.counters,

@@ -113,14 +113,18 @@ export class HttpListener implements Startable {
     if (req.url?.startsWith(`${realtimePath}/`)) return;
     const gated = this.options.gate(req, res);
     if (gated === true) return;
-    if (gated === false) return this.pass(req, res);
+    if (gated === false) {
+      this.pass(req, res);
+      return;
+    }
     gated.then(
       (refused) => {
         if (!refused) this.pass(req, res);
       },
       (error: unknown) => {
         this.options.logger.error({ err: error, url: req.url }, 'could not check the credentials');
-        if (!res.headersSent) void sendError(req, res, 503, 'unavailable', 'credentials could not be checked');
+        if (!res.headersSent)
+          void sendError(req, res, 503, 'unavailable', 'credentials could not be checked');
       },
     );
   }
