@@ -43,7 +43,7 @@ export interface ReactorsApiContext {
   /** A reactor's active alarms (server/alerts/); null when none, and the provisional state stands. */
   alarmState?: (reactorId: string) => ReactorSummary['alert'] | null;
   /** The model-mismatch state (server/mismatch/); without it the route is not served. */
-  mismatchOf?: (reactorId: string) => ModelMismatchView;
+  mismatchOf?: (reactorId: string) => ModelMismatchView | Promise<ModelMismatchView>;
 }
 
 const fitIdParameter = idParameter('a fit id (a positive whole number)');
@@ -154,7 +154,7 @@ export function reactorsApiRoutes(ctx: ReactorsApiContext): Route[] {
       handle: async ({ req, res, params, url }) => {
         const reactor = await knownReactor(params.id);
         parseOr400(emptyQuery, queryObject(url.searchParams), 'query');
-        await sendJson(req, res, 200, mismatchOf(reactor.id));
+        await sendJson(req, res, 200, await mismatchOf(reactor.id));
       },
     });
   return routes;

@@ -27,6 +27,7 @@ import { HttpRefusals } from '../http/http-refusals';
 import { sendJson } from '../http/responses';
 import { createRouter } from '../http/router';
 import { type Job, JobRunner } from '../lifecycle';
+import { AsyncReactorMismatches } from '../mismatch/reactor-mismatch';
 import { clusterBroadcaster } from '../realtime/cluster-broadcaster';
 import { EstimatePublisher } from '../realtime/estimate-publisher';
 import { RealtimeFanOut } from '../realtime/realtime-fan-out';
@@ -125,6 +126,7 @@ async function composeWeb(settings: ServiceSettings, logger: Logger, jobs: JobRu
     logger,
   });
   const reads = pgServiceReads(postgres.pool);
+  const mismatches = new AsyncReactorMismatches(reads);
   const refusals = new HttpRefusals();
   const proxies = new ClientAddresses(settings.auth.trustedProxies);
   const health: Job<object>[] = [auth];
@@ -159,6 +161,7 @@ async function composeWeb(settings: ServiceSettings, logger: Logger, jobs: JobRu
           windowsDue: 0,
           running: true,
         }),
+        mismatchOf: (reactorId) => mismatches.of(reactorId),
       }),
       ...auth.routes,
     ],
