@@ -634,6 +634,8 @@ export interface DesignActionView {
 /** `GET /api/reactors/:id/design`: what to do to learn more, from the newest fit's posterior. */
 export interface DesignAdviceView {
   reactorId: string;
+  /** The model the advice was computed with: the reactor's. */
+  model: string;
   fitId: number;
   atMs: number;
   horizonH: number;
@@ -641,6 +643,8 @@ export interface DesignAdviceView {
   criterion: string;
   limits: DilutionLimitsView;
   programsRefused: string | null;
+  /** What limits every action, in words (the estimator's memory; targets no action narrows). */
+  notes: string[];
   actions: DesignActionView[];
 }
 

@@ -21,6 +21,7 @@ export function programEndMs(view: DilutionProgramView): number {
 export function adviceView(reactorId: string, fitId: number, advice: Advice): DesignAdviceView {
   return {
     reactorId,
+    model: advice.model,
     fitId,
     atMs: msFromPlantHours(advice.atH),
     horizonH: advice.horizonH,
@@ -28,6 +29,7 @@ export function adviceView(reactorId: string, fitId: number, advice: Advice): De
     criterion: advice.criterion,
     limits: advice.limits,
     programsRefused: advice.programsRefused,
+    notes: advice.notes,
     actions: advice.ranked.map((r) => ({
       rank: r.rank,
       kind: r.action.kind,

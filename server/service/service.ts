@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { realPlantRate, simulatedPlantRate } from '../../contract/time';
 import { prepareAuthStatements } from '../../db/auth-statements';
 import { prepareDesignStatements } from '../../db/design-statements';
+import { prepareModelStatements } from '../../db/model-statements';
 import { openDatabase } from '../../db/open-database';
 import { asyncServiceReads, prepareServiceReadStatements } from '../../db/service-read-statements';
 import { demoSparkplugNode } from '../../simulator/live-publisher';
@@ -22,6 +23,7 @@ import { reactorModelApiRoutes } from '../api/reactor-model-api';
 import { reactorsApiRoutes } from '../api/reactors-api';
 import { statusApiRoutes } from '../api/status-api';
 import { AssimilatorHost } from '../assimilator/assimilator-host';
+import { ReactorModels } from '../assimilator/reactor-models';
 import { Auth } from '../auth/auth';
 import { ClientAddresses } from '../auth/client-address';
 import { type ResolvedBroker, resolveBroker } from '../broker/resolve-broker';
@@ -347,6 +349,7 @@ async function composeService(
     }),
     ...designApiRoutes({
       statements: prepareDesignStatements(database.sqlite),
+      models: new ReactorModels(prepareModelStatements(database.sqlite), Date.now()),
       assimilatorSettings: () => effectiveAssimilatorSettings(settings.assimilator, database.sqlite, logger),
       ingester,
       publisher: programs,
