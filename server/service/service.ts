@@ -8,11 +8,12 @@
  */
 import type { Logger } from 'pino';
 import { realPlantRate, simulatedPlantRate } from '../../contract/time';
+import { prepareAuthStatements } from '../../db/auth-statements';
 import { prepareDesignStatements } from '../../db/design-statements';
 import { prepareModelStatements } from '../../db/model-statements';
 import { openDatabase } from '../../db/open-database';
 import { prepareRefinementStatements } from '../../db/refinement-statements';
-import { prepareServiceReadStatements } from '../../db/service-read-statements';
+import { asyncServiceReads, prepareServiceReadStatements } from '../../db/service-read-statements';
 import { demoSparkplugNode } from '../../simulator/live-publisher';
 import { transitionEventView } from '../alerts/alarm-recorder';
 import { startAlerting } from '../alerts/alerting';
@@ -37,6 +38,7 @@ import { defaultMessageLimits } from '../ingest/message-validator';
 import { RetentionSweeper } from '../ingest/retention-sweeper';
 import { type Job, JobRunner } from '../lifecycle';
 import { ServiceMetrics } from '../metrics/service-metrics';
+import { ReactorMismatches } from '../mismatch/reactor-mismatch';
 import { CulturewatchOpcuaServer } from '../opcua/opcua-server';
 import { EstimatePublisher } from '../realtime/estimate-publisher';
 import { ReactorStatuses } from '../realtime/reactor-status';
@@ -214,7 +216,7 @@ async function composeService(
     }
   };
   const auth = new Auth({
-    sqlite: database.sqlite,
+    store: prepareAuthStatements(database.sqlite),
     settings: settings.auth,
     demo: demo !== undefined,
     logger,
@@ -319,6 +321,7 @@ async function composeService(
     startedAtMs,
   });
 
+  const mismatches = new ReactorMismatches(reads);
   const routes = [
     ...statusApiRoutes(
       () =>
@@ -333,7 +336,7 @@ async function composeService(
       () => metrics.text(),
     ),
     ...reactorsApiRoutes({
-      reads,
+      reads: asyncServiceReads(reads),
       topicPrefix: base.topicPrefix,
       limits: settings.api,
       freshnessOf: (id) => freshness.freshnessOf(id),
@@ -346,6 +349,7 @@ async function composeService(
             }
           : null,
       alarmState: (reactorId) => alerting.reactorAlert(reactorId),
+      mismatchOf: (reactorId) => mismatches.of(reactorId),
     }),
     ...demoApiRoutes(demo, logger),
     ...estimatorSettingsApiRoutes({
