@@ -107,7 +107,9 @@ export function pgTablesFrom<T extends Record<string, SQLiteTable>>(
         ...config.primaryKeys.map((p) => primaryKey({ columns: p.columns.map(col) as [never, ...never[]] })),
         ...config.indexes.map((i) => {
           const cols = i.config.columns.map((c) => col(c as SQLiteColumn)) as [never, ...never[]];
-          return (i.config.unique ? uniqueIndex : index)(i.config.name).on(...cols);
+          const made = (i.config.unique ? uniqueIndex : index)(i.config.name).on(...cols);
+          // A partial index keeps its condition (raw SQL over column names, the same in both dialects).
+          return i.config.where ? made.where(i.config.where) : made;
         }),
         ...config.checks.map((c) => check(c.name, checkSql(config.name, c.value))),
       ];

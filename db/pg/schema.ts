@@ -23,6 +23,7 @@ export const {
   reactorModels,
   dilutionPrograms,
   assayEntries,
+  refinements,
   estimatorSettings,
   alertRules,
   alarms,
