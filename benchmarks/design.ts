@@ -7,7 +7,10 @@
  * ±5 % (95 %), or the narrowest it reached; and each advice's predicted band after its horizon
  * beside the band the chain actually reported then.
  *
- * `npm run bench:design [-- --seeds 1,2,...,10 --days 14 --horizon 72 --d-range 0.17:0.33 --d-rate 0.05]`
+ * With `--held`, a third run holds the dilution constant from day 2; each advice's top program is
+ * also predicted as if the chain forgot nothing, to show what its memory costs.
+ *
+ * `npm run bench:design [-- --seeds 1,2,...,10 --days 14 --horizon 72 --d-range 0.17:0.33 --d-rate 0.05 --held]`
  */
 import {
   type ArrivedReading,
@@ -99,6 +102,8 @@ class LiveChain {
 interface Advised {
   atH: number;
   top: RankedAction;
+  /** The top program's bands were the chain to forget nothing (no drift, no refit). */
+  unforgetting: RankedAction | undefined;
 }
 
 interface Run {
@@ -107,7 +112,10 @@ interface Run {
   advised: Advised[];
 }
 
-function runPlant(seed: number, prior: Float64Array, designed: boolean): Run {
+const withHeld = process.argv.includes('--held');
+
+function runPlant(seed: number, prior: Float64Array, mode: 'natural' | 'designed' | 'held'): Run {
+  const designed = mode !== 'natural';
   const truth: PlantTruthRow[] = [];
   const sim = new PlantSimulation({ seed, onTruth: (row) => truth.push(row) });
   const live = new LiveChain(prior);
@@ -133,10 +141,32 @@ function runPlant(seed: number, prior: Float64Array, designed: boolean): Run {
       advisor,
     );
     if ('error' in advice) throw new Error(advice.error);
+    if (mode === 'held') {
+      const hold = advice.ranked.find((r) => r.action.kind === 'hold')!;
+      const d = posterior.dilutionPerHour;
+      sim.followDilutionProgram(
+        { gridH: 0.25, perHour: Array.from({ length: 4 * horizonH + 1 }, () => d) },
+        sim.timeH,
+      );
+      advised.push({ atH: sim.timeH, top: hold, unforgetting: undefined });
+      continue;
+    }
     const top = advice.ranked.find((r) => r.action.kind === 'dilution-program');
     if (top?.action.kind !== 'dilution-program') continue;
     sim.followDilutionProgram(top.action.program, sim.timeH);
-    advised.push({ atH: sim.timeH, top });
+    const ageing = chainAgeing(model, settings, prior);
+    const unforgettingAdvice = adviseExperiment(
+      model,
+      posterior,
+      { driftVariance: ageing.driftVariance.map(() => 0), revertTo: null, refit: null },
+      { horizonH, targets, limits, assays: [] },
+      advisor,
+    );
+    const unforgetting =
+      'error' in unforgettingAdvice
+        ? undefined
+        : unforgettingAdvice.ranked.find((r) => r.summary === top.summary);
+    advised.push({ atH: sim.timeH, top, unforgetting });
     if (seed === seeds[0] && advised.length === 1)
       for (const note of advice.notes) console.log(`  advice says: ${note}`);
   }
@@ -207,10 +237,12 @@ console.log(
 );
 const natural: Run[] = [];
 const designed: Run[] = [];
+const held: Run[] = [];
 for (const [k, seed] of seeds.entries()) {
   const started = performance.now();
-  natural.push(runPlant(seed, medians[k], false));
-  designed.push(runPlant(seed, medians[k], true));
+  natural.push(runPlant(seed, medians[k], 'natural'));
+  designed.push(runPlant(seed, medians[k], 'designed'));
+  if (withHeld) held.push(runPlant(seed, medians[k], 'held'));
   const a = daysToGoal(natural[k]);
   const b = daysToGoal(designed[k]);
   const show = (r: { day: number | null; narrowest: number }) =>
@@ -259,24 +291,51 @@ console.log(
   `\ngB/vB to ±5 % (95 %): reached in ${before.filter((r) => r.day !== null).length}/${seeds.length} natural and ${reached.filter((r) => r.day !== null).length}/${seeds.length} designed runs; designed sooner in ${sooner}/${seeds.length}; narrowest half-width, median: natural ±${pct(median(before.map((r) => r.narrowest)))}, designed ±${pct(median(reached.map((r) => r.narrowest)))}`,
 );
 
-console.log(
-  '\npredicted band after each horizon (the top program) against the band the chain reported then (half-width of the 95 % band, relative)',
-);
-for (const target of targets) {
-  const pairs: string[] = [];
-  const ratios: number[] = [];
-  for (const run of designed)
-    for (const a of run.advised) {
-      const endH = a.atH + horizonH;
-      const band = a.top.bands.find((b) => b.target === target);
-      const fit = fitAt(run, Math.floor(endH + 1e-9));
-      const got = fit ? targetOf(fit, run.truth, target) : null;
-      if (!band || !got) continue;
-      const predicted = (band.afterHorizon.upper95 - band.afterHorizon.lower95) / 2 / band.afterHorizon.value;
-      ratios.push(predicted / got.halfWidthRel);
-      if (pairs.length < 6) pairs.push(`${pct(predicted)} vs ${pct(got.halfWidthRel)}`);
-    }
+const halfWidth = (b: { lower95: number; upper95: number; value: number }) =>
+  (b.upper95 - b.lower95) / 2 / b.value;
+
+/** Each advice's predicted band after its horizon against the band the chain then reported. */
+function predictedAgainstReached(runs: Run[], what: string): void {
   console.log(
-    `  ${target.padEnd(18)} predicted/reached median ${median(ratios).toFixed(2)} (${ratios.length} advices); e.g. ${pairs.join(', ')}`,
+    `\npredicted band after each horizon (${what}) against the band the chain reported then (half-width of the 95 % band, relative; in brackets, predicted were the chain to forget nothing)`,
+  );
+  for (const target of targets) {
+    const pairs: string[] = [];
+    const ratios: number[] = [];
+    const unforgetting: number[] = [];
+    for (const run of runs)
+      for (const a of run.advised) {
+        const band = a.top.bands.find((b) => b.target === target);
+        const fit = fitAt(run, Math.floor(a.atH + horizonH + 1e-9));
+        const got = fit ? targetOf(fit, run.truth, target) : null;
+        if (!band || !got) continue;
+        const predicted = halfWidth(band.afterHorizon);
+        const ideal = a.unforgetting?.bands.find((b) => b.target === target);
+        ratios.push(predicted / got.halfWidthRel);
+        if (ideal) unforgetting.push(halfWidth(ideal.afterHorizon));
+        if (pairs.length < 6)
+          pairs.push(
+            `${pct(predicted)} vs ${pct(got.halfWidthRel)}${ideal ? ` (${pct(halfWidth(ideal.afterHorizon))})` : ''}`,
+          );
+      }
+    const ideal = unforgetting.length ? `; forgetting nothing, median ${pct(median(unforgetting))}` : '';
+    console.log(
+      `  ${target.padEnd(18)} predicted/reached median ${median(ratios).toFixed(2)} (${ratios.length} advices)${ideal}; e.g. ${pairs.join(', ')}`,
+    );
+  }
+}
+predictedAgainstReached(designed, 'the top program');
+if (withHeld) {
+  predictedAgainstReached(held, 'the dilution held');
+  const narrowest = held.map(daysToGoal).map((r) => r.narrowest);
+  const widest = held.map((r) =>
+    Math.max(
+      ...r.fits
+        .filter((f) => f.windowEndH > designFromH)
+        .map((f) => targetOf(f, r.truth, 'gB/vB')?.halfWidthRel ?? 0),
+    ),
+  );
+  console.log(
+    `held from day ${designFromH / 24}: gB/vB half-width, median over histories: narrowest ±${pct(median(narrowest))}, widest ±${pct(median(widest))}`,
   );
 }
