@@ -218,6 +218,12 @@ export interface FitRecord {
    * name; a reactor's fits from before a change of model keep the model they came from.
    */
   model?: { version: string; name: string } | null;
+  /**
+   * Optional (added by the service): a hybrid model's fit, by network output (`Y per Y`): the root
+   * mean square of what the network added to that rate along the fitted window, and of the
+   * mechanistic rate there (the rate's unit); null for a mechanistic model's fit.
+   */
+  networkTerms?: NetworkTermsView | null;
   params: Record<string, ParameterEstimate> | null;
   fixed: Record<string, number> | null;
   combinations: ParameterCombination[] | null;
@@ -239,6 +245,9 @@ export interface FitRecord {
   trajectory: Trajectory | null;
   forecast: Trajectory | null;
 }
+
+/** What a hybrid's network added to each rate it corrects, against the mechanistic rate, by output label. */
+export type NetworkTermsView = Record<string, { rate: string; network: number; mechanistic: number }>;
 
 /**
  * GET /api/reactors/:id/mismatch → ModelMismatchView: whether the model still explains the plant,
@@ -542,11 +551,29 @@ export interface ReactorModelView {
   signals: Record<string, string>;
   /** A community model's links, each on or off. */
   links: { kind: string; organism: string; metabolite: string; off: boolean }[] | null;
+  /**
+   * A hybrid's network, fixed between trainings: its shape, what each output added to its rate over
+   * training (RMS, the rate's unit) and how it was trained; null for a mechanistic model.
+   */
+  network: {
+    inputs: string[];
+    hidden: number[];
+    activation: string;
+    /** Output labels: `Y per Y` (added to Y's rate, per unit of Y). */
+    outputs: string[];
+    trainedContribution: Record<string, number>;
+    training: Record<string, number | string>;
+  } | null;
 }
 
 export interface ReactorModelRequest {
   /** The model file (YAML), as `culturewatch model community` or a modeller writes it. */
   fileText: string;
+  /**
+   * A model with a neural term: its trained weights file's text (JSON, as `culturewatch neural
+   * train` writes it), checked against the network the model declares. Refused for a model without one.
+   */
+  weightsText?: string;
 }
 
 /**

@@ -24,6 +24,7 @@ export interface FitRow {
   residualSummaryJson: string | null;
   modelVersion: string | null;
   modelName: string | null;
+  networkTermsJson: string | null;
 }
 
 export interface FitParameterRow {
@@ -74,7 +75,7 @@ const fitColumns = `id, reactor_id AS reactorId, window_start_ms AS windowStartM
   window_start_h AS windowStartH, window_end_h AS windowEndH, fitted_at_ms AS fittedAtMs, status, reason,
   detail, refit, cold_start AS coldStart, loss, iterations, duration_ms AS durationMs,
   residual_summary_json AS residualSummaryJson, model_version AS modelVersion,
-  (SELECT name FROM models WHERE models.version = fits.model_version) AS modelName`;
+  network_terms_json AS networkTermsJson, (SELECT name FROM models WHERE models.version = fits.model_version) AS modelName`;
 
 export interface ServiceReadStatements {
   /** () → every reactor. */
