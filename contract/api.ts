@@ -266,11 +266,30 @@ export interface ModelMismatchView {
   rates: string[];
   /** The test over the fits looked at: the span's p-value at each window end (null: too few readings yet). */
   points: { tMs: number; pValue: number | null }[];
-  /** The test's settings: span (plant hours), lags, the p-value below which it fires. */
-  test: { spanHours: number; lags: number; fireP: number; onsetP: number };
+  /**
+   * The test's settings: span (plant hours), lags, the p-value below which it fires, and how many
+   * times its training contribution a hybrid's network term must reach in a window to count as grown.
+   */
+  test: { spanHours: number; lags: number; fireP: number; onsetP: number; growthFactor: number };
   /** The plant time looked back over (fits whose window ends in [fromMs, toMs]). */
   fromMs: number | null;
   toMs: number | null;
+  /**
+   * With a hybrid in use: which rates the network had to correct. Per network output, what it added
+   * to its rate in each recent window of the current model (RMS along the fitted window) against the
+   * mechanistic rate there, and what it added over training; `grown` when the newest window's
+   * correction is beyond `test.growthFactor` times the training one (which also fires the signal,
+   * naming the rate in `rates`). Null for a mechanistic model.
+   */
+  network: {
+    rates: {
+      label: string;
+      rate: string;
+      trained: number | null;
+      grown: boolean;
+      windows: { tMs: number; network: number; mechanistic: number }[];
+    }[];
+  } | null;
 }
 
 /** GET /api/reactors/:id/readings?signal=&from=&to=&maxPoints= */

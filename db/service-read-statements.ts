@@ -129,8 +129,17 @@ export interface ServiceReadStatements {
    */
   residualsSince: Database.Statement<
     [string, number, number],
-    { fitId: number; windowEndMs: number; windowEndH: number; residualsJson: string | null }
+    {
+      fitId: number;
+      windowEndMs: number;
+      windowEndH: number;
+      residualsJson: string | null;
+      modelVersion: string | null;
+      networkTermsJson: string | null;
+    }
   >;
+  /** (modelVersion) → a stored model's weights file text (NULL: a mechanistic model). */
+  modelWeights: Database.Statement<[string], { weightsText: string | null }>;
   /** (fitId, reactorId) → the stored window file of that fit. */
   windowFile: Database.Statement<[number, string], { windowFileJson: string | null }>;
 }
@@ -234,10 +243,12 @@ export function prepareServiceReadStatements(sqlite: Database.Database): Service
     ),
     residualsSince: sqlite.prepare(
       `SELECT f.id AS fitId, f.window_end_ms AS windowEndMs, f.window_end_h AS windowEndH,
-              d.residuals_json AS residualsJson
+              d.residuals_json AS residualsJson, f.model_version AS modelVersion,
+              f.network_terms_json AS networkTermsJson
        FROM fits f JOIN fit_documents d ON d.fit_id = f.id
        WHERE f.reactor_id = ? AND f.status = 'ok' AND f.window_end_ms >= ? AND f.id > ? ORDER BY f.id`,
     ),
+    modelWeights: sqlite.prepare('SELECT weights_text AS weightsText FROM models WHERE version = ?'),
     windowFile: sqlite.prepare(
       `SELECT d.window_file_json AS windowFileJson FROM fit_documents d JOIN fits f ON f.id = d.fit_id
        WHERE d.fit_id = ? AND f.reactor_id = ?`,

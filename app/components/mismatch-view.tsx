@@ -1,8 +1,9 @@
 'use client';
 /**
  * Whether the model still explains the plant (GET /api/reactors/:id/mismatch): in words first, then
- * the test's p-value over the fits of the last days, against the level at which it fires. Fetched
- * once the reactor has a fit, and again whenever a new one arrives.
+ * the test's p-value over the fits of the last days, against the level at which it fires, and with a
+ * hybrid model which rates its network had to correct, by how much against the mechanistic rate.
+ * Fetched once the reactor has a fit, and again whenever a new one arrives.
  */
 import { useEffect, useState } from 'react';
 import type { ModelMismatchView } from '../../contract/api';
@@ -88,6 +89,7 @@ export function MismatchView(props: {
             )}
           </p>
           <PValueTrace view={view} />
+          {view.network ? <NetworkCorrections view={view} network={view.network} /> : null}
           <p className="muted">
             Ljung–Box test of the fits’ standardized residuals over {view.test.spanHours} plant hours (
             {view.test.lags} lags); it fires below p {view.test.fireP} and dates the start from the first
@@ -96,6 +98,71 @@ export function MismatchView(props: {
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * Per rate the network adds to: its correction in the newest window and at most over the recent
+ * ones (RMS along each fitted window), against the mechanistic rate and against what it added in
+ * training.
+ */
+function NetworkCorrections({
+  view,
+  network,
+}: {
+  view: ModelMismatchView;
+  network: NonNullable<ModelMismatchView['network']>;
+}) {
+  const windows = network.rates[0]?.windows.length ?? 0;
+  return (
+    <div data-testid="mismatch-network">
+      <h3>Rates the network corrects</h3>
+      <p className="muted">
+        What the hybrid’s network added to each rate over the last {windows} window
+        {windows === 1 ? '' : 's'} (root mean square along each fitted window, in the rate’s unit), against
+        the mechanistic rate there. It counts as grown beyond {view.test.growthFactor} times what it added in
+        training.
+      </p>
+      <div className="table-scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Output</th>
+              <th scope="col">Correction, newest window</th>
+              <th scope="col">Mechanistic rate</th>
+              <th scope="col">Correction / mechanistic</th>
+              <th scope="col">Largest correction, recent windows</th>
+              <th scope="col">× training</th>
+            </tr>
+          </thead>
+          <tbody>
+            {network.rates.map((r) => {
+              const newest = r.windows.at(-1);
+              const largest = Math.max(...r.windows.map((w) => w.network));
+              return (
+                <tr key={r.label} data-testid="mismatch-network-rate" data-grown={r.grown}>
+                  <th scope="row">
+                    {r.label} <span className="muted">(rate of {r.rate})</span>
+                  </th>
+                  <td>{newest ? formatNumber(newest.network, 3) : '—'}</td>
+                  <td>{newest ? formatNumber(newest.mechanistic, 3) : '—'}</td>
+                  <td data-testid="mismatch-network-share">
+                    {newest && newest.mechanistic > 0
+                      ? `${formatNumber((100 * newest.network) / newest.mechanistic, 2)} %`
+                      : '—'}
+                  </td>
+                  <td>{r.windows.length > 0 ? formatNumber(largest, 3) : '—'}</td>
+                  <td className={r.grown ? 'banner-warning' : undefined}>
+                    {newest && r.trained ? `${formatNumber(newest.network / r.trained, 2)}×` : '—'}
+                    {r.grown ? ' (grown)' : ''}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </div>
   );
 }
 

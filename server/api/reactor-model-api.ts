@@ -17,16 +17,19 @@ import type { AssimilatorSettings } from '../assimilator/assimilator-settings';
 import { builtInModelRow, modelVersionOf, readReactorModelFile } from '../assimilator/reactor-models';
 import { actorOf } from '../auth/principal';
 import { HttpError } from '../http/http-error';
-import { readJsonBody } from '../http/request-body';
+import { largestBodyBytes, readJsonBody } from '../http/request-body';
 import { parseOr400, reactorIdParameter } from '../http/request-input';
 import { sendJson } from '../http/responses';
 import type { Route } from '../http/router';
 import { effectiveAssimilatorSettings } from './estimator-settings-api';
 
 const request = z.strictObject({
-  fileText: z.string().min(1).max(1_000_000),
-  weightsText: z.string().min(1).max(5_000_000).optional(),
+  fileText: z.string().min(1),
+  weightsText: z.string().min(1).optional(),
 });
+
+/** A model file with its network's weights file (the example hybrid's, with its training domain, is 20 KiB). */
+const modelBodyBytes = largestBodyBytes;
 
 export interface ReactorModelApiOptions {
   sqlite: Database.Database;
@@ -98,9 +101,11 @@ export function reactorModelApiRoutes(options: ReactorModelApiOptions): Route[] 
     {
       method: 'PUT',
       path: '/api/reactors/:id/model',
+      maxBodyBytes: modelBodyBytes,
       handle: async ({ req, res, params }) => {
         const reactorId = reactorOf(params.id);
-        const { fileText, weightsText = null } = parseOr400(request, await readJsonBody(req), 'body');
+        const body = await readJsonBody(req, modelBodyBytes);
+        const { fileText, weightsText = null } = parseOr400(request, body, 'body');
         const read = readReactorModelFile(fileText, weightsText);
         if ('error' in read) throw new HttpError(400, 'model file refused', read.error);
         if (!options.assimilator)

@@ -2,10 +2,12 @@
  * "The model no longer explains the plant" for each reactor, as the API and the alert rules see it:
  * the residuals of its stored fits over the last few days of plant time, read from the database and
  * handed to the engine's pure test (assimilation/mismatch/model-mismatch.ts). Each fit's residuals
- * are read and parsed once: asked again, only the fits stored since are read.
+ * are read and parsed once: asked again, only the fits stored since are read. With a hybrid in use,
+ * each fit's network terms go with them, and the network's contribution over its training (its
+ * stored weights file) is what they are measured against.
  */
 import { defaultMismatchSettings, modelMismatch, type WindowResiduals } from '../../assimilation';
-import type { ModelMismatchView } from '../../contract/api';
+import type { ModelMismatchView, NetworkTermsView } from '../../contract/api';
 import type { ServiceReadStatements } from '../../db/service-read-statements';
 
 const msPerHour = 3_600_000;
@@ -18,11 +20,15 @@ export const mismatchLookbackHours = 3 * defaultMismatchSettings.spanHours;
 
 interface StoredWindow extends WindowResiduals {
   windowEndMs: number;
+  modelVersion: string | null;
+  terms: NetworkTermsView | null;
 }
 
 export class ReactorMismatches {
   /** By reactor: the fits read so far (within the lookback), and the newest fit id read. */
   private readonly held = new Map<string, { lastFitId: number; windows: StoredWindow[] }>();
+  /** By model version: its network's contribution over training, or null (mechanistic). */
+  private readonly trained = new Map<string, Record<string, number> | null>();
 
   constructor(private readonly reads: ServiceReadStatements) {}
 
@@ -34,6 +40,7 @@ export class ReactorMismatches {
       lags: settings.lags,
       fireP: settings.fireP,
       onsetP: settings.onsetP,
+      growthFactor: settings.growthFactor,
     };
     const newest = this.reads.latestGoodFit.get(reactorId);
     if (!newest) {
@@ -49,6 +56,7 @@ export class ReactorMismatches {
         test,
         fromMs: null,
         toMs: null,
+        network: null,
       };
     }
     const fromMs = newest.windowEndMs - mismatchLookbackHours * msPerHour;
@@ -62,6 +70,8 @@ export class ReactorMismatches {
       held.windows.push({
         windowEndMs: row.windowEndMs,
         windowEndH: row.windowEndH,
+        modelVersion: row.modelVersion,
+        terms: parseNetworkTerms(row.networkTermsJson),
         residuals: {
           timeH: residuals.tMs.map((t) => (t - originMs) / msPerHour),
           signal: residuals.signal,
@@ -72,9 +82,35 @@ export class ReactorMismatches {
     held.windows = held.windows.filter((w) => w.windowEndMs >= fromMs);
     this.held.set(reactorId, held);
 
-    const report = modelMismatch(held.windows, settings);
+    // The network's terms count for the model now run, against what it added in training.
+    const trained = newest.modelVersion ? this.trainedContribution(newest.modelVersion) : null;
+    const current = held.windows.filter((w) => w.terms && w.modelVersion === newest.modelVersion);
+    const windows = held.windows.map((w) => ({
+      ...w,
+      networkTerms:
+        trained && w.terms && w.modelVersion === newest.modelVersion
+          ? Object.fromEntries(Object.entries(w.terms).map(([label, t]) => [label, t.network]))
+          : undefined,
+    }));
+    const report = modelMismatch(windows, settings, trained ?? undefined);
     const originMs = newest.windowEndMs - newest.windowEndH * msPerHour;
     const toMs = (h: number) => Math.round(originMs + h * msPerHour);
+    const latest = current.at(-1)?.terms;
+    const network: ModelMismatchView['network'] =
+      trained && latest
+        ? {
+            rates: Object.entries(latest).map(([label, { rate }]) => ({
+              label,
+              rate,
+              trained: trained[label] ?? null,
+              grown: report.points.at(-1)?.grownRates.includes(label) ?? false,
+              windows: current.flatMap((w) => {
+                const t = w.terms?.[label];
+                return t ? [{ tMs: w.windowEndMs, network: t.network, mechanistic: t.mechanistic }] : [];
+              }),
+            })),
+          }
+        : null;
     return {
       reactorId,
       explained: report.explained,
@@ -86,7 +122,50 @@ export class ReactorMismatches {
       test,
       fromMs,
       toMs: newest.windowEndMs,
+      network,
     };
+  }
+
+  /** What a stored hybrid's network added to each rate over training (its weights file); null for a mechanistic model. */
+  private trainedContribution(modelVersion: string): Record<string, number> | null {
+    const cached = this.trained.get(modelVersion);
+    if (cached !== undefined) return cached;
+    const text = this.reads.modelWeights.get(modelVersion)?.weightsText;
+    let contribution: Record<string, number> | null = null;
+    if (text) {
+      try {
+        const raw = (JSON.parse(text) as { contribution?: unknown }).contribution;
+        if (raw && typeof raw === 'object')
+          contribution = Object.fromEntries(
+            Object.entries(raw).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)),
+          );
+      } catch {
+        // Stored weights were checked when the model was chosen; unreadable ones just give no comparison.
+      }
+    }
+    this.trained.set(modelVersion, contribution);
+    return contribution;
+  }
+}
+
+/** A fit's stored network terms; null when absent or not of their shape. */
+function parseNetworkTerms(json: string | null): NetworkTermsView | null {
+  if (!json) return null;
+  try {
+    const parsed = JSON.parse(json) as Record<
+      string,
+      { rate?: unknown; network?: unknown; mechanistic?: unknown }
+    >;
+    const out: NetworkTermsView = {};
+    for (const [label, t] of Object.entries(parsed)) {
+      if (typeof t?.rate !== 'string' || typeof t.network !== 'number' || typeof t.mechanistic !== 'number')
+        continue;
+      if (Number.isFinite(t.network) && Number.isFinite(t.mechanistic))
+        out[label] = { rate: t.rate, network: t.network, mechanistic: t.mechanistic };
+    }
+    return Object.keys(out).length > 0 ? out : null;
+  } catch {
+    return null;
   }
 }
 
