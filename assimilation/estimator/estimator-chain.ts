@@ -6,7 +6,7 @@
  * they differ in (where readings come from, what the clock is) stays with them.
  */
 import type { CompiledModel } from '../model/compile';
-import { type NetworkTerms, networkTermsAlong } from '../neural/network-terms';
+import { type NetworkTerms, networkTermsOfFit } from '../neural/network-terms';
 import { restoreCheckpoints, snapshotCheckpoints } from './chain-snapshot';
 import { defaultForecastInputs, type FitTrajectories, fitTrajectories } from './fit-trajectories';
 import type { PlantData } from './plant-data';
@@ -218,15 +218,12 @@ export class EstimatorChain {
           },
         );
       }
-      if (trajectories) {
-        const { timeH, series } = trajectories.trajectory;
-        networkTerms = networkTermsAlong(est.model, fit.problem.params, fit.problem.inputs, timeH, series);
-      }
       residuals = {
         timeH: Array.from(fit.problem.obsTime),
         signal: Array.from(fit.problem.obsSignal, (s) => est.model.signalNames[s]),
         value: Array.from(fit.residuals),
       };
+      networkTerms = networkTermsOfFit(est.model, fit.problem, est.ws, options.settings.solver);
     }
     return {
       windowStartH: startH,

@@ -1,30 +1,34 @@
 import type { CompiledModel } from '../model/compile';
-import type { InputSeries } from '../problem/window-problem';
+import type { InputSeries, WindowProblem } from '../problem/window-problem';
+import type { SolverOptions } from '../solvers/types';
+import { type EngineWorkspace, solveWindow } from '../window-engine';
 import { hybridPartsOf } from './hybrid-model';
 import { outputLabel } from './weights-file';
 
 /**
- * What a hybrid's network added to each rate along a fitted trajectory, against what the mechanism
- * gives for the same rate there: both the root mean square over the trajectory's points, in the
+ * What a hybrid's network added to each rate along a fitted window, against what the mechanism gives
+ * for the same rate there: both the root mean square over the window's observation times, in the
  * rate's unit. By output label (`Y per Y`), in the network's output order.
  */
 export type NetworkTerms = Record<string, { rate: string; network: number; mechanistic: number }>;
 
 /**
- * The network's terms along a trajectory (states by name on a time grid, plant hours), with the
- * fit's parameters and the window's input series (linear between samples, as the solver reads
- * them). Null for a model without a neural term.
+ * The network's terms along a window fit: the problem with the fit applied (its parameters and
+ * initial state) solved forward, and the terms read at each observation time. Null for a model
+ * without a neural term, or when the solve fails.
  */
-export function networkTermsAlong(
+export function networkTermsOfFit(
   model: CompiledModel,
-  params: Float64Array,
-  inputs: readonly InputSeries[],
-  timeH: readonly number[],
-  states: Readonly<Record<string, readonly number[]>>,
+  problem: WindowProblem,
+  ws: EngineWorkspace,
+  solver: SolverOptions,
 ): NetworkTerms | null {
   const hybrid = hybridPartsOf(model);
   const neural = model.definition.neural;
-  if (!hybrid || !neural) return null;
+  if (!hybrid || !neural || problem.obsTime.length === 0) return null;
+  const solved = solveWindow(problem, solver, ws);
+  if (!solved.ok) return null;
+  const { record } = solved;
   const n = model.stateNames.length;
   const r = hybrid.outputRate.length;
   const x = new Float64Array(n);
@@ -34,18 +38,18 @@ export function networkTermsAlong(
   const networkSq = new Float64Array(r);
   const mechanisticSq = new Float64Array(r);
   let count = 0;
-  for (let g = 0; g < timeH.length; g++) {
-    const t = timeH[g];
-    for (let i = 0; i < n; i++) x[i] = states[model.stateNames[i]]?.[g] ?? Number.NaN;
-    inputs.forEach((series, j) => {
-      u[j] = inputAt(series, t);
-    });
-    if (model.timeInput >= 0) u[model.timeInput] = t;
-    model.rhs(x, params, u, f);
-    hybrid.terms(x, params, u, terms);
+  let last = -1;
+  for (let i = 0; i < problem.obsTime.length; i++) {
+    const node = record.obsNode[i];
+    if (node === last) continue;
+    last = node;
+    for (let q = 0; q < n; q++) x[q] = record.nodeStates[node * n + q];
+    inputsAt(problem.inputs, problem.obsTime[i], u, model.timeInput);
+    model.rhs(x, problem.params, u, f);
+    hybrid.terms(x, problem.params, u, terms);
     if (!f.every(Number.isFinite) || !terms.every(Number.isFinite)) continue;
-    // The mechanistic rate: the whole rate less every network term placed in its row.
     for (let j = 0; j < r; j++) {
+      // The mechanistic rate: the whole rate less every network term placed in its row.
       let mechanistic = f[hybrid.outputRate[j]];
       for (let k = 0; k < r; k++) if (hybrid.outputRate[k] === hybrid.outputRate[j]) mechanistic -= terms[k];
       networkSq[j] += terms[j] ** 2;
@@ -66,14 +70,13 @@ export function networkTermsAlong(
   );
 }
 
-/** A series at t: linear between samples, its end values beyond them. */
-function inputAt(series: InputSeries, t: number): number {
-  const { t: ts, v } = series;
-  if (ts.length === 0) return Number.NaN;
-  if (t <= ts[0]) return v[0];
-  if (t >= ts[ts.length - 1]) return v[ts.length - 1];
-  let hi = 1;
-  while (ts[hi] < t) hi++;
-  const w = (t - ts[hi - 1]) / (ts[hi] - ts[hi - 1]);
-  return v[hi - 1] + w * (v[hi] - v[hi - 1]);
+/** out = the inputs at t (each series linear between samples, its end values beyond), then the time. */
+export function inputsAt(series: InputSeries[], t: number, out: Float64Array, timeInput: number): void {
+  series.forEach((s, j) => {
+    let i = 0;
+    while (i < s.t.length - 1 && s.t[i + 1] <= t) i++;
+    if (i >= s.t.length - 1 || s.t[i] > t) out[j] = s.v[Math.min(i, s.v.length - 1)];
+    else out[j] = s.v[i] + ((s.v[i + 1] - s.v[i]) * (t - s.t[i])) / (s.t[i + 1] - s.t[i]);
+  });
+  if (timeInput >= 0) out[timeInput] = t;
 }
