@@ -1,5 +1,6 @@
 import type { CompiledModel } from '../model/compile';
 import type { InputSeries, WindowProblem } from '../problem/window-problem';
+import type { IntegrationRecord } from '../solvers/integration-record';
 import type { SolverOptions } from '../solvers/types';
 import { type EngineWorkspace, solveWindow } from '../window-engine';
 import { hybridPartsOf } from './hybrid-model';
@@ -38,16 +39,10 @@ export function networkTermsOfFit(
   const networkSq = new Float64Array(r);
   const mechanisticSq = new Float64Array(r);
   let count = 0;
-  let last = -1;
-  for (let i = 0; i < problem.obsTime.length; i++) {
-    const node = record.obsNode[i];
-    if (node === last) continue;
-    last = node;
-    for (let q = 0; q < n; q++) x[q] = record.nodeStates[node * n + q];
-    inputsAt(problem.inputs, problem.obsTime[i], u, model.timeInput);
+  forEachObservedNode(model, problem, record, x, u, () => {
     model.rhs(x, problem.params, u, f);
     hybrid.terms(x, problem.params, u, terms);
-    if (!f.every(Number.isFinite) || !terms.every(Number.isFinite)) continue;
+    if (!f.every(Number.isFinite) || !terms.every(Number.isFinite)) return;
     for (let j = 0; j < r; j++) {
       // The mechanistic rate: the whole rate less every network term placed in its row.
       let mechanistic = f[hybrid.outputRate[j]];
@@ -56,7 +51,7 @@ export function networkTermsOfFit(
       mechanisticSq[j] += mechanistic ** 2;
     }
     count++;
-  }
+  });
   if (count === 0) return null;
   return Object.fromEntries(
     neural.outputs.map((output, j) => [
@@ -68,6 +63,30 @@ export function networkTermsOfFit(
       },
     ]),
   );
+}
+
+/**
+ * Calls `visit` once per step node that holds an observation of a solved problem, with x the state
+ * there and u the inputs (x and u are the caller's, filled in place).
+ */
+export function forEachObservedNode(
+  model: CompiledModel,
+  problem: WindowProblem,
+  record: IntegrationRecord,
+  x: Float64Array,
+  u: Float64Array,
+  visit: () => void,
+): void {
+  const n = model.stateNames.length;
+  let last = -1;
+  for (let i = 0; i < problem.obsTime.length; i++) {
+    const node = record.obsNode[i];
+    if (node === last) continue;
+    last = node;
+    for (let q = 0; q < n; q++) x[q] = record.nodeStates[node * n + q];
+    inputsAt(problem.inputs, problem.obsTime[i], u, model.timeInput);
+    visit();
+  }
 }
 
 /** out = the inputs at t (each series linear between samples, its end values beyond), then the time. */

@@ -12,7 +12,7 @@ import { hybridPartsOf } from './hybrid-model';
 import { minimizeLbfgs } from './lbfgs';
 import { Mlp } from './mlp';
 import { initialNetworkWeights, networkShape } from './network-shape';
-import { inputsAt } from './network-terms';
+import { forEachObservedNode } from './network-terms';
 
 /**
  * Training a hybrid model: the network's weights and the mechanistic parameters fitted together
@@ -393,16 +393,7 @@ class SpanObjective {
       problem.x0.set(segments[s].x0);
       const result = lossAndGradient(problem, this.ws, this.settings.solver, this.settings.loss);
       if (!result.ok) return;
-      const record = this.ws.record;
-      let last = -1;
-      for (let i = 0; i < problem.obsTime.length; i++) {
-        const node = record.obsNode[i];
-        if (node === last) continue;
-        last = node;
-        for (let q = 0; q < n; q++) x[q] = record.nodeStates[node * n + q];
-        inputsAt(problem.inputs, problem.obsTime[i], u, this.model.timeInput);
-        visit(x, u, problem.params);
-      }
+      forEachObservedNode(this.model, problem, this.ws.record, x, u, () => visit(x, u, problem.params));
     });
   }
 

@@ -199,5 +199,29 @@ describe('training a hybrid and using it live', () => {
       terms,
     );
     expect(Array.from(terms).some((t) => t !== 0)).toBe(true);
+    // Each fit reports what the network added to each rate along its window, against the mechanism.
+    for (const w of fitted) {
+      expect(Object.keys(w.networkTerms ?? {})).toEqual(['Y per Y', 'A per Y', 'B per Y']);
+      for (const t of Object.values(w.networkTerms!)) {
+        expect(t.network).toBeGreaterThan(0);
+        expect(t.mechanistic).toBeGreaterThan(0);
+      }
+    }
+    expect(last.networkTerms!['Y per Y'].rate).toBe('Y');
+    // The untrained network adds nothing (its last layer is zero): its terms are 0, the rates all mechanism.
+    const mechanistic = new EstimatorChain(compileModel(untrained), {
+      settings: { ...defaultEstimatorSettings, longHorizon: null },
+      initialParams: priorMedians(model),
+      catchUpHours: Number.POSITIVE_INFINITY,
+      trajectories: null,
+      windowFiles: false,
+    });
+    mechanistic.noteReadings(0, true);
+    mechanistic.noteClock(15);
+    const plain = mechanistic.fitNext(() => data)!;
+    for (const t of Object.values(plain.networkTerms!)) {
+      expect(t.network).toBe(0);
+      expect(t.mechanistic).toBeGreaterThan(0);
+    }
   });
 });
