@@ -312,10 +312,16 @@ function mismatchWindows(model: CompiledModel, samples: readonly Reading[]): Win
   return out;
 }
 
-/** The two models the signal runs on: the built-in, and the example hybrid with its committed weights. */
+/**
+ * The two models the signal runs on: the built-in on the built-in plant, and the example hybrid with
+ * its committed weights on the plant it was trained on (the inhibited one): "nothing changes" and the
+ * yield loss are on that plant for it.
+ */
 interface SignalModel {
   name: string;
   model: CompiledModel;
+  /** The plant it watches when nothing else changes; undefined: the built-in. */
+  plant?: CompiledModel;
   /** What the network added in training, by output (the weights file's `contribution`). */
   trained?: Record<string, number>;
 }
@@ -327,7 +333,12 @@ function signalModels(): SignalModel[] {
     .contribution;
   return [
     { name: 'mechanistic', model: compileModel(builtInModel()) },
-    { name: 'hybrid', model: compileModel(hybrid), trained },
+    {
+      name: 'hybrid',
+      model: compileModel(hybrid),
+      plant: compileModel(readModelFile(`${modelsDir}chemostat-satellite-inhibited.yaml`)),
+      trained,
+    },
   ];
 }
 
@@ -378,11 +389,18 @@ function mismatchSignal(): void {
   const steadyDays = quick ? 4 : 10;
   const inhibitedPlant = compileModel(readModelFile(`${modelsDir}chemostat-satellite-inhibited.yaml`));
   for (const signal of signalModels()) {
-    console.log(`   the ${signal.name} model:`);
+    console.log(
+      `   the ${signal.name} model${signal.plant ? ` (on the plant it was trained on, ${signal.plant.definition.name})` : ''}:`,
+    );
     // A mechanism the model lacks on the main organism: its yield falls (substrate per unit X, which
     // the model holds fixed, rises 10 % over a day), as a maintenance demand would make it.
     const yieldTruth: PlantTruthRow[] = [];
-    const yieldSim = new PlantSimulation({ seed: 7, assays: true, onTruth: (r) => yieldTruth.push(r) });
+    const yieldSim = new PlantSimulation({
+      seed: 7,
+      assays: true,
+      ...(signal.plant ? { model: signal.plant } : {}),
+      onTruth: (r) => yieldTruth.push(r),
+    });
     yieldSim.rampParameter('gamma', 1.1, 24, onsetH);
     const yieldLoss = plantedChange(signal, yieldSim, yieldTruth, days * 24, onsetH);
     console.log(
@@ -417,7 +435,13 @@ function mismatchSignal(): void {
     let lowestSteady = 1;
     let growth = 0;
     for (const seed of seeds) {
-      const steady = generatePlantHistory({ scenario: 'steady', days: steadyDays, seed, assays: true });
+      const steady = generatePlantHistory({
+        scenario: 'steady',
+        days: steadyDays,
+        seed,
+        assays: true,
+        ...(signal.plant ? { model: signal.plant } : {}),
+      });
       const steadyWindows = mismatchWindows(signal.model, steady.samples);
       const report = modelMismatch(steadyWindows, settings, signal.trained);
       growth = Math.max(growth, largestGrowth(steadyWindows, signal.trained));

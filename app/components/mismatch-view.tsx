@@ -77,12 +77,16 @@ export function MismatchView(props: {
                     the <span data-testid="mismatch-signals">{view.signals.join(', ')}</span> residuals show
                     structure that noise does not
                   </>
-                ) : (
+                ) : view.rates.length > 0 ? null : (
                   'the residuals show structure that noise does not'
                 )}
-                {view.rates.length > 0
-                  ? `; the network corrects ${view.rates.join(', ')} beyond its training`
-                  : ''}
+                {view.rates.length > 0 ? (
+                  <>
+                    {view.signals.length > 0 ? '; ' : ''}the network corrects{' '}
+                    <span data-testid="mismatch-rates">{view.rates.join(', ')}</span> beyond{' '}
+                    {view.test.growthFactor} times what it added in training
+                  </>
+                ) : null}
                 {newest !== null ? ` (p ${formatNumber(newest, 2)})` : ''}. Its estimates are not to be
                 trusted until the model is mended or the plant is back to what it describes.
               </>
