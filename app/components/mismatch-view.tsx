@@ -106,9 +106,9 @@ export function MismatchView(props: {
 }
 
 /**
- * Per rate the network adds to: its correction in the newest window and at most over the recent
- * ones (RMS along each fitted window), against the mechanistic rate and against what it added in
- * training.
+ * Per rate the network adds to: its correction in the newest window (RMS along the fitted window),
+ * its share of the mechanistic rate there and its range over the recent windows, and the newest
+ * against what it added in training.
  */
 function NetworkCorrections({
   view,
@@ -133,29 +133,34 @@ function NetworkCorrections({
             <tr>
               <th scope="col">Output</th>
               <th scope="col">Correction, newest window</th>
-              <th scope="col">Mechanistic rate</th>
-              <th scope="col">Correction / mechanistic</th>
-              <th scope="col">Largest correction, recent windows</th>
+              <th scope="col">Against the mechanistic rate: newest (recent windows)</th>
               <th scope="col">× training</th>
             </tr>
           </thead>
           <tbody>
             {network.rates.map((r) => {
               const newest = r.windows.at(-1);
-              const largest = Math.max(...r.windows.map((w) => w.network));
+              const shares = r.windows
+                .filter((w) => w.mechanistic > 0)
+                .map((w) => (100 * w.network) / w.mechanistic);
+              const share = (v: number) => `${formatNumber(v, 2)} %`;
               return (
                 <tr key={r.label} data-testid="mismatch-network-rate" data-grown={r.grown}>
                   <th scope="row">
                     {r.label} <span className="muted">(rate of {r.rate})</span>
                   </th>
                   <td>{newest ? formatNumber(newest.network, 3) : '—'}</td>
-                  <td>{newest ? formatNumber(newest.mechanistic, 3) : '—'}</td>
                   <td data-testid="mismatch-network-share">
                     {newest && newest.mechanistic > 0
-                      ? `${formatNumber((100 * newest.network) / newest.mechanistic, 2)} %`
+                      ? share((100 * newest.network) / newest.mechanistic)
                       : '—'}
+                    {shares.length > 1 ? (
+                      <span className="muted">
+                        {' '}
+                        ({share(Math.min(...shares))} to {share(Math.max(...shares))})
+                      </span>
+                    ) : null}
                   </td>
-                  <td>{r.windows.length > 0 ? formatNumber(largest, 3) : '—'}</td>
                   <td className={r.grown ? 'banner-warning' : undefined}>
                     {newest && r.trained ? `${formatNumber(newest.network / r.trained, 2)}×` : '—'}
                     {r.grown ? ' (grown)' : ''}
