@@ -27,7 +27,12 @@
  * the run whose p fell below `onsetP`, and clears once p has stayed above `onsetP` for a whole span.
  * For a hybrid, the network's contribution per window is compared with what it added in training:
  * growing `growthFactor` times that also counts as the model no longer explaining the plant, naming
- * the rates corrected.
+ * the rates corrected. "Grows" is one window's RMS term over 3× the training RMS: the network is
+ * fixed between trainings, so its term moves only with the fitted state, and on the plant it was
+ * trained on it stays within a small factor of its training size (bench:neural prints the largest
+ * ratio on plants where nothing changes); a term several times larger means the fits lean on the
+ * network's extrapolation in states training did not show. A ratio, not a test, because the term has
+ * no noise model: its size is the only thing training recorded.
  */
 export interface WindowResiduals {
   windowEndH: number;
