@@ -277,9 +277,9 @@ export interface ModelMismatchView {
   /**
    * With a hybrid in use: which rates the network had to correct. Per network output, what it added
    * to its rate in each recent window of the current model (RMS along the fitted window) against the
-   * mechanistic rate there, and what it added over training; `grown` when the newest window's
-   * correction is beyond `test.growthFactor` times the training one (which also fires the signal,
-   * naming the rate in `rates`). Null for a mechanistic model.
+   * mechanistic rate there, and what it added over training; `grown` when the median correction over
+   * the last span's windows is beyond `test.growthFactor` times the training one (which also fires
+   * the signal, naming the rate in `rates`). Null for a mechanistic model.
    */
   network: {
     rates: {
