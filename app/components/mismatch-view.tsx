@@ -124,8 +124,8 @@ function NetworkCorrections({
       <p className="muted">
         What the hybrid’s network added to each rate over the last {windows} window
         {windows === 1 ? '' : 's'} (root mean square along each fitted window, in the rate’s unit), against
-        the mechanistic rate there. It counts as grown beyond {view.test.growthFactor} times what it added in
-        training.
+        the mechanistic rate there. It counts as grown when its median over the last {view.test.spanHours}{' '}
+        plant hours is beyond {view.test.growthFactor} times what it added in training.
       </p>
       <div className="table-scroll">
         <table>
