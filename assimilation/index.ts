@@ -170,6 +170,7 @@ export {
   type RefinementStep,
   refineStructure,
 } from './structure/refine-structure';
+export { refinedModelFile } from './structure/refined-model-file';
 export {
   allParameterColumns,
   createEngineWorkspace,

@@ -9,7 +9,9 @@
 import type { Logger } from 'pino';
 import { realPlantRate, simulatedPlantRate } from '../../contract/time';
 import { prepareDesignStatements } from '../../db/design-statements';
+import { prepareModelStatements } from '../../db/model-statements';
 import { openDatabase } from '../../db/open-database';
+import { prepareRefinementStatements } from '../../db/refinement-statements';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
 import { demoSparkplugNode } from '../../simulator/live-publisher';
 import { transitionEventView } from '../alerts/alarm-recorder';
@@ -21,6 +23,7 @@ import { reactorModelApiRoutes } from '../api/reactor-model-api';
 import { reactorsApiRoutes } from '../api/reactors-api';
 import { statusApiRoutes } from '../api/status-api';
 import { AssimilatorHost } from '../assimilator/assimilator-host';
+import { ReactorModels } from '../assimilator/reactor-models';
 import { Auth } from '../auth/auth';
 import { ClientAddresses } from '../auth/client-address';
 import { type ResolvedBroker, resolveBroker } from '../broker/resolve-broker';
@@ -39,6 +42,8 @@ import { EstimatePublisher } from '../realtime/estimate-publisher';
 import { ReactorStatuses } from '../realtime/reactor-status';
 import { RealtimeHub } from '../realtime/realtime-hub';
 import { SignalFreshnessMonitor } from '../realtime/signal-freshness';
+import { refinementApiRoutes } from '../refinement/refinement-api';
+import { RefinementJobs } from '../refinement/refinement-jobs';
 import { EstimateEdgeNode } from '../sparkplug/estimate-edge-node';
 import { SparkplugHost } from '../sparkplug/sparkplug-host';
 import { withSimulatedPlant } from '../sparkplug/sparkplug-mapping';
@@ -277,6 +282,12 @@ async function composeService(
     reactorChanged(t.alarm.reactorId);
   });
 
+  // Structure refinements (server/refinement/): background jobs over a reactor's stored readings.
+  const refinementStatements = prepareRefinementStatements(database.sqlite);
+  const refinements = await jobs.start(
+    new RefinementJobs({ statements: refinementStatements, databasePath: base.database.path, logger }),
+  );
+
   const health: Job<object>[] = [
     ingester,
     retention,
@@ -290,6 +301,7 @@ async function composeService(
     ...(sparkplugHost ? [sparkplugHost] : []),
     ...(estimateNode ? [estimateNode] : []),
     ...(opcua ? [opcua] : []),
+    refinements,
     auth,
     hub,
   ];
@@ -303,6 +315,7 @@ async function composeService(
     httpRefusals: () => httpRefusals.metrics(),
     mqttRefusals: () => broker.embedded?.metrics(),
     freshness: () => freshness.all(),
+    refinements: () => refinements.metrics(),
     startedAtMs,
   });
 
@@ -343,6 +356,7 @@ async function composeService(
     }),
     ...designApiRoutes({
       statements: prepareDesignStatements(database.sqlite),
+      models: new ReactorModels(prepareModelStatements(database.sqlite), Date.now()),
       assimilatorSettings: () => effectiveAssimilatorSettings(settings.assimilator, database.sqlite, logger),
       ingester,
       publisher: programs,
@@ -355,6 +369,12 @@ async function composeService(
       configured: settings.assimilator,
       assimilator: host,
       logger,
+    }),
+    ...refinementApiRoutes({
+      sqlite: database.sqlite,
+      jobs: refinements,
+      statements: refinementStatements,
+      knownReactor: (id) => reads.reactor.get(id) !== undefined,
     }),
     ...alerting.routes,
     ...auth.routes,
