@@ -128,6 +128,7 @@ export { type HybridParts, hybridPartsOf } from './neural/hybrid-model';
 export { type LbfgsOutcome, type LbfgsSettings, minimizeLbfgs } from './neural/lbfgs';
 export { Mlp, type MlpShape, mlpParameterCount } from './neural/mlp';
 export { initialNetworkWeights, networkShape, networkWeightCount } from './neural/network-shape';
+export { type NetworkTerms, networkTermsOfFit } from './neural/network-terms';
 export { type SparseSuggestion, type SuggestedTerm, suggestTerms } from './neural/sparse-regression';
 export {
   defaultTrainingSettings,

@@ -218,6 +218,12 @@ export interface FitRecord {
    * name; a reactor's fits from before a change of model keep the model they came from.
    */
   model?: { version: string; name: string } | null;
+  /**
+   * Optional (added by the service): a hybrid model's fit, by network output (`Y per Y`): the root
+   * mean square of what the network added to that rate along the fitted window, and of the
+   * mechanistic rate there (the rate's unit); null for a mechanistic model's fit.
+   */
+  networkTerms?: NetworkTermsView | null;
   params: Record<string, ParameterEstimate> | null;
   fixed: Record<string, number> | null;
   combinations: ParameterCombination[] | null;
@@ -240,6 +246,9 @@ export interface FitRecord {
   forecast: Trajectory | null;
 }
 
+/** What a hybrid's network added to each rate it corrects, against the mechanistic rate, by output label. */
+export type NetworkTermsView = Record<string, { rate: string; network: number; mechanistic: number }>;
+
 /**
  * GET /api/reactors/:id/mismatch → ModelMismatchView: whether the model still explains the plant,
  * from the residuals of the reactor's recent fits (Ljung–Box over a sliding span,
@@ -257,11 +266,30 @@ export interface ModelMismatchView {
   rates: string[];
   /** The test over the fits looked at: the span's p-value at each window end (null: too few readings yet). */
   points: { tMs: number; pValue: number | null }[];
-  /** The test's settings: span (plant hours), lags, the p-value below which it fires. */
-  test: { spanHours: number; lags: number; fireP: number; onsetP: number };
+  /**
+   * The test's settings: span (plant hours), lags, the p-value below which it fires, and how many
+   * times its training contribution a hybrid's network term must reach in a window to count as grown.
+   */
+  test: { spanHours: number; lags: number; fireP: number; onsetP: number; growthFactor: number };
   /** The plant time looked back over (fits whose window ends in [fromMs, toMs]). */
   fromMs: number | null;
   toMs: number | null;
+  /**
+   * With a hybrid in use: which rates the network had to correct. Per network output, what it added
+   * to its rate in each recent window of the current model (RMS along the fitted window) against the
+   * mechanistic rate there, and what it added over training; `grown` when the median correction over
+   * the last span's windows is beyond `test.growthFactor` times the training one (which also fires
+   * the signal, naming the rate in `rates`). Null for a mechanistic model.
+   */
+  network: {
+    rates: {
+      label: string;
+      rate: string;
+      trained: number | null;
+      grown: boolean;
+      windows: { tMs: number; network: number; mechanistic: number }[];
+    }[];
+  } | null;
 }
 
 /** GET /api/reactors/:id/readings?signal=&from=&to=&maxPoints= */
@@ -542,11 +570,29 @@ export interface ReactorModelView {
   signals: Record<string, string>;
   /** A community model's links, each on or off. */
   links: { kind: string; organism: string; metabolite: string; off: boolean }[] | null;
+  /**
+   * A hybrid's network, fixed between trainings: its shape, what each output added to its rate over
+   * training (RMS, the rate's unit) and how it was trained; null for a mechanistic model.
+   */
+  network: {
+    inputs: string[];
+    hidden: number[];
+    activation: string;
+    /** Output labels: `Y per Y` (added to Y's rate, per unit of Y). */
+    outputs: string[];
+    trainedContribution: Record<string, number>;
+    training: Record<string, number | string>;
+  } | null;
 }
 
 export interface ReactorModelRequest {
   /** The model file (YAML), as `culturewatch model community` or a modeller writes it. */
   fileText: string;
+  /**
+   * A model with a neural term: its trained weights file's text (JSON, as `culturewatch neural
+   * train` writes it), checked against the network the model declares. Refused for a model without one.
+   */
+  weightsText?: string;
 }
 
 /**

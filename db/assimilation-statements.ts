@@ -40,7 +40,8 @@ export interface AssimilationStatements {
   readingsHighWater: Database.Statement<[], { rowid: number | null }>;
   /**
    * (reactorId, windowStartMs, windowEndMs, windowStartH, windowEndH, fittedAtMs, status, reason,
-   * detail, refit, coldStart, loss, iterations, durationMs, residualSummaryJson, modelVersion) →
+   * detail, refit, coldStart, loss, iterations, durationMs, residualSummaryJson, modelVersion,
+   * networkTermsJson) →
    * lastInsertRowid is the fit id.
    */
   insertFit: Database.Statement<
@@ -61,6 +62,7 @@ export interface AssimilationStatements {
       number,
       string | null,
       string,
+      string | null,
     ]
   >;
   /** (fitId, name, value, free, sdLog, sdLogData, lower95, upper95, determined, priorSdLog) */
@@ -128,8 +130,8 @@ export function prepareAssimilationStatements(sqlite: Database.Database): Assimi
     insertFit: sqlite.prepare(
       `INSERT INTO fits (reactor_id, window_start_ms, window_end_ms, window_start_h, window_end_h,
          fitted_at_ms, status, reason, detail, refit, cold_start, loss, iterations, duration_ms,
-         residual_summary_json, model_version)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         residual_summary_json, model_version, network_terms_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertParameter: sqlite.prepare(
       `INSERT INTO fit_parameters (fit_id, name, value, free, sd_log, sd_log_data, lower95, upper95, determined,

@@ -7,11 +7,12 @@ export type ReactorModelRow = typeof reactorModels.$inferSelect;
 
 export function prepareModelStatements(sqlite: Database.Database) {
   const insert = sqlite.prepare<[ModelRow]>(
-    `INSERT INTO models (version, name, file_text, added_at_ms)
-     VALUES (@version, @name, @fileText, @addedAtMs) ON CONFLICT (version) DO NOTHING`,
+    `INSERT INTO models (version, name, file_text, weights_text, added_at_ms)
+     VALUES (@version, @name, @fileText, @weightsText, @addedAtMs) ON CONFLICT (version) DO NOTHING`,
   );
   const byVersion = sqlite.prepare<[string], ModelRow>(
-    `SELECT version, name, file_text AS fileText, added_at_ms AS addedAtMs FROM models WHERE version = ?`,
+    `SELECT version, name, file_text AS fileText, weights_text AS weightsText, added_at_ms AS addedAtMs
+     FROM models WHERE version = ?`,
   );
   const ofReactor = sqlite.prepare<[string], ReactorModelRow>(
     `SELECT reactor_id AS reactorId, model_version AS modelVersion, set_at_ms AS setAtMs, set_by AS setBy
@@ -31,7 +32,7 @@ export function prepareModelStatements(sqlite: Database.Database) {
     setOfReactor.run(choice);
   });
   return {
-    /** Stores a model file (a version already stored stays as it was). */
+    /** Stores a model file with its weights, if any (a version already stored stays as it was). */
     addModel: (model: ModelRow): void => void insert.run(model),
     model: (version: string): ModelRow | undefined => byVersion.get(version),
     reactorModel: (reactorId: string): ReactorModelRow | undefined => ofReactor.get(reactorId),

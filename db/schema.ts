@@ -129,6 +129,11 @@ export const fits = sqliteTable(
     residualSummaryJson: text('residual_summary_json'),
     /** The model the fit was made with (`models.version`); NULL: stored before models were recorded (the built-in). */
     modelVersion: text('model_version'),
+    /**
+     * A hybrid model's fit: JSON `{label: {rate, network, mechanistic}}`, the RMS of what the network
+     * added to each rate along the fitted window and of the mechanistic rate there; NULL otherwise.
+     */
+    networkTermsJson: text('network_terms_json'),
   },
   (t) => [
     index('fits_reactor_window_end').on(t.reactorId, t.windowEndMs),
@@ -259,6 +264,8 @@ export const models = sqliteTable('models', {
   /** The file's `model:` name. */
   name: text('name').notNull(),
   fileText: text('file_text').notNull(),
+  /** A model with a neural term: its trained weights file's text (`culturewatch neural train`); NULL otherwise. */
+  weightsText: text('weights_text'),
   addedAtMs: integer('added_at_ms').notNull(),
 });
 

@@ -24,6 +24,7 @@ export interface FitRow {
   residualSummaryJson: string | null;
   modelVersion: string | null;
   modelName: string | null;
+  networkTermsJson: string | null;
 }
 
 export interface FitParameterRow {
@@ -74,7 +75,7 @@ const fitColumns = `id, reactor_id AS reactorId, window_start_ms AS windowStartM
   window_start_h AS windowStartH, window_end_h AS windowEndH, fitted_at_ms AS fittedAtMs, status, reason,
   detail, refit, cold_start AS coldStart, loss, iterations, duration_ms AS durationMs,
   residual_summary_json AS residualSummaryJson, model_version AS modelVersion,
-  (SELECT name FROM models WHERE models.version = fits.model_version) AS modelName`;
+  network_terms_json AS networkTermsJson, (SELECT name FROM models WHERE models.version = fits.model_version) AS modelName`;
 
 export interface ServiceReadStatements {
   /** () → every reactor. */
@@ -128,8 +129,17 @@ export interface ServiceReadStatements {
    */
   residualsSince: Database.Statement<
     [string, number, number],
-    { fitId: number; windowEndMs: number; windowEndH: number; residualsJson: string | null }
+    {
+      fitId: number;
+      windowEndMs: number;
+      windowEndH: number;
+      residualsJson: string | null;
+      modelVersion: string | null;
+      networkTermsJson: string | null;
+    }
   >;
+  /** (modelVersion) → a stored model's weights file text (NULL: a mechanistic model). */
+  modelWeights: Database.Statement<[string], { weightsText: string | null }>;
   /** (fitId, reactorId) → the stored window file of that fit. */
   windowFile: Database.Statement<[number, string], { windowFileJson: string | null }>;
 }
@@ -192,9 +202,11 @@ export const serviceReadSql: Record<keyof ServiceReadStatements, string> = {
               residuals_json AS residualsJson
        FROM fit_documents WHERE fit_id = ?`,
   residualsSince: `SELECT f.id AS fitId, f.window_end_ms AS windowEndMs, f.window_end_h AS windowEndH,
-              d.residuals_json AS residualsJson
+              d.residuals_json AS residualsJson, f.model_version AS modelVersion,
+              f.network_terms_json AS networkTermsJson
        FROM fits f JOIN fit_documents d ON d.fit_id = f.id
        WHERE f.reactor_id = ? AND f.status = 'ok' AND f.window_end_ms >= ? AND f.id > ? ORDER BY f.id`,
+  modelWeights: 'SELECT weights_text AS weightsText FROM models WHERE version = ?',
   windowFile: `SELECT d.window_file_json AS windowFileJson FROM fit_documents d JOIN fits f ON f.id = d.fit_id
        WHERE d.fit_id = ? AND f.reactor_id = ?`,
 };

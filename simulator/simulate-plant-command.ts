@@ -1,10 +1,12 @@
+import { compileModel } from '../assimilation';
+import { ModelFileReadError, readModelFile } from './model-files';
 import { generatePlantHistory } from './plant-history';
 import { writePlantHistoryFiles } from './plant-history-files';
 import { isScenarioName, type ScenarioSettings, scenarioNames } from './scenarios';
 
 export const simulatePlantUsage =
   'culturewatch simulate-plant --scenario NAME --days N --seed S --out history.csv [--truth truth.json] ' +
-  '[--assays] [--onset-day N] [--od-sigma X] [--substrate-sigma X]';
+  '[--assays] [--onset-day N] [--od-sigma X] [--substrate-sigma X] [--model FILE]';
 
 /**
  * A refused command line: one message, exit code 2. Its name and exitCode match the CLI's UsageError
@@ -18,7 +20,17 @@ export class SimulatePlantUsageError extends Error {
   }
 }
 
-const valueOptions = ['scenario', 'days', 'seed', 'out', 'truth', 'onset-day', 'od-sigma', 'substrate-sigma'];
+const valueOptions = [
+  'scenario',
+  'days',
+  'seed',
+  'out',
+  'truth',
+  'onset-day',
+  'od-sigma',
+  'substrate-sigma',
+  'model',
+];
 const flagOptions = ['assays'];
 
 /** `culturewatch simulate-plant ...`: writes a history CSV (and a truth JSON); returns the exit code. */
@@ -42,6 +54,9 @@ export function runSimulatePlantCommand(argv: string[], log: (line: string) => v
   const odSigma = numberOption(options, 'od-sigma', 0.5, (v) => v >= 0, 'a σ ≥ 0');
   const substrateSigma = numberOption(options, 'substrate-sigma', 0.2, (v) => v >= 0, 'a σ ≥ 0');
   const scenarioSettings = onsetSettings(options, scenario, days);
+  // The plant's truth may be another model file (e.g. one with a mechanism the estimator's model lacks).
+  const modelPath = options.get('model');
+  const model = modelPath ? plantModelFile(modelPath) : undefined;
 
   const started = performance.now();
   const history = generatePlantHistory({
@@ -51,6 +66,7 @@ export function runSimulatePlantCommand(argv: string[], log: (line: string) => v
     assays: options.has('assays'),
     noise: { odSigma, substrateSigma },
     scenarioSettings,
+    ...(model ? { model } : {}),
   });
   writePlantHistoryFiles(history, { csvPath: out, truthPath });
   const ms = Math.round(performance.now() - started);
@@ -60,6 +76,15 @@ export function runSimulatePlantCommand(argv: string[], log: (line: string) => v
       ` (${ms} ms)`,
   );
   return 0;
+}
+
+function plantModelFile(path: string) {
+  try {
+    return compileModel(readModelFile(path));
+  } catch (e) {
+    if (e instanceof ModelFileReadError) throw new SimulatePlantUsageError(`--model: ${e.message}`);
+    throw e;
+  }
 }
 
 function onsetSettings(

@@ -1,8 +1,9 @@
 'use client';
 /**
  * Whether the model still explains the plant (GET /api/reactors/:id/mismatch): in words first, then
- * the test's p-value over the fits of the last days, against the level at which it fires. Fetched
- * once the reactor has a fit, and again whenever a new one arrives.
+ * the test's p-value over the fits of the last days, against the level at which it fires, and with a
+ * hybrid model which rates its network had to correct, by how much against the mechanistic rate.
+ * Fetched once the reactor has a fit, and again whenever a new one arrives.
  */
 import { useEffect, useState } from 'react';
 import type { ModelMismatchView } from '../../contract/api';
@@ -76,18 +77,23 @@ export function MismatchView(props: {
                     the <span data-testid="mismatch-signals">{view.signals.join(', ')}</span> residuals show
                     structure that noise does not
                   </>
-                ) : (
+                ) : view.rates.length > 0 ? null : (
                   'the residuals show structure that noise does not'
                 )}
-                {view.rates.length > 0
-                  ? `; the network corrects ${view.rates.join(', ')} beyond its training`
-                  : ''}
+                {view.rates.length > 0 ? (
+                  <>
+                    {view.signals.length > 0 ? '; ' : ''}the network corrects{' '}
+                    <span data-testid="mismatch-rates">{view.rates.join(', ')}</span> beyond{' '}
+                    {view.test.growthFactor} times what it added in training
+                  </>
+                ) : null}
                 {newest !== null ? ` (p ${formatNumber(newest, 2)})` : ''}. Its estimates are not to be
                 trusted until the model is mended or the plant is back to what it describes.
               </>
             )}
           </p>
           <PValueTrace view={view} />
+          {view.network ? <NetworkCorrections view={view} network={view.network} /> : null}
           <p className="muted">
             Ljung–Box test of the fits’ standardized residuals over {view.test.spanHours} plant hours (
             {view.test.lags} lags); it fires below p {view.test.fireP} and dates the start from the first
@@ -96,6 +102,76 @@ export function MismatchView(props: {
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * Per rate the network adds to: its correction in the newest window (RMS along the fitted window),
+ * its share of the mechanistic rate there and its range over the recent windows, and the newest
+ * against what it added in training.
+ */
+function NetworkCorrections({
+  view,
+  network,
+}: {
+  view: ModelMismatchView;
+  network: NonNullable<ModelMismatchView['network']>;
+}) {
+  const windows = network.rates[0]?.windows.length ?? 0;
+  return (
+    <div data-testid="mismatch-network">
+      <h3>Rates the network corrects</h3>
+      <p className="muted">
+        What the hybrid’s network added to each rate over the last {windows} window
+        {windows === 1 ? '' : 's'} (root mean square along each fitted window, in the rate’s unit), against
+        the mechanistic rate there. It counts as grown when its median over the last {view.test.spanHours}{' '}
+        plant hours is beyond {view.test.growthFactor} times what it added in training.
+      </p>
+      <div className="table-scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Output</th>
+              <th scope="col">Correction, newest window</th>
+              <th scope="col">Against the mechanistic rate: newest (recent windows)</th>
+              <th scope="col">× training</th>
+            </tr>
+          </thead>
+          <tbody>
+            {network.rates.map((r) => {
+              const newest = r.windows.at(-1);
+              const shares = r.windows
+                .filter((w) => w.mechanistic > 0)
+                .map((w) => (100 * w.network) / w.mechanistic);
+              const share = (v: number) => `${formatNumber(v, 2)} %`;
+              return (
+                <tr key={r.label} data-testid="mismatch-network-rate" data-grown={r.grown}>
+                  <th scope="row">
+                    {r.label} <span className="muted">(rate of {r.rate})</span>
+                  </th>
+                  <td>{newest ? formatNumber(newest.network, 3) : '—'}</td>
+                  <td data-testid="mismatch-network-share">
+                    {newest && newest.mechanistic > 0
+                      ? share((100 * newest.network) / newest.mechanistic)
+                      : '—'}
+                    {shares.length > 1 ? (
+                      <span className="muted">
+                        {' '}
+                        ({share(Math.min(...shares))} to {share(Math.max(...shares))})
+                      </span>
+                    ) : null}
+                  </td>
+                  <td className={r.grown ? 'banner-warning' : undefined}>
+                    {newest && r.trained ? `${formatNumber(newest.network / r.trained, 2)}×` : '—'}
+                    {r.grown ? ' (grown)' : ''}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </div>
   );
 }
 

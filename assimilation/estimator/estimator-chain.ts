@@ -6,6 +6,7 @@
  * they differ in (where readings come from, what the clock is) stays with them.
  */
 import type { CompiledModel } from '../model/compile';
+import { type NetworkTerms, networkTermsOfFit } from '../neural/network-terms';
 import { restoreCheckpoints, snapshotCheckpoints } from './chain-snapshot';
 import { defaultForecastInputs, type FitTrajectories, fitTrajectories } from './fit-trajectories';
 import type { PlantData } from './plant-data';
@@ -52,6 +53,8 @@ export interface FittedWindow {
   trajectories: FitTrajectories | null;
   residuals: { timeH: number[]; signal: string[]; value: number[] } | null;
   windowFile: WindowFile | null;
+  /** A hybrid's network terms against the mechanistic rates along the fitted window; null otherwise. */
+  networkTerms: NetworkTerms | null;
 }
 
 /** What a chain keeps across a restart. */
@@ -194,6 +197,7 @@ export class EstimatorChain {
     this.fittedUpToHour = Math.max(this.fittedUpToHour, endH);
     let trajectories: FitTrajectories | null = null;
     let residuals: FittedWindow['residuals'] = null;
+    let networkTerms: NetworkTerms | null = null;
     if (outcome.status === 'ok') {
       const { fit } = outcome;
       if (options.trajectories) {
@@ -219,6 +223,7 @@ export class EstimatorChain {
         signal: Array.from(fit.problem.obsSignal, (s) => est.model.signalNames[s]),
         value: Array.from(fit.residuals),
       };
+      networkTerms = networkTermsOfFit(est.model, fit.problem, est.ws, options.settings.solver);
     }
     return {
       windowStartH: startH,
@@ -231,6 +236,7 @@ export class EstimatorChain {
       trajectories,
       residuals,
       windowFile,
+      networkTerms,
     };
   }
 

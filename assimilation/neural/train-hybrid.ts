@@ -5,13 +5,14 @@ import { buildWindowProblem, coldStartState } from '../estimator/window-problem-
 import { type ResidualLoss, residualLossWeight } from '../gradient/residual-loss';
 import { type CompiledModel, compileModel } from '../model/compile';
 import type { ModelDefinition } from '../model/definition';
-import type { InputSeries, WindowProblem } from '../problem/window-problem';
+import type { WindowProblem } from '../problem/window-problem';
 import type { SolverOptions } from '../solvers/types';
 import { createEngineWorkspace, lossAndGradient, residualSensitivities } from '../window-engine';
 import { hybridPartsOf } from './hybrid-model';
 import { minimizeLbfgs } from './lbfgs';
 import { Mlp } from './mlp';
 import { initialNetworkWeights, networkShape } from './network-shape';
+import { forEachObservedNode } from './network-terms';
 
 /**
  * Training a hybrid model: the network's weights and the mechanistic parameters fitted together
@@ -392,16 +393,7 @@ class SpanObjective {
       problem.x0.set(segments[s].x0);
       const result = lossAndGradient(problem, this.ws, this.settings.solver, this.settings.loss);
       if (!result.ok) return;
-      const record = this.ws.record;
-      let last = -1;
-      for (let i = 0; i < problem.obsTime.length; i++) {
-        const node = record.obsNode[i];
-        if (node === last) continue;
-        last = node;
-        for (let q = 0; q < n; q++) x[q] = record.nodeStates[node * n + q];
-        inputsAt(problem.inputs, problem.obsTime[i], u, this.model.timeInput);
-        visit(x, u, problem.params);
-      }
+      forEachObservedNode(this.model, problem, this.ws.record, x, u, () => visit(x, u, problem.params));
     });
   }
 
@@ -504,15 +496,4 @@ class SpanObjective {
     }
     return { bands, combinationBands };
   }
-}
-
-/** Inputs at time t from their series (linear between samples), and the time input when the model reads it. */
-function inputsAt(series: InputSeries[], t: number, out: Float64Array, timeInput: number): void {
-  series.forEach((s, j) => {
-    let i = 0;
-    while (i < s.t.length - 1 && s.t[i + 1] <= t) i++;
-    if (i >= s.t.length - 1 || s.t[i] > t) out[j] = s.v[Math.min(i, s.v.length - 1)];
-    else out[j] = s.v[i] + ((s.v[i + 1] - s.v[i]) * (t - s.t[i])) / (s.t[i + 1] - s.t[i]);
-  });
-  if (timeInput >= 0) out[timeInput] = t;
 }

@@ -151,6 +151,7 @@ const fitTables = {
       'duration_ms',
       'residual_summary_json',
       'model_version',
+      'network_terms_json',
     ],
   },
   insertParameter: {

@@ -3,7 +3,8 @@
  *   GET /api/reactors/:id/model
  *   PUT /api/reactors/:id/model   ReactorModelRequest (operator; the auth gate checks)
  * A reactor that has not sent a reading yet (its page may be open) runs the built-in model when it
- * does, and GET says so; a model is chosen only for a known reactor. A new model is checked as the estimator needs it, stored by version, chosen for the reactor, and
+ * does, and GET says so; a model is chosen only for a known reactor. A new model (with its trained
+ * weights, for a neural term) is checked as the estimator needs it, stored by version, chosen for the reactor, and
  * the assimilator restarted: the reactor's chain sees another model and starts afresh, the other
  * reactors' chains are restored as they were.
  */
@@ -16,13 +17,19 @@ import type { AssimilatorSettings } from '../assimilator/assimilator-settings';
 import { builtInModelRow, modelVersionOf, readReactorModelFile } from '../assimilator/reactor-models';
 import { actorOf } from '../auth/principal';
 import { HttpError } from '../http/http-error';
-import { readJsonBody } from '../http/request-body';
+import { largestBodyBytes, readJsonBody } from '../http/request-body';
 import { parseOr400, reactorIdParameter } from '../http/request-input';
 import { sendJson } from '../http/responses';
 import type { Route } from '../http/router';
 import { effectiveAssimilatorSettings } from './estimator-settings-api';
 
-const request = z.strictObject({ fileText: z.string().min(1).max(1_000_000) });
+const request = z.strictObject({
+  fileText: z.string().min(1),
+  weightsText: z.string().min(1).optional(),
+});
+
+/** A model file with its network's weights file (the example hybrid's, with its training domain, is 20 KiB). */
+const modelBodyBytes = largestBodyBytes;
 
 export interface ReactorModelApiOptions {
   sqlite: Database.Database;
@@ -47,7 +54,7 @@ export function reactorModelApiRoutes(options: ReactorModelApiOptions): Route[] 
   const view = (reactorId: string): ReactorModelView => {
     const choice = statements.reactorModel(reactorId);
     const row: ModelRow = (choice && statements.model(choice.modelVersion)) || builtIn;
-    const read = readReactorModelFile(row.fileText);
+    const read = readReactorModelFile(row.fileText, row.weightsText);
     if ('error' in read) throw new HttpError(500, 'stored model unreadable', read.error);
     const d = read.definition;
     return {
@@ -77,6 +84,11 @@ export function reactorModelApiRoutes(options: ReactorModelApiOptions): Route[] 
           metabolite: l.metabolite,
           off: l.off ?? false,
         })) ?? null,
+      network: read.weights && {
+        ...read.weights.network,
+        trainedContribution: read.weights.contribution,
+        training: read.weights.training,
+      },
     };
   };
   return [
@@ -89,19 +101,21 @@ export function reactorModelApiRoutes(options: ReactorModelApiOptions): Route[] 
     {
       method: 'PUT',
       path: '/api/reactors/:id/model',
+      maxBodyBytes: modelBodyBytes,
       handle: async ({ req, res, params }) => {
         const reactorId = reactorOf(params.id);
-        const { fileText } = parseOr400(request, await readJsonBody(req), 'body');
-        const read = readReactorModelFile(fileText);
+        const body = await readJsonBody(req, modelBodyBytes);
+        const { fileText, weightsText = null } = parseOr400(request, body, 'body');
+        const read = readReactorModelFile(fileText, weightsText);
         if ('error' in read) throw new HttpError(400, 'model file refused', read.error);
         if (!options.assimilator)
           throw new HttpError(409, 'the assimilator is off', 'ASSIMILATOR=off: no estimator runs a model');
-        const version = modelVersionOf(fileText);
+        const version = modelVersionOf(fileText, weightsText);
         const before = statements.reactorModel(reactorId)?.modelVersion ?? builtIn.version;
         const by = actorOf(req, undefined, 'operator');
         const now = Date.now();
         statements.setReactorModel(
-          { version, name: read.definition.name, fileText, addedAtMs: now },
+          { version, name: read.definition.name, fileText, weightsText, addedAtMs: now },
           { reactorId, modelVersion: version, setAtMs: now, setBy: by },
         );
         log.info(

@@ -75,6 +75,7 @@ export function fitWriter(s: FitWrites): StoreFit {
       fitted.fitMs,
       fitted.residuals ? JSON.stringify(residualSummary(fitted.residuals)) : null,
       fitted.modelVersion,
+      status === 'ok' && fitted.networkTerms ? JSON.stringify(fitted.networkTerms) : null,
     );
     const fitId = Number(info.lastInsertRowid);
     if (status === 'ok' && estimate) {

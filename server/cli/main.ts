@@ -75,7 +75,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
       return undefined;
     },
     summary:
-      '--scenario steady|satellite-shift|parameter-drift|sensor-faults --days N --seed S --out history.csv [--truth truth.json] [--assays]',
+      '--scenario steady|satellite-shift|parameter-drift|sensor-faults --days N --seed S --out history.csv [--truth truth.json] [--assays] [--model FILE]',
   },
 };
 

@@ -59,6 +59,12 @@ export function neuralCommand(argv: string[]): undefined {
       (v) => Number.isInteger(v) && v >= 0,
     );
     const seed = numberOption(args, 'seed', defaultTrainingSettings.seed, Number.isInteger);
+    const outputPenalty = numberOption(
+      args,
+      'output-penalty',
+      defaultTrainingSettings.outputPenalty,
+      (v) => v >= 0,
+    );
     const initial = Float64Array.from(def.parameters, (p) => p.plantValue);
     const started = performance.now();
     const result = trainHybrid(def, plantDataFrom(readings), initial, {
@@ -70,12 +76,7 @@ export function neuralCommand(argv: string[]): undefined {
       noise: defaultObservationNoise,
       jointIterations: iterations,
       weightDecay: numberOption(args, 'weight-decay', defaultTrainingSettings.weightDecay, (v) => v >= 0),
-      outputPenalty: numberOption(
-        args,
-        'output-penalty',
-        defaultTrainingSettings.outputPenalty,
-        (v) => v >= 0,
-      ),
+      outputPenalty,
     });
     const trainSeconds = (performance.now() - started) / 1000;
     const neural = def.neural!;
@@ -101,6 +102,7 @@ export function neuralCommand(argv: string[]): undefined {
           fromH,
           toH,
           iterations: result.hybrid.iterations,
+          outputPenalty,
           lossPerReading: result.hybrid.dataLoss / result.hybrid.readings,
         },
       }),

@@ -16,7 +16,7 @@ import type { Startable } from '../lifecycle';
 import { type HttpLimits, keepAliveTimeoutMs } from './http-limits';
 import type { HttpRefusalReason, HttpRefusals } from './http-refusals';
 import { closeAfterAnswer, onLinger } from './lingering-close';
-import { bodyTooLarge, maxBodyBytes } from './request-body';
+import { bodyTooLarge, largestBodyBytes } from './request-body';
 import { sendError } from './responses';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -101,10 +101,11 @@ export class HttpListener implements Startable {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const announced = Number(req.headers['content-length'] ?? 0);
-    if (announced > maxBodyBytes) {
-      // Answered before the body is read; the connection closes after the answer.
+    if (announced > largestBodyBytes) {
+      // Answered before the body is read; the connection closes after the answer. (Each route's own,
+      // smaller limit is checked by the router, before the route reads a byte.)
       this.options.refusals.refused('body-too-large');
-      const refusal = bodyTooLarge();
+      const refusal = bodyTooLarge(largestBodyBytes);
       closeAfterAnswer(res);
       void sendError(req, res, refusal.status, refusal.error, refusal.detail);
       return;

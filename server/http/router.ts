@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { HttpError } from './http-error';
 import { HttpRefusals } from './http-refusals';
 import { closeAfterAnswer } from './lingering-close';
+import { bodyTooLarge, largestBodyBytes, maxBodyBytes } from './request-body';
 import { sendError } from './responses';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -26,6 +27,11 @@ export interface Route {
   /** Literal levels and `:name` parameters, e.g. `/api/reactors/:id/readings`. */
   path: string;
   handle(request: RouteRequest): Promise<void>;
+  /**
+   * A body limit above the default (request-body.ts `maxBodyBytes`, at most `largestBodyBytes`),
+   * for a route whose documents are larger; its handler reads the body with the same limit.
+   */
+  maxBodyBytes?: number;
 }
 
 /** The paths the router answers; every other one is the dashboard's. */
@@ -64,6 +70,8 @@ export function createRouter(
   for (const { route } of compiled) {
     const key = `${route.method} ${route.path}`;
     if (seen.has(key)) throw new Error(`two routes for ${key}`);
+    if ((route.maxBodyBytes ?? 0) > largestBodyBytes)
+      throw new Error(`${key}: a body limit above ${largestBodyBytes} bytes (request-body.ts)`);
     seen.add(key);
   }
 
@@ -95,6 +103,9 @@ async function run(
   refusals: HttpRefusals,
 ): Promise<void> {
   try {
+    // An announced body over the route's limit is refused before a byte of it is read.
+    const limit = route.maxBodyBytes ?? maxBodyBytes;
+    if (Number(req.headers['content-length'] ?? 0) > limit) throw bodyTooLarge(limit);
     const raw = pattern.exec(url.pathname)!.slice(1);
     const params: Record<string, string> = {};
     names.forEach((name, i) => {

@@ -2,10 +2,12 @@
  * "The model no longer explains the plant" for each reactor, as the API and the alert rules see it:
  * the residuals of its stored fits over the last few days of plant time, read from the database and
  * handed to the engine's pure test (assimilation/mismatch/model-mismatch.ts). Each fit's residuals
- * are read and parsed once: asked again, only the fits stored since are read.
+ * are read and parsed once: asked again, only the fits stored since are read. With a hybrid in use,
+ * each fit's network terms go with them, and the network's contribution over its training (its
+ * stored weights file) is what they are measured against.
  */
 import { defaultMismatchSettings, modelMismatch, type WindowResiduals } from '../../assimilation';
-import type { ModelMismatchView } from '../../contract/api';
+import type { ModelMismatchView, NetworkTermsView } from '../../contract/api';
 import type { FitRow, ServiceReadStatements, ServiceReads } from '../../db/service-read-statements';
 
 const msPerHour = 3_600_000;
@@ -18,27 +20,47 @@ export const mismatchLookbackHours = 3 * defaultMismatchSettings.spanHours;
 
 interface StoredWindow extends WindowResiduals {
   windowEndMs: number;
+  modelVersion: string | null;
+  terms: NetworkTermsView | null;
 }
 
-type ResidualsRow = { fitId: number; windowEndMs: number; windowEndH: number; residualsJson: string | null };
+type ResidualsRow = {
+  fitId: number;
+  windowEndMs: number;
+  windowEndH: number;
+  residualsJson: string | null;
+  modelVersion: string | null;
+  networkTermsJson: string | null;
+};
 
 /** Where the fits' residuals are read from: SQLite's statements (`ReactorMismatches`) or either engine's async reads. */
 abstract class MismatchTracker {
   /** By reactor: the fits read so far (within the lookback), and the newest fit id read. */
   private readonly held = new Map<string, { lastFitId: number; windows: StoredWindow[] }>();
+  /** By model version: its network's contribution over training, or null (mechanistic). */
+  protected readonly trained = new Map<string, Record<string, number> | null>();
 
   protected lastFitIdOf(reactorId: string): number {
     return this.held.get(reactorId)?.lastFitId ?? 0;
   }
 
-  /** The state from the reactor's newest good fit and the residuals of the fits stored since those read. */
-  protected judge(reactorId: string, newest: FitRow | undefined, since: ResidualsRow[]): ModelMismatchView {
+  /**
+   * The state from the reactor's newest good fit and the residuals of the fits stored since those
+   * read; `trained`: what the network of the newest fit's model added over training (null: mechanistic).
+   */
+  protected judge(
+    reactorId: string,
+    newest: FitRow | undefined,
+    since: ResidualsRow[],
+    trained: Record<string, number> | null,
+  ): ModelMismatchView {
     const settings = defaultMismatchSettings;
     const test = {
       spanHours: settings.spanHours,
       lags: settings.lags,
       fireP: settings.fireP,
       onsetP: settings.onsetP,
+      growthFactor: settings.growthFactor,
     };
     if (!newest) {
       this.held.delete(reactorId);
@@ -53,6 +75,7 @@ abstract class MismatchTracker {
         test,
         fromMs: null,
         toMs: null,
+        network: null,
       };
     }
     const fromMs = lookbackFromMs(newest);
@@ -68,6 +91,8 @@ abstract class MismatchTracker {
       held.windows.push({
         windowEndMs: row.windowEndMs,
         windowEndH: row.windowEndH,
+        modelVersion: row.modelVersion,
+        terms: parseNetworkTerms(row.networkTermsJson),
         residuals: {
           timeH: residuals.tMs.map((t) => (t - originMs) / msPerHour),
           signal: residuals.signal,
@@ -78,9 +103,34 @@ abstract class MismatchTracker {
     held.windows = held.windows.filter((w) => w.windowEndMs >= fromMs);
     this.held.set(reactorId, held);
 
-    const report = modelMismatch(held.windows, settings);
+    // The network's terms count for the model now run, against what it added in training.
+    const current = held.windows.filter((w) => w.terms && w.modelVersion === newest.modelVersion);
+    const windows = held.windows.map((w) => ({
+      ...w,
+      networkTerms:
+        trained && w.terms && w.modelVersion === newest.modelVersion
+          ? Object.fromEntries(Object.entries(w.terms).map(([label, t]) => [label, t.network]))
+          : undefined,
+    }));
+    const report = modelMismatch(windows, settings, trained ?? undefined);
     const originMs = newest.windowEndMs - newest.windowEndH * msPerHour;
     const toMs = (h: number) => Math.round(originMs + h * msPerHour);
+    const latest = current.at(-1)?.terms;
+    const network: ModelMismatchView['network'] =
+      trained && latest
+        ? {
+            rates: Object.entries(latest).map(([label, { rate }]) => ({
+              label,
+              rate,
+              trained: trained[label] ?? null,
+              grown: report.points.at(-1)?.grownRates.includes(label) ?? false,
+              windows: current.flatMap((w) => {
+                const t = w.terms?.[label];
+                return t ? [{ tMs: w.windowEndMs, network: t.network, mechanistic: t.mechanistic }] : [];
+              }),
+            })),
+          }
+        : null;
     return {
       reactorId,
       explained: report.explained,
@@ -92,6 +142,7 @@ abstract class MismatchTracker {
       test,
       fromMs,
       toMs: newest.windowEndMs,
+      network,
     };
   }
 }
@@ -112,7 +163,17 @@ export class ReactorMismatches extends MismatchTracker {
     const since = newest
       ? this.reads.residualsSince.all(reactorId, lookbackFromMs(newest), this.lastFitIdOf(reactorId))
       : [];
-    return this.judge(reactorId, newest, since);
+    return this.judge(reactorId, newest, since, this.trainedOf(newest?.modelVersion));
+  }
+
+  private trainedOf(modelVersion: string | null | undefined): Record<string, number> | null {
+    if (!modelVersion) return null;
+    if (!this.trained.has(modelVersion))
+      this.trained.set(
+        modelVersion,
+        trainedContributionOf(this.reads.modelWeights.get(modelVersion)?.weightsText),
+      );
+    return this.trained.get(modelVersion) ?? null;
   }
 }
 
@@ -127,7 +188,53 @@ export class AsyncReactorMismatches extends MismatchTracker {
     const since = newest
       ? await this.reads.residualsSince.all(reactorId, lookbackFromMs(newest), this.lastFitIdOf(reactorId))
       : [];
-    return this.judge(reactorId, newest, since);
+    return this.judge(reactorId, newest, since, await this.trainedOf(newest?.modelVersion));
+  }
+
+  private async trainedOf(modelVersion: string | null | undefined): Promise<Record<string, number> | null> {
+    if (!modelVersion) return null;
+    if (!this.trained.has(modelVersion))
+      this.trained.set(
+        modelVersion,
+        trainedContributionOf((await this.reads.modelWeights.get(modelVersion))?.weightsText),
+      );
+    return this.trained.get(modelVersion) ?? null;
+  }
+}
+
+/** What a hybrid's network added to each rate over training, from its stored weights file; null when absent or unreadable. */
+function trainedContributionOf(weightsText: string | null | undefined): Record<string, number> | null {
+  if (!weightsText) return null;
+  try {
+    const raw = (JSON.parse(weightsText) as { contribution?: unknown }).contribution;
+    if (raw && typeof raw === 'object')
+      return Object.fromEntries(
+        Object.entries(raw).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)),
+      ) as Record<string, number>;
+  } catch {
+    // Stored weights were checked when the model was chosen; unreadable ones just give no comparison.
+  }
+  return null;
+}
+
+/** A fit's stored network terms; null when absent or not of their shape. */
+function parseNetworkTerms(json: string | null): NetworkTermsView | null {
+  if (!json) return null;
+  try {
+    const parsed = JSON.parse(json) as Record<
+      string,
+      { rate?: unknown; network?: unknown; mechanistic?: unknown }
+    >;
+    const out: NetworkTermsView = {};
+    for (const [label, t] of Object.entries(parsed)) {
+      if (typeof t?.rate !== 'string' || typeof t.network !== 'number' || typeof t.mechanistic !== 'number')
+        continue;
+      if (Number.isFinite(t.network) && Number.isFinite(t.mechanistic))
+        out[label] = { rate: t.rate, network: t.network, mechanistic: t.mechanistic };
+    }
+    return Object.keys(out).length > 0 ? out : null;
+  } catch {
+    return null;
   }
 }
 

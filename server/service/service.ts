@@ -61,7 +61,7 @@ export interface RunningService {
   port: number;
   brokerUrl: string;
   /** Every route the router serves, as registered. */
-  routes: readonly { method: Method; path: string }[];
+  routes: readonly { method: Method; path: string; maxBodyBytes?: number }[];
   stop(): Promise<void>;
 }
 
@@ -422,7 +422,7 @@ async function composeService(
     url: http.url,
     port: http.port,
     brokerUrl: broker.connection.url,
-    routes: routes.map(({ method, path }) => ({ method, path })),
+    routes: routes.map(({ method, path, maxBodyBytes }) => ({ method, path, maxBodyBytes })),
     stop: () => jobs.stopAll(),
   };
 }

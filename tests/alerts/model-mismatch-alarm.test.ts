@@ -5,9 +5,12 @@
  * it no longer does, since when and in which signals (the same read fit by fit or all at once); a
  * `model-mismatch` rule fires on it, and the rule's validator refuses fields it does not have.
  */
+
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { NetworkTermsView } from '../../contract/api';
 import type { OpenDatabase } from '../../db/open-database';
-import { fitDocuments, fits } from '../../db/schema';
+import { fitDocuments, fits, models } from '../../db/schema';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
 import { AlertRuleError, parseAlertRule } from '../../server/alerts/alert-rules';
 import { loadAlertSettings } from '../../server/alerts/alert-settings';
@@ -38,6 +41,7 @@ function storeWindow(
   endH: number,
   noise: () => number,
   misfit: (tH: number) => number,
+  hybrid?: { modelVersion: string; networkTerms: NetworkTermsView },
 ): number {
   const id = db.db
     .insert(fits)
@@ -56,6 +60,8 @@ function storeWindow(
       loss: 10,
       iterations: 5,
       durationMs: 12,
+      modelVersion: hybrid?.modelVersion ?? null,
+      networkTermsJson: hybrid ? JSON.stringify(hybrid.networkTerms) : null,
     })
     .returning({ id: fits.id })
     .get().id;
@@ -128,6 +134,58 @@ describe('the mismatch signal in the service', () => {
     expect(view.points.at(-1)!.pValue!).toBeLessThan(view.test.fireP);
     // Read fit by fit as they came, or all at once after a restart: the same.
     expect(new ReactorMismatches(reads).of('r1')).toEqual(view);
+  });
+
+  it("with a hybrid, fires when the network's correction grows beyond 3× its training, naming the rate", async () => {
+    const db = openAlertsDatabase(['r1']);
+    cleanup.push(() => db.close());
+    // The example hybrid's weights file: what each output added over training.
+    const weightsText = readFileSync(
+      new URL('../../models/chemostat-satellite-hybrid.weights.json', import.meta.url),
+      'utf8',
+    );
+    const trained = (JSON.parse(weightsText) as { contribution: Record<string, number> }).contribution;
+    db.db
+      .insert(models)
+      .values({
+        version: 'hybrid0000000001',
+        name: 'chemostat-satellite-hybrid',
+        fileText: 'model: …',
+        weightsText,
+        addedAtMs: 0,
+      })
+      .run();
+    const mismatches = new ReactorMismatches(prepareServiceReadStatements(db.sqlite));
+    const noise = normals(12);
+    const onsetH = 48;
+    // White residuals throughout; the satellite's correction at its training size, then growing to 5×.
+    const growth = (endH: number) => (endH <= onsetH ? 1 : Math.min(5, 1 + (endH - onsetH) / 3));
+    let grownAtH: number | null = null;
+    for (let endH = 12; endH <= 72; endH++) {
+      const networkTerms: NetworkTermsView = {
+        'Y per Y': { rate: 'Y', network: growth(endH) * trained['Y per Y'], mechanistic: 0.01 },
+        'A per Y': { rate: 'A', network: trained['A per Y'], mechanistic: 0.002 },
+        'B per Y': { rate: 'B', network: trained['B per Y'], mechanistic: 0.02 },
+      };
+      storeWindow(db, endH, noise, () => 0, { modelVersion: 'hybrid0000000001', networkTerms });
+      const view = mismatches.of('r1');
+      if (endH <= onsetH) expect(view.explained, `explained at ${endH} h`).toBe(true);
+      else if (!view.explained && grownAtH === null) grownAtH = endH;
+    }
+    // Beyond 3× from 55 h (1 + 7/3); the median over the last 24 windows passes it at 66 h, when
+    // half of them are beyond (the 12th and 13th smallest, 3 and 3.33, average above 3), not before.
+    expect(grownAtH).toBe(66);
+    const view = mismatches.of('r1');
+    expect(view).toMatchObject({ explained: false, signals: [], rates: ['Y per Y'] });
+    expect(view.sinceMs).toBe(originMs + grownAtH! * hourMs);
+    const y = view.network!.rates.find((r) => r.label === 'Y per Y')!;
+    expect(y).toMatchObject({ rate: 'Y', trained: trained['Y per Y'], grown: true });
+    expect(y.windows.at(-1)).toEqual({
+      tMs: originMs + 72 * hourMs,
+      network: 5 * trained['Y per Y'],
+      mechanistic: 0.01,
+    });
+    expect(view.network!.rates.filter((r) => r.grown).map((r) => r.label)).toEqual(['Y per Y']);
   });
 
   it('validates a model-mismatch rule: no fields of its own', () => {

@@ -176,15 +176,20 @@ describe('training a hybrid and using it live', () => {
     const model = compileModel(trained);
     expect(model.parameterNames).toEqual(untrained.parameters.map((p) => p.name));
     expect(Array.from(hybridPartsOf(model)!.weights)).toEqual(Array.from(first.weights));
-    const chain = new EstimatorChain(model, {
-      settings: { ...defaultEstimatorSettings, longHorizon: null },
-      initialParams: priorMedians(model),
-      catchUpHours: Number.POSITIVE_INFINITY,
-      trajectories: null,
-      windowFiles: false,
-    });
-    chain.noteReadings(0, true);
-    chain.noteClock(15);
+    /** A live chain on the model, the prior centred on the trained parameters, readings to 15 h. */
+    const liveChain = (on: typeof model) => {
+      const c = new EstimatorChain(on, {
+        settings: { ...defaultEstimatorSettings, longHorizon: null },
+        initialParams: priorMedians(model),
+        catchUpHours: Number.POSITIVE_INFINITY,
+        trajectories: null,
+        windowFiles: false,
+      });
+      c.noteReadings(0, true);
+      c.noteClock(15);
+      return c;
+    };
+    const chain = liveChain(model);
     const fitted = [];
     for (let w = chain.fitNext(() => data); w; w = chain.fitNext(() => data)) fitted.push(w);
     expect(fitted.length).toBeGreaterThan(1);
@@ -199,5 +204,20 @@ describe('training a hybrid and using it live', () => {
       terms,
     );
     expect(Array.from(terms).some((t) => t !== 0)).toBe(true);
+    // Each fit reports what the network added to each rate along its window, against the mechanism.
+    for (const w of fitted) {
+      expect(Object.keys(w.networkTerms ?? {})).toEqual(['Y per Y', 'A per Y', 'B per Y']);
+      for (const t of Object.values(w.networkTerms!)) {
+        expect(t.network).toBeGreaterThan(0);
+        expect(t.mechanistic).toBeGreaterThan(0);
+      }
+    }
+    expect(last.networkTerms!['Y per Y'].rate).toBe('Y');
+    // The untrained network adds nothing (its last layer is zero): its terms are 0, the rates all mechanism.
+    const plain = liveChain(compileModel(untrained)).fitNext(() => data)!;
+    for (const t of Object.values(plain.networkTerms!)) {
+      expect(t.network).toBe(0);
+      expect(t.mechanistic).toBeGreaterThan(0);
+    }
   });
 });

@@ -75,11 +75,23 @@ describe('the model-mismatch signal', () => {
   it('fires when a hybrid network term grows beyond its training contribution', () => {
     const w = windows(48, 5, 1, () => 0).map((window) => ({
       ...window,
-      networkTerms: { 'Y per Y': window.windowEndH > 30 ? 0.05 : 0.01, 'A per Y': 0.001 },
+      networkTerms: { 'Y per Y': window.windowEndH > 30 ? 0.05 : 0.005, 'A per Y': 0.001 },
     }));
     const report = modelMismatch(w, undefined, { 'Y per Y': 0.01, 'A per Y': 0.001 });
     expect(report.explained).toBe(false);
-    expect(report.sinceH).toBe(31);
+    // The median over the last 24 windows passes 3× once more than half of them are beyond: 43 h.
+    expect(report.sinceH).toBe(43);
     expect(report.rates).toEqual(['Y per Y']);
+  });
+
+  it("does not take a hybrid chain's cold start, or one odd window, for growth", () => {
+    const w = windows(48, 6, 1, () => 0).map((window) => ({
+      ...window,
+      // The first windows fitted from a poor guess lean on the network; one window later spikes.
+      networkTerms: { 'Y per Y': window.windowEndH <= 4 || window.windowEndH === 40 ? 0.2 : 0.01 },
+    }));
+    const report = modelMismatch(w, undefined, { 'Y per Y': 0.01 });
+    expect(report.alarmsAtH).toEqual([]);
+    expect(report.points.every((p) => p.grownRates.length === 0)).toBe(true);
   });
 });

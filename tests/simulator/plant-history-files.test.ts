@@ -78,6 +78,25 @@ describe('simulate-plant command', () => {
     expect(truth.assay_arrivals[0]).toMatchObject({ time_h: 0, signal: 'Y' });
   });
 
+  it('simulates another model file as the plant with --model', () => {
+    const truthPath = join(dir, 'inhibited-truth.json');
+    const model = new URL('../../models/chemostat-satellite-inhibited.yaml', import.meta.url).pathname;
+    const argv = [
+      '--days',
+      '0.25',
+      '--seed',
+      '11',
+      '--out',
+      join(dir, 'inhibited.csv'),
+      '--truth',
+      truthPath,
+    ];
+    expect(runSimulatePlantCommand([...argv, '--model', model], () => {})).toBe(0);
+    const truth = JSON.parse(readFileSync(truthPath, 'utf8'));
+    expect(truth.model).toBe('chemostat-satellite-inhibited');
+    expect(Object.keys(truth.params)).toContain('kYB');
+  });
+
   it.each([
     [['--scenario', 'chaos', '--out', 'x.csv'], /unknown scenario "chaos"/],
     [['--days', '0', '--out', 'x.csv'], /--days must be/],
@@ -88,6 +107,7 @@ describe('simulate-plant command', () => {
     [['--out', 'x.csv', '--colour', 'red'], /unknown option --colour/],
     [['--scenario', 'satellite-shift', '--days', '5', '--out', 'x.csv'], /onset \(day 7\)/],
     [['stray', '--out', 'x.csv'], /unexpected argument/],
+    [['--model', 'no-such-model.yaml', '--out', 'x.csv'], /--model: no-such-model.yaml: cannot read/],
   ])('refuses %j with a clear message and exit code 2', (argv, message) => {
     let error: unknown;
     try {
