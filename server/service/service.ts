@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import { realPlantRate, simulatedPlantRate } from '../../contract/time';
 import { prepareDesignStatements } from '../../db/design-statements';
+import { prepareDeviceStatements } from '../../db/device-statements';
 import { openDatabase } from '../../db/open-database';
 import { prepareServiceReadStatements } from '../../db/service-read-statements';
 import { demoSparkplugNode } from '../../simulator/live-publisher';
@@ -23,6 +24,8 @@ import { statusApiRoutes } from '../api/status-api';
 import { AssimilatorHost } from '../assimilator/assimilator-host';
 import { Auth } from '../auth/auth';
 import { ClientAddresses } from '../auth/client-address';
+import { DeviceAccounts } from '../broker/device-accounts';
+import { devicesApiRoutes } from '../broker/devices-api';
 import { type ResolvedBroker, resolveBroker } from '../broker/resolve-broker';
 import { designApiRoutes } from '../design/design-api';
 import { DilutionProgramPublisher } from '../design/dilution-program-publisher';
@@ -106,12 +109,19 @@ async function composeService(
       )
     : settings.sparkplug.mapping;
 
+  // The dashboard's device accounts; the embedded broker looks them up at each login.
+  const devices = new DeviceAccounts({
+    statements: prepareDeviceStatements(database.sqlite),
+    knownReactor: (id) => reads.reactor.get(id) !== undefined,
+    logger,
+  });
   const broker = await jobs.open(
     'embedded broker',
     () =>
       resolveBroker(base.mqtt, logger, {
         authEnabled: settings.auth.enabled,
         topicPrefix: base.topicPrefix,
+        devices,
         ...(settings.simulator.enabled && {
           simulatedReactors: settings.simulator.reactors.map((r) => r.id),
         }),
@@ -302,6 +312,7 @@ async function composeService(
     auth: () => auth.metrics(),
     httpRefusals: () => httpRefusals.metrics(),
     mqttRefusals: () => broker.embedded?.metrics(),
+    deviceAccountRefusals: () => devices.refusals(),
     freshness: () => freshness.all(),
     startedAtMs,
   });
@@ -358,6 +369,7 @@ async function composeService(
     }),
     ...alerting.routes,
     ...auth.routes,
+    ...(broker.view ? devicesApiRoutes(devices, broker.view) : []),
   ];
   const router = createRouter(routes, logger, httpRefusals);
 
