@@ -60,7 +60,8 @@ export interface DeviceAccountsOptions {
 interface Activity {
   connectedAtMs: number | null;
   publishedAtMs: number | null;
-  writtenAtMs: number;
+  /** When a publish time was last written (a login is written always). */
+  publishWrittenAtMs: number;
 }
 
 export class DeviceAccounts {
@@ -82,7 +83,7 @@ export class DeviceAccounts {
       this.activity.set(row.username, {
         connectedAtMs: row.lastConnectedAtMs,
         publishedAtMs: row.lastPublishedAtMs,
-        writtenAtMs: 0,
+        publishWrittenAtMs: 0,
       });
   }
 
@@ -269,12 +270,14 @@ export class DeviceAccounts {
     const now = Date.now();
     let activity = this.activity.get(username);
     if (!activity) {
-      activity = { connectedAtMs: null, publishedAtMs: null, writtenAtMs: 0 };
+      activity = { connectedAtMs: null, publishedAtMs: null, publishWrittenAtMs: 0 };
       this.activity.set(username, activity);
     }
     activity[field] = now;
-    if (field === 'connectedAtMs' || now - activity.writtenAtMs >= activityWriteEveryMs) {
-      activity.writtenAtMs = now;
+    const writePublish =
+      field === 'publishedAtMs' && now - activity.publishWrittenAtMs >= activityWriteEveryMs;
+    if (field === 'connectedAtMs' || writePublish) {
+      if (writePublish) activity.publishWrittenAtMs = now;
       try {
         this.statements.upsertActivity.run(username, activity.connectedAtMs, activity.publishedAtMs);
       } catch (error) {
