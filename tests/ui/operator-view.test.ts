@@ -6,11 +6,11 @@
  * Grafana, reproduced from its copied link; errors in words in the forms and the satellite threshold
  * typed as shown; compare and kiosk; the shift report and its PDF; first-fit progress and catching up.
  */
-import { createRequire } from 'node:module';
 import mqtt from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AlertRuleView, AlertsResponse, FitProgress, ReactorSummary } from '../../contract/api';
+import { seriousFindings } from './fixtures/axe';
 import { type ConsoleLog, consoleLog, launchChromium, newContext } from './fixtures/browser';
 import { extentOf, inkedPixels } from './fixtures/charts';
 import { signInContext } from './fixtures/login';
@@ -23,15 +23,6 @@ import {
 } from './fixtures/service-process';
 
 const hourMs = 3_600_000;
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-/** What the tests read of axe-core's answer (injected into the page as window.axe). */
-interface Axe {
-  run(context: Document): Promise<{
-    violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
-    passes: unknown[];
-  }>;
-}
 
 let service: ServiceProcess;
 let browser: Browser;
@@ -679,28 +670,6 @@ describe('before the first fit, and catching up', () => {
 });
 
 describe('accessibility (axe-core)', () => {
-  async function seriousFindings(p: Page): Promise<string[]> {
-    await p.addScriptTag({ path: axePath });
-    const results = await p.evaluate(async () => {
-      const axe = (window as unknown as { axe: Axe }).axe;
-      const r = await axe.run(document);
-      return {
-        passed: r.passes.length,
-        violations: r.violations.map((v) => ({
-          id: v.id,
-          impact: v.impact,
-          help: v.help,
-          targets: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)),
-        })),
-      };
-    });
-    // axe ran its rules over the page (a page it could not read would pass nothing).
-    expect(results.passed).toBeGreaterThan(10);
-    return results.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${p.url()}: ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(' ')}`);
-  }
-
   const pages: [string, string, string][] = [
     ['overview', '/', '[data-reactor] [data-testid=satellite-fraction]'],
     ['reactor', '/reactors/r1', '[data-testid=reactor-page][data-loaded=true]'],
