@@ -40,7 +40,7 @@ export function CopyableCode(props: {
       <button
         type="button"
         className="button button-small"
-        aria-label={`Copy ${props.what}`}
+        aria-label={`${copied === 'yes' ? 'Copied' : 'Copy'} ${props.what}`}
         onClick={() =>
           void copyText(props.value, valueRef.current).then((ok) => {
             const state = ok ? 'yes' : 'selected';
