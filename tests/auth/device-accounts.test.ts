@@ -13,7 +13,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerView, CreatedDeviceAccount, DeviceAccountView } from '../../contract/devices';
 import { hashPassword } from '../../server/auth/password-hash';
-import { freePort } from '../fixtures/mosquitto';
+import { freePort, type Mosquitto, startMosquitto } from '../fixtures/mosquitto';
 import { type ServiceProcess, startServiceProcess, waitUntil } from '../service/service-harness';
 import { HttpClient, passwords, seedAccounts } from './auth-harness';
 import { closedWithin, storedReadings, tryConnect } from './mqtt-harness';
@@ -245,4 +245,41 @@ describe('device accounts made in the dashboard, on the embedded broker', () => 
     expect(after?.lastPublishedAtMs).toBeGreaterThan(0);
     expect(after?.revokedAtMs).toBe(before?.revokedAtMs);
   }, 60_000);
+});
+
+describe('with an external broker (mosquitto at MQTT_URL)', () => {
+  let folder: string;
+  let mosquitto: Mosquitto;
+  let service: ServiceProcess;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'cw-device-accounts-external-'));
+    const databasePath = join(folder, 'culturewatch.db');
+    await seedAccounts(databasePath);
+    mosquitto = await startMosquitto();
+    service = await startServiceProcess({ AUTH: 'on', DATABASE_PATH: databasePath, MQTT_URL: mosquitto.url });
+  }, 90_000);
+
+  afterAll(async () => {
+    await service?.stop();
+    await mosquitto?.stop();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('names the broker, and refuses to make an account it cannot make, saying why', async () => {
+    const operator = await HttpClient.loggedIn(service.url, 'alice', passwords.alice);
+    const view = (await operator.call('GET', '/api/broker')).json<BrokerView>();
+    expect(view).toEqual({
+      kind: 'external',
+      url: mosquitto.url,
+      host: '127.0.0.1',
+      port: mosquitto.port,
+      tls: false,
+      topicPrefix: 'culturewatch',
+    });
+    const refused = await operator.call('POST', '/api/devices', { username: 'plant-r1', reactors: ['*'] });
+    expect(refused.status).toBe(409);
+    expect(refused.json<{ detail: string }>().detail).toContain('external broker');
+    expect((await operator.call('GET', '/api/devices')).json()).toEqual([]);
+  });
 });
