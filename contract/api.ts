@@ -641,6 +641,8 @@ export interface DesignAdviceView {
   criterion: string;
   limits: DilutionLimitsView;
   programsRefused: string | null;
+  /** What limits every action, in words (the estimator's memory; targets no action narrows). */
+  notes: string[];
   actions: DesignActionView[];
 }
 

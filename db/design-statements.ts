@@ -32,6 +32,14 @@ export function prepareDesignStatements(sqlite: Database.Database) {
      WHERE f.reactor_id = ? AND f.status = 'ok' AND d.posterior_json IS NOT NULL
      ORDER BY f.window_end_ms DESC, f.id DESC LIMIT 1`,
   );
+  // An assay sampled at an instant already holding one (by hand or over MQTT): the reading would be
+  // ignored as a duplicate, so the entry must be refused too.
+  const assayRecordedAt = sqlite.prepare<[string, string, number, string, string, number], { value: number }>(
+    `SELECT value FROM readings WHERE reactor_id = ? AND signal = ? AND ts_ms = ?
+     UNION ALL
+     SELECT value FROM assay_entries WHERE reactor_id = ? AND signal = ? AND sampled_at_ms = ?
+     LIMIT 1`,
+  );
   const reactorExists = sqlite.prepare<[string], { id: string }>('SELECT id FROM reactors WHERE id = ?');
   return {
     insertProgram: (row: Omit<DilutionProgramRow, 'id'>): number =>
@@ -39,6 +47,8 @@ export function prepareDesignStatements(sqlite: Database.Database) {
     programs: (reactorId: string, limit: number): DilutionProgramRow[] => programs.all(reactorId, limit),
     insertAssay: (row: Omit<AssayEntryRow, 'id'>): number => Number(insertAssay.run(row).lastInsertRowid),
     assays: (reactorId: string, limit: number): AssayEntryRow[] => assays.all(reactorId, limit),
+    assayRecordedAt: (reactorId: string, signal: string, tsMs: number): number | undefined =>
+      assayRecordedAt.get(reactorId, signal, tsMs, reactorId, signal, tsMs)?.value,
     latestPosterior: (reactorId: string) => latestPosterior.get(reactorId),
     reactorExists: (reactorId: string): boolean => reactorExists.get(reactorId) !== undefined,
   };

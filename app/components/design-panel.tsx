@@ -387,6 +387,13 @@ export function DesignPanel(props: {
               No dilution program proposed: {state.advice.programsRefused}.
             </p>
           ) : null}
+          {state.advice.notes.length > 0 ? (
+            <ul className="design-notes" data-testid="design-notes">
+              {state.advice.notes.map((note) => (
+                <li key={note}>{note}</li>
+              ))}
+            </ul>
+          ) : null}
           <div className="design-actions">
             {actionsToShow(state.advice).map((action) => (
               <ActionCard

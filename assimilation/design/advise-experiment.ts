@@ -200,7 +200,33 @@ export function adviseExperiment(
     limits: { ...limits },
     programsRefused: Array.isArray(programs) ? null : programs.refused,
     ranked: best.map((r, i) => ({ rank: i + 1, ...r })),
+    notes: limitNotes(ageing, horizonH, settings.windowHours, best),
   };
+}
+
+/** A band this close to today's (sd within 5 %) counts as not narrowed. */
+const narrowedSdRatio = 0.95;
+
+function limitNotes(
+  ageing: DesignAgeing,
+  horizonH: number,
+  windowHours: number,
+  ranked: readonly Omit<RankedAction, 'rank'>[],
+): string[] {
+  const notes: string[] = [];
+  const refit = ageing.refit;
+  if (refit && horizonH - windowHours >= refit.spanH)
+    notes.push(
+      `The estimator remembers about ${refit.spanH} h of readings (its long-horizon refit; readings ${refit.ageH} h older count a third as much), so a band after ${horizonH} h holds only what the last ${refit.spanH + windowHours} h teach, whatever is known today.`,
+    );
+  for (const [k, band] of (ranked[0]?.bands ?? []).entries()) {
+    const best = Math.min(...ranked.map((r) => r.bands[k].varianceRatio));
+    if (Math.sqrt(best) < narrowedSdRatio) continue;
+    notes.push(
+      `No action here narrows ${band.label}: the best keeps its band ${Math.sqrt(best) < 1 ? 'about as wide as' : `${Math.sqrt(best).toFixed(2)}× as wide as`} today's. What the estimator forgets as it ages (its drift rates, set for a plant that may change within a day) outweighs what these readings teach; a band narrower than that needs a slower-changing plant assumed, or an assay.`,
+    );
+  }
+  return notes;
 }
 
 function todayOf(t: DesignTarget, posterior: DesignPosterior, q: number) {

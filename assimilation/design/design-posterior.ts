@@ -68,6 +68,16 @@ export function chainAgeing(
           variance: Array.from(sdLog, (sd) => sd * sd),
         }
       : null,
+    refit: settings.longHorizon
+      ? {
+          spanH: settings.longHorizon.horizonHours,
+          minimumH: settings.longHorizon.minimumHours,
+          ageH: settings.longHorizon.ageHours,
+          driftSpanFraction: settings.longHorizon.driftSpanFraction,
+          parameterVariance: Array.from(sdLog, (sd) => sd * sd),
+          stateSdLog: settings.coldStateSdLog,
+        }
+      : null,
   };
 }
 

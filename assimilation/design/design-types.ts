@@ -34,6 +34,21 @@ export interface DesignAgeing {
   driftVariance: number[];
   /** The fixed prior of the free parameters (log median, variance of log); null: random walk. */
   revertTo: { mean: number[]; variance: number[] } | null;
+  /**
+   * The chain's long-horizon refit (estimator types `LongHorizonSettings`), which sets how long the
+   * chain remembers: the fixed prior and the span's readings, older ones weighted down, then aged
+   * by a fraction of the span's drift. Null: the chain has none (it only filters and ages).
+   */
+  refit: {
+    spanH: number;
+    minimumH: number;
+    /** Readings this many hours older count e⁻¹ as much. */
+    ageH: number;
+    driftSpanFraction: number;
+    /** Its prior: each free parameter's variance of log (the fixed prior's), the state's sd of log at the span's start. */
+    parameterVariance: number[];
+    stateSdLog: number;
+  } | null;
 }
 
 /** What the operator allows a dilution program to do. */
@@ -127,4 +142,9 @@ export interface Advice {
   programsRefused: string | null;
   /** Best first. The action "hold" (nothing done) is always listed, so every gain reads against it. */
   ranked: RankedAction[];
+  /**
+   * What limits every action, in words: how long the chain remembers, and each target that no
+   * action narrows (its band after the horizon is set by what the chain forgets, not by the plant).
+   */
+  notes: string[];
 }

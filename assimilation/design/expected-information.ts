@@ -3,9 +3,15 @@
  * belief's mean under the candidate's dilution, in segments; in each, the future readings' forward
  * sensitivities J (od and substrate every 15 minutes, and any assay whose result is back by the
  * horizon's end) add their information, precision ← precision + JᵀWJ, and the belief then moves to
- * the segment's end with the model and ages as the estimator chain ages it (its drift rates, and the
- * parameters' reversion to the fixed prior). The covariance at the horizon's end is the predicted
- * posterior.
+ * the segment's end with the model.
+ *
+ * The belief is aged as the chain ages its own. The chain filters (each hour's readings added, the
+ * belief aged by its drift rates and the reversion to the fixed prior), and every few hours a
+ * long-horizon refit replaces that belief with one from the fixed prior and the span's readings
+ * (older ones weighted down), aged by a fraction of the span's drift: it is the refit that sets how
+ * long the chain remembers. So when the horizon holds a whole refit span, the prediction is that
+ * refit's belief (from the span's readings only) carried through the last window; else the filter's.
+ * The covariance at the horizon's end is the predicted posterior.
  */
 import { congruence, inverseSpd, symmetrize } from '../estimator/dense-matrix';
 import { ageBelief } from '../estimator/prior';
@@ -91,8 +97,19 @@ export function predictCourse(
       : null,
   };
   const readingsPerSegment = Math.max(1, Math.round(settings.segmentH / settings.readingIntervalH));
+  // The last refit the chain makes before the band at the horizon's end: at the start of that window,
+  // over the span before it (when the horizon holds the whole span; a span reaching back before now
+  // would need readings whose information only today's belief holds).
+  const plan = ageing.refit;
+  const refitToH = endH - settings.windowHours;
+  const refitFromH = plan ? refitToH - plan.spanH : Number.NaN;
+  const modelRefit = plan !== null && refitFromH >= posterior.atH - 1e-9 && plan.spanH >= plan.minimumH;
+  let refit: Float64Array | null = null;
+  let refitAged = false;
   for (let from = posterior.atH, k = 0; from < endH - 1e-9; k++) {
     const to = Math.min(endH, posterior.atH + (k + 1) * readingsPerSegment * settings.readingIntervalH);
+    if (modelRefit && refit === null && from >= refitFromH - 1e-9)
+      refit = refitPrior(plan, layout.freeParams.length, q);
     const rows: { t: number; s: number; sigma: number }[] = [];
     for (let t = from + settings.readingIntervalH; t <= to + 1e-9; t += settings.readingIntervalH) {
       for (const o of online) rows.push({ t, s: o.s, sigma: o.sigma });
@@ -131,7 +148,13 @@ export function predictCourse(
         course.od.push(value);
       } else course.substrate.push(value);
     }
-    const updated = kalmanUpdate(covariance, jacobian, rows.length, q, weight);
+    const updated = kalmanUpdate(
+      covariance,
+      jacobian,
+      rows.length,
+      q,
+      rows.map(() => weight),
+    );
     if (!updated) return { error: `the predicted information is singular at ${from} h` };
     // Move to the segment's end: parameters stay, states follow their sensitivities.
     const finalSensitivity = toLogSpaceColumns(layout, sens.finalSensitivity, n, problem);
@@ -148,9 +171,28 @@ export function predictCourse(
       ageingHours > 0
         ? ageBelief({ mean: new Float64Array(q), covariance: moved }, ageingSpec, p, ageingHours).covariance
         : moved;
+    if (refit && plan) {
+      // The refit weighs a reading by its age at the refit; the last window's readings count whole.
+      const weights = rows.map((r) =>
+        r.t < refitToH ? weight * Math.exp(-(refitToH - r.t) / plan.ageH) : weight,
+      );
+      const informed = kalmanUpdate(refit, jacobian, rows.length, q, weights);
+      if (!informed) return { error: `the predicted information is singular at ${from} h` };
+      refit = congruence(transition, q, q, informed);
+      if (!refitAged && to >= refitToH - 1e-9) {
+        refit = ageBelief(
+          { mean: new Float64Array(q), covariance: refit },
+          ageingSpec,
+          p,
+          plan.spanH * plan.driftSpanFraction,
+        ).covariance;
+        refitAged = true;
+      }
+    }
     state = Float64Array.from(sens.finalState, (x) => Math.max(x, 1e-12));
     from = to;
   }
+  if (refit) covariance = refit;
   course.covariance = covariance;
   course.finalState = state;
   if (![...covariance, ...state].every(Number.isFinite)) return { error: 'the prediction is not finite' };
@@ -174,16 +216,24 @@ export function expectedLossWeight(loss: ResidualLoss): number {
 }
 
 /**
- * The covariance after readings with Jacobian H (rows × q, σ-scaled) and weight w each, in the
- * Joseph form (I − KH) P (I − KH)ᵀ + K R Kᵀ with R = I/w: the information form P⁻¹ + wHᵀH loses
+ * The covariance after readings with Jacobian H (rows × q, σ-scaled) and weights w, in the
+ * Joseph form (I − KH) P (I − KH)ᵀ + K R Kᵀ with R = diag(1/w): the information form P⁻¹ + wHᵀH loses
  * positive definiteness when the belief is already sharp in some directions.
  */
+/** The refit's prior: each free parameter's fixed prior, the state broad, nothing correlated. */
+function refitPrior(plan: NonNullable<DesignAgeing['refit']>, p: number, q: number): Float64Array {
+  const covariance = new Float64Array(q * q);
+  for (let i = 0; i < q; i++)
+    covariance[i * q + i] = i < p ? plan.parameterVariance[i] : plan.stateSdLog * plan.stateSdLog;
+  return covariance;
+}
+
 function kalmanUpdate(
   covariance: Float64Array,
   h: Float64Array,
   rows: number,
   q: number,
-  weight: number,
+  weights: readonly number[],
 ): Float64Array | null {
   if (rows === 0) return covariance.slice();
   // PHᵀ (q × rows), S = H P Hᵀ + R.
@@ -199,7 +249,7 @@ function kalmanUpdate(
     for (let b = 0; b < rows; b++) {
       let s = 0;
       for (let j = 0; j < q; j++) s += h[a * q + j] * pht[j * rows + b];
-      innovation[a * rows + b] = s + (a === b ? 1 / weight : 0);
+      innovation[a * rows + b] = s + (a === b ? 1 / weights[a] : 0);
     }
   const inverse = inverseSpd(innovation, rows);
   if (!inverse) return null;
@@ -223,8 +273,8 @@ function kalmanUpdate(
   for (let i = 0; i < q; i++)
     for (let j = 0; j < q; j++) {
       let s = 0;
-      for (let r = 0; r < rows; r++) s += gain[i * rows + r] * gain[j * rows + r];
-      out[i * q + j] += s / weight;
+      for (let r = 0; r < rows; r++) s += (gain[i * rows + r] * gain[j * rows + r]) / weights[r];
+      out[i * q + j] += s;
     }
   symmetrize(out, q);
   return out;

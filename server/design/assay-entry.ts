@@ -7,9 +7,6 @@ import { assaySignals } from '../../contract/api';
 import { plausibleValue, timestampMs } from '../ingest/reading-rules';
 import type { RejectionReason } from '../ingest/rejection-reasons';
 
-/** The reasons of an MQTT reading's value and times (reading-rules.ts), and two of the form's own. */
-export type AssayEntryRefusal = RejectionReason | 'body-shape-invalid' | 'measured-before-sampled';
-
 export type CheckedAssay =
   | {
       ok: true;
@@ -19,13 +16,13 @@ export type CheckedAssay =
       sampledAtMs: number;
       measuredAtMs: number;
     }
-  | { ok: false; reason: AssayEntryRefusal; field: string; detail: string };
+  | { ok: false; reason: RejectionReason; field: string; detail: string };
 
 export function checkAssayEntry(body: unknown, nowMs: number): CheckedAssay {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     return {
       ok: false,
-      reason: 'body-shape-invalid',
+      reason: 'assay-entry-shape-invalid',
       field: 'body',
       detail: 'an object {signal, value, sampledAt, measuredAt}',
     };
@@ -34,7 +31,7 @@ export function checkAssayEntry(body: unknown, nowMs: number): CheckedAssay {
     (k) => !['signal', 'value', 'sampledAt', 'measuredAt'].includes(k),
   );
   if (unknownKey)
-    return { ok: false, reason: 'body-shape-invalid', field: unknownKey, detail: 'unknown field' };
+    return { ok: false, reason: 'assay-entry-shape-invalid', field: unknownKey, detail: 'unknown field' };
   const signal = raw.signal;
   if (typeof signal !== 'string' || !(assaySignals as readonly string[]).includes(signal))
     return {
@@ -65,7 +62,7 @@ export function checkAssayEntry(body: unknown, nowMs: number): CheckedAssay {
   if (measured.value < sampled.value)
     return {
       ok: false,
-      reason: 'measured-before-sampled',
+      reason: 'assay-measured-before-sampled',
       field: 'measuredAt',
       detail: 'a result cannot come before its sample',
     };

@@ -37,6 +37,7 @@ import { parseOr400, queryObject, reactorIdParameter } from '../http/request-inp
 import { sendJson } from '../http/responses';
 import type { Route } from '../http/router';
 import type { Ingester } from '../ingest/ingester';
+import type { RejectionReason } from '../ingest/rejection-reasons';
 import { runAdvice } from './advice-runner';
 import { checkAssayEntry } from './assay-entry';
 import { adviceView, programEndMs, programOf } from './design-views';
@@ -55,7 +56,7 @@ export interface DesignApiOptions {
   /** The estimator's settings, for the ageing and noise the advice assumes (they may change). */
   assimilatorSettings: () => AssimilatorSettings;
   /** The ingester's intake: a hand-entered assay is stored as a reading like any other. */
-  ingester: Pick<Ingester, 'intake'>;
+  ingester: Pick<Ingester, 'intake' | 'commitNow'>;
   publisher: Pick<DilutionProgramPublisher, 'publish'>;
   simulator: SimulatedPlants | undefined;
   logger: Logger;
@@ -125,6 +126,8 @@ export function designApiRoutes(options: DesignApiOptions): Route[] {
   const log = options.logger.child({ job: 'design' });
   const model = compileModel(builtInModel());
   const { statements: s } = options;
+  /** Assays between their check and their entry's record (reactor/signal/sampled ms): a second is refused. */
+  const entering = new Set<string>();
   const reactorOf = (params: Record<string, string>): string => {
     const id = parseOr400(reactorIdParameter, params.id, 'reactor id');
     if (!s.reactorExists(id)) throw new HttpError(404, 'unknown reactor', `"${id}" has sent no readings`);
@@ -245,11 +248,32 @@ export function designApiRoutes(options: DesignApiOptions): Route[] {
       handle: async ({ req, res, params }) => {
         const reactorId = reactorOf(params);
         const nowMs = Date.now();
-        const checked = checkAssayEntry(await readJsonBody(req), nowMs);
-        if (!checked.ok) {
-          log.warn({ reactorId, reason: checked.reason, field: checked.field }, 'assay entry refused');
-          throw new HttpError(400, checked.reason, `${checked.field}: ${checked.detail}`);
-        }
+        const body = await readJsonBody(req);
+        const checked = checkAssayEntry(body, nowMs);
+        const refuse = (status: number, reason: RejectionReason, detail: string): never => {
+          // Counted, logged and kept with the readings refused over MQTT (culturewatch_readings_rejected_total).
+          const payload = JSON.stringify(body) ?? '';
+          options.ingester.intake.reject({
+            receivedAtMs: nowMs,
+            topic: `POST /api/reactors/${reactorId}/assays`,
+            payloadExcerpt: payload.slice(0, 256),
+            payloadBytes: Buffer.byteLength(payload),
+            reason,
+            detail,
+          });
+          throw new HttpError(status, reason, detail);
+        };
+        if (!checked.ok) return refuse(400, checked.reason, `${checked.field}: ${checked.detail}`);
+        const key = `${reactorId}/${checked.readingSignal}/${checked.sampledAtMs}`;
+        const recorded = entering.has(key)
+          ? 'being entered now'
+          : s.assayRecordedAt(reactorId, checked.readingSignal, checked.sampledAtMs);
+        if (recorded !== undefined)
+          return refuse(
+            409,
+            'assay-already-recorded',
+            `sampledAt: an assay of ${checked.signal} sampled at ${new Date(checked.sampledAtMs).toISOString()} is already recorded (value ${recorded})`,
+          );
         const by = actorOf(req, undefined, 'operator');
         const entry = {
           reactorId,
@@ -260,16 +284,29 @@ export function designApiRoutes(options: DesignApiOptions): Route[] {
           enteredAtMs: nowMs,
           enteredBy: by,
         };
-        const id = s.insertAssay(entry);
-        // The ingest path stores it as a reading at its sampling time and tells the assimilator,
-        // which refits the windows it falls in (late data).
-        options.ingester.intake.accept({
-          reactorId,
-          signal: checked.readingSignal,
-          tsMs: checked.sampledAtMs,
-          value: checked.value,
-          receivedAtMs: nowMs,
-        });
+        // Stored as a reading at its sampling time through the ingest path, which tells the
+        // assimilator (late data: it refits the windows it falls in); recorded as an entry only once
+        // the reading is committed, so that no entry stands for a reading the database lacks.
+        entering.add(key);
+        let id: number;
+        try {
+          options.ingester.intake.accept({
+            reactorId,
+            signal: checked.readingSignal,
+            tsMs: checked.sampledAtMs,
+            value: checked.value,
+            receivedAtMs: nowMs,
+          });
+          if (!(await options.ingester.commitNow()))
+            throw new HttpError(
+              503,
+              'database-unavailable',
+              'the database refused the commit; the reading stays queued and is retried, but no entry is recorded: check the readings before entering it again',
+            );
+          id = s.insertAssay(entry);
+        } finally {
+          entering.delete(key);
+        }
         log.info({ reactorId, signal: checked.signal, by }, 'assay entered by hand');
         await sendJson(req, res, 201, { ...entry, id, signal: checked.signal } satisfies AssayEntryView);
       },

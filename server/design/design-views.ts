@@ -28,6 +28,7 @@ export function adviceView(reactorId: string, fitId: number, advice: Advice): De
     criterion: advice.criterion,
     limits: advice.limits,
     programsRefused: advice.programsRefused,
+    notes: advice.notes,
     actions: advice.ranked.map((r) => ({
       rank: r.rank,
       kind: r.action.kind,

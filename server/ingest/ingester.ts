@@ -179,6 +179,14 @@ export class Ingester implements Job<IngesterMetrics> {
     };
   }
 
+  /**
+   * Commits what is queued now, for a caller that answers only once its reading is stored (an assay
+   * entered by hand). False if the commit failed: the rows stay queued and are retried.
+   */
+  async commitNow(): Promise<boolean> {
+    return this.writer.flush();
+  }
+
   /** Hears the readings of each commit that were new; for live views and the assimilator's late-data check. */
   onReadingsStored(listener: ReadingsStoredListener): () => void {
     this.storedListeners.add(listener);

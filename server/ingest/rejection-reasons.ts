@@ -34,6 +34,10 @@ export const rejectionReasons = [
   'sparkplug-awaiting-rebirth',
   'sparkplug-bdseq-stale',
   'sparkplug-unit-mismatch',
+  // an assay entered by hand (server/design/assay-entry.ts): its form, and what a form adds
+  'assay-entry-shape-invalid',
+  'assay-measured-before-sampled',
+  'assay-already-recorded',
   // a bug of ours, caught so that input can never crash the process
   'validator-failed',
 ] as const;

@@ -91,6 +91,57 @@ describe('the experiment advisor', () => {
     expect(advice.criterion).toMatch(/A-optimal/);
   });
 
+  it('predicts what the chain remembers: past a whole refit span, today’s belief no longer matters', () => {
+    // The chain's long-horizon refit starts afresh from the fixed prior over its span (48 h): a band at
+    // the end of a 72 h horizon holds only the readings of that span, however sharp today's belief.
+    const broad = posteriorAtTruth();
+    const sharp = { ...broad, covariance: broad.covariance.map((v) => v / 100) };
+    const request = { targets: ['gB/vB'], limits, assays: [], periodsH: [12] };
+    const gBvB = (posterior: DesignPosterior, horizonH: number) => {
+      const advice = adviseExperiment(
+        model,
+        posterior,
+        ageing,
+        { ...request, horizonH },
+        advisorSettingsOf(settings),
+      );
+      if ('error' in advice) throw new Error(advice.error);
+      return advice.ranked.find((r) => r.action.kind === 'hold')!.bands[0].afterHorizon;
+    };
+    const notes = (horizonH: number) => {
+      const advice = adviseExperiment(
+        model,
+        broad,
+        ageing,
+        { ...request, horizonH },
+        advisorSettingsOf(settings),
+      );
+      if ('error' in advice) throw new Error(advice.error);
+      return advice.notes.join(' ');
+    };
+    // The operator is told so: the advice names the memory when the horizon is past it.
+    expect(notes(72)).toMatch(/remembers about 48 h of readings/);
+    expect(notes(24)).not.toMatch(/remembers/);
+    const width = (b: { lower95: number; upper95: number }) => Math.log(b.upper95 / b.lower95);
+    expect(width(gBvB(sharp, 72))).toBeCloseTo(width(gBvB(broad, 72)), 6);
+    // Within the span, today's belief still counts.
+    expect(width(gBvB(sharp, 24))).toBeLessThan(0.9 * width(gBvB(broad, 24)));
+    // Without a refit the chain only filters: today's belief fades as it ages, but is never dropped.
+    const filtering = { ...ageing, refit: null };
+    const filtered = (posterior: DesignPosterior) => {
+      const advice = adviseExperiment(
+        model,
+        posterior,
+        filtering,
+        { ...request, horizonH: 72 },
+        advisorSettingsOf(settings),
+      );
+      if ('error' in advice) throw new Error(advice.error);
+      return width(advice.ranked.find((r) => r.action.kind === 'hold')!.bands[0].afterHorizon);
+    };
+    expect(filtered(broad) - filtered(sharp)).toBeGreaterThan(1e-3);
+  });
+
   it('proposes no program when the plant is outside the limits, and says why', () => {
     const advice = adviseExperiment(
       model,

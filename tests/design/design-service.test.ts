@@ -228,6 +228,22 @@ describe('experiment design in the service', () => {
 
   it('takes an assay entered by hand into the fits of the windows it falls in', async () => {
     const sampledAtMs = tsOf(15);
+    const refused = async () => {
+      const text = (await service.get<string>('/metrics')).body;
+      const count = (reason: string) =>
+        Number(
+          text.match(
+            new RegExp(`^culturewatch_readings_rejected_total\\{reason="${reason}"\\} (\\d+)`, 'm'),
+          )?.[1] ?? 0,
+        );
+      return {
+        order: count('assay-measured-before-sampled'),
+        range: count('value-out-of-range'),
+        signal: count('signal-unknown'),
+        twice: count('assay-already-recorded'),
+      };
+    };
+    const before = await refused();
     const bad = await send<ApiError>('/api/reactors/r1/assays', 'POST', {
       signal: 'B',
       value: 0.02,
@@ -235,7 +251,7 @@ describe('experiment design in the service', () => {
       measuredAt: sampledAtMs - hourMs,
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.error).toBe('measured-before-sampled');
+    expect(bad.body.error).toBe('assay-measured-before-sampled');
     expect(
       (
         await send<ApiError>('/api/reactors/r1/assays', 'POST', {
@@ -266,8 +282,32 @@ describe('experiment design in the service', () => {
     });
     expect(entry.status).toBe(201);
     expect(entry.body).toMatchObject({ signal: 'B', value: truthB, sampledAtMs, enteredBy: 'operator' });
+    // The same sample again (a typo's correction, or a second click) would be a reading the store
+    // ignores as a duplicate: refused, and nothing recorded.
+    const again = await send<ApiError>('/api/reactors/r1/assays', 'POST', {
+      signal: 'B',
+      value: truthB * 1.5,
+      sampledAt: sampledAtMs,
+      measuredAt: sampledAtMs + 5 * hourMs,
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toBe('assay-already-recorded');
     const listed = await service.get<AssayEntryView[]>('/api/reactors/r1/assays');
     expect(listed.body).toEqual([entry.body]);
+    // Each refusal counted by its reason in /metrics, beside the readings refused over MQTT.
+    await waitUntil(
+      'the refusals counted',
+      async () => {
+        const after = await refused();
+        return (
+          after.order === before.order + 1 &&
+          after.range >= before.range + 1 &&
+          after.signal === before.signal + 1 &&
+          after.twice === before.twice + 1
+        );
+      },
+      10_000,
+    );
 
     // The windows ending 15, 16 and 17 h hold it: each is refitted with a residual of B at its time.
     const hasB = (f: FitRecord) =>

@@ -67,7 +67,13 @@ describe('to learn more, in the browser', () => {
     const chart = program.locator('[data-chart=dilution-program]');
     expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(8);
     expect(await chart.getAttribute('aria-label')).toMatch(/Proposed dilution program \d+: .* 1\/h/);
+    // Charts draw when they come into view.
+    await chart.scrollIntoViewIfNeeded();
     await expect.poll(() => chart.locator('canvas').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    // What limits every action is said in words (the advice is over 72 h, past the estimator's memory).
+    expect(await panel.locator('[data-testid=design-notes]').textContent()).toMatch(
+      /remembers about \d+ h of readings/,
+    );
     expect(log.errors).toEqual([]);
   });
 
