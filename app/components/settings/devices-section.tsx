@@ -6,7 +6,7 @@
  * closes its connection at once. Accounts of `MQTT_DEVICES` and the demo simulator are shown
  * read-only. An external broker (mosquitto) keeps its own accounts: the section says how.
  */
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import {
   type BrokerView,
   type CreatedDeviceAccount,
@@ -15,10 +15,10 @@ import {
   deviceUsernameRule,
   everyReactor,
 } from '../../../contract/devices';
-import { fetchReactors } from '../../lib/api-client';
 import { createDevice, fetchDevices, revokeDevice } from '../../lib/devices-api';
 import { useClockZone } from '../../lib/preferences';
 import { formatAge, formatClock } from '../../lib/time-format';
+import { useKnownReactors } from '../../lib/use-known-reactors';
 import { useShownOnceList } from '../../lib/use-shown-once-list';
 import { BrokerAddress, PublishExample, useBrokerView } from '../connect-devices';
 import { ConfirmButton } from './confirm-button';
@@ -85,15 +85,7 @@ function DeviceAccounts(props: { broker: BrokerView }) {
   const [granted, setGranted] = useState<string[]>([]);
   const [everyOne, setEveryOne] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  const [known, setKnown] = useState<string[]>([]);
-
-  useEffect(() => {
-    void fetchReactors()
-      .then((list) =>
-        setKnown(list.map((r) => r.id).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))),
-      )
-      .catch(() => setKnown([]));
-  }, []);
+  const known = useKnownReactors() ?? [];
 
   async function onCreate(event: FormEvent) {
     event.preventDefault();
