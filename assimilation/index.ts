@@ -169,6 +169,7 @@ export {
   type RefinementStep,
   refineStructure,
 } from './structure/refine-structure';
+export { refinedModelFile } from './structure/refined-model-file';
 export {
   allParameterColumns,
   createEngineWorkspace,

@@ -137,7 +137,8 @@ function runPlant(seed: number, prior: Float64Array, designed: boolean): Run {
     if (top?.action.kind !== 'dilution-program') continue;
     sim.followDilutionProgram(top.action.program, sim.timeH);
     advised.push({ atH: sim.timeH, top });
-    if (seed === seeds[0] && advised.length === 1) for (const note of advice.notes) console.log(`  advice says: ${note}`);
+    if (seed === seeds[0] && advised.length === 1)
+      for (const note of advice.notes) console.log(`  advice says: ${note}`);
   }
   return { fits: live.fits, truth, advised };
 }

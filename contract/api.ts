@@ -634,6 +634,8 @@ export interface DesignActionView {
 /** `GET /api/reactors/:id/design`: what to do to learn more, from the newest fit's posterior. */
 export interface DesignAdviceView {
   reactorId: string;
+  /** The model the advice was computed with: the reactor's. */
+  model: string;
   fitId: number;
   atMs: number;
   horizonH: number;
@@ -688,4 +690,110 @@ export interface AssayEntryView {
   measuredAtMs: number;
   enteredAtMs: number;
   enteredBy: string;
+}
+
+/**
+ * Structure refinement as a background job (server/refinement/): an operator starts one for a
+ * reactor over its stored readings; one runs at a time per reactor.
+ *   POST /api/reactors/:id/refinements   RefinementRequest (operator) → 202 RefinementView
+ *   GET  /api/reactors/:id/refinements   → RefinementView[] (newest first)
+ *   GET  /api/reactors/:id/refinements/:refinementId → RefinementView
+ * Adopting the proposed model is the model's PUT with `result.proposedModel.fileText`.
+ */
+export interface RefinementRequest {
+  /**
+   * `current`: the reactor's model (it must be a community model); `community`: a generated one
+   * with every link, of `satellites` × `metabolites`; `file`: `fileText`. Default: `current` when the
+   * reactor's model is a community model, else `community`.
+   */
+  model?: 'current' | 'community' | 'file';
+  fileText?: string;
+  satellites?: number;
+  metabolites?: number;
+  /** Hours of the newest readings to fit (default 96). */
+  hours?: number;
+  /** Significance level of the likelihood-ratio tests (default 0.01). */
+  alpha?: number;
+}
+
+/** `interrupted`: the service stopped or restarted while it ran (`error` says so). */
+export type RefinementStatus = 'running' | 'done' | 'failed' | 'interrupted';
+
+export interface RefinementTestView {
+  /** How much worse the fit got (its loss: readings, continuity and priors). */
+  deltaLoss: number;
+  statistic: number;
+  degreesOfFreedom: number;
+  p: number;
+}
+
+export interface RefinementFitView {
+  loss: number;
+  dataLoss: number;
+  readings: number;
+  freeParameters: number;
+  aic: number;
+  bic: number;
+  linksOn: number;
+  /** The fit's od and substrate along the span, plant hours. */
+  signals: { timeH: number[]; series: Record<string, number[]> };
+}
+
+export interface RefinementLinkView {
+  /** "uptake Y1 B" */
+  link: string;
+  kind: 'uptake' | 'production' | 'inhibition';
+  organism: string;
+  metabolite: string;
+  /** kept (needed), removed (insignificant), off (off in the refined file to begin with). */
+  verdict: 'kept' | 'removed' | 'off';
+  /** Kept, but its rate is not pinned down by the readings: it matters, flagged. */
+  undetermined: boolean;
+  /** Removed, and the readings exclude it even at its weakest plausible strength (else: unseen). */
+  excluded: boolean;
+  removal: RefinementTestView | null;
+  exclusion: (RefinementTestView & { parameter: string; weakValue: number }) | null;
+  parameters: { name: string; value: number; sdLog: number; priorSdLog: number }[];
+  reason: string;
+}
+
+export interface RefinementResultView {
+  /** Plant hours fitted, and the reactor's first reading (hour 0 on the charts). */
+  span: { fromH: number; toH: number; segments: number; originH: number };
+  fits: number;
+  seconds: number;
+  current: RefinementFitView;
+  proposed: RefinementFitView;
+  /** The log, in order: each link tested, kept or removed, and why. */
+  steps: {
+    round: number;
+    link: string;
+    action: 'kept' | 'removed';
+    removal: RefinementTestView;
+    exclusion: (RefinementTestView & { parameter: string; weakValue: number }) | null;
+    reason: string;
+  }[];
+  links: RefinementLinkView[];
+  /** The simplified model file (removed links `off`, the evidence in its header). */
+  proposedModel: { name: string; version: string; fileText: string };
+  /** The readings of the span (od, substrate; thinned to a few hundred), plant hours. */
+  readings: Record<string, { timeH: number[]; value: number[] }>;
+}
+
+export interface RefinementView {
+  id: number;
+  reactorId: string;
+  status: RefinementStatus;
+  requestedAtMs: number;
+  requestedBy: string;
+  finishedAtMs: number | null;
+  source: 'current' | 'community' | 'file';
+  /** The model refined. */
+  model: { name: string; version: string };
+  settings: { hours: number; alpha: number };
+  /** Links decided so far of those in the model, and the newest log lines. */
+  progress: { linksTested: number; linksTotal: number; notes: string[] };
+  /** Why it failed or was interrupted, in words. */
+  error: string | null;
+  result: RefinementResultView | null;
 }

@@ -26,10 +26,15 @@ export function prepareDesignStatements(sqlite: Database.Database) {
   const assays = sqlite.prepare<[string, number], AssayEntryRow>(
     `SELECT ${assayColumns} FROM assay_entries WHERE reactor_id = ? ORDER BY sampled_at_ms DESC, id DESC LIMIT ?`,
   );
-  const latestPosterior = sqlite.prepare<[string], { fitId: number; posteriorJson: string }>(
+  // Of the model the reactor runs now (a fit without a model version is the built-in's).
+  const latestPosterior = sqlite.prepare<
+    { reactorId: string; modelVersion: string; builtInVersion: string },
+    { fitId: number; posteriorJson: string }
+  >(
     `SELECT d.fit_id AS fitId, d.posterior_json AS posteriorJson
      FROM fits f JOIN fit_documents d ON d.fit_id = f.id
-     WHERE f.reactor_id = ? AND f.status = 'ok' AND d.posterior_json IS NOT NULL
+     WHERE f.reactor_id = @reactorId AND f.status = 'ok' AND d.posterior_json IS NOT NULL
+       AND COALESCE(f.model_version, @builtInVersion) = @modelVersion
      ORDER BY f.window_end_ms DESC, f.id DESC LIMIT 1`,
   );
   // An assay sampled at an instant already holding one (by hand or over MQTT): the reading would be
@@ -49,7 +54,8 @@ export function prepareDesignStatements(sqlite: Database.Database) {
     assays: (reactorId: string, limit: number): AssayEntryRow[] => assays.all(reactorId, limit),
     assayRecordedAt: (reactorId: string, signal: string, tsMs: number): number | undefined =>
       assayRecordedAt.get(reactorId, signal, tsMs, reactorId, signal, tsMs)?.value,
-    latestPosterior: (reactorId: string) => latestPosterior.get(reactorId),
+    latestPosterior: (reactorId: string, modelVersion: string, builtInVersion: string) =>
+      latestPosterior.get({ reactorId, modelVersion, builtInVersion }),
     reactorExists: (reactorId: string): boolean => reactorExists.get(reactorId) !== undefined,
   };
 }

@@ -337,6 +337,44 @@ export const assayEntries = sqliteTable(
   (t) => [index('assay_entries_reactor').on(t.reactorId, t.sampledAtMs)],
 );
 
+/**
+ * A structure refinement of a reactor's model over its stored readings (server/refinement/), one
+ * running at a time per reactor (the partial unique index). The result holds the log, the evidence
+ * per link, both fits and the proposed model file; adopting it is the reactor's model PUT.
+ */
+export const refinements = sqliteTable(
+  'refinements',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reactorId: text('reactor_id')
+      .notNull()
+      .references(() => reactors.id),
+    /** `running`, `done`, `failed`, `interrupted` (the service stopped while it ran). */
+    status: text('status', { enum: ['running', 'done', 'failed', 'interrupted'] }).notNull(),
+    requestedAtMs: integer('requested_at_ms').notNull(),
+    requestedBy: text('requested_by').notNull(),
+    finishedAtMs: integer('finished_at_ms'),
+    /** Where the model came from: `current` (the reactor's), `community` (generated), `file`. */
+    source: text('source').notNull(),
+    modelName: text('model_name').notNull(),
+    modelVersion: text('model_version').notNull(),
+    /** The model file refined. */
+    modelFileText: text('model_file_text').notNull(),
+    /** `{hours, alpha}`. */
+    settingsJson: text('settings_json').notNull(),
+    /** `{linksTested, linksTotal, notes[]}` as it runs. */
+    progressJson: text('progress_json').notNull(),
+    /** Why it failed or was interrupted, in words. */
+    error: text('error'),
+    /** contract/api.ts `RefinementResultView`. */
+    resultJson: text('result_json'),
+  },
+  (t) => [
+    index('refinements_reactor').on(t.reactorId, t.requestedAtMs),
+    uniqueIndex('refinements_one_running').on(t.reactorId).where(sql`status = 'running'`),
+  ],
+);
+
 // ─── Alerts and webhooks (issue 8) ───────────────────────────────────────────────────────────────
 // Written by server/alerts/ and server/webhooks/. An alarm's transition, its event and the webhook
 // notifications it causes are committed in one transaction, so a notification is never lost or

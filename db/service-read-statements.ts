@@ -138,108 +138,99 @@ export interface ServiceReadStatements {
 const fitsOfRange =
   'fits f JOIN %TABLE% c ON c.fit_id = f.id WHERE f.reactor_id = ? AND f.window_end_ms >= ? AND f.window_end_ms <= ?';
 
-export function prepareServiceReadStatements(sqlite: Database.Database): ServiceReadStatements {
-  return {
-    reactors: sqlite.prepare('SELECT id, first_seen_at_ms AS firstSeenAtMs FROM reactors ORDER BY id'),
-    reactor: sqlite.prepare('SELECT id, first_seen_at_ms AS firstSeenAtMs FROM reactors WHERE id = ?'),
-    latestReading: sqlite.prepare(
-      `SELECT ts_ms AS tsMs, value, received_at_ms AS receivedAtMs FROM readings
+/**
+ * The text of each read, written once for SQLite and run as it is on PostgreSQL as well
+ * (db/pg/service-reads.ts translates the placeholders and aliases).
+ */
+export const serviceReadSql: Record<keyof ServiceReadStatements, string> = {
+  reactors: 'SELECT id, first_seen_at_ms AS firstSeenAtMs FROM reactors ORDER BY id',
+  reactor: 'SELECT id, first_seen_at_ms AS firstSeenAtMs FROM reactors WHERE id = ?',
+  latestReading: `SELECT ts_ms AS tsMs, value, received_at_ms AS receivedAtMs FROM readings
        WHERE reactor_id = ? AND signal = ? ORDER BY ts_ms DESC LIMIT 1`,
-    ),
-    recentReadingTimes: sqlite.prepare(
-      'SELECT ts_ms AS tsMs FROM readings WHERE reactor_id = ? AND signal = ? ORDER BY ts_ms DESC LIMIT ?',
-    ),
-    oldestReadingMs: sqlite.prepare(
-      'SELECT min(ts_ms) AS tsMs FROM readings WHERE reactor_id = ? AND signal = ?',
-    ),
-    newestReadingMs: sqlite.prepare(
-      'SELECT max(ts_ms) AS tsMs FROM readings WHERE reactor_id = ? AND signal = ?',
-    ),
-    countReadings: sqlite.prepare(
-      'SELECT count(*) AS n FROM readings WHERE reactor_id = ? AND signal = ? AND ts_ms >= ? AND ts_ms < ?',
-    ),
-    readings: sqlite
-      .prepare<[string, string, number, number], [number, number]>(
-        `SELECT ts_ms, value FROM readings
+  recentReadingTimes:
+    'SELECT ts_ms AS tsMs FROM readings WHERE reactor_id = ? AND signal = ? ORDER BY ts_ms DESC LIMIT ?',
+  oldestReadingMs: 'SELECT min(ts_ms) AS tsMs FROM readings WHERE reactor_id = ? AND signal = ?',
+  newestReadingMs: 'SELECT max(ts_ms) AS tsMs FROM readings WHERE reactor_id = ? AND signal = ?',
+  countReadings:
+    'SELECT count(*) AS n FROM readings WHERE reactor_id = ? AND signal = ? AND ts_ms >= ? AND ts_ms < ?',
+  readings: `SELECT ts_ms, value FROM readings
          WHERE reactor_id = ? AND signal = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms`,
-      )
-      .raw(true),
-    oldestRollupMs: sqlite.prepare(
-      `SELECT min(bucket_start_ms) AS tsMs FROM reading_rollups
+  oldestRollupMs: `SELECT min(bucket_start_ms) AS tsMs FROM reading_rollups
        WHERE reactor_id = ? AND signal = ? AND bucket_width_ms = ?`,
-    ),
-    rollupCountSum: sqlite.prepare(
-      `SELECT sum(count) AS n FROM reading_rollups
+  rollupCountSum: `SELECT sum(count) AS n FROM reading_rollups
        WHERE reactor_id = ? AND signal = ? AND bucket_width_ms = ? AND bucket_start_ms >= ? AND bucket_start_ms < ?`,
-    ),
-    rollups: sqlite
-      .prepare<[string, string, number, number, number], [number, number, number, number, number]>(
-        `SELECT bucket_start_ms, count, value_sum, value_min, value_max FROM reading_rollups
+  rollups: `SELECT bucket_start_ms, count, value_sum, value_min, value_max FROM reading_rollups
          WHERE reactor_id = ? AND signal = ? AND bucket_width_ms = ? AND bucket_start_ms >= ? AND bucket_start_ms < ?
          ORDER BY bucket_start_ms`,
-      )
-      .raw(true),
-    rejectionsOfTopic: sqlite.prepare(
-      `SELECT payload_excerpt AS payloadExcerpt, reason FROM rejected_messages
+  rejectionsOfTopic: `SELECT payload_excerpt AS payloadExcerpt, reason FROM rejected_messages
        WHERE topic = ? ORDER BY id DESC LIMIT ?`,
-    ),
-    fitsInRange: sqlite.prepare(
-      `SELECT ${fitColumns} FROM fits
+  fitsInRange: `SELECT ${fitColumns} FROM fits
        WHERE reactor_id = ? AND window_end_ms >= ? AND window_end_ms <= ? ORDER BY window_end_ms, id`,
-    ),
-    fit: sqlite.prepare(`SELECT ${fitColumns} FROM fits WHERE id = ?`),
-    latestGoodFit: sqlite.prepare(
-      `SELECT ${fitColumns} FROM fits WHERE reactor_id = ? AND status = 'ok' ORDER BY id DESC LIMIT 1`,
-    ),
-    latestFits: sqlite.prepare(
-      `SELECT ${fitColumns} FROM fits WHERE reactor_id = ? ORDER BY id DESC LIMIT ?`,
-    ),
-    parametersInRange: sqlite.prepare(
-      `SELECT c.fit_id AS fitId, c.name, c.value, c.free, c.sd_log AS sdLog, c.sd_log_data AS sdLogData,
+  fit: `SELECT ${fitColumns} FROM fits WHERE id = ?`,
+  latestGoodFit: `SELECT ${fitColumns} FROM fits WHERE reactor_id = ? AND status = 'ok' ORDER BY id DESC LIMIT 1`,
+  latestFits: `SELECT ${fitColumns} FROM fits WHERE reactor_id = ? ORDER BY id DESC LIMIT ?`,
+  parametersInRange: `SELECT c.fit_id AS fitId, c.name, c.value, c.free, c.sd_log AS sdLog, c.sd_log_data AS sdLogData,
               c.lower95, c.upper95, c.determined, c.prior_sd_log AS priorSdLog
        FROM ${fitsOfRange.replace('%TABLE%', 'fit_parameters')}`,
-    ),
-    combinationsInRange: sqlite.prepare(
-      `SELECT c.fit_id AS fitId, c.rank, c.label, c.exponents_json AS exponentsJson, c.value, c.sd_log AS sdLog,
+  combinationsInRange: `SELECT c.fit_id AS fitId, c.rank, c.label, c.exponents_json AS exponentsJson, c.value, c.sd_log AS sdLog,
               c.sd_log_data AS sdLogData, c.name, c.meaning, c.lower95, c.upper95, c.determined
        FROM ${fitsOfRange.replace('%TABLE%', 'fit_combinations')} ORDER BY c.fit_id, c.rank`,
-    ),
-    compositionInRange: sqlite.prepare(
-      `SELECT c.fit_id AS fitId, c.quantity, c.value, c.sd, c.lower95, c.upper95
+  compositionInRange: `SELECT c.fit_id AS fitId, c.quantity, c.value, c.sd, c.lower95, c.upper95
        FROM ${fitsOfRange.replace('%TABLE%', 'fit_composition')}`,
-    ),
-    documentsInRange: sqlite.prepare(
-      `SELECT c.fit_id AS fitId, c.trajectory_json AS trajectoryJson, c.forecast_json AS forecastJson,
+  documentsInRange: `SELECT c.fit_id AS fitId, c.trajectory_json AS trajectoryJson, c.forecast_json AS forecastJson,
               c.residuals_json AS residualsJson
        FROM ${fitsOfRange.replace('%TABLE%', 'fit_documents')}`,
-    ),
-    parametersOfFit: sqlite.prepare(
-      `SELECT fit_id AS fitId, name, value, free, sd_log AS sdLog, sd_log_data AS sdLogData, lower95, upper95,
+  parametersOfFit: `SELECT fit_id AS fitId, name, value, free, sd_log AS sdLog, sd_log_data AS sdLogData, lower95, upper95,
               determined, prior_sd_log AS priorSdLog
        FROM fit_parameters WHERE fit_id = ?`,
-    ),
-    combinationsOfFit: sqlite.prepare(
-      `SELECT fit_id AS fitId, rank, label, exponents_json AS exponentsJson, value, sd_log AS sdLog,
+  combinationsOfFit: `SELECT fit_id AS fitId, rank, label, exponents_json AS exponentsJson, value, sd_log AS sdLog,
               sd_log_data AS sdLogData, name, meaning, lower95, upper95, determined
        FROM fit_combinations WHERE fit_id = ? ORDER BY rank`,
-    ),
-    compositionOfFit: sqlite.prepare(
-      'SELECT fit_id AS fitId, quantity, value, sd, lower95, upper95 FROM fit_composition WHERE fit_id = ?',
-    ),
-    documentsOfFit: sqlite.prepare(
-      `SELECT fit_id AS fitId, trajectory_json AS trajectoryJson, forecast_json AS forecastJson,
+  compositionOfFit:
+    'SELECT fit_id AS fitId, quantity, value, sd, lower95, upper95 FROM fit_composition WHERE fit_id = ?',
+  documentsOfFit: `SELECT fit_id AS fitId, trajectory_json AS trajectoryJson, forecast_json AS forecastJson,
               residuals_json AS residualsJson
        FROM fit_documents WHERE fit_id = ?`,
-    ),
-    residualsSince: sqlite.prepare(
-      `SELECT f.id AS fitId, f.window_end_ms AS windowEndMs, f.window_end_h AS windowEndH,
+  residualsSince: `SELECT f.id AS fitId, f.window_end_ms AS windowEndMs, f.window_end_h AS windowEndH,
               d.residuals_json AS residualsJson
        FROM fits f JOIN fit_documents d ON d.fit_id = f.id
        WHERE f.reactor_id = ? AND f.status = 'ok' AND f.window_end_ms >= ? AND f.id > ? ORDER BY f.id`,
-    ),
-    windowFile: sqlite.prepare(
-      `SELECT d.window_file_json AS windowFileJson FROM fit_documents d JOIN fits f ON f.id = d.fit_id
+  windowFile: `SELECT d.window_file_json AS windowFileJson FROM fit_documents d JOIN fits f ON f.id = d.fit_id
        WHERE d.fit_id = ? AND f.reactor_id = ?`,
-    ),
-  };
+};
+
+/** The reads that return rows as arrays ([tsMs, value], [bucketStartMs, count, sum, min, max]). */
+export const rawServiceReads: ReadonlySet<keyof ServiceReadStatements> = new Set(['readings', 'rollups']);
+
+export function prepareServiceReadStatements(sqlite: Database.Database): ServiceReadStatements {
+  const prepared: Record<string, Database.Statement> = {};
+  for (const [name, text] of Object.entries(serviceReadSql)) {
+    const statement = sqlite.prepare(text);
+    prepared[name] = rawServiceReads.has(name as keyof ServiceReadStatements)
+      ? statement.raw(true)
+      : statement;
+  }
+  return prepared as unknown as ServiceReadStatements;
+}
+
+type AsyncRead<S> =
+  S extends Database.Statement<infer P extends unknown[], infer R>
+    ? { get(...params: P): Promise<R | undefined>; all(...params: P): Promise<R[]> }
+    : never;
+
+/**
+ * The same reads, answered asynchronously, for code that runs on either engine (server/api/): SQLite's
+ * prepared statements (`asyncServiceReads`) or PostgreSQL's pool (db/pg/service-reads.ts).
+ */
+export type ServiceReads = { [K in keyof ServiceReadStatements]: AsyncRead<ServiceReadStatements[K]> };
+
+export function asyncServiceReads(statements: ServiceReadStatements): ServiceReads {
+  const reads: Record<string, unknown> = {};
+  for (const [name, statement] of Object.entries(statements) as [string, Database.Statement][]) {
+    reads[name] = {
+      get: async (...params: unknown[]) => statement.get(...params),
+      all: async (...params: unknown[]) => statement.all(...params),
+    };
+  }
+  return reads as ServiceReads;
 }

@@ -2,13 +2,15 @@
  * Regenerates the dashboard screenshots in docs/ from the real service in simulator mode, so that
  * they stay true: `npm run screenshots`. Starts the service on free ports with a temporary database,
  * waits for every simulated reactor to have fits, then photographs the pages in Chromium at desktop
- * size (1440×900) and phone size (390×844, `*-phone.png`). `-- --only settings.png,devices.png` takes
- * only those (and waits for fits and alarms only if one of them needs them).
+ * size (1440×900) and phone size (390×844, `*-phone.png`). Names after `--` take only those shots
+ * (`npm run screenshots -- model` for model.png and model-phone.png) and skip the wait for the fits.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { AlertsResponse, ReactorSummary } from '../contract/api';
+import { communityModel, formatModelFile } from '../assimilation';
+import type { AlertsResponse, ReactorSummary, RefinementView } from '../contract/api';
+import { communityWith, seedLinks } from '../simulator/community-plants';
 import { launchChromium } from '../tests/ui/fixtures/browser';
 import { signInContext } from '../tests/ui/fixtures/login';
 import {
@@ -20,28 +22,24 @@ import {
 } from '../tests/ui/fixtures/service-process';
 
 const docs = join(repoRoot, 'docs');
+const only = process.argv.slice(2);
+const wanted = (path: string) => only.length === 0 || only.some((name) => path.startsWith(name));
 mkdirSync(docs, { recursive: true });
-
-const onlyFlag = process.argv.indexOf('--only');
-const only = onlyFlag < 0 ? null : (process.argv[onlyFlag + 1] ?? '').split(',');
-/** The shots that need neither fits nor alarms. */
-const quickShots = new Set(['settings.png', 'devices.png', 'devices-phone.png', 'login.png']);
-const needsPlant = only === null || only.some((name) => !quickShots.has(name));
 
 const service = await startService();
 const browser = await launchChromium();
 try {
   const reactors = await waitForSimulatedReactors(service);
-  if (needsPlant) for (const id of reactors) await waitForFit(service, id, 180_000);
+  for (const id of only.length > 0 ? [] : reactors) await waitForFit(service, id, 180_000);
   // The simulator starts with days of history: let the fits catch up with it (at most 5 min), so the
   // pictures show a plant being followed, and the drift and diagnostics charts have a history.
   const caughtUpBy = Date.now() + 300_000;
-  for (;;) {
+  while (only.length === 0) {
     const summaries = await service.getJson<ReactorSummary[]>('/api/reactors');
     const lagH = Math.max(
       ...summaries.map((s) => ((s.latest.od?.tsMs ?? 0) - (s.latestEstimate?.windowEndMs ?? 0)) / 3_600_000),
     );
-    if (!needsPlant || lagH < 3 || Date.now() > caughtUpBy) {
+    if (lagH < 3 || Date.now() > caughtUpBy) {
       process.stdout.write(`fits ${lagH.toFixed(1)} plant h behind the readings\n`);
       break;
     }
@@ -53,7 +51,7 @@ try {
     options: { width: number; height: number; dark?: boolean; fullPage?: boolean },
     visit: (page: Page) => Promise<void>,
   ): Promise<void> {
-    if (only && !only.includes(path)) return;
+    if (!wanted(path)) return;
     const context = await browser.newContext({
       viewport: { width: options.width, height: options.height },
       colorScheme: options.dark ? 'dark' : 'light',
@@ -113,14 +111,15 @@ try {
   });
   // The satellite shift of the second reactor (plant day 7) fires its alarm a few minutes in; an
   // operator has acknowledged it, so the picture shows both buttons' effect and the history.
-  const alarmDeadline = Date.now() + (needsPlant ? 300_000 : 0);
+  const alarmDeadline = Date.now() + (wanted('alerts') ? 300_000 : 0);
   let alarms = (await service.getJson<AlertsResponse>('/api/alerts')).alarms;
   while (alarms.length === 0 && Date.now() < alarmDeadline) {
     await new Promise((r) => setTimeout(r, 2000));
     alarms = (await service.getJson<AlertsResponse>('/api/alerts')).alarms;
   }
-  if (alarms.length > 0) await service.api.call('POST', `/api/alerts/${alarms[0].id}/acknowledge`, {});
-  else if (needsPlant) process.stdout.write('no alarm fired in 5 min: alerts.png shows none\n');
+  if (alarms.length === 0) {
+    if (wanted('alerts')) process.stdout.write('no alarm fired in 5 min: alerts.png shows none\n');
+  } else await service.api.call('POST', `/api/alerts/${alarms[0].id}/acknowledge`, {});
   const openAlerts = async (page: Page) => {
     await page.goto(`${service.url}/alerts`);
     await page.locator('[data-testid=alert-count]').waitFor({ timeout: 30_000 });
@@ -152,6 +151,30 @@ try {
   };
   await shoot('devices.png', desktop, openDevices('plant-r1'));
   await shoot('devices-phone.png', phone, openDevices('plant-r1b'));
+  // The model view after a refinement of the seed's mechanism written as a community model.
+  if (wanted('model')) {
+    const fileText = formatModelFile(
+      communityModel(
+        'seed-community',
+        'The seed as a community of X and Y1',
+        communityWith(['Y1'], ['A', 'B'], seedLinks),
+      ),
+    );
+    await service.api.call('PUT', `/api/reactors/${reactor}/model`, { fileText });
+    await service.api.call('POST', `/api/reactors/${reactor}/refinements`, { model: 'current', hours: 48 });
+    const refinedBy = Date.now() + 300_000;
+    while (Date.now() < refinedBy) {
+      const [r] = await service.getJson<RefinementView[]>(`/api/reactors/${reactor}/refinements`);
+      if (r && r.status !== 'running') break;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  }
+  const openModel = async (page: Page) => {
+    await page.goto(`${service.url}/reactors/${reactor}/model`);
+    await page.locator('[data-testid=refinement-log]').waitFor({ timeout: 60_000 });
+  };
+  await shoot('model.png', { ...desktop, fullPage: true }, openModel);
+  await shoot('model-phone.png', { ...phone, fullPage: true }, openModel);
   await shoot('login.png', desktop, async (page) => {
     await page.context().clearCookies();
     await page.goto(`${service.url}/login`);

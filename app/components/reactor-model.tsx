@@ -3,6 +3,7 @@
  * The model a reactor runs, from the API: its name and version, who chose it and when, and its
  * equations (the built-in's as typeset on the server; another model's typeset here).
  */
+import Link from 'next/link';
 import { type ReactNode, useEffect, useState } from 'react';
 import type { ReactorModelView } from '../../contract/api';
 import { describeError, fetchReactorModel } from '../lib/api-client';
@@ -45,6 +46,12 @@ export function ReactorModel(props: { reactorId: string; builtInEquations: React
         ) : (
           'Reading which model the reactor runs…'
         )}
+      </p>
+      <p>
+        <Link href={`/reactors/${encodeURIComponent(reactorId)}/model`} data-testid="model-view-link">
+          The model view
+        </Link>
+        : its structure, refining it against the readings, and adopting a simpler model.
       </p>
       {view && !view.builtIn ? <Equations model={view} /> : props.builtInEquations}
     </div>

@@ -64,10 +64,17 @@ export function advisorSettingsOf(settings: EstimatorSettings): AdvisorSettings 
   };
 }
 
-/** The lab's assays as the chain weighs them (its σ for Y, A and B), results back after `delayH`. */
-export function defaultAssayOptions(settings: EstimatorSettings, delayH = 6): AssayOption[] {
+/**
+ * The lab's assays as the chain weighs them (its σ for Y, A and B), results back after `delayH`:
+ * those the model measures.
+ */
+export function defaultAssayOptions(
+  model: CompiledModel,
+  settings: EstimatorSettings,
+  delayH = 6,
+): AssayOption[] {
   return ['Y', 'A', 'B']
-    .filter((s) => settings.noise[s] > 0)
+    .filter((s) => settings.noise[s] > 0 && model.signalNames.includes(s))
     .map((signal) => ({ signal, sigma: settings.noise[signal], delayH }));
 }
 

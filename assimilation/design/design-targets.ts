@@ -5,6 +5,7 @@
  * (logit f = log Y − log X).
  */
 import type { CompiledModel } from '../model/compile';
+import { compositionRoles } from '../model/composition-roles';
 import type { DesignPosterior } from './design-types';
 
 export const satelliteFractionTarget = 'satellite_fraction';
@@ -31,12 +32,25 @@ export function resolveTargets(
     const vector = new Float64Array(q);
     const combination = model.definition.combinations?.find((c) => c.name === name);
     if (name === satelliteFractionTarget) {
-      const x = model.stateNames.indexOf('X');
-      const y = model.stateNames.indexOf('Y');
-      if (x < 0 || y < 0) return { error: `the model has no states X and Y for ${name}` };
-      vector[p + y] = 1;
+      const roles = compositionRoles(model.definition);
+      if (!roles) return { error: `the model names no main organism and satellites for ${name}` };
+      const x = model.stateNames.indexOf(roles.main);
+      const ys = roles.satellites.map((y) => model.stateNames.indexOf(y));
+      // logit f = log ΣYᵢ − log X; with several satellites, each log Yᵢ weighs Yᵢ/ΣY (at today's mean).
+      const levels = ys.map((y) => Math.exp(posterior.mean[p + y]));
+      const total = levels.reduce((a, b) => a + b, 0);
+      ys.forEach((y, k) => {
+        vector[p + y] = ys.length === 1 ? 1 : levels[k] / total;
+      });
       vector[p + x] = -1;
-      out.push({ name, label: 'satellite fraction Y/(X+Y) at the horizon’s end', space: 'logit', vector });
+      const satellites =
+        roles.satellites.length === 1 ? roles.satellites[0] : `(${roles.satellites.join('+')})`;
+      out.push({
+        name,
+        label: `satellite fraction ${satellites}/(${roles.main}+${satellites}) at the horizon’s end`,
+        space: 'logit',
+        vector,
+      });
     } else if (combination) {
       for (const [term, exponent] of Object.entries(combination.exponents)) {
         const i = posterior.freeParams.indexOf(term);

@@ -2,7 +2,8 @@ import { residualLossValue, residualLossWeight } from '../gradient/residual-loss
 import type { WindowProblem } from '../problem/window-problem';
 import { describeFailure } from '../solvers/types';
 import { type EngineWorkspace, lossAndGradient, residualSensitivities } from '../window-engine';
-import { choleskyInPlace, choleskySolveInPlace, inverseSpd } from './dense-matrix';
+import { inverseSpd } from './dense-matrix';
+import { levenbergMarquardt } from './levenberg-marquardt';
 import type { FitFailure, FitSettings, GaussianPrior, WindowOptimum } from './types';
 import { applyUnknowns, clampToBounds, toLogSpaceColumns, type UnknownLayout } from './unknowns';
 
@@ -96,89 +97,62 @@ export function fitWindow(
     return h;
   };
 
-  let u = clampToBounds(layout, start.slice());
-  const gradient = new Float64Array(q);
-  let objective = objectiveAt(u, gradient);
-  let lossEvaluations = 1;
-  let sensitivityEvaluations = 1;
-  if (typeof objective === 'string')
-    return { ok: false, reason: 'solver-failure', detail: objective, iterations: 0 };
-  let lin = linearize(u);
-  if (!lin)
+  const u0 = clampToBounds(layout, start.slice());
+  const startGradient = new Float64Array(q);
+  const startObjective = objectiveAt(u0, startGradient);
+  if (typeof startObjective === 'string')
+    return { ok: false, reason: 'solver-failure', detail: startObjective, iterations: 0 };
+  const startLin = linearize(u0);
+  if (!startLin)
     return {
       ok: false,
       reason: 'solver-failure',
       detail: 'sensitivities failed at the start',
       iterations: 0,
     };
-  let hessian = curvature(lin);
-
-  let lambda = 1e-3;
-  let growth = 2;
-  let converged = false;
-  let iterations = 0;
-  const system = new Float64Array(q * q);
-  const step = new Float64Array(q);
-  const trialGradient = new Float64Array(q);
-  for (; iterations < settings.maxIterations && !converged; iterations++) {
-    // Bound-active unknowns pushed outward stay where they are this iteration.
-    const active = Array.from(
-      u,
-      (ui, i) => (ui <= layout.lower[i] && gradient[i] > 0) || (ui >= layout.upper[i] && gradient[i] < 0),
-    );
-    // Newton decrement ½ gᵀH⁻¹g with the undamped curvature: the objective decrease still to come,
-    // invariant to how the unknowns are scaled.
-    if (!dampedStep(hessian, gradient, active, 0, system, step, q)) {
-      return {
-        ok: false,
-        reason: 'non-finite',
-        detail: 'the curvature is not positive definite',
-        iterations,
-      };
-    }
-    if (newtonDecrement(gradient, step, active) < settings.decrementTolerance) {
-      converged = true;
-      break;
-    }
-    if (!dampedStep(hessian, gradient, active, lambda, system, step, q)) {
-      lambda = Math.max(lambda * 10, 1e-6);
-      continue;
-    }
-    const trial = clampToBounds(
-      layout,
-      Float64Array.from(u, (ui, i) => ui + step[i]),
-    );
-    const predicted = predictedDecrease(gradient, hessian, u, trial, q);
-    const trialObjective = objectiveAt(trial, trialGradient);
-    lossEvaluations++;
-    const ratio =
-      typeof trialObjective === 'number' && predicted > 0 ? (objective - trialObjective) / predicted : -1;
-    if (typeof trialObjective === 'number' && ratio > 1e-4) {
-      const improvement = objective - trialObjective;
-      u = trial;
-      objective = trialObjective;
-      gradient.set(trialGradient);
-      const next = linearize(u);
-      sensitivityEvaluations++;
-      if (!next)
-        return {
+  const end = levenbergMarquardt(
+    {
+      q,
+      lower: layout.lower,
+      upper: layout.upper,
+      clamp: (trial) => clampToBounds(layout, trial),
+      evaluate: (trial) => {
+        const gradient = new Float64Array(q);
+        const objective = objectiveAt(trial, gradient);
+        return typeof objective === 'number' ? { objective, gradient } : undefined;
+      },
+      curvature: (at, evaluation) => {
+        const next = linearize(at);
+        return next && { gradient: evaluation.gradient, hessian: curvature(next), lin: next };
+      },
+    },
+    {
+      u: u0,
+      at: { objective: startObjective, gradient: startGradient },
+      curvature: { gradient: startGradient, hessian: curvature(startLin), lin: startLin },
+    },
+    settings,
+  );
+  if ('failure' in end)
+    return end.failure === 'not-positive-definite'
+      ? {
+          ok: false,
+          reason: 'non-finite',
+          detail: 'the curvature is not positive definite',
+          iterations: end.iterations,
+        }
+      : {
           ok: false,
           reason: 'solver-failure',
           detail: 'sensitivities failed at an accepted point',
-          iterations,
+          iterations: end.iterations,
         };
-      lin = next;
-      hessian = curvature(lin);
-      lambda *= Math.max(1 / 3, 1 - (2 * ratio - 1) ** 3);
-      growth = 2;
-      if (improvement < 1e-10 * Math.max(1, Math.abs(objective))) converged = true;
-    } else {
-      lambda = Math.max(lambda * growth, 1e-6);
-      growth *= 2;
-      if (lambda > 1e12) converged = true; // no step improves: this is the minimum to rounding.
-    }
-  }
-  if (!converged) {
+  const { u, iterations } = end;
+  const { objective } = end.at;
+  const { hessian, lin } = end.curvature;
+  const lossEvaluations = 1 + end.evaluations;
+  const sensitivityEvaluations = 1 + end.curvatures;
+  if (!end.converged) {
     return {
       ok: false,
       reason: 'iteration-limit',
@@ -213,58 +187,6 @@ export function fitWindow(
     finalState: lin.finalState,
     finalSensitivity: lin.finalSensitivity,
   };
-}
-
-/**
- * Solves (H + λI) s = −g with bound-active unknowns held; false if not positive definite. In log
- * space the identity is already unit-free, and measured here it beats Marquardt's diag(H), which
- * stalls along sloppy directions.
- */
-export function dampedStep(
-  hessian: Float64Array,
-  gradient: Float64Array,
-  active: boolean[],
-  lambda: number,
-  system: Float64Array,
-  step: Float64Array,
-  q: number,
-): boolean {
-  system.set(hessian);
-  for (let i = 0; i < q; i++) {
-    system[i * q + i] += lambda;
-    if (active[i]) {
-      for (let j = 0; j < q; j++) system[i * q + j] = system[j * q + i] = i === j ? 1 : 0;
-    }
-  }
-  if (!choleskyInPlace(system, q)) return false;
-  for (let i = 0; i < q; i++) step[i] = active[i] ? 0 : -gradient[i];
-  choleskySolveInPlace(system, q, step);
-  return true;
-}
-
-/** −(gᵀd + ½ dᵀHd) for the step d = trial − u: the decrease the quadratic model predicts. */
-export function predictedDecrease(
-  gradient: Float64Array,
-  hessian: Float64Array,
-  u: Float64Array,
-  trial: Float64Array,
-  q: number,
-): number {
-  let predicted = 0;
-  for (let i = 0; i < q; i++) {
-    const d = trial[i] - u[i];
-    let hd = 0;
-    for (let j = 0; j < q; j++) hd += hessian[i * q + j] * (trial[j] - u[j]);
-    predicted -= gradient[i] * d + 0.5 * d * hd;
-  }
-  return predicted;
-}
-
-/** ½ gᵀH⁻¹g from the step s = −H⁻¹g: ½ |gᵀs|. */
-export function newtonDecrement(gradient: Float64Array, step: Float64Array, active: boolean[]): number {
-  let s = 0;
-  for (let i = 0; i < gradient.length; i++) if (!active[i]) s -= gradient[i] * step[i];
-  return 0.5 * Math.abs(s);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { inverseSpd } from '../estimator/dense-matrix';
-import { dampedStep, newtonDecrement, predictedDecrease } from '../estimator/fit-window';
+import { levenbergMarquardt } from '../estimator/levenberg-marquardt';
 import { firstTime, lastTime, type PlantData } from '../estimator/plant-data';
 import type { ObservationNoise } from '../estimator/types';
 import { buildWindowProblem, coldStartState } from '../estimator/window-problem-builder';
@@ -392,7 +392,7 @@ class SpanObjective {
     let value = this.evaluate(u);
     if (!value) return { error: 'the solve failed at the start' };
     let objective = value.data + value.continuity + this.priorTerms(u);
-    let lin = this.linearize(u);
+    const lin = this.linearize(u);
     if (!lin) return { error: 'sensitivities failed at the start' };
     const hessianOf = (at: Float64Array, l: { gradient: Float64Array; information: Float64Array }) => {
       const gradient = l.gradient.slice();
@@ -400,56 +400,42 @@ class SpanObjective {
       this.priorTerms(at, gradient, hessian);
       return { gradient, hessian };
     };
-    let { gradient, hessian } = hessianOf(u, lin);
-    let lambda = 1e-3;
-    let growth = 2;
-    let converged = false;
-    let iterations = 0;
-    const system = new Float64Array(q * q);
-    const step = new Float64Array(q);
-    for (; iterations < settings.maxIterations && !converged; iterations++) {
-      const active = Array.from(
-        u,
-        (ui, i) => (ui <= this.lower[i] && gradient[i] > 0) || (ui >= this.upper[i] && gradient[i] < 0),
-      );
-      if (!dampedStep(hessian, gradient, active, 0, system, step, q)) {
-        if (!dampedStep(hessian, gradient, active, 1e-9, system, step, q))
-          return { error: 'the curvature is not positive definite' };
-      }
-      if (newtonDecrement(gradient, step, active) < settings.decrementTolerance) {
-        converged = true;
-        break;
-      }
-      if (!dampedStep(hessian, gradient, active, lambda, system, step, q)) {
-        lambda = Math.max(lambda * 10, 1e-6);
-        continue;
-      }
-      const trial = this.clamp(Float64Array.from(u, (ui, i) => ui + step[i]));
-      const predicted = predictedDecrease(gradient, hessian, u, trial, q);
-      const trialValue = this.evaluate(trial);
-      const trialObjective = trialValue
-        ? trialValue.data + trialValue.continuity + this.priorTerms(trial)
-        : Number.NaN;
-      const ratio =
-        Number.isFinite(trialObjective) && predicted > 0 ? (objective - trialObjective) / predicted : -1;
-      if (trialValue && ratio > 1e-4) {
-        const improvement = objective - trialObjective;
-        const next = this.linearize(trial);
-        if (!next) return { error: 'sensitivities failed at an accepted point' };
-        u = trial;
-        value = trialValue;
-        objective = trialObjective;
-        lin = next;
-        ({ gradient, hessian } = hessianOf(u, lin));
-        lambda *= Math.max(1 / 3, 1 - (2 * ratio - 1) ** 3);
-        growth = 2;
-        if (improvement < 1e-10 * Math.max(1, Math.abs(objective))) converged = true;
-      } else {
-        lambda = Math.max(lambda * growth, 1e-6);
-        growth *= 2;
-        if (lambda > 1e12) converged = true;
-      }
-    }
+    const end = levenbergMarquardt(
+      {
+        q,
+        lower: this.lower,
+        upper: this.upper,
+        clamp: (trial) => this.clamp(trial),
+        evaluate: (trial) => {
+          const trialValue = this.evaluate(trial);
+          return trialValue
+            ? {
+                objective: trialValue.data + trialValue.continuity + this.priorTerms(trial),
+                value: trialValue,
+              }
+            : undefined;
+        },
+        curvature: (at) => {
+          const next = this.linearize(at);
+          return next && hessianOf(at, next);
+        },
+        undampedFallback: 1e-9,
+      },
+      { u, at: { objective, value }, curvature: hessianOf(u, lin) },
+      settings,
+    );
+    if ('failure' in end)
+      return {
+        error:
+          end.failure === 'not-positive-definite'
+            ? 'the curvature is not positive definite'
+            : 'sensitivities failed at an accepted point',
+      };
+    const { iterations, converged } = end;
+    u = end.u;
+    value = end.at.value;
+    objective = end.at.objective;
+    const { hessian } = end.curvature;
     this.apply(u);
     const covariance = inverseSpd(hessian, q);
     const dataHessian = hessian.slice();

@@ -12,16 +12,7 @@ import type {
   FitParameterRow,
   FitRow,
 } from '../service-read-statements';
-
-const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-
-function sqliteShaped<T>(row: Record<string, unknown>): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) {
-    out[camel(key)] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-  }
-  return out as T;
-}
+import { sqliteShaped } from './sqlite-shaped';
 
 export interface PgStoredFit {
   row: FitRow;

@@ -6,7 +6,7 @@
  */
 import { pgTables } from './tables';
 
-export { reactorClocks, readingArrivals, socketIoAttachments } from './tables';
+export { loginFailures, reactorClocks, readingArrivals, socketIoAttachments } from './tables';
 
 export const {
   reactors,

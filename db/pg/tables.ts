@@ -1,10 +1,19 @@
 /**
- * Every table of the PostgreSQL store: the SQLite schema's, made by from-sqlite.ts, and three that
+ * Every table of the PostgreSQL store: the SQLite schema's, made by from-sqlite.ts, and four that
  * only the scaled deployment needs (below). `readings` is among them as drizzle sees it; on the
  * server it is partitioned by time (migration 0001, written by hand: drizzle-kit cannot say
  * PARTITION BY), so drizzle-kit is not shown it (schema.ts).
  */
-import { bigint, bigserial, customType, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  customType,
+  index,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 import * as sqliteSchema from '../schema';
 import { pgTablesFrom } from './from-sqlite';
 
@@ -49,3 +58,17 @@ export const socketIoAttachments = pgTable('socket_io_attachments', {
   createdAt: timestamp('created_at', { withTimezone: true }).defaultNow(),
   payload: bytea('payload'),
 });
+
+/**
+ * Failed logins of the web processes (server/auth/login-rate-limit.ts `SharedLoginRateLimit`), so
+ * that one limit holds across all of them: a row per failure and key (`u:<name>` or `a:<address>`),
+ * forgotten after the 15-minute window. The one-process service counts them in memory.
+ */
+export const loginFailures = pgTable(
+  'login_failures',
+  {
+    key: text('key').notNull(),
+    atMs: bigint('at_ms', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('login_failures_key_at').on(t.key, t.atMs), index('login_failures_at').on(t.atMs)],
+);

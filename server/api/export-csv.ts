@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { refitParameterNames } from '../../assimilation';
 import { plantSignals } from '../../contract/api';
 import { plantHoursSince } from '../../contract/time';
-import type { ServiceReadStatements } from '../../db/service-read-statements';
+import type { ServiceReads } from '../../db/service-read-statements';
 import { fitRecordsInRange } from './fit-records';
 import { firstReading } from './reactor-summary';
 
@@ -38,13 +38,13 @@ export function csvHeader(): string {
 const cell = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '' : String(v));
 
 /** The CSV text of readings and fits in [fromMs, toMs); `plant_hours` counts from `originMs` (plant hour 0). */
-export function csvChunk(
-  s: ServiceReadStatements,
+export async function csvChunk(
+  s: ServiceReads,
   reactorId: string,
   fromMs: number,
   toMs: number,
   originMs: number,
-): string {
+): Promise<string> {
   const rows = new Map<number, { readings: (number | undefined)[]; fit?: string[] }>();
   const rowAt = (ts: number) => {
     let row = rows.get(ts);
@@ -54,11 +54,11 @@ export function csvChunk(
     }
     return row;
   };
-  plantSignals.forEach((signal, i) => {
-    for (const [ts, value] of s.readings.iterate(reactorId, signal, fromMs, toMs))
+  for (const [i, signal] of plantSignals.entries()) {
+    for (const [ts, value] of await s.readings.all(reactorId, signal, fromMs, toMs))
       rowAt(ts).readings[i] = value;
-  });
-  for (const fit of fitRecordsInRange(s, reactorId, fromMs, toMs - 1, 'none')) {
+  }
+  for (const fit of await fitRecordsInRange(s, reactorId, fromMs, toMs - 1, 'none')) {
     const composition = fit.composition;
     rowAt(fit.windowEndMs).fit = [
       String(fit.id),
@@ -98,7 +98,7 @@ export function csvChunk(
 export async function streamCsv(
   req: IncomingMessage,
   res: ServerResponse,
-  s: ServiceReadStatements,
+  s: ServiceReads,
   reactorId: string,
   fromMs: number,
   toMs: number,
@@ -118,9 +118,9 @@ export async function streamCsv(
     closed = true;
   });
   res.write(`${csvHeader()}\n`);
-  const originMs = firstReading(s, reactorId) ?? fromMs;
+  const originMs = (await firstReading(s, reactorId)) ?? fromMs;
   for (let start = fromMs; start < toMs && !closed; start += chunkMs) {
-    const text = csvChunk(s, reactorId, start, Math.min(toMs, start + chunkMs), originMs);
+    const text = await csvChunk(s, reactorId, start, Math.min(toMs, start + chunkMs), originMs);
     if (text && !res.write(text)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
   }
   res.end();

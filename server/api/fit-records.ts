@@ -19,6 +19,7 @@ import type {
   FitParameterRow,
   FitRow,
   ServiceReadStatements,
+  ServiceReads,
 } from '../../db/service-read-statements';
 
 const z95 = 1.959963984540054;
@@ -114,24 +115,24 @@ function groupByFit<T extends { fitId: number }>(rows: T[]): Map<number, T[]> {
 }
 
 /** The fits of a reactor whose window ends in [fromMs, toMs], oldest first. */
-export function fitRecordsInRange(
-  s: ServiceReadStatements,
+export async function fitRecordsInRange(
+  s: ServiceReads,
   reactorId: string,
   fromMs: number,
   toMs: number,
   trajectories: TrajectoryDetail,
-): FitRecord[] {
-  const rows = s.fitsInRange.all(reactorId, fromMs, toMs);
+): Promise<FitRecord[]> {
+  const rows = await s.fitsInRange.all(reactorId, fromMs, toMs);
   if (rows.length === 0) return [];
-  const parameters = groupByFit(s.parametersInRange.all(reactorId, fromMs, toMs));
-  const combinations = groupByFit(s.combinationsInRange.all(reactorId, fromMs, toMs));
-  const composition = groupByFit(s.compositionInRange.all(reactorId, fromMs, toMs));
+  const parameters = groupByFit(await s.parametersInRange.all(reactorId, fromMs, toMs));
+  const combinations = groupByFit(await s.combinationsInRange.all(reactorId, fromMs, toMs));
+  const composition = groupByFit(await s.compositionInRange.all(reactorId, fromMs, toMs));
   const newestId = rows.reduce((m, r) => Math.max(m, r.id), 0);
   let documents = new Map<number, FitDocumentRow>();
   if (trajectories === 'all') {
-    documents = new Map(s.documentsInRange.all(reactorId, fromMs, toMs).map((d) => [d.fitId, d]));
+    documents = new Map((await s.documentsInRange.all(reactorId, fromMs, toMs)).map((d) => [d.fitId, d]));
   } else if (trajectories === 'latest') {
-    const d = s.documentsOfFit.get(newestId);
+    const d = await s.documentsOfFit.get(newestId);
     if (d) documents.set(newestId, d);
   }
   return rows.map((row) =>
@@ -187,15 +188,15 @@ export class FitJsonCache {
 const perFitReadsUpTo = 32;
 
 /** `fitRecordsInRange` as JSON text, from the cache where it can. */
-export function fitRecordsJson(
-  s: ServiceReadStatements,
+export async function fitRecordsJson(
+  s: ServiceReads,
   cache: FitJsonCache,
   reactorId: string,
   fromMs: number,
   toMs: number,
   trajectories: TrajectoryDetail,
-): string {
-  const rows = s.fitsInRange.all(reactorId, fromMs, toMs);
+): Promise<string> {
+  const rows = await s.fitsInRange.all(reactorId, fromMs, toMs);
   if (rows.length === 0) return '[]';
   const newestId = rows.reduce((m, r) => Math.max(m, r.id), 0);
   const withDocuments = (id: number) =>
@@ -207,32 +208,32 @@ export function fitRecordsJson(
     if (json === undefined) build.push(row);
     else cached.set(row.id, json);
   }
-  let partsOf: (id: number) => FitParts;
+  let partsOf: (id: number) => Promise<FitParts>;
   if (build.length > perFitReadsUpTo) {
-    const parameters = groupByFit(s.parametersInRange.all(reactorId, fromMs, toMs));
-    const combinations = groupByFit(s.combinationsInRange.all(reactorId, fromMs, toMs));
-    const composition = groupByFit(s.compositionInRange.all(reactorId, fromMs, toMs));
+    const parameters = groupByFit(await s.parametersInRange.all(reactorId, fromMs, toMs));
+    const combinations = groupByFit(await s.combinationsInRange.all(reactorId, fromMs, toMs));
+    const composition = groupByFit(await s.compositionInRange.all(reactorId, fromMs, toMs));
     const documents =
       trajectories === 'all'
-        ? new Map(s.documentsInRange.all(reactorId, fromMs, toMs).map((d) => [d.fitId, d]))
+        ? new Map((await s.documentsInRange.all(reactorId, fromMs, toMs)).map((d) => [d.fitId, d]))
         : new Map<number, FitDocumentRow>();
-    partsOf = (id) => ({
+    partsOf = async (id) => ({
       parameters: parameters.get(id) ?? [],
       combinations: combinations.get(id) ?? [],
       composition: composition.get(id) ?? [],
-      documents: withDocuments(id) ? (documents.get(id) ?? s.documentsOfFit.get(id)) : undefined,
+      documents: withDocuments(id) ? (documents.get(id) ?? (await s.documentsOfFit.get(id))) : undefined,
     });
   } else {
-    partsOf = (id) => ({
-      parameters: s.parametersOfFit.all(id),
-      combinations: s.combinationsOfFit.all(id),
-      composition: s.compositionOfFit.all(id),
-      documents: withDocuments(id) ? s.documentsOfFit.get(id) : undefined,
+    partsOf = async (id) => ({
+      parameters: await s.parametersOfFit.all(id),
+      combinations: await s.combinationsOfFit.all(id),
+      composition: await s.compositionOfFit.all(id),
+      documents: withDocuments(id) ? await s.documentsOfFit.get(id) : undefined,
     });
   }
   for (const row of build) {
     const documents = withDocuments(row.id);
-    const json = JSON.stringify(fitRecord(row, partsOf(row.id), documents));
+    const json = JSON.stringify(fitRecord(row, await partsOf(row.id), documents));
     if (!documents) cache.set(row.id, json);
     cached.set(row.id, json);
   }
@@ -274,8 +275,11 @@ function bandedOf(c: FitCompositionRow): BandedEstimate {
 }
 
 /** A reactor's estimate for the overview: the newest successful fit, else the newest fit at all. */
-export function latestEstimateSummary(s: ServiceReadStatements, reactorId: string): EstimateSummary | null {
-  const row = s.latestGoodFit.get(reactorId) ?? s.latestFits.get(reactorId, 1);
+export async function latestEstimateSummary(
+  s: ServiceReads,
+  reactorId: string,
+): Promise<EstimateSummary | null> {
+  const row = (await s.latestGoodFit.get(reactorId)) ?? (await s.latestFits.get(reactorId, 1));
   if (!row) return null;
   const composition =
     row.status === 'ok'
@@ -284,7 +288,7 @@ export function latestEstimateSummary(s: ServiceReadStatements, reactorId: strin
           {
             parameters: [],
             combinations: [],
-            composition: s.compositionOfFit.all(row.id),
+            composition: await s.compositionOfFit.all(row.id),
             documents: undefined,
           },
           false,

@@ -5,7 +5,7 @@
  */
 import { type AlertLevel, onlineSignals, plantSignals, type ReactorSummary } from '../../contract/api';
 import type { ReactorFreshness } from '../../contract/freshness';
-import type { ServiceReadStatements } from '../../db/service-read-statements';
+import type { ServiceReads } from '../../db/service-read-statements';
 import { fitProgress } from './fit-progress';
 import { latestEstimateSummary } from './fit-records';
 
@@ -20,18 +20,18 @@ export interface SummaryOptions {
   wallNowMs: number;
 }
 
-export function reactorSummary(
-  s: ServiceReadStatements,
+export async function reactorSummary(
+  s: ServiceReads,
   reactor: { id: string; firstSeenAtMs: number },
   options: SummaryOptions,
-): ReactorSummary {
+): Promise<ReactorSummary> {
   const latest: ReactorSummary['latest'] = {};
   for (const signal of plantSignals) {
-    const row = s.latestReading.get(reactor.id, signal);
+    const row = await s.latestReading.get(reactor.id, signal);
     if (row) latest[signal] = { tsMs: row.tsMs, value: row.value, receivedAtMs: row.receivedAtMs };
   }
   const problems: { level: AlertLevel; text: string }[] = [];
-  const recent = s.latestFits.all(reactor.id, failuresForMajor);
+  const recent = await s.latestFits.all(reactor.id, failuresForMajor);
   const failedInRow = recent.findIndex((f) => f.status === 'ok');
   const failures = failedInRow < 0 ? recent.length : failedInRow;
   if (failures > 0) {
@@ -45,7 +45,7 @@ export function reactorSummary(
     (worst, p) => (order.indexOf(p.level) > order.indexOf(worst) ? p.level : worst),
     'ok',
   );
-  const firstReadingMs = firstReading(s, reactor.id);
+  const firstReadingMs = await firstReading(s, reactor.id);
   let newestReadingMs: number | null = null;
   for (const signal of onlineSignals) {
     const ts = latest[signal]?.tsMs;
@@ -66,7 +66,7 @@ export function reactorSummary(
     latest,
     ...(options.freshness && { freshness: options.freshness }),
     ...(progress && { fitProgress: progress }),
-    latestEstimate: latestEstimateSummary(s, reactor.id),
+    latestEstimate: await latestEstimateSummary(s, reactor.id),
     alert: {
       level,
       summary: problems.length === 0 ? 'no problems' : problems.map((p) => p.text).join('; '),
@@ -79,12 +79,12 @@ export function reactorSummary(
  * The reactor's earliest reading on the plant calendar. Once retention has trimmed the raw readings,
  * the oldest 15-minute rollup stands in (its bucket start, at most 15 minutes early).
  */
-export function firstReading(s: ServiceReadStatements, reactorId: string): number | undefined {
+export async function firstReading(s: ServiceReads, reactorId: string): Promise<number | undefined> {
   const bucketMs = 15 * 60_000;
   let first = Number.POSITIVE_INFINITY;
   for (const signal of onlineSignals) {
-    const raw = s.oldestReadingMs.get(reactorId, signal)?.tsMs ?? null;
-    const rollup = s.oldestRollupMs.get(reactorId, signal, bucketMs)?.tsMs ?? null;
+    const raw = (await s.oldestReadingMs.get(reactorId, signal))?.tsMs ?? null;
+    const rollup = (await s.oldestRollupMs.get(reactorId, signal, bucketMs))?.tsMs ?? null;
     // Raw readings reach back to the start unless a rollup bucket older than their oldest remains.
     const oldest = raw !== null && (rollup === null || rollup > raw - bucketMs) ? raw : rollup;
     if (oldest !== null) first = Math.min(first, oldest);

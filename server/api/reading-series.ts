@@ -8,7 +8,7 @@
  *   passed their retention.
  */
 import type { PlantSignal, ReadingSeries } from '../../contract/api';
-import type { ServiceReadStatements } from '../../db/service-read-statements';
+import type { ServiceReads } from '../../db/service-read-statements';
 import { lttbIndices } from './lttb';
 
 export const rollupWidthsMs = [60_000, 15 * 60_000] as const;
@@ -32,20 +32,20 @@ export interface SeriesLimits {
   rejectionScan: number;
 }
 
-export function readingSeries(
-  s: ServiceReadStatements,
+export async function readingSeries(
+  s: ServiceReads,
   q: SeriesRequest,
   limits: SeriesLimits,
-): ReadingSeries {
+): Promise<ReadingSeries> {
   const { reactorId, signal, maxPoints } = q;
-  const oldestRaw = s.oldestReadingMs.get(reactorId, signal)?.tsMs ?? null;
-  const oldestRollup = s.oldestRollupMs.get(reactorId, signal, rollupWidthsMs[1])?.tsMs ?? null;
-  const newestRaw = s.newestReadingMs.get(reactorId, signal)?.tsMs ?? null;
+  const oldestRaw = (await s.oldestReadingMs.get(reactorId, signal))?.tsMs ?? null;
+  const oldestRollup = (await s.oldestRollupMs.get(reactorId, signal, rollupWidthsMs[1]))?.tsMs ?? null;
+  const newestRaw = (await s.newestReadingMs.get(reactorId, signal))?.tsMs ?? null;
   const oldest = Math.min(oldestRaw ?? Number.POSITIVE_INFINITY, oldestRollup ?? Number.POSITIVE_INFINITY);
   const fromMs = q.fromMs ?? (Number.isFinite(oldest) ? oldest : 0);
   const toMs = q.toMs ?? (newestRaw !== null ? newestRaw + 1 : fromMs);
   const base = { reactorId, signal, fromMs, toMs };
-  const rejected = rejectedPoints(s, reactorId, signal, fromMs, toMs, limits);
+  const rejected = await rejectedPoints(s, reactorId, signal, fromMs, toMs, limits);
   const withRejected = (series: ReadingSeries): ReadingSeries =>
     rejected.tMs.length > 0 ? { ...series, rejected } : series;
   if (toMs <= fromMs) {
@@ -54,11 +54,12 @@ export function readingSeries(
   // How many raw readings the range holds, from the 15-minute rollups (a few thousand rows for
   // months) rather than by counting the raw readings themselves; exact where the rollups are.
   const coarse = rollupWidthsMs[1];
-  const rolledUp = s.rollupCountSum.get(reactorId, signal, coarse, alignDown(fromMs, coarse), toMs)?.n ?? 0;
+  const rolledUp =
+    (await s.rollupCountSum.get(reactorId, signal, coarse, alignDown(fromMs, coarse), toMs))?.n ?? 0;
   const rawEstimate =
-    oldestRollup === null ? (s.countReadings.get(reactorId, signal, fromMs, toMs)?.n ?? 0) : rolledUp;
+    oldestRollup === null ? ((await s.countReadings.get(reactorId, signal, fromMs, toMs))?.n ?? 0) : rolledUp;
   if (rawCoversRange(fromMs, oldestRaw, oldestRollup) && rawEstimate <= limits.lttbRawLimit) {
-    const rows = s.readings.all(reactorId, signal, fromMs, toMs);
+    const rows = await s.readings.all(reactorId, signal, fromMs, toMs);
     const tMs = rows.map((r) => r[0]);
     const value = rows.map((r) => r[1]);
     const rawCount = rows.length;
@@ -75,7 +76,7 @@ export function readingSeries(
   // The finest rollup that covers the range (1-minute buckets are kept for less long) and is not
   // too long to read, then merged down to maxPoints.
   const fine = rollupWidthsMs[0];
-  const oldestFine = s.oldestRollupMs.get(reactorId, signal, fine)?.tsMs ?? null;
+  const oldestFine = (await s.oldestRollupMs.get(reactorId, signal, fine))?.tsMs ?? null;
   const fineCovers =
     oldestFine !== null &&
     (oldestFine <= fromMs || oldestRollup === null || oldestFine < oldestRollup + coarse);
@@ -83,7 +84,7 @@ export function readingSeries(
   // Where each point spans 15 minutes or more anyway, the coarse buckets are enough (and far fewer).
   const pointMs = (toMs - fromMs) / Math.max(1, maxPoints - 1);
   const widthMs = fineCovers && fineBuckets <= limits.lttbRawLimit && pointMs < coarse ? fine : coarse;
-  const buckets = s.rollups.all(reactorId, signal, widthMs, alignDown(fromMs, widthMs), toMs);
+  const buckets = await s.rollups.all(reactorId, signal, widthMs, alignDown(fromMs, widthMs), toMs);
   const merged = mergeBuckets(buckets, fromMs, toMs, widthMs, maxPoints);
   const rawCount = buckets.reduce((n, b) => n + b[1], 0);
   return withRejected({ ...base, source: 'rollup', ...merged, rawCount });
@@ -149,16 +150,16 @@ function mergeBuckets(
  * The refused readings of this series whose time and value could be read (e.g. out of range), from
  * the bounded table of recent rejections, so that a chart can mark them.
  */
-function rejectedPoints(
-  s: ServiceReadStatements,
+async function rejectedPoints(
+  s: ServiceReads,
   reactorId: string,
   signal: PlantSignal,
   fromMs: number,
   toMs: number,
   limits: SeriesLimits,
-): { tMs: number[]; value: number[]; reason: string[] } {
+): Promise<{ tMs: number[]; value: number[]; reason: string[] }> {
   const points: { tMs: number; value: number; reason: string }[] = [];
-  for (const row of s.rejectionsOfTopic.all(
+  for (const row of await s.rejectionsOfTopic.all(
     `${limits.topicPrefix}/${reactorId}/${signal}`,
     limits.rejectionScan,
   )) {

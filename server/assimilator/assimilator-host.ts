@@ -3,10 +3,11 @@
  * (one small notice per reactor), and hands its fits on to whoever listens (realtime, MQTT, metrics).
  * A fit never runs here, so it never blocks ingest or the web server.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { AcceptedReading } from '../ingest/message-validator';
 import { type Job, JobStatus } from '../lifecycle';
+import { tsWorker } from '../ts-worker';
 import type { AssimilatorSettings } from './assimilator-settings';
 import { clockSignals } from './plant-signals';
 import type {
@@ -35,10 +36,7 @@ export interface AssimilatorMetrics {
   workerRestarts: number;
 }
 
-const workerEntry = new URL('./assimilator-worker.ts', import.meta.url).href;
-/** The worker loads TypeScript through tsx, as the main thread does (workers do not inherit loader hooks). */
-const tsxApi = import.meta.resolve('tsx/esm/api');
-const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(workerEntry)}); });`;
+const workerEntry = new URL('./assimilator-worker.ts', import.meta.url);
 
 const initialRestartDelayMs = 1000;
 const maxRestartDelayMs = 60_000;
@@ -82,7 +80,7 @@ export class AssimilatorHost implements Job<AssimilatorMetrics> {
    */
   private launch(): Promise<void> {
     const init: WorkerInit = { databasePath: this.options.databasePath, settings: this.settings };
-    const worker = new Worker(bootstrap, { eval: true, workerData: init, name: 'assimilator' });
+    const worker = tsWorker(workerEntry, { workerData: init, name: 'assimilator' });
     this.worker = worker;
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     return new Promise((resolve, reject) => {

@@ -38,16 +38,16 @@ export function checkNewPassword(password: string): void {
 export class Accounts {
   constructor(private readonly statements: AuthStatements) {}
 
-  count(): number {
-    return this.statements.userCount.get()?.n ?? 0;
+  count(): Promise<number> {
+    return this.statements.userCount();
   }
 
-  get(username: string): UserRow | undefined {
-    return this.statements.user.get(username);
+  get(username: string): Promise<UserRow | undefined> {
+    return this.statements.user(username);
   }
 
-  list(): UserView[] {
-    return this.statements.users.all().map(userView);
+  async list(): Promise<UserView[]> {
+    return (await this.statements.users()).map(userView);
   }
 
   /**
@@ -57,21 +57,27 @@ export class Accounts {
   async create(username: string, role: Role, password?: string): Promise<CreatedUser> {
     if (!usernamePattern.test(username))
       throw new HttpError(400, 'bad username', '1–64 of A–Z a–z 0–9 . _ -');
-    if (this.get(username)) throw new HttpError(409, 'username taken', `"${username}" exists`);
+    if (await this.get(username)) throw new HttpError(409, 'username taken', `"${username}" exists`);
     const oneTime = password === undefined;
     const clear = password ?? oneTimePassword();
     if (!oneTime) checkNewPassword(clear);
     const hash = await hashPassword(clear);
     // Checked again after the slow hash: another request may have taken the name meanwhile.
-    if (this.get(username)) throw new HttpError(409, 'username taken', `"${username}" exists`);
-    this.statements.insertUser.run(username, role, hash, oneTime ? 1 : 0, Date.now());
-    const row = this.get(username) as UserRow;
+    if (await this.get(username)) throw new HttpError(409, 'username taken', `"${username}" exists`);
+    await this.statements.insertUser({
+      username,
+      role,
+      passwordHash: hash,
+      mustChangePassword: oneTime,
+      createdAtMs: Date.now(),
+    });
+    const row = (await this.get(username)) as UserRow;
     return { ...userView(row), oneTimePassword: oneTime ? clear : '' };
   }
 
   /** The account when the password is right; undefined otherwise, in about the same time either way. */
   async verify(username: string, password: string): Promise<UserRow | undefined> {
-    const row = this.get(username);
+    const row = await this.get(username);
     if (!row) {
       decoyHash ??= hashPassword(randomSecret());
       await verifyPassword(password, await decoyHash);
@@ -82,18 +88,18 @@ export class Accounts {
 
   async setPassword(username: string, password: string, mustChange: boolean): Promise<void> {
     if (!mustChange) checkNewPassword(password);
-    this.statements.setPassword.run(await hashPassword(password), mustChange ? 1 : 0, username);
+    await this.statements.setPassword(username, await hashPassword(password), mustChange);
   }
 
-  recordLogin(username: string): void {
-    this.statements.loggedIn.run(Date.now(), username);
+  recordLogin(username: string): Promise<void> {
+    return this.statements.loggedIn(username, Date.now());
   }
 
-  remove(username: string): void {
-    const row = this.get(username);
+  async remove(username: string): Promise<void> {
+    const row = await this.get(username);
     if (!row) throw new HttpError(404, 'unknown user', `no account "${username}"`);
-    if (row.role === 'operator' && (this.statements.operatorCount.get()?.n ?? 0) <= 1)
+    if (row.role === 'operator' && (await this.statements.operatorCount()) <= 1)
       throw new HttpError(409, 'last operator', 'the last operator account cannot be removed');
-    this.statements.deleteUser.run(username);
+    await this.statements.deleteUser(username);
   }
 }

@@ -13,33 +13,37 @@ const markUsedEveryMs = 60_000;
 export class ApiTokens {
   constructor(private readonly statements: AuthStatements) {}
 
-  create(name: string, role: Role, createdBy: string): CreatedApiToken {
+  async create(name: string, role: Role, createdBy: string): Promise<CreatedApiToken> {
     const token = `${apiTokenPrefix}${randomSecret(32)}`;
-    const id = Number(
-      this.statements.insertToken.run(sha256Hex(token), name, role, Date.now(), createdBy).lastInsertRowid,
-    );
-    return { ...(this.statements.token.get(id) as ApiTokenRow), token };
+    const id = await this.statements.insertToken({
+      tokenSha256: sha256Hex(token),
+      name,
+      role,
+      createdAtMs: Date.now(),
+      createdBy,
+    });
+    return { ...((await this.statements.token(id)) as ApiTokenRow), token };
   }
 
-  list(): ApiTokenView[] {
-    return this.statements.tokens.all();
+  list(): Promise<ApiTokenView[]> {
+    return this.statements.tokens();
   }
 
-  revoke(id: number): void {
-    const row = this.statements.token.get(id);
+  async revoke(id: number): Promise<void> {
+    const row = await this.statements.token(id);
     if (!row) throw new HttpError(404, 'unknown token', `no token ${id}`);
     if (row.revokedAtMs !== null) throw new HttpError(409, 'already revoked', `token ${id}`);
-    this.statements.revokeToken.run(Date.now(), id);
+    await this.statements.revokeToken(id, Date.now());
   }
 
   /** The live token for a bearer value; undefined when unknown, malformed or revoked. */
-  resolve(token: string): ApiTokenRow | undefined {
+  async resolve(token: string): Promise<ApiTokenRow | undefined> {
     if (!token.startsWith(apiTokenPrefix) || token.length > 256) return undefined;
-    const row = this.statements.liveToken.get(sha256Hex(token));
+    const row = await this.statements.liveToken(sha256Hex(token));
     if (!row) return undefined;
     const now = Date.now();
     if (row.lastUsedAtMs === null || now - row.lastUsedAtMs >= markUsedEveryMs) {
-      this.statements.tokenUsed.run(now, row.id);
+      await this.statements.tokenUsed(row.id, now);
       row.lastUsedAtMs = now;
     }
     return row;

@@ -18,7 +18,7 @@ import { checkNewPassword, usernamePattern } from './accounts';
 import type { ApiTokens } from './api-tokens';
 import type { AuthMetrics } from './auth-metrics';
 import type { ClientAddresses } from './client-address';
-import type { LoginRateLimit } from './login-rate-limit';
+import type { LoginLimit } from './login-rate-limit';
 import { type Principal, principalOf } from './principal';
 import type { Sessions } from './sessions';
 
@@ -43,7 +43,7 @@ export interface AuthApiOptions {
   accounts: Accounts;
   sessions: Sessions;
   tokens: ApiTokens;
-  rateLimit: LoginRateLimit;
+  rateLimit: LoginLimit;
   addresses: ClientAddresses;
   cookieSecure: 'auto' | 'on' | 'off';
   metrics: AuthMetrics;
@@ -104,7 +104,7 @@ export function authApiRoutes(options: AuthApiOptions): Route[] {
         needsAuth();
         const body = parseOr400(loginBody, await readJsonBody(req), 'body');
         const address = options.addresses.address(req);
-        const waitMs = options.rateLimit.retryAfterMs(address, body.username);
+        const waitMs = await options.rateLimit.retryAfterMs(address, body.username);
         if (waitMs > 0) {
           metrics.logins.rateLimited++;
           log.warn({ user: body.username, address }, 'login refused: too many failures');
@@ -113,14 +113,14 @@ export function authApiRoutes(options: AuthApiOptions): Route[] {
         }
         const user = await accounts.verify(body.username, body.password);
         if (!user) {
-          options.rateLimit.failed(address, body.username);
+          await options.rateLimit.failed(address, body.username);
           metrics.logins.failed++;
           log.warn({ user: body.username, address }, 'login failed');
           throw new HttpError(401, 'wrong username or password');
         }
-        options.rateLimit.succeeded(body.username);
-        accounts.recordLogin(user.username);
-        const started = sessions.start(user.username);
+        await options.rateLimit.succeeded(body.username);
+        await accounts.recordLogin(user.username);
+        const started = await sessions.start(user.username);
         metrics.logins.succeeded++;
         log.info({ user: user.username, role: user.role, address }, 'logged in');
         res.setHeader('set-cookie', cookie(req, started.id, false));
@@ -142,7 +142,7 @@ export function authApiRoutes(options: AuthApiOptions): Route[] {
       handle: async ({ req, res }) => {
         needsAuth();
         const principal = signedIn(req);
-        if (principal.sessionId !== undefined) sessions.end(principal.sessionId);
+        if (principal.sessionId !== undefined) await sessions.end(principal.sessionId);
         log.info({ user: principal.username }, 'logged out');
         res.setHeader('set-cookie', cookie(req, '', true));
         res.writeHead(204).end();
@@ -163,7 +163,7 @@ export function authApiRoutes(options: AuthApiOptions): Route[] {
         if (!(await accounts.verify(principal.username, body.currentPassword)))
           throw new HttpError(401, 'wrong current password');
         await accounts.setPassword(principal.username, body.newPassword, false);
-        sessions.endOthers(principal.username, principal.sessionId);
+        await sessions.endOthers(principal.username, principal.sessionId);
         log.info({ user: principal.username }, 'password changed; other sessions ended');
         await sendJson(req, res, 200, sessionView({ ...principal, mustChangePassword: false }));
       },
@@ -173,7 +173,7 @@ export function authApiRoutes(options: AuthApiOptions): Route[] {
       path: '/api/tokens',
       handle: async ({ req, res }) => {
         needsAuth();
-        await sendJson(req, res, 200, tokens.list());
+        await sendJson(req, res, 200, await tokens.list());
       },
     },
     {
@@ -182,7 +182,7 @@ export function authApiRoutes(options: AuthApiOptions): Route[] {
       handle: async ({ req, res }) => {
         needsAuth();
         const body = parseOr400(tokenBody, await readJsonBody(req), 'body');
-        const created = tokens.create(body.name, body.role, signedIn(req).username);
+        const created = await tokens.create(body.name, body.role, signedIn(req).username);
         log.info(
           { tokenId: created.id, name: created.name, role: created.role, by: created.createdBy },
           'API token created',
@@ -196,7 +196,7 @@ export function authApiRoutes(options: AuthApiOptions): Route[] {
       handle: async ({ req, res, params }) => {
         needsAuth();
         const id = parseOr400(numericId, params.id, 'token id');
-        tokens.revoke(id);
+        await tokens.revoke(id);
         log.info({ tokenId: id, by: signedIn(req).username }, 'API token revoked');
         res.writeHead(204).end();
       },
@@ -206,7 +206,7 @@ export function authApiRoutes(options: AuthApiOptions): Route[] {
       path: '/api/users',
       handle: async ({ req, res }) => {
         needsAuth();
-        await sendJson(req, res, 200, accounts.list());
+        await sendJson(req, res, 200, await accounts.list());
       },
     },
     {
@@ -231,7 +231,7 @@ export function authApiRoutes(options: AuthApiOptions): Route[] {
         const { username } = params;
         const by = signedIn(req).username;
         if (username === by) throw new HttpError(409, 'cannot remove yourself', 'ask another operator');
-        accounts.remove(username);
+        await accounts.remove(username);
         log.info({ user: username, by }, 'account removed');
         res.writeHead(204).end();
       },

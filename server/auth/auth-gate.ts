@@ -36,12 +36,12 @@ export interface AuthGateOptions {
   logger: Logger;
 }
 
-/** Returns a handler that answers (and returns true for) every request it refuses or redirects. */
+/** Returns a handler that answers (and resolves true for) every request it refuses or redirects. */
 export function createAuthGate(
   options: AuthGateOptions,
-): (req: IncomingMessage, res: ServerResponse) => boolean {
+): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const log = options.logger.child({ job: 'auth' });
-  return (req, res) => {
+  return async (req, res) => {
     if (!options.enabled) {
       attachPrincipal(req, anonymousOperator);
       return false;
@@ -50,7 +50,7 @@ export function createAuthGate(
     const method = (req.method ?? 'GET').toUpperCase();
     const access: Access = requiredAccess(method, url.pathname);
     if (access === 'socket' || access === 'public') return false;
-    const identity = options.identity.identify(req);
+    const identity = await options.identity.identify(req);
     if (identity.kind === 'principal') attachPrincipal(req, identity.principal);
     if (access === 'optional') return false;
 

@@ -4,10 +4,9 @@
  * `operator` account and prints its one-time password once, to the terminal and never to the log.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
-import { prepareAuthStatements } from '../../db/auth-statements';
+import type { AuthStore } from '../../db/auth-statements';
 import type { Route } from '../http/router';
 import { type Job, type JobHealth, JobStatus } from '../lifecycle';
 import { Accounts } from './accounts';
@@ -16,7 +15,7 @@ import { authApiRoutes } from './auth-api';
 import { createAuthGate } from './auth-gate';
 import { type AuthMetrics, newAuthMetrics } from './auth-metrics';
 import { ClientAddresses } from './client-address';
-import { LoginRateLimit } from './login-rate-limit';
+import { type LoginLimit, LoginRateLimit } from './login-rate-limit';
 import { RequestIdentity } from './request-identity';
 import { Sessions } from './sessions';
 import { guardSockets } from './socket-auth';
@@ -35,11 +34,14 @@ export interface AuthSettings {
 }
 
 export interface AuthOptions {
-  sqlite: Database.Database;
+  /** SQLite's (db/auth-statements.ts) or PostgreSQL's (db/pg/auth-store.ts). */
+  store: AuthStore;
   settings: AuthSettings;
   /** Demo mode: make the first operator account when there is none. */
   demo: boolean;
   logger: Logger;
+  /** Failed logins, shared by the processes that serve the same accounts; default in this process's memory. */
+  loginLimit?: LoginLimit;
   /** Where the one-time password goes: the terminal (stderr), not the log. */
   announce?: (text: string) => void;
 }
@@ -53,7 +55,7 @@ const sweepEveryMs = 3600_000;
 export class Auth implements Job<AuthMetrics> {
   readonly name = 'auth';
   /** Answers (true) what it refuses or redirects; otherwise names the principal and passes. */
-  readonly gate: (req: IncomingMessage, res: ServerResponse) => boolean;
+  readonly gate: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   /** The auth API, for the router (http/router.ts). */
   readonly routes: Route[];
   private readonly status = new JobStatus();
@@ -68,10 +70,9 @@ export class Auth implements Job<AuthMetrics> {
   constructor(private readonly options: AuthOptions) {
     const { settings, logger } = options;
     this.log = logger.child({ job: 'auth' });
-    const statements = prepareAuthStatements(options.sqlite);
-    this.accounts = new Accounts(statements);
-    this.sessions = new Sessions(statements, settings.sessionHours * 3600_000);
-    const tokens = new ApiTokens(statements);
+    this.accounts = new Accounts(options.store);
+    this.sessions = new Sessions(options.store, settings.sessionHours * 3600_000);
+    const tokens = new ApiTokens(options.store);
     this.identity = new RequestIdentity(this.sessions, tokens);
     this.gate = createAuthGate({
       enabled: settings.enabled,
@@ -84,7 +85,7 @@ export class Auth implements Job<AuthMetrics> {
       accounts: this.accounts,
       sessions: this.sessions,
       tokens,
-      rateLimit: new LoginRateLimit(settings.loginAttemptsPer15Min),
+      rateLimit: options.loginLimit ?? new LoginRateLimit(settings.loginAttemptsPer15Min),
       addresses: new ClientAddresses(settings.trustedProxies),
       cookieSecure: settings.cookieSecure,
       metrics: this.counters,
@@ -96,7 +97,7 @@ export class Auth implements Job<AuthMetrics> {
     const { settings, demo } = this.options;
     const log = this.log;
     if (!settings.enabled) log.warn('AUTH=off: every request acts as an operator (loopback only)');
-    else if (this.accounts.count() === 0) {
+    else if ((await this.accounts.count()) === 0) {
       if (demo) {
         const created = await this.accounts.create('operator', 'operator');
         const announce = this.options.announce ?? ((text: string) => process.stderr.write(text));
@@ -119,8 +120,12 @@ export class Auth implements Job<AuthMetrics> {
         log.warn('no accounts yet: create one with `culturewatch users add NAME --role operator`');
       }
     }
-    this.sessions.sweepExpired();
-    this.sweep = setInterval(() => this.sessions.sweepExpired(), sweepEveryMs);
+    await this.sessions.sweepExpired();
+    this.sweep = setInterval(() => {
+      this.sessions
+        .sweepExpired()
+        .catch((error: unknown) => log.warn({ err: error }, 'could not sweep expired sessions'));
+    }, sweepEveryMs);
     this.sweep.unref();
     this.status.set('ready');
   }

@@ -36,11 +36,11 @@ export class RequestIdentity {
     private readonly tokens: ApiTokens,
   ) {}
 
-  identify(req: IncomingMessage, handshakeToken?: string): Identity {
+  async identify(req: IncomingMessage, handshakeToken?: string): Promise<Identity> {
     const authorization = req.headers.authorization;
     const token = handshakeToken ?? bearerToken(authorization);
     if (token !== undefined || authorization !== undefined) {
-      const row = token === undefined ? undefined : this.tokens.resolve(token);
+      const row = token === undefined ? undefined : await this.tokens.resolve(token);
       if (!row) return { kind: 'bad-token' };
       return {
         kind: 'principal',
@@ -57,7 +57,7 @@ export class RequestIdentity {
     }
     const sessionId = cookieValue(req.headers.cookie, sessionCookieName);
     if (sessionId === undefined || sessionId === '') return { kind: 'anonymous' };
-    const session = this.sessions.resolve(sessionId);
+    const session = await this.sessions.resolve(sessionId);
     if (!session) return { kind: 'anonymous' };
     return {
       kind: 'principal',

@@ -20,38 +20,44 @@ export class Sessions {
     private readonly lifetimeMs: number,
   ) {}
 
-  start(username: string): StartedSession {
+  async start(username: string): Promise<StartedSession> {
     const id = randomSecret(32);
     const csrfToken = randomSecret(24);
     const now = Date.now();
     const expiresAtMs = now + this.lifetimeMs;
-    this.statements.insertSession.run(sha256Hex(id), username, csrfToken, now, expiresAtMs);
+    await this.statements.insertSession({
+      idSha256: sha256Hex(id),
+      username,
+      csrfToken,
+      createdAtMs: now,
+      expiresAtMs,
+    });
     return { id, csrfToken, expiresAtMs };
   }
 
   /** The live session for a cookie value, renewed; undefined when unknown or expired. */
-  resolve(id: string): SessionRow | undefined {
+  async resolve(id: string): Promise<SessionRow | undefined> {
     const now = Date.now();
-    const row = this.statements.session.get(sha256Hex(id), now);
+    const row = await this.statements.session(sha256Hex(id), now);
     if (!row) return undefined;
     const renewed = now + this.lifetimeMs;
     if (renewed - row.expiresAtMs >= renewEveryMs) {
-      this.statements.renewSession.run(renewed, row.idSha256);
+      await this.statements.renewSession(row.idSha256, renewed);
       row.expiresAtMs = renewed;
     }
     return row;
   }
 
-  end(id: string): void {
-    this.statements.deleteSession.run(sha256Hex(id));
+  end(id: string): Promise<void> {
+    return this.statements.deleteSession(sha256Hex(id));
   }
 
   /** Ends every session of the user but `keepId` (after a password change, all of them without it). */
-  endOthers(username: string, keepId?: string): void {
-    this.statements.deleteOtherSessions.run(username, keepId === undefined ? '' : sha256Hex(keepId));
+  endOthers(username: string, keepId?: string): Promise<void> {
+    return this.statements.deleteOtherSessions(username, keepId === undefined ? '' : sha256Hex(keepId));
   }
 
-  sweepExpired(): number {
-    return this.statements.deleteExpiredSessions.run(Date.now()).changes;
+  sweepExpired(): Promise<number> {
+    return this.statements.deleteExpiredSessions(Date.now());
   }
 }

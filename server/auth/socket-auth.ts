@@ -22,25 +22,35 @@ export function guardSockets(
   logger: Logger,
 ): { stop(): void } {
   const log = logger.child({ job: 'auth' });
-  const allowed = (socket: Socket): string | undefined => {
-    const found = identity.identify(socket.request, handshakeToken(socket));
+  const allowed = async (socket: Socket): Promise<string | undefined> => {
+    const found = await identity.identify(socket.request, handshakeToken(socket));
     if (found.kind !== 'principal') return 'unauthorized';
     if (found.principal.mustChangePassword) return 'password change required';
     return undefined;
   };
   io.use((socket, next) => {
-    const refusal = allowed(socket);
-    if (refusal === undefined) return next();
-    metrics.refused.socket++;
-    log.debug({ address: socket.handshake.address, refusal }, 'refused a socket.io connection');
-    next(new Error(refusal));
+    allowed(socket).then(
+      (refusal) => {
+        if (refusal === undefined) return next();
+        metrics.refused.socket++;
+        log.debug({ address: socket.handshake.address, refusal }, 'refused a socket.io connection');
+        next(new Error(refusal));
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'could not check a socket.io connection');
+        next(new Error('unavailable'));
+      },
+    );
   });
-  const timer = setInterval(() => {
-    for (const socket of io.sockets.sockets.values()) {
-      if (allowed(socket) === undefined) continue;
+  const recheck = async () => {
+    for (const socket of [...io.sockets.sockets.values()]) {
+      if ((await allowed(socket)) === undefined) continue;
       metrics.refused.socket++;
       socket.disconnect(true);
     }
+  };
+  const timer = setInterval(() => {
+    recheck().catch((error: unknown) => log.warn({ err: error }, 'could not re-check socket.io connections'));
   }, recheckEveryMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };

@@ -68,7 +68,7 @@ export function designCommand(argv: string[]) {
       horizonH,
       ...(targets && { targets }),
       limits,
-      assays: defaultAssayOptions(settings, durationHoursOption(args, 'assay-delay', 6)),
+      assays: defaultAssayOptions(model, settings, durationHoursOption(args, 'assay-delay', 6)),
     },
     advisorSettingsOf(settings),
   );

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import {
   defaultRefinementSettings,
-  formatModelFile,
   type ModelDefinition,
   plantDataFrom,
   type RefinementResult,
+  refinedModelFile,
   refineStructure,
 } from '../../assimilation';
 import { ModelFileReadError, readModelFile } from '../../simulator/model-files';
@@ -55,7 +55,7 @@ export function refineCommand(argv: string[]): unknown {
   const started = performance.now();
   const result = refineStructure(definition, data, settings, (note) => process.stderr.write(`${note}\n`));
   const seconds = (performance.now() - started) / 1000;
-  const text = refinedModelFile(result, modelPath);
+  const text = refinedModelFile(result, `culturewatch refine from ${modelPath}`);
   const out = stringOption(args, 'out');
   if (out) {
     try {
@@ -82,26 +82,4 @@ export function refinementReport(result: RefinementResult) {
     steps: result.steps,
     links: result.links,
   };
-}
-
-/** The proposed model file, its header saying where it came from and the evidence for each link. */
-export function refinedModelFile(result: RefinementResult, source: string): string {
-  const p = (v: number | undefined) =>
-    v === undefined ? '' : v < 1e-4 ? v.toExponential(1) : v.toPrecision(2);
-  const header = [
-    `Refined by culturewatch refine from ${source} over plant hours ${result.span.fromH}–${result.span.toH}`,
-    `(${result.span.segments} segments): loss ${result.current.loss.toFixed(1)} → ${result.proposed.loss.toFixed(1)},`,
-    `BIC ${result.current.bic.toFixed(1)} → ${result.proposed.bic.toFixed(1)}, links ${result.current.linksOn} → ${result.proposed.linksOn}.`,
-    'Evidence per link (removal: p of the fit without it; exclusion: p of it at its weakest plausible strength):',
-    ...result.links
-      .filter((l) => l.verdict !== 'off')
-      .map(
-        (l) =>
-          `  ${l.link}: ${l.verdict}${l.undetermined ? ', undetermined' : ''}` +
-          (l.verdict === 'removed' ? (l.excluded ? ', excluded by the data' : ', unseen') : '') +
-          (l.removal ? `; removal p = ${p(l.removal.p)}` : '') +
-          (l.exclusion ? `; exclusion p = ${p(l.exclusion.p)}` : ''),
-      ),
-  ].join('\n');
-  return formatModelFile(result.definition, { header });
 }

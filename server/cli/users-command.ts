@@ -1,12 +1,14 @@
 /**
  * `culturewatch users add|list|remove|set-password`: accounts in the service's database
- * (DATABASE_PATH, or --database). Without --password-stdin a one-time password is generated and
+ * (DATABASE_PATH, or --database; a postgres:// URL there or in DATABASE_URL for the scaled deployment). Without --password-stdin a one-time password is generated and
  * printed once; it must be changed at the first login. With it, the password is piped in, or typed
  * twice on a terminal.
  */
 import { type Role, roles } from '../../contract/auth';
-import { prepareAuthStatements } from '../../db/auth-statements';
+import { type AuthStore, prepareAuthStatements } from '../../db/auth-statements';
 import { openDatabase } from '../../db/open-database';
+import { pgAuthStore } from '../../db/pg/auth-store';
+import { isPostgresUrl, openPostgres } from '../../db/pg/open-postgres';
 import { Accounts, oneTimePassword } from '../auth/accounts';
 import { loadConfig } from '../config';
 import { HttpError } from '../http/http-error';
@@ -18,10 +20,11 @@ export async function usersCommand(argv: string[]): Promise<unknown> {
   const [action, ...rest] = argv;
   const args = parseArguments(rest, ['password-stdin']);
   rejectUnknownOptions(args, ['role', 'password-stdin', 'database']);
-  const path = stringOption(args, 'database') ?? loadConfig().database.path;
-  const database = openDatabase(path);
+  const { database: configured } = loadConfig();
+  const path = stringOption(args, 'database') ?? configured.url ?? configured.path;
+  const store = await openAuthStore(path);
   try {
-    const statements = prepareAuthStatements(database.sqlite);
+    const statements = store.statements;
     const accounts = new Accounts(statements);
     const name = args.positional[0];
     const needName = () => {
@@ -31,7 +34,7 @@ export async function usersCommand(argv: string[]): Promise<unknown> {
     const password = args.options.has('password-stdin') ? await readNewPassword() : undefined;
     switch (action) {
       case 'list':
-        return accounts.list();
+        return await accounts.list();
       case 'add': {
         const role = stringOption(args, 'role');
         if (!roles.includes(role as Role)) throw new UsageError(`--role ${roles.join('|')} is required`);
@@ -39,14 +42,14 @@ export async function usersCommand(argv: string[]): Promise<unknown> {
         return password === undefined ? created : { ...created, oneTimePassword: undefined };
       }
       case 'remove':
-        accounts.remove(needName());
+        await accounts.remove(needName());
         return { removed: name };
       case 'set-password': {
         const username = needName();
-        if (!accounts.get(username)) throw new UsageError(`no account "${username}"`);
+        if (!(await accounts.get(username))) throw new UsageError(`no account "${username}"`);
         const clear = password ?? oneTimePassword();
         await accounts.setPassword(username, clear, password === undefined);
-        statements.deleteOtherSessions.run(username, '');
+        await statements.deleteOtherSessions(username, '');
         return password === undefined ? { username, oneTimePassword: clear } : { username };
       }
       default:
@@ -58,6 +61,15 @@ export async function usersCommand(argv: string[]): Promise<unknown> {
     if (error instanceof HttpError) throw new UsageError(error.message);
     throw error;
   } finally {
-    database.close();
+    await store.close();
   }
+}
+
+async function openAuthStore(path: string): Promise<{ statements: AuthStore; close(): Promise<void> }> {
+  if (isPostgresUrl(path)) {
+    const postgres = await openPostgres(path, { applicationName: 'culturewatch users' });
+    return { statements: pgAuthStore(postgres.pool), close: () => postgres.close() };
+  }
+  const database = openDatabase(path);
+  return { statements: prepareAuthStatements(database.sqlite), close: async () => database.close() };
 }

@@ -1,16 +1,13 @@
-import { Worker } from 'node:worker_threads';
 import type { Advice } from '../../assimilation';
+import { tsWorker } from '../ts-worker';
 import type { AdviceJob } from './advice-worker';
 
-const workerEntry = new URL('./advice-worker.ts', import.meta.url).href;
-/** The worker loads TypeScript through tsx, as the main thread does (workers do not inherit loader hooks). */
-const tsxApi = import.meta.resolve('tsx/esm/api');
-const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(workerEntry)}); });`;
+const workerEntry = new URL('./advice-worker.ts', import.meta.url);
 
 /** Runs one advice in a worker thread; its own answer, or a reason when it fails or takes too long. */
 export function runAdvice(job: AdviceJob, timeoutMs: number): Promise<Advice | { error: string }> {
   return new Promise((resolve) => {
-    const worker = new Worker(bootstrap, { eval: true, workerData: job, name: 'design-advice' });
+    const worker = tsWorker(workerEntry, { workerData: job, name: 'design-advice' });
     const timer = setTimeout(() => {
       void worker.terminate();
       resolve({ error: `the advice took longer than ${timeoutMs / 1000} s` });

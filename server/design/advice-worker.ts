@@ -10,10 +10,12 @@ import {
   compileModel,
   type DesignAgeing,
   type DesignPosterior,
+  type ModelDefinition,
 } from '../../assimilation';
-import { builtInModel } from '../../simulator/model-files';
 
 export interface AdviceJob {
+  /** The reactor's model, as data (compiled in the thread). */
+  definition: ModelDefinition;
   posterior: DesignPosterior;
   ageing: DesignAgeing;
   request: AdviceRequest;
@@ -23,7 +25,7 @@ export interface AdviceJob {
 const job = workerData as AdviceJob;
 try {
   const advice = adviseExperiment(
-    compileModel(builtInModel()),
+    compileModel(job.definition),
     job.posterior,
     job.ageing,
     job.request,

@@ -13,7 +13,6 @@ import {
   type AdvisorSettings,
   advisorSettingsOf,
   chainAgeing,
-  compileModel,
   type DesignPosterior,
   defaultAssayOptions,
   limitsProblem,
@@ -27,9 +26,9 @@ import type {
   DilutionProgramView,
 } from '../../contract/api';
 import type { DesignStatements } from '../../db/design-statements';
-import { builtInModel } from '../../simulator/model-files';
 import type { AssimilatorSettings } from '../assimilator/assimilator-settings';
 import { chainOptionsOf } from '../assimilator/assimilator-settings';
+import type { ReactorModels } from '../assimilator/reactor-models';
 import { actorOf } from '../auth/principal';
 import { HttpError } from '../http/http-error';
 import { readJsonBody } from '../http/request-body';
@@ -55,6 +54,8 @@ export interface DesignApiOptions {
   statements: DesignStatements;
   /** The estimator's settings, for the ageing and noise the advice assumes (they may change). */
   assimilatorSettings: () => AssimilatorSettings;
+  /** Which model each reactor runs (the advice is computed with it). */
+  models: Pick<ReactorModels, 'of' | 'builtIn'>;
   /** The ingester's intake: a hand-entered assay is stored as a reading like any other. */
   ingester: Pick<Ingester, 'intake' | 'commitNow'>;
   publisher: Pick<DilutionProgramPublisher, 'publish'>;
@@ -124,7 +125,6 @@ const listLimit = 50;
 
 export function designApiRoutes(options: DesignApiOptions): Route[] {
   const log = options.logger.child({ job: 'design' });
-  const model = compileModel(builtInModel());
   const { statements: s } = options;
   /** Assays between their check and their entry's record (reactor/signal/sampled ms): a second is refused. */
   const entering = new Set<string>();
@@ -160,21 +160,29 @@ export function designApiRoutes(options: DesignApiOptions): Route[] {
           maxChangePerHour: q.maxChangePerHour,
           maxDurationH: q.maxDurationH ?? q.horizonH,
         });
-        const stored = s.latestPosterior(reactorId);
+        // Advice is from the reactor's model: after a change of model, from the new chain's first fit.
+        const running = options.models.of(reactorId, (msg, data) => log.warn(data, msg));
+        const { model } = running;
+        const stored = s.latestPosterior(reactorId, running.version, options.models.builtIn.version);
         if (!stored)
-          throw new HttpError(409, 'no posterior yet', 'the reactor has no successful fit to advise from');
+          throw new HttpError(
+            409,
+            'no posterior yet',
+            `the reactor has no successful fit of its model ${model.definition.name} to advise from`,
+          );
         const posterior = JSON.parse(stored.posteriorJson) as DesignPosterior;
         const chain = chainOptionsOf(model, options.assimilatorSettings());
         const settings: AdvisorSettings = advisorSettingsOf(chain.settings);
         const advice = await runAdvice(
           {
+            definition: model.definition,
             posterior,
             ageing: chainAgeing(model, chain.settings, chain.initialParams),
             request: {
               horizonH: q.horizonH,
               ...(q.targets && { targets: q.targets }),
               limits,
-              assays: defaultAssayOptions(chain.settings, q.assayDelayH),
+              assays: defaultAssayOptions(model, chain.settings, q.assayDelayH),
             },
             settings,
           },

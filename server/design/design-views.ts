@@ -21,6 +21,7 @@ export function programEndMs(view: DilutionProgramView): number {
 export function adviceView(reactorId: string, fitId: number, advice: Advice): DesignAdviceView {
   return {
     reactorId,
+    model: advice.model,
     fitId,
     atMs: msFromPlantHours(advice.atH),
     horizonH: advice.horizonH,

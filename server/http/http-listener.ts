@@ -20,6 +20,8 @@ import { bodyTooLarge, maxBodyBytes } from './request-body';
 import { sendError } from './responses';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => boolean;
+/** The gate may look the credentials up in a database server, so it may answer later. */
+type Gate = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 export interface HttpListenerOptions {
   host: string;
@@ -30,7 +32,7 @@ export interface HttpListenerOptions {
   uncapped: (peer: string | undefined) => boolean;
   refusals: HttpRefusals;
   /** Answers (true) what it refuses; else names the request's principal. */
-  gate: Handler;
+  gate: Gate;
   /** Answers (true) the API's paths. */
   router: Handler;
   /** Everything else: the dashboard, or undefined when it is off. */
@@ -109,7 +111,27 @@ export class HttpListener implements Startable {
     }
     // socket.io answers its own path; without this, Next would answer it too (a 308 on polling).
     if (req.url?.startsWith(`${realtimePath}/`)) return;
-    if (this.options.gate(req, res) || this.options.router(req, res)) return;
+    const gated = this.options.gate(req, res);
+    if (gated === true) return;
+    if (gated === false) {
+      this.pass(req, res);
+      return;
+    }
+    gated.then(
+      (refused) => {
+        if (!refused) this.pass(req, res);
+      },
+      (error: unknown) => {
+        this.options.logger.error({ err: error, url: req.url }, 'could not check the credentials');
+        if (!res.headersSent)
+          void sendError(req, res, 503, 'unavailable', 'credentials could not be checked');
+      },
+    );
+  }
+
+  /** A request the gate let through: the API's, else the dashboard's. */
+  private pass(req: IncomingMessage, res: ServerResponse): void {
+    if (this.options.router(req, res)) return;
     const dashboard = this.options.dashboard();
     if (dashboard) {
       dashboard(req, res).catch((error: unknown) => {

@@ -11,6 +11,7 @@ import type { MqttRefusalMetrics } from '../broker/refusal-log';
 import type { IngesterMetrics } from '../ingest/ingester';
 import type { JobHealth } from '../lifecycle';
 import type { RealtimeMetrics } from '../realtime/realtime-hub';
+import type { RefinementMetrics } from '../refinement/refinement-jobs';
 import { Histogram, PrometheusText } from './prometheus-text';
 
 export interface MetricsSources {
@@ -28,6 +29,7 @@ export interface MetricsSources {
   deviceAccountRefusals?(): Record<string, number>;
   /** Every reactor's signals' freshness now (server/realtime/signal-freshness.ts). */
   freshness?(): ReadonlyMap<string, ReactorFreshness>;
+  refinements?(): RefinementMetrics;
   startedAtMs: number;
 }
 
@@ -196,6 +198,24 @@ export class ServiceMetrics {
         'Requests to make or revoke a device account that were refused (bad name, unknown reactor, name taken…), by reason.',
         Object.entries(deviceRefusals).map(([reason, value]) => ({ labels: { reason }, value })),
       );
+    }
+    const refinements = this.sources.refinements?.();
+    if (refinements) {
+      out
+        .gauge('culturewatch_refinements_running', 'Structure refinements running now.', refinements.running)
+        .counter(
+          'culturewatch_refinements_total',
+          'Structure refinements ended since start, by outcome.',
+          (['done', 'failed', 'interrupted'] as const).map((outcome) => ({
+            labels: { outcome },
+            value: refinements[outcome],
+          })),
+        )
+        .counter(
+          'culturewatch_refinements_refused_total',
+          'Structure refinement requests refused, by reason.',
+          Object.entries(refinements.refused).map(([reason, value]) => ({ labels: { reason }, value })),
+        );
     }
     const freshness = this.sources.freshness?.();
     if (freshness) {

@@ -6,7 +6,7 @@
  */
 import { defaultMismatchSettings, modelMismatch, type WindowResiduals } from '../../assimilation';
 import type { ModelMismatchView } from '../../contract/api';
-import type { ServiceReadStatements } from '../../db/service-read-statements';
+import type { FitRow, ServiceReadStatements, ServiceReads } from '../../db/service-read-statements';
 
 const msPerHour = 3_600_000;
 
@@ -20,14 +20,19 @@ interface StoredWindow extends WindowResiduals {
   windowEndMs: number;
 }
 
-export class ReactorMismatches {
+type ResidualsRow = { fitId: number; windowEndMs: number; windowEndH: number; residualsJson: string | null };
+
+/** Where the fits' residuals are read from: SQLite's statements (`ReactorMismatches`) or either engine's async reads. */
+abstract class MismatchTracker {
   /** By reactor: the fits read so far (within the lookback), and the newest fit id read. */
   private readonly held = new Map<string, { lastFitId: number; windows: StoredWindow[] }>();
 
-  constructor(private readonly reads: ServiceReadStatements) {}
+  protected lastFitIdOf(reactorId: string): number {
+    return this.held.get(reactorId)?.lastFitId ?? 0;
+  }
 
-  /** The mismatch state from the reactor's fits whose window ends within the lookback of its newest. */
-  of(reactorId: string): ModelMismatchView {
+  /** The state from the reactor's newest good fit and the residuals of the fits stored since those read. */
+  protected judge(reactorId: string, newest: FitRow | undefined, since: ResidualsRow[]): ModelMismatchView {
     const settings = defaultMismatchSettings;
     const test = {
       spanHours: settings.spanHours,
@@ -35,7 +40,6 @@ export class ReactorMismatches {
       fireP: settings.fireP,
       onsetP: settings.onsetP,
     };
-    const newest = this.reads.latestGoodFit.get(reactorId);
     if (!newest) {
       this.held.delete(reactorId);
       return {
@@ -51,9 +55,11 @@ export class ReactorMismatches {
         toMs: null,
       };
     }
-    const fromMs = newest.windowEndMs - mismatchLookbackHours * msPerHour;
+    const fromMs = lookbackFromMs(newest);
     const held = this.held.get(reactorId) ?? { lastFitId: 0, windows: [] };
-    for (const row of this.reads.residualsSince.all(reactorId, fromMs, held.lastFitId)) {
+    for (const row of since) {
+      // Two asks at once (async reads) may both bring the same fits: each is held once.
+      if (row.fitId <= held.lastFitId) continue;
       held.lastFitId = row.fitId;
       const residuals = parseResiduals(row.residualsJson);
       if (!residuals) continue;
@@ -87,6 +93,41 @@ export class ReactorMismatches {
       fromMs,
       toMs: newest.windowEndMs,
     };
+  }
+}
+
+/** The first window end the lookback of the newest fit holds. */
+function lookbackFromMs(newest: FitRow): number {
+  return newest.windowEndMs - mismatchLookbackHours * msPerHour;
+}
+
+export class ReactorMismatches extends MismatchTracker {
+  constructor(private readonly reads: ServiceReadStatements) {
+    super();
+  }
+
+  /** The mismatch state from the reactor's fits whose window ends within the lookback of its newest. */
+  of(reactorId: string): ModelMismatchView {
+    const newest = this.reads.latestGoodFit.get(reactorId);
+    const since = newest
+      ? this.reads.residualsSince.all(reactorId, lookbackFromMs(newest), this.lastFitIdOf(reactorId))
+      : [];
+    return this.judge(reactorId, newest, since);
+  }
+}
+
+/** The same over reads answered asynchronously (the scaled deployment's web process, on PostgreSQL). */
+export class AsyncReactorMismatches extends MismatchTracker {
+  constructor(private readonly reads: ServiceReads) {
+    super();
+  }
+
+  async of(reactorId: string): Promise<ModelMismatchView> {
+    const newest = await this.reads.latestGoodFit.get(reactorId);
+    const since = newest
+      ? await this.reads.residualsSince.all(reactorId, lookbackFromMs(newest), this.lastFitIdOf(reactorId))
+      : [];
+    return this.judge(reactorId, newest, since);
   }
 }
 

@@ -4,26 +4,35 @@
  *
  * - assimilator: fits as pg-boss jobs (server/assimilator/fit-jobs.ts); each stored fit goes to the
  *   browsers through socket.io's PostgreSQL adapter and to MQTT as the retained `$estimate`.
- * - web: HTTP and socket.io with @socket.io/postgres-adapter, so that what an ingester or an
- *   assimilator emits, and what any web process emits, reaches the browsers of every web process.
- *   It serves `/healthz` and the live feed; the HTTP API, the dashboard, accounts and alerts still
- *   run in the one-process service on SQLite only (README, "Past one machine").
+ * - web: the dashboard, the reactors' read API and the auth API over PostgreSQL (accounts, sessions
+ *   and tokens there, so that a login on one web process is valid on every other), and socket.io
+ *   with @socket.io/postgres-adapter, so that what an ingester or an assimilator emits, and what any
+ *   web process emits, reaches the browsers of every web process. Alerts, settings, the model and
+ *   design APIs still run in the one-process service on SQLite only (README, "Past one machine").
  */
 import { createAdapter } from '@socket.io/postgres-adapter';
 import type { Logger } from 'pino';
+import { pgAuthStore } from '../../db/pg/auth-store';
+import { pgLoginFailureStore } from '../../db/pg/login-failure-store';
 import { type OpenPostgres, openPostgres } from '../../db/pg/open-postgres';
+import { pgServiceReads } from '../../db/pg/service-reads';
+import { reactorsApiRoutes } from '../api/reactors-api';
 import { FitJobs } from '../assimilator/fit-jobs';
+import { Auth } from '../auth/auth';
+import { ClientAddresses } from '../auth/client-address';
+import { SharedLoginRateLimit } from '../auth/login-rate-limit';
 import { resolveBroker } from '../broker/resolve-broker';
-import { ConfigError } from '../env-schema';
 import { HttpListener } from '../http/http-listener';
 import { HttpRefusals } from '../http/http-refusals';
 import { sendJson } from '../http/responses';
 import { createRouter } from '../http/router';
 import { type Job, JobRunner } from '../lifecycle';
+import { AsyncReactorMismatches } from '../mismatch/reactor-mismatch';
 import { clusterBroadcaster } from '../realtime/cluster-broadcaster';
 import { EstimatePublisher } from '../realtime/estimate-publisher';
 import { RealtimeFanOut } from '../realtime/realtime-fan-out';
 import { RealtimeHub } from '../realtime/realtime-hub';
+import { type Dashboard, startDashboard } from './dashboard';
 import type { ServiceSettings } from './service-settings';
 
 export const scaledRoles = ['assimilator', 'web'] as const;
@@ -57,11 +66,16 @@ async function openStore(
   settings: ServiceSettings,
   role: ScaledRole,
   jobs: JobRunner,
+  maxConnections?: number,
 ): Promise<OpenPostgres> {
   const url = settings.base.database.url as string;
   return jobs.open(
     'database',
-    () => openPostgres(url, { applicationName: `${role} ${process.pid}` }),
+    () =>
+      openPostgres(url, {
+        applicationName: `${role} ${process.pid}`,
+        ...(maxConnections !== undefined && { maxConnections }),
+      }),
     (p) => p.close(),
   );
 }
@@ -99,13 +113,23 @@ async function composeAssimilator(
 }
 
 async function composeWeb(settings: ServiceSettings, logger: Logger, jobs: JobRunner): Promise<RunningRole> {
-  if (settings.auth.enabled)
-    throw new ConfigError(
-      'AUTH: the web process of the scaled deployment has no accounts on PostgreSQL yet; set AUTH=off with HTTP_HOST on loopback (deploy/scaled/README.md)',
-    );
-  const postgres = await openStore(settings, 'web', jobs);
+  // Page loads ask for several series at once, and the socket.io adapter holds one connection.
+  const postgres = await openStore(settings, 'web', jobs, 10);
+  const auth = new Auth({
+    store: pgAuthStore(postgres.pool),
+    loginLimit: new SharedLoginRateLimit(
+      pgLoginFailureStore(postgres.pool),
+      settings.auth.loginAttemptsPer15Min,
+    ),
+    settings: settings.auth,
+    demo: false,
+    logger,
+  });
+  const reads = pgServiceReads(postgres.pool);
+  const mismatches = new AsyncReactorMismatches(reads);
   const refusals = new HttpRefusals();
-  const health: Job<object>[] = [];
+  const proxies = new ClientAddresses(settings.auth.trustedProxies);
+  const health: Job<object>[] = [auth];
   const router = createRouter(
     [
       {
@@ -126,21 +150,44 @@ async function composeWeb(settings: ServiceSettings, logger: Logger, jobs: JobRu
           });
         },
       },
+      ...reactorsApiRoutes({
+        reads,
+        topicPrefix: settings.base.topicPrefix,
+        limits: settings.api,
+        // Freshness and the fit queue are known in the ingesters and assimilators, not here.
+        freshnessOf: () => undefined,
+        estimatorOf: () => ({
+          windowHours: settings.assimilator.windowHours,
+          windowsDue: 0,
+          running: true,
+        }),
+        mismatchOf: (reactorId) => mismatches.of(reactorId),
+      }),
+      ...auth.routes,
     ],
     logger,
     refusals,
   );
+  let dashboard: Dashboard | undefined;
   const http = new HttpListener({
     host: settings.http.host,
     port: settings.http.port,
     limits: settings.http.limits,
-    uncapped: () => false,
+    uncapped: (peer) => proxies.isTrustedProxy(peer),
     refusals,
-    gate: () => false,
+    gate: auth.gate,
     router,
-    dashboard: () => undefined,
+    dashboard: () => dashboard?.handle,
     logger,
   });
+  if (settings.dashboard !== 'off') {
+    const mode = settings.dashboard;
+    dashboard = await jobs.open(
+      'dashboard',
+      () => startDashboard(mode, http.server, settings.http.host, settings.http.port),
+      (prepared) => prepared.close(),
+    );
+  }
   const known = await postgres.pool.query<{ id: string }>('SELECT id FROM reactors');
   const hub = new RealtimeHub(http.server, {
     ...settings.realtime,
@@ -150,7 +197,9 @@ async function composeWeb(settings: ServiceSettings, logger: Logger, jobs: JobRu
       errorHandler: (error) => logger.warn({ err: error }, 'socket.io adapter'),
     }),
   });
+  auth.guardSockets(hub.io);
   health.push(hub);
+  await jobs.start(auth);
   await jobs.start(http);
   await jobs.start(hub);
   return { url: http.url, stop: () => jobs.stopAll() };

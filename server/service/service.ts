@@ -8,10 +8,13 @@
  */
 import type { Logger } from 'pino';
 import { realPlantRate, simulatedPlantRate } from '../../contract/time';
+import { prepareAuthStatements } from '../../db/auth-statements';
 import { prepareDesignStatements } from '../../db/design-statements';
 import { prepareDeviceStatements } from '../../db/device-statements';
+import { prepareModelStatements } from '../../db/model-statements';
 import { openDatabase } from '../../db/open-database';
-import { prepareServiceReadStatements } from '../../db/service-read-statements';
+import { prepareRefinementStatements } from '../../db/refinement-statements';
+import { asyncServiceReads, prepareServiceReadStatements } from '../../db/service-read-statements';
 import { demoSparkplugNode } from '../../simulator/live-publisher';
 import { transitionEventView } from '../alerts/alarm-recorder';
 import { startAlerting } from '../alerts/alerting';
@@ -22,6 +25,7 @@ import { reactorModelApiRoutes } from '../api/reactor-model-api';
 import { reactorsApiRoutes } from '../api/reactors-api';
 import { statusApiRoutes } from '../api/status-api';
 import { AssimilatorHost } from '../assimilator/assimilator-host';
+import { ReactorModels } from '../assimilator/reactor-models';
 import { Auth } from '../auth/auth';
 import { ClientAddresses } from '../auth/client-address';
 import { DeviceAccounts } from '../broker/device-accounts';
@@ -37,11 +41,14 @@ import { defaultMessageLimits } from '../ingest/message-validator';
 import { RetentionSweeper } from '../ingest/retention-sweeper';
 import { type Job, JobRunner } from '../lifecycle';
 import { ServiceMetrics } from '../metrics/service-metrics';
+import { ReactorMismatches } from '../mismatch/reactor-mismatch';
 import { CulturewatchOpcuaServer } from '../opcua/opcua-server';
 import { EstimatePublisher } from '../realtime/estimate-publisher';
 import { ReactorStatuses } from '../realtime/reactor-status';
 import { RealtimeHub } from '../realtime/realtime-hub';
 import { SignalFreshnessMonitor } from '../realtime/signal-freshness';
+import { refinementApiRoutes } from '../refinement/refinement-api';
+import { RefinementJobs } from '../refinement/refinement-jobs';
 import { EstimateEdgeNode } from '../sparkplug/estimate-edge-node';
 import { SparkplugHost } from '../sparkplug/sparkplug-host';
 import { withSimulatedPlant } from '../sparkplug/sparkplug-mapping';
@@ -219,7 +226,7 @@ async function composeService(
     }
   };
   const auth = new Auth({
-    sqlite: database.sqlite,
+    store: prepareAuthStatements(database.sqlite),
     settings: settings.auth,
     demo: demo !== undefined,
     logger,
@@ -287,6 +294,12 @@ async function composeService(
     reactorChanged(t.alarm.reactorId);
   });
 
+  // Structure refinements (server/refinement/): background jobs over a reactor's stored readings.
+  const refinementStatements = prepareRefinementStatements(database.sqlite);
+  const refinements = await jobs.start(
+    new RefinementJobs({ statements: refinementStatements, databasePath: base.database.path, logger }),
+  );
+
   const health: Job<object>[] = [
     ingester,
     retention,
@@ -300,6 +313,7 @@ async function composeService(
     ...(sparkplugHost ? [sparkplugHost] : []),
     ...(estimateNode ? [estimateNode] : []),
     ...(opcua ? [opcua] : []),
+    refinements,
     auth,
     hub,
   ];
@@ -314,9 +328,11 @@ async function composeService(
     mqttRefusals: () => broker.embedded?.metrics(),
     deviceAccountRefusals: () => devices.refusals(),
     freshness: () => freshness.all(),
+    refinements: () => refinements.metrics(),
     startedAtMs,
   });
 
+  const mismatches = new ReactorMismatches(reads);
   const routes = [
     ...statusApiRoutes(
       () =>
@@ -331,7 +347,7 @@ async function composeService(
       () => metrics.text(),
     ),
     ...reactorsApiRoutes({
-      reads,
+      reads: asyncServiceReads(reads),
       topicPrefix: base.topicPrefix,
       limits: settings.api,
       freshnessOf: (id) => freshness.freshnessOf(id),
@@ -344,6 +360,7 @@ async function composeService(
             }
           : null,
       alarmState: (reactorId) => alerting.reactorAlert(reactorId),
+      mismatchOf: (reactorId) => mismatches.of(reactorId),
     }),
     ...demoApiRoutes(demo, logger),
     ...estimatorSettingsApiRoutes({
@@ -354,6 +371,7 @@ async function composeService(
     }),
     ...designApiRoutes({
       statements: prepareDesignStatements(database.sqlite),
+      models: new ReactorModels(prepareModelStatements(database.sqlite), Date.now()),
       assimilatorSettings: () => effectiveAssimilatorSettings(settings.assimilator, database.sqlite, logger),
       ingester,
       publisher: programs,
@@ -366,6 +384,12 @@ async function composeService(
       configured: settings.assimilator,
       assimilator: host,
       logger,
+    }),
+    ...refinementApiRoutes({
+      sqlite: database.sqlite,
+      jobs: refinements,
+      statements: refinementStatements,
+      knownReactor: (id) => reads.reactor.get(id) !== undefined,
     }),
     ...alerting.routes,
     ...auth.routes,

@@ -59,6 +59,6 @@ it('adds, lists, re-keys and removes accounts, and never prints a hash', async (
   expect(last.status).toBe(2);
   expect(last.stderr).toMatch(/last operator/);
   expect(users(['remove', 'lee']).status).toBe(0);
-  expect(accounts.list().map((u) => u.username)).toEqual(['kim']);
+  expect((await accounts.list()).map((u) => u.username)).toEqual(['kim']);
   database.close();
 }, 60_000);

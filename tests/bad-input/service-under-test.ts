@@ -49,7 +49,11 @@ export async function startServiceUnderTest(
   const service = await startService(settings, logger);
   // A second connection to the same file, as `culturewatch` commands open it.
   const database = openDatabase(databasePath, { synchronous: 'normal' });
-  const token = new ApiTokens(prepareAuthStatements(database.sqlite)).create('tests', 'operator', 'tests');
+  const token = await new ApiTokens(prepareAuthStatements(database.sqlite)).create(
+    'tests',
+    'operator',
+    'tests',
+  );
   database.close();
   return {
     service,

@@ -69,7 +69,13 @@ describe('the experiment advisor', () => {
       model,
       posteriorAtTruth(0.25, { muAmax: 0.01, muBmax: 0.01 }),
       ageing,
-      { horizonH: 24, targets: ['vB'], limits, assays: defaultAssayOptions(settings, 6), periodsH: [6, 12] },
+      {
+        horizonH: 24,
+        targets: ['vB'],
+        limits,
+        assays: defaultAssayOptions(model, settings, 6),
+        periodsH: [6, 12],
+      },
       advisorSettingsOf(settings),
     );
     if ('error' in advice) throw new Error(advice.error);

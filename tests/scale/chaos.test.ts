@@ -135,7 +135,9 @@ it('loses no reading and fits every window once while one ingester, one assimila
     MQTT_SHARED_GROUP: 'ingest',
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
+    // The live feed is what is under test here (tests/scale/scaled-web.test.ts has the pages and AUTH).
     AUTH: 'off',
+    DASHBOARD: 'off',
     HTTP_HOST: '127.0.0.1',
     SIMULATOR: 'off',
     ASSIMILATOR_SCAN_MS: '500',

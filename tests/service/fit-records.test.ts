@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PlantSignal } from '../../contract/api';
 import { type OpenDatabase, openDatabase } from '../../db/open-database';
-import { prepareServiceReadStatements, type ServiceReadStatements } from '../../db/service-read-statements';
+import {
+  asyncServiceReads,
+  prepareServiceReadStatements,
+  type ServiceReads,
+} from '../../db/service-read-statements';
 import { FitJsonCache, fitRecordsInRange, fitRecordsJson } from '../../server/api/fit-records';
 import { AssimilatorCore } from '../../server/assimilator/assimilator-core';
 import { defaultAssimilatorSettings } from '../../server/assimilator/assimilator-settings';
@@ -20,7 +24,7 @@ const epochMs = Date.UTC(2016, 0, 1);
 const hourMs = 3_600_000;
 let dir: string;
 let database: OpenDatabase;
-let reads: ServiceReadStatements;
+let reads: ServiceReads;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cw-fit-records-'));
@@ -44,7 +48,7 @@ beforeAll(() => {
   });
   core.start();
   while (core.step()) {}
-  reads = prepareServiceReadStatements(database.sqlite);
+  reads = asyncServiceReads(prepareServiceReadStatements(database.sqlite));
 }, 120_000);
 
 afterAll(() => {
@@ -52,8 +56,8 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-it('serves the same JSON from its cache as from the database', () => {
-  const all = fitRecordsInRange(reads, 'r1', 0, Number.MAX_SAFE_INTEGER, 'all');
+it('serves the same JSON from its cache as from the database', async () => {
+  const all = await fitRecordsInRange(reads, 'r1', 0, Number.MAX_SAFE_INTEGER, 'all');
   expect(all).toHaveLength(36);
   const ranges: [number, number][] = [
     [0, Number.MAX_SAFE_INTEGER],
@@ -64,21 +68,23 @@ it('serves the same JSON from its cache as from the database', () => {
   for (const pass of ['cold', 'warm']) {
     for (const [from, to] of ranges) {
       for (const mode of ['all', 'latest', 'none'] as const) {
-        const expected = JSON.stringify(fitRecordsInRange(reads, 'r1', from, to, mode));
-        expect(fitRecordsJson(reads, cache, 'r1', from, to, mode), `${pass} ${mode} ${from}`).toBe(expected);
+        const expected = JSON.stringify(await fitRecordsInRange(reads, 'r1', from, to, mode));
+        expect(await fitRecordsJson(reads, cache, 'r1', from, to, mode), `${pass} ${mode} ${from}`).toBe(
+          expected,
+        );
       }
     }
   }
   expect(cache.size).toBe(36);
-  const latest = JSON.parse(fitRecordsJson(reads, cache, 'r1', 0, Number.MAX_SAFE_INTEGER, 'latest'));
+  const latest = JSON.parse(await fitRecordsJson(reads, cache, 'r1', 0, Number.MAX_SAFE_INTEGER, 'latest'));
   expect(latest.at(-1).trajectory.tMs).toHaveLength(49);
   expect(latest[0].trajectory).toBeNull();
 });
 
-it('keeps the cache within its budget, newest use last out', () => {
+it('keeps the cache within its budget, newest use last out', async () => {
   // Records differ in size (a fit may report more combinations than another): the cache keeps the
   // newest ones whose JSON (2 bytes a character) fits the budget.
-  const sizes = fitRecordsInRange(reads, 'r1', 0, Number.MAX_SAFE_INTEGER, 'none').map(
+  const sizes = (await fitRecordsInRange(reads, 'r1', 0, Number.MAX_SAFE_INTEGER, 'none')).map(
     (r) => JSON.stringify(r).length * 2,
   );
   const budget = Math.max(...sizes) * 5.5;
@@ -86,9 +92,9 @@ it('keeps the cache within its budget, newest use last out', () => {
   for (let i = sizes.length - 1, bytes = 0; i >= 0 && bytes + sizes[i] <= budget; i--, kept++)
     bytes += sizes[i];
   const cache = new FitJsonCache(budget);
-  const json = fitRecordsJson(reads, cache, 'r1', 0, Number.MAX_SAFE_INTEGER, 'none');
+  const json = await fitRecordsJson(reads, cache, 'r1', 0, Number.MAX_SAFE_INTEGER, 'none');
   expect(kept).toBeGreaterThanOrEqual(5);
   expect(kept).toBeLessThan(sizes.length);
   expect(cache.size).toBe(kept);
-  expect(json).toBe(JSON.stringify(fitRecordsInRange(reads, 'r1', 0, Number.MAX_SAFE_INTEGER, 'none')));
+  expect(json).toBe(JSON.stringify(await fitRecordsInRange(reads, 'r1', 0, Number.MAX_SAFE_INTEGER, 'none')));
 });

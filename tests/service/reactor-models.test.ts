@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { communityModel, formatModelFile } from '../../assimilation';
-import type { FitRecord, ReactorModelView } from '../../contract/api';
+import type { DesignAdviceView, FitRecord, ReactorModelView } from '../../contract/api';
 import { communityWith, seedLinks } from '../../simulator/community-plants';
 import { freePort } from '../fixtures/mosquitto';
 import { type ServiceProcess, startServiceProcess, waitUntil } from './service-harness';
@@ -99,4 +99,15 @@ it('runs a second model beside the first, each fit labelled with its model', asy
   expect(s.logs().some((l) => l.msg === 'the reactor runs another model now; its chain starts afresh')).toBe(
     true,
   );
+  // The experiment advisor works from each reactor's own model.
+  const design = (reactor: string) =>
+    s.get<DesignAdviceView & { detail?: string }>(
+      `/api/reactors/${reactor}/design?horizonH=12&minPerHour=0.18&maxPerHour=0.32&maxChangePerHour=0.05`,
+    );
+  const [r1Advice, r2Advice] = await Promise.all([design('r1'), design('r2')]);
+  expect(r1Advice.status, r1Advice.body.detail).toBe(200);
+  expect(r1Advice.body.model).toBe('chemostat-satellite');
+  expect(r2Advice.status, r2Advice.body.detail).toBe(200);
+  expect(r2Advice.body.model).toBe('seed-community');
+  expect(r2Advice.body.actions.length).toBeGreaterThan(1);
 }, 300_000);

@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenDatabase, openDatabase } from '../../db/open-database';
-import { prepareServiceReadStatements, type ServiceReadStatements } from '../../db/service-read-statements';
+import {
+  asyncServiceReads,
+  prepareServiceReadStatements,
+  type ServiceReads,
+} from '../../db/service-read-statements';
 import { lttbIndices } from '../../server/api/lttb';
 import { readingSeries } from '../../server/api/reading-series';
 import { BatchedWriter } from '../../server/ingest/batched-writer';
@@ -23,7 +27,7 @@ const limits = { lttbRawLimit: 50_000, topicPrefix: 'culturewatch', rejectionSca
 
 let dir: string;
 let database: OpenDatabase;
-let reads: ServiceReadStatements;
+let reads: ServiceReads;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cw-series-'));
@@ -45,7 +49,7 @@ beforeAll(() => {
        VALUES (0, 'culturewatch/r1/od', ?, 30, 'value-out-of-range', 'below 0')`,
     )
     .run(JSON.stringify({ ts: startMs + 1000, value: -3 }));
-  reads = prepareServiceReadStatements(database.sqlite);
+  reads = asyncServiceReads(prepareServiceReadStatements(database.sqlite));
 }, 60_000);
 
 afterAll(() => {
@@ -54,7 +58,7 @@ afterAll(() => {
 });
 
 describe('reading series', () => {
-  it('keeps the extremes in LTTB', () => {
+  it('keeps the extremes in LTTB', async () => {
     const t = Array.from({ length: 1000 }, (_, i) => i);
     const v = t.map((i) => (i === 321 ? 100 : Math.sin(i / 50)));
     const kept = lttbIndices(t, v, 50);
@@ -65,8 +69,8 @@ describe('reading series', () => {
     expect([...kept].sort((a, b) => a - b)).toEqual(kept);
   });
 
-  it('returns raw readings when the range holds no more than maxPoints', () => {
-    const s = readingSeries(
+  it('returns raw readings when the range holds no more than maxPoints', async () => {
+    const s = await readingSeries(
       reads,
       { reactorId: 'r1', signal: 'od', fromMs: startMs, toMs: startMs + 100 * stepMs, maxPoints: 100 },
       limits,
@@ -77,9 +81,9 @@ describe('reading series', () => {
     expect(s.rejected).toEqual({ tMs: [startMs + 1000], value: [-3], reason: ['value-out-of-range'] });
   });
 
-  it('downsamples a day of raw readings by LTTB, keeping the spike', () => {
+  it('downsamples a day of raw readings by LTTB, keeping the spike', async () => {
     const from = startMs + (spikeIndex - 2000) * stepMs;
-    const s = readingSeries(
+    const s = await readingSeries(
       reads,
       { reactorId: 'r1', signal: 'od', fromMs: from, toMs: from + 86_400_000, maxPoints: 500 },
       limits,
@@ -90,8 +94,8 @@ describe('reading series', () => {
     expect(Math.max(...s.value)).toBe(900);
   });
 
-  it('merges rollups beyond the raw limit: ≤ maxPoints, mean inside min and max, nothing lost', () => {
-    const s = readingSeries(reads, { reactorId: 'r1', signal: 'od', maxPoints: 2000 }, limits);
+  it('merges rollups beyond the raw limit: ≤ maxPoints, mean inside min and max, nothing lost', async () => {
+    const s = await readingSeries(reads, { reactorId: 'r1', signal: 'od', maxPoints: 2000 }, limits);
     expect(s.source).toBe('rollup');
     expect(s.fromMs).toBe(startMs);
     expect(s.toMs).toBe(startMs + (count - 1) * stepMs + 1);
@@ -111,10 +115,10 @@ describe('reading series', () => {
     expect(weighted).toBeCloseTo(mean, 1);
   });
 
-  it('serves rollups where retention has removed the raw readings', () => {
+  it('serves rollups where retention has removed the raw readings', async () => {
     const cutoff = startMs + 5 * 86_400_000;
     database.sqlite.prepare('DELETE FROM readings WHERE ts_ms < ?').run(cutoff);
-    const early = readingSeries(
+    const early = await readingSeries(
       reads,
       { reactorId: 'r1', signal: 'od', fromMs: startMs, toMs: startMs + 86_400_000, maxPoints: 300 },
       limits,
@@ -122,7 +126,7 @@ describe('reading series', () => {
     expect(early.source).toBe('rollup');
     expect(early.rawCount).toBe(5760);
     expect(early.tMs[0]).toBe(startMs);
-    const late = readingSeries(
+    const late = await readingSeries(
       reads,
       { reactorId: 'r1', signal: 'od', fromMs: cutoff, toMs: cutoff + 3_600_000, maxPoints: 300 },
       limits,

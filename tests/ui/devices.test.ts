@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ReactorSummary } from '../../contract/api';
 import type { DeviceAccountView } from '../../contract/devices';
-import { seriousFindings } from './fixtures/axe';
+import { seriousAxeFindings } from './fixtures/axe';
 import { type ConsoleLog, consoleLog, launchChromium, newContext } from './fixtures/browser';
 import { signInContext } from './fixtures/login';
 import { accounts, type ServiceProcess, startService } from './fixtures/service-process';
@@ -69,7 +69,7 @@ describe('devices and connection', () => {
     expect(example).toContain('-t culturewatch/r1/od');
     await empty.locator('[data-testid=publish-example-copy]').click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(example);
-    findings.push(...(await seriousFindings(page)));
+    findings.push(...(await seriousAxeFindings(page)));
   });
 
   test('an empty device list says how to start; a bad name is refused in words before anything is sent', async () => {
@@ -97,7 +97,7 @@ describe('devices and connection', () => {
     const example = (await shown.locator('[data-testid=publish-example]').textContent()) ?? '';
     expect(example).toContain(`-p ${mqttPort}`);
     expect(example).toContain(`-u gateway-1 -P ${password}`);
-    findings.push(...(await seriousFindings(page)));
+    findings.push(...(await seriousAxeFindings(page)));
 
     // The device logs in with it, no restart; its first reading makes the reactor.
     const client = await mqtt.connectAsync(service.mqttUrl, {
@@ -169,7 +169,7 @@ describe('devices and connection', () => {
         (error: Error) => error.message,
       );
     expect(refused).toMatch(/bad username or password/i);
-    findings.push(...(await seriousFindings(page)));
+    findings.push(...(await seriousAxeFindings(page)));
   });
 
   test('a viewer sees where devices connect, not the accounts', async () => {
@@ -182,7 +182,7 @@ describe('devices and connection', () => {
     await section.locator('[data-testid=devices-operator-only]').waitFor({ timeout: 60_000 });
     expect(await section.locator('[data-testid=broker-port]').textContent()).toBe(mqttPort);
     expect(await section.locator('[data-testid=device-list]').count()).toBe(0);
-    findings.push(...(await seriousFindings(viewerPage)));
+    findings.push(...(await seriousAxeFindings(viewerPage)));
     await viewerContext.close();
   });
 

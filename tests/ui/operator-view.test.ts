@@ -10,7 +10,7 @@ import mqtt from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AlertRuleView, AlertsResponse, FitProgress, ReactorSummary } from '../../contract/api';
-import { seriousFindings } from './fixtures/axe';
+import { seriousAxeFindings } from './fixtures/axe';
 import { type ConsoleLog, consoleLog, launchChromium, newContext } from './fixtures/browser';
 import { extentOf, inkedPixels } from './fixtures/charts';
 import { signInContext } from './fixtures/login';
@@ -698,13 +698,13 @@ describe('accessibility (axe-core)', () => {
           await p.locator('[data-testid=save-rule]').click();
         }
         if (path === '/reactors/r1') await p.locator('[data-range=custom]').click();
-        findings.push(...(await seriousFindings(p)));
+        findings.push(...(await seriousAxeFindings(p)));
       }
       const anonymous = await newContext(browser, { colorScheme: theme });
       const login = await anonymous.newPage();
       await login.goto(`${service.url}/login`);
       await login.locator('#login-username').waitFor();
-      findings.push(...(await seriousFindings(login)));
+      findings.push(...(await seriousAxeFindings(login)));
       await anonymous.close();
       await context.close();
       expect(findings).toEqual([]);
