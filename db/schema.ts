@@ -589,3 +589,26 @@ export const apiTokens = sqliteTable('api_tokens', {
   lastUsedAtMs: integer('last_used_at_ms'),
   revokedAtMs: integer('revoked_at_ms'),
 });
+
+// ─── The devices' accounts on the embedded MQTT broker (issue 22) ─────────────────────────────────
+// Written by server/broker/device-accounts.ts. Accounts from `MQTT_DEVICES` live in the environment,
+// not here; their activity is kept here too.
+
+/** A device account made in the dashboard. Revoked accounts stay, for the record; their names are not reused. */
+export const deviceAccounts = sqliteTable('device_accounts', {
+  username: text('username').primaryKey(),
+  /** `scrypt$N$r$p$salt$hash` (server/auth/password-hash.ts). */
+  passwordHash: text('password_hash').notNull(),
+  /** JSON array of the reactor ids it may publish to, or `"*"` for every reactor (a gateway). */
+  reactors: text('reactors').notNull(),
+  createdAtMs: integer('created_at_ms').notNull(),
+  createdBy: text('created_by').notNull(),
+  revokedAtMs: integer('revoked_at_ms'),
+});
+
+/** When each device (of the dashboard or of `MQTT_DEVICES`) last logged in and last published. */
+export const deviceActivity = sqliteTable('device_activity', {
+  username: text('username').primaryKey(),
+  lastConnectedAtMs: integer('last_connected_at_ms'),
+  lastPublishedAtMs: integer('last_published_at_ms'),
+});

@@ -134,6 +134,23 @@ try {
     await page.goto(`${service.url}/settings`);
     await page.locator('[data-testid=rules-section] [data-rule-id]').first().waitFor({ timeout: 30_000 });
   });
+  // A device account just made: its password shown once with the publish line that uses it.
+  const openDevices = (name: string) => async (page: Page) => {
+    await page.goto(`${service.url}/settings#devices-title`);
+    const section = page.locator('[data-testid=devices-section]');
+    await section.locator('input[name=device-reactor]').first().waitFor({ timeout: 30_000 });
+    await section.locator('#device-name').fill(name);
+    await section.locator('input[name=device-reactor]').first().check();
+    await section.locator('[data-testid=create-device]').click();
+    await section.locator('[data-testid=shown-once]').waitFor({ timeout: 30_000 });
+    // The section's top just below the sticky header.
+    await section.evaluate((element) => {
+      const header = document.querySelector('header')?.getBoundingClientRect().height ?? 0;
+      window.scrollTo(0, element.getBoundingClientRect().top + window.scrollY - header - 8);
+    });
+  };
+  await shoot('devices.png', desktop, openDevices('plant-r1'));
+  await shoot('devices-phone.png', phone, openDevices('plant-r1b'));
   // The model view after a refinement of the seed's mechanism written as a community model.
   if (wanted('model')) {
     const fileText = formatModelFile(

@@ -14,10 +14,24 @@ import { useClockZone, usePreferences } from '../lib/preferences';
 import { needsAttention, reactorProblems, stateWords } from '../lib/reactor-status';
 import { useReactorUpdates } from '../lib/realtime-client';
 import { formatClock } from '../lib/time-format';
+import { BrokerAddress, PublishExample, useBrokerView } from './connect-devices';
 import { fractionScaleMax, ReactorCard } from './reactor-card';
 import { ConnectionState } from './site-header';
 
 const pollMs = 5000;
+
+/** The broker's host and port, and a publish line to copy, for a plant with no reactors yet. */
+function NoReactorsConnection() {
+  const { broker, error } = useBrokerView();
+  if (error) return <p className="muted">The broker’s address could not be read: {error}</p>;
+  if (!broker) return null;
+  return (
+    <>
+      <BrokerAddress broker={broker} />
+      <PublishExample broker={broker} reactorId="r1" />
+    </>
+  );
+}
 
 function KioskBar(props: { summaryText: ReactNode }) {
   const zone = useClockZone();
@@ -136,10 +150,15 @@ export function PlantOverview(props: { kiosk?: boolean }) {
           <h2>No reactors yet</h2>
           <p>
             A reactor appears here with its first reading. Publish readings over MQTT to{' '}
-            <code>culturewatch/&lt;reactor&gt;/od</code>, <code>…/substrate</code> and <code>…/dilution</code>{' '}
-            as <code>{'{"ts": <epoch ms>, "value": <number>}'}</code>, for example to{' '}
-            <code>culturewatch/r1/od</code>.
+            <code>&lt;reactor&gt;/od</code>, <code>…/substrate</code> and <code>…/dilution</code> under the
+            prefix below, as <code>{'{"ts": <epoch ms>, "value": <number>}'}</code>. A device logs in with its
+            own account: operators make one in{' '}
+            <Link href="/settings#devices-title" prefetch={false}>
+              Settings → Devices
+            </Link>
+            , which shows its password once.
           </p>
+          <NoReactorsConnection />
           <p className="muted">
             Or start the service with the simulator (<code>SIMULATOR=on npm start</code>) to watch simulated
             reactors.

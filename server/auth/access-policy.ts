@@ -12,7 +12,7 @@ export type Access = 'public' | 'optional' | 'page' | 'self' | 'read' | 'operato
 const publicPages = new Set(['/login', '/icon.svg', '/favicon.ico', '/robots.txt']);
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Lists that name who may do what: operators only, even to read. */
-const operatorReads = [/^\/api\/tokens(\/|$)/, /^\/api\/users(\/|$)/];
+const operatorReads = [/^\/api\/tokens(\/|$)/, /^\/api\/users(\/|$)/, /^\/api\/devices(\/|$)/];
 
 export function requiredAccess(method: string, path: string): Access {
   if (path === realtimePath || path.startsWith(`${realtimePath}/`)) return 'socket';

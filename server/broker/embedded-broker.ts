@@ -25,11 +25,21 @@ import { mayPublish, mayRead, maySubscribe, type SparkplugReactors, type TopicGr
 
 export interface EmbeddedBrokerAccess {
   topicPrefix: string;
+  /** The accounts fixed at start: the service's, the simulator's, `MQTT_DEVICES`. */
   accounts: readonly MqttAccount[];
+  /** The accounts made while running (the dashboard's), looked up at each login. */
+  lookupAccount?: (username: string) => MqttAccount | undefined;
+  /** Told of each device's login and accepted publish (not the service's). */
+  activity?: DeviceActivitySink;
   /** Client ids that only the service's account may take (its ingester's persistent session, its publishers). */
   isServiceClientId(clientId: string): boolean;
   /** The reactors each mapped Sparkplug edge node speaks for (topic-acl.ts), when the service maps any. */
   sparkplugReactors?: SparkplugReactors;
+}
+
+export interface DeviceActivitySink {
+  connected(username: string): void;
+  published(username: string): void;
 }
 
 export interface EmbeddedBrokerOptions {
@@ -63,6 +73,12 @@ export interface EmbeddedBroker {
   /** mqtt://host:port for our own clients. */
   url: string;
   port: number;
+  /** The TLS listener's port, when there is one. */
+  tlsPort: number | undefined;
+  /** Closes every open connection of `username` (a revoked account); how many were closed. */
+  disconnect(username: string): number;
+  /** Open connections logged in as `username` (0 without accounts). */
+  connections(username: string): number;
   /**
    * New connections to the TLS listener get this certificate and client CA (a renewal); open ones
    * keep theirs. Whether client certificates are required stays as at start.
@@ -86,8 +102,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const log = options.logger.child({ job: 'embedded-broker' });
   const broker = await Aedes.createBroker();
   const refusals = new RefusalLog(log);
-  if (options.access) guardWithAccounts(broker, options.access, refusals);
-  else if (options.username !== undefined) guardWithSharedCredential(broker, options, refusals);
+  const sessions = options.access ? guardWithAccounts(broker, options.access, refusals) : undefined;
+  if (!options.access && options.username !== undefined) guardWithSharedCredential(broker, options, refusals);
   broker.on('clientError', (client, error) => log.debug({ clientId: client.id, err: error }, 'client error'));
 
   // Every raw socket, a TLS one still in its handshake too, so that close() can end them all.
@@ -164,6 +180,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   return {
     url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
+    tlsPort,
+    disconnect: (username) => sessions?.disconnect(username) ?? 0,
+    connections: (username) => sessions?.connections(username) ?? 0,
     setTlsCertificate: (certificate) => {
       if (!tlsServer) throw new Error('the embedded broker has no TLS listener');
       tlsServer.setSecureContext(secureContextOptions(certificate));
@@ -204,8 +223,20 @@ async function listen(server: Server, port: number, host: string): Promise<numbe
   return typeof address === 'object' && address ? address.port : port;
 }
 
-function guardWithAccounts(broker: Aedes, access: EmbeddedBrokerAccess, refusals: RefusalLog): void {
-  const accounts = new MqttAccounts(access.accounts);
+/** What the broker can do with the logged-in clients of one account. */
+interface AccountSessions {
+  disconnect(username: string): number;
+  connections(username: string): number;
+}
+
+function guardWithAccounts(
+  broker: Aedes,
+  access: EmbeddedBrokerAccess,
+  refusals: RefusalLog,
+): AccountSessions {
+  const accounts = new MqttAccounts(access.accounts, {
+    ...(access.lookupAccount && { lookup: access.lookupAccount }),
+  });
   const logins = new WeakMap<Client, { username: string; grant: TopicGrant }>();
   /** Connected clients by id: MQTT lets a new connection with the same id drop the old one. */
   const connected = new Map<string, Client>();
@@ -243,6 +274,7 @@ function guardWithAccounts(broker: Aedes, access: EmbeddedBrokerAccess, refusals
           return done(connectError('client id in use by another account', connack.identifierRejected), false);
         }
         logins.set(client, { username: account.username, grant: account.grant });
+        if (account.grant.kind === 'device') access.activity?.connected(account.username);
         done(null, true);
       },
       (error: unknown) =>
@@ -252,7 +284,10 @@ function guardWithAccounts(broker: Aedes, access: EmbeddedBrokerAccess, refusals
 
   broker.authorizePublish = (client, packet, callback) => {
     const login = client ? logins.get(client) : undefined;
-    if (login && mayPublish(login.grant, topicPrefix, packet.topic, sparkplugReactors)) return callback(null);
+    if (login && mayPublish(login.grant, topicPrefix, packet.topic, sparkplugReactors)) {
+      if (login.grant.kind === 'device') access.activity?.published(login.username);
+      return callback(null);
+    }
     refusals.refused({
       kind: 'publish',
       clientId: client?.id,
@@ -283,6 +318,17 @@ function guardWithAccounts(broker: Aedes, access: EmbeddedBrokerAccess, refusals
   broker.authorizeForward = (client, packet) => {
     const login = logins.get(client);
     return login && mayRead(login.grant, topicPrefix, packet.topic, sparkplugReactors) ? packet : null;
+  };
+
+  const clientsOf = (username: string) =>
+    [...connected.values()].filter((client) => logins.get(client)?.username === username);
+  return {
+    disconnect: (username) => {
+      const clients = clientsOf(username);
+      for (const client of clients) client.close();
+      return clients.length;
+    },
+    connections: (username) => clientsOf(username).length,
   };
 }
 

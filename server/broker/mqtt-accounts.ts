@@ -2,9 +2,12 @@
  * The embedded broker's accounts: the service's own (a plain secret it holds in memory), the demo
  * simulator's (likewise), and the devices' (scrypt hashes from `MQTT_DEVICES`).
  *
+ * The dashboard's device accounts (device-accounts.ts) are looked up at each login, so that a new one
+ * works at once and a revoked one is refused at once.
+ *
  * A scrypt verification costs ~128 MiB and a few hundred ms, so a reconnect storm must not pay it per
- * connection: a verified (username, SHA-256 of the password) is remembered, and so is a refused one
- * (the accounts do not change while the process runs). At most `maxConcurrentHashes` verifications
+ * connection: a verified (username, stored hash, SHA-256 of the password) is remembered, and so is a
+ * refused one (the stored hash in the key: a name made again with a new password starts afresh). At most `maxConcurrentHashes` verifications
  * run at once; beyond `maxWaiting` queued ones the broker answers "server unavailable" at once.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -28,6 +31,8 @@ export interface AccountsOptions {
   maxWaiting?: number;
   /** Refused (username, password digest) pairs remembered, oldest forgotten first. */
   maxRememberedFailures?: number;
+  /** Accounts made while the process runs (the dashboard's), looked up after the fixed ones. */
+  lookup?: (username: string) => MqttAccount | undefined;
 }
 
 function sha256(data: Buffer | string): Buffer {
@@ -46,6 +51,7 @@ export class MqttAccounts {
   private readonly maxConcurrentHashes: number;
   private readonly maxWaiting: number;
   private readonly maxRememberedFailures: number;
+  private readonly lookup: (username: string) => MqttAccount | undefined;
   readonly counters = { hashVerifications: 0, cacheHits: 0 };
 
   constructor(accounts: readonly MqttAccount[], options: AccountsOptions = {}) {
@@ -56,11 +62,12 @@ export class MqttAccounts {
     this.maxConcurrentHashes = options.maxConcurrentHashes ?? 2;
     this.maxWaiting = options.maxWaiting ?? 64;
     this.maxRememberedFailures = options.maxRememberedFailures ?? 10_000;
+    this.lookup = options.lookup ?? (() => undefined);
   }
 
   async login(username: string | undefined, password: Buffer | undefined): Promise<LoginResult> {
     if (username === undefined || password === undefined) return { ok: false, reason: 'no-credentials' };
-    const account = this.byName.get(username);
+    const account = this.byName.get(username) ?? this.lookup(username);
     if (!account) {
       // An unknown name costs a hash as a known one does, so the answer's timing does not tell which names exist.
       this.decoyHash ??= hashPassword(randomSecret());
@@ -80,7 +87,7 @@ export class MqttAccounts {
 
   /** A remembered outcome for this name and password, or a verification shared by everyone asking at once. */
   private async verifyOnce(username: string, password: Buffer, hash: string): Promise<boolean | 'busy'> {
-    const key = `${username}\u0000${sha256(password).toString('hex')}`;
+    const key = `${username}\u0000${hash}\u0000${sha256(password).toString('hex')}`;
     if (this.verified.has(key) || this.refused.has(key)) {
       this.counters.cacheHits++;
       return this.verified.has(key);

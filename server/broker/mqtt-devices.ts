@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isReactorId, reactorIdRule } from '../../contract/api';
+import { deviceUsernamePattern, deviceUsernameRule } from '../../contract/devices';
 
 export interface MqttDevice {
   username: string;
@@ -18,9 +19,6 @@ export interface MqttDevice {
 export const defaultServiceUsername = 'culturewatch-service';
 /** The demo simulator's account on the embedded broker (granted only its simulated reactors). */
 export const simulatorUsername = 'culturewatch-simulator';
-
-/** Also what mosquitto's password_file allows (no `:`), so one name serves on both brokers. */
-const usernamePattern = /^[A-Za-z0-9_.@-]{1,64}$/;
 
 /** Why `hash` is not a scrypt hash that `verifyPassword` would accept, or undefined when it is. */
 export function passwordHashProblem(hash: string): string | undefined {
@@ -39,7 +37,7 @@ export function passwordHashProblem(hash: string): string | undefined {
 
 const deviceSchema = z
   .object({
-    username: z.string().regex(usernamePattern, 'must be 1–64 of letters, digits and _ . @ -'),
+    username: z.string().regex(deviceUsernamePattern, `must be ${deviceUsernameRule}`),
     passwordHash: z.string().superRefine((hash, context) => {
       const problem = passwordHashProblem(hash);
       if (problem) context.addIssue({ code: 'custom', message: problem });

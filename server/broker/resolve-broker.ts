@@ -4,15 +4,18 @@
  * With AUTH on, the embedded broker has accounts and topic ACLs: the service's own clients log in as
  * `MQTT_USERNAME`/`MQTT_PASSWORD` if set, else as `culturewatch-service` with a random password made
  * now and never logged; the demo simulator as `culturewatch-simulator` (random password too), a device
- * granted only its simulated reactors; the plant's devices with the accounts of `MQTT_DEVICES`.
+ * granted only its simulated reactors; the plant's devices with the accounts of `MQTT_DEVICES` and those made in
+ * the dashboard (device-accounts.ts, looked up at each login).
  * An external broker enforces its own accounts and ACLs (server/README.md, "MQTT devices and ACLs").
  */
 import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
+import type { BrokerView } from '../../contract/devices';
 import { randomSecret } from '../auth/password-hash';
 import { type EmbeddedBrokerTls, type MqttSettings, readPemFile } from '../config';
 import { ConfigError } from '../env-schema';
 import { type BrokerConnection, ClientTls, type ClientTlsFiles } from './broker-connection';
+import type { DeviceAccounts } from './device-accounts';
 import {
   type EmbeddedBroker,
   type EmbeddedBrokerTlsListener,
@@ -31,6 +34,8 @@ export interface BrokerAccessOptions {
   simulatedReactors?: readonly string[];
   /** The reactors of each mapped Sparkplug edge node, for the devices' topic ACLs. */
   sparkplugReactors?: SparkplugReactors;
+  /** The dashboard's device accounts: attached to the embedded broker when it has accounts. */
+  devices?: DeviceAccounts;
 }
 
 export interface ResolvedBroker {
@@ -40,6 +45,8 @@ export interface ResolvedBroker {
   simulatorConnection: BrokerConnection;
   /** Present when we started it; close it after the clients. */
   embedded?: EmbeddedBroker;
+  /** Where devices connect, for the dashboard (contract/devices.ts); with `access` only. */
+  view?: BrokerView;
   /**
    * With TLS files (the embedded broker's listener, or our clients' towards `MQTT_URL`): reads them
    * again for new connections (a renewed certificate). Throws, keeping the old ones, if a file fails.
@@ -88,6 +95,7 @@ export async function resolveBroker(
     return {
       connection,
       simulatorConnection: connection,
+      ...(access && { view: externalBrokerView(settings.url, access.topicPrefix) }),
       ...(tls && { reloadTlsFiles: () => tls.reload() }),
     };
   }
@@ -102,7 +110,20 @@ export async function resolveBroker(
       ...(tlsListener && { tls: tlsListener }),
     });
     const connection: BrokerConnection = { url: embedded.url, protocol: '3.1.1', ...credentials };
-    return { connection, simulatorConnection: connection, embedded, ...tlsReloader(settings, embedded) };
+    return {
+      connection,
+      simulatorConnection: connection,
+      embedded,
+      ...(access && {
+        view: embeddedBrokerView(
+          settings,
+          embedded,
+          settings.username !== undefined ? 'shared' : 'open',
+          access.topicPrefix,
+        ),
+      }),
+      ...tlsReloader(settings, embedded),
+    };
   }
 
   const service = {
@@ -142,22 +163,74 @@ export async function resolveBroker(
     access: {
       topicPrefix: access.topicPrefix,
       accounts,
+      ...(access.devices && {
+        lookupAccount: (username: string) => access.devices?.lookup(username),
+        activity: access.devices.sink,
+      }),
       isServiceClientId: (clientId) =>
         clientId === settings.clientId ||
         servicePublisherClientIdPrefixes.some((prefix) => clientId.startsWith(prefix)),
       ...(access.sparkplugReactors && { sparkplugReactors: access.sparkplugReactors }),
     },
   });
+  access.devices?.attach(
+    embedded,
+    [
+      ...settings.devices.map((d) => ({ ...d, source: 'environment' as const })),
+      ...(access.simulatedReactors
+        ? [{ username: simulator.username, reactors: access.simulatedReactors, source: 'simulator' as const }]
+        : []),
+    ],
+    [service.username, simulator.username],
+  );
   if (settings.devices.length === 0)
     logger.info(
-      'no MQTT_DEVICES: only the service (and the demo simulator) may connect to the embedded broker',
+      'no MQTT_DEVICES: the service, the demo simulator and the accounts made in the dashboard may connect',
     );
   const url = embedded.url;
   return {
     connection: { url, protocol: '3.1.1', ...service },
     simulatorConnection: { url, protocol: '3.1.1', ...simulator },
     embedded,
+    view: embeddedBrokerView(settings, embedded, 'accounts', access.topicPrefix),
     ...tlsReloader(settings, embedded),
+  };
+}
+
+function embeddedBrokerView(
+  settings: MqttSettings,
+  embedded: EmbeddedBroker,
+  access: 'accounts' | 'shared' | 'open',
+  topicPrefix: string,
+): BrokerView {
+  const tls = settings.serverTls;
+  return {
+    kind: 'embedded',
+    plain: { bindHost: settings.bindHost, port: embedded.port },
+    tls:
+      tls && embedded.tlsPort !== undefined
+        ? {
+            bindHost: tls.bindHost,
+            port: embedded.tlsPort,
+            clientCertificates: tls.clientCaFile !== undefined ? 'required' : 'not asked',
+          }
+        : null,
+    access,
+    topicPrefix,
+  };
+}
+
+/** The broker at MQTT_URL, without the credentials a URL may carry. */
+function externalBrokerView(url: string, topicPrefix: string): BrokerView {
+  const parsed = new URL(url);
+  const tls = parsed.protocol === 'mqtts:';
+  return {
+    kind: 'external',
+    url: `${parsed.protocol}//${parsed.host}`,
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: parsed.port === '' ? (tls ? 8883 : 1883) : Number(parsed.port),
+    tls,
+    topicPrefix,
   };
 }
 

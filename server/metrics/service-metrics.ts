@@ -25,6 +25,8 @@ export interface MetricsSources {
   httpRefusals?(): Record<string, number>;
   /** The embedded broker's refusals (undefined with an external broker). */
   mqttRefusals?(): MqttRefusalMetrics | undefined;
+  /** Requests to make or revoke a device account refused (server/broker/device-accounts.ts), by reason. */
+  deviceAccountRefusals?(): Record<string, number>;
   /** Every reactor's signals' freshness now (server/realtime/signal-freshness.ts). */
   freshness?(): ReadonlyMap<string, ReactorFreshness>;
   refinements?(): RefinementMetrics;
@@ -187,6 +189,14 @@ export class ServiceMetrics {
           { labels: { kind: 'publish' }, value: mqttRefusals.refusedPublishes },
           { labels: { kind: 'subscribe' }, value: mqttRefusals.refusedSubscribes },
         ],
+      );
+    }
+    const deviceRefusals = this.sources.deviceAccountRefusals?.();
+    if (deviceRefusals) {
+      out.counter(
+        'culturewatch_device_account_requests_refused_total',
+        'Requests to make or revoke a device account that were refused (bad name, unknown reactor, name taken…), by reason.',
+        Object.entries(deviceRefusals).map(([reason, value]) => ({ labels: { reason }, value })),
       );
     }
     const refinements = this.sources.refinements?.();

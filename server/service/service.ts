@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { realPlantRate, simulatedPlantRate } from '../../contract/time';
 import { prepareAuthStatements } from '../../db/auth-statements';
 import { prepareDesignStatements } from '../../db/design-statements';
+import { prepareDeviceStatements } from '../../db/device-statements';
 import { prepareModelStatements } from '../../db/model-statements';
 import { openDatabase } from '../../db/open-database';
 import { prepareRefinementStatements } from '../../db/refinement-statements';
@@ -27,6 +28,8 @@ import { AssimilatorHost } from '../assimilator/assimilator-host';
 import { ReactorModels } from '../assimilator/reactor-models';
 import { Auth } from '../auth/auth';
 import { ClientAddresses } from '../auth/client-address';
+import { DeviceAccounts } from '../broker/device-accounts';
+import { devicesApiRoutes } from '../broker/devices-api';
 import { type ResolvedBroker, resolveBroker } from '../broker/resolve-broker';
 import { designApiRoutes } from '../design/design-api';
 import { DilutionProgramPublisher } from '../design/dilution-program-publisher';
@@ -113,12 +116,19 @@ async function composeService(
       )
     : settings.sparkplug.mapping;
 
+  // The dashboard's device accounts; the embedded broker looks them up at each login.
+  const devices = new DeviceAccounts({
+    statements: prepareDeviceStatements(database.sqlite),
+    knownReactor: (id) => reads.reactor.get(id) !== undefined,
+    logger,
+  });
   const broker = await jobs.open(
     'embedded broker',
     () =>
       resolveBroker(base.mqtt, logger, {
         authEnabled: settings.auth.enabled,
         topicPrefix: base.topicPrefix,
+        devices,
         ...(settings.simulator.enabled && {
           simulatedReactors: settings.simulator.reactors.map((r) => r.id),
         }),
@@ -316,6 +326,7 @@ async function composeService(
     auth: () => auth.metrics(),
     httpRefusals: () => httpRefusals.metrics(),
     mqttRefusals: () => broker.embedded?.metrics(),
+    deviceAccountRefusals: () => devices.refusals(),
     freshness: () => freshness.all(),
     refinements: () => refinements.metrics(),
     startedAtMs,
@@ -382,6 +393,7 @@ async function composeService(
     }),
     ...alerting.routes,
     ...auth.routes,
+    ...(broker.view ? devicesApiRoutes(devices, broker.view) : []),
   ];
   const router = createRouter(routes, logger, httpRefusals);
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plantSignals, reactorIdRule } from '../../contract/api';
+import { deviceAccountRefusalReasons } from '../../server/broker/device-accounts';
 import { mqttRefusalReasons } from '../../server/broker/refusal-log';
 import { defaultHttpLimits, keepAliveTimeoutMs } from '../../server/http/http-limits';
 import { httpRefusalReasons } from '../../server/http/http-refusals';
@@ -27,6 +28,10 @@ const reasonsAt = (...doors: string[]) =>
 const limitOf = (reason: string) => rows.find((r) => r[2] === `\`${reason}\``)?.[4] ?? '';
 
 describe('the README table of refusals, limits and timeouts', () => {
+  it('lists every reason a device account request is refused for', () => {
+    expect(reasonsAt('device accounts API')).toEqual([...deviceAccountRefusalReasons]);
+  });
+
   it('lists every reason the code can give, once, and no other', () => {
     // A reading's reasons, whichever door it came by (an assay entered by hand is stored as one).
     expect(reasonsAt('MQTT', 'assay entered by hand')).toEqual([...rejectionReasons]);

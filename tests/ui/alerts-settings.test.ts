@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AlertRuleView, AlertsResponse, WebhookEndpointView } from '../../contract/api';
+import type { AlertRuleView, AlertsResponse, RulePreview, WebhookEndpointView } from '../../contract/api';
 import { WebhookReceiver } from '../alerts/alerts-harness';
 import { type ConsoleLog, consoleLog, launchChromium, newContext } from './fixtures/browser';
 import { HttpSession } from './fixtures/http-session';
@@ -31,6 +31,48 @@ const receiver = new WebhookReceiver(secret);
 const log: ConsoleLog = consoleLog();
 /** Every change the pages sent to the API, with its CSRF header. */
 const changes: { method: string; path: string; csrf: string | undefined }[] = [];
+
+/**
+ * Opaque pixels of the preview chart's canvas in a 7-px column at each firing's time (the chart's
+ * grid spans the preview's days between 56 px from the left and 24 px from the right), and in the
+ * column farthest from every firing: a drawn mark is a solid triangle, the active bar behind it is
+ * translucent.
+ */
+async function markStrips(
+  page: Page,
+  preview: RulePreview,
+): Promise<{ atFirings: number[]; baseline: number }> {
+  const fromMs = preview.fromMs ?? 0;
+  const toMs = preview.toMs ?? 1;
+  const times = preview.firings.map((f) => f.atMs);
+  return page
+    .locator('[data-chart=rule-preview] canvas')
+    .first()
+    .evaluate(
+      (canvas: HTMLCanvasElement, { fromMs, toMs, times }) => {
+        const scale = canvas.width / canvas.clientWidth;
+        const left = 56 * scale;
+        const right = canvas.width - 24 * scale;
+        const xOf = (ms: number) => left + ((ms - fromMs) / (toMs - fromMs)) * (right - left);
+        const ctx = canvas.getContext('2d');
+        if (!ctx) return { atFirings: [], baseline: Number.NaN };
+        const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+        const opaqueAround = (x: number) => {
+          let n = 0;
+          for (let col = Math.round(x) - 3; col <= Math.round(x) + 3; col++)
+            for (let row = 0; row < height; row++) if (data[(row * width + col) * 4 + 3] > 200) n++;
+          return n;
+        };
+        let farthest = left + 4;
+        for (let x = left + 4; x < right - 4; x++) {
+          const gap = (at: number) => Math.min(...times.map((t) => Math.abs(xOf(t) - at)));
+          if (gap(x) > gap(farthest)) farthest = x;
+        }
+        return { atFirings: times.map((t) => opaqueAround(xOf(t))), baseline: opaqueAround(farthest) };
+      },
+      { fromMs, toMs, times },
+    );
+}
 
 function watchChanges(page: Page): void {
   page.on('request', (r) => {
@@ -188,10 +230,20 @@ describe('alerts and settings in the browser', () => {
     await form.locator('select[name=kind]').selectOption('reading-range');
     await form.locator('select[name=signal]').selectOption('od');
     await form.locator('input[name=max]').fill('0.0001');
+    const answered = settingsPage.waitForResponse((r) => r.url().endsWith('/api/alert-rules/preview'));
     await form.locator('[data-testid=preview-rule]').click();
+    const preview = (await (await answered).json()) as RulePreview;
     await expect
       .poll(() => form.locator('[data-testid=rule-preview]').textContent(), { timeout: 20_000 })
       .toContain('Would have fired once in the last 7 days (on r1)');
+    // Each firing the API answered is marked on the preview's chart, where its time falls.
+    expect(preview.firings.length).toBe(1);
+    const chart = form.locator('[data-chart=rule-preview]');
+    expect(await chart.getAttribute('data-marks')).toBe(
+      preview.firings.map((f) => `${f.reactorId}@${f.atMs}`).join(','),
+    );
+    const strips = await markStrips(settingsPage, preview);
+    for (const strip of strips.atFirings) expect(strip).toBeGreaterThan(strips.baseline + 25);
     expect(await form.locator('[data-testid=rule-preview] li').first().textContent()).toMatch(
       /^r1: od [\d.]+ biomass conc\. above \[−∞, 0\.0001 biomass conc\.\]/,
     );

@@ -7,10 +7,11 @@ import { useCallback, useEffect, useState } from 'react';
 import type { AlertRuleView } from '../../../contract/api';
 import { severityWords } from '../../lib/alarm-words';
 import { type AlertRule, deleteAlertRule, fetchAlertRules, putAlertRule } from '../../lib/alerts-api';
-import { describeError, fetchReactors } from '../../lib/api-client';
+import { describeError } from '../../lib/api-client';
 import { useClockZone } from '../../lib/preferences';
 import { ruleCondition, ruleKindWords } from '../../lib/rule-kinds';
 import { formatClock } from '../../lib/time-format';
+import { useKnownReactors } from '../../lib/use-known-reactors';
 import { ConfirmButton } from './confirm-button';
 import { RuleForm } from './rule-form';
 
@@ -131,17 +132,7 @@ export function AlertRulesSection(props: { canOperate: boolean }) {
   const [rules, setRules] = useState<AlertRuleView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
-  const [knownReactors, setKnownReactors] = useState<string[] | null>(null);
-
-  useEffect(() => {
-    void fetchReactors()
-      .then((list) =>
-        setKnownReactors(
-          list.map((r) => r.id).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })),
-        ),
-      )
-      .catch(() => setKnownReactors(null));
-  }, []);
+  const knownReactors = useKnownReactors();
 
   const load = useCallback(async () => {
     try {

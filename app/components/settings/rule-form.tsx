@@ -23,6 +23,7 @@ import {
   ruleOf,
 } from '../../lib/rule-kinds';
 import { formatClock } from '../../lib/time-format';
+import { RulePreviewChart } from '../charts/rule-preview-chart';
 
 /** A labelled control with its problem, if any, said beside it and tied to it for screen readers. */
 function Field(props: {
@@ -65,7 +66,7 @@ export function RuleForm(props: {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const zone = useClockZone();
-  const [preview, setPreview] = useState<{ text: string; firings: RulePreview['firings'] } | null>(null);
+  const [preview, setPreview] = useState<{ text: string; answer: RulePreview | null } | null>(null);
   /** Shown once a save was tried; then each edit checks again, so a fixed field's problem goes. */
   const [problems, setProblems] = useState<Record<string, string> | null>(null);
   const isNew = props.original === undefined;
@@ -87,16 +88,16 @@ export function RuleForm(props: {
     delete found.id;
     setProblems(found);
     if (Object.keys(found).length > 0) {
-      setPreview({ text: 'Not previewed: fix the marked fields first.', firings: [] });
+      setPreview({ text: 'Not previewed: fix the marked fields first.', answer: null });
       return;
     }
     setBusy(true);
     try {
       const rule = ruleOf(draft, props.original);
       const answer = await previewAlertRule({ ...rule, id: rule.id || 'preview' });
-      setPreview({ text: `${answer.words}.`, firings: answer.firings });
+      setPreview({ text: `${answer.words}.`, answer });
     } catch (e) {
-      setPreview({ text: `Not previewed: ${(e as Error).message}`, firings: [] });
+      setPreview({ text: `Not previewed: ${(e as Error).message}`, answer: null });
     } finally {
       setBusy(false);
     }
@@ -288,9 +289,12 @@ export function RuleForm(props: {
         {preview ? (
           <>
             <p>{preview.text}</p>
-            {preview.firings.length > 0 ? (
+            {preview.answer && preview.answer.firings.length > 0 ? (
+              <RulePreviewChart preview={preview.answer} zone={zone} />
+            ) : null}
+            {preview.answer && preview.answer.firings.length > 0 ? (
               <ul className="muted">
-                {preview.firings.slice(0, 10).map((f) => (
+                {preview.answer.firings.slice(0, 10).map((f) => (
                   <li key={`${f.reactorId}-${f.atMs}`}>
                     {f.reactorId}: {f.summary} (plant clock {formatClock(f.atMs, false, zone)}
                     {f.clearedAtMs !== null ? `, cleared ${formatClock(f.clearedAtMs, false, zone)}` : ''})

@@ -1,12 +1,13 @@
 'use client';
 import { useState } from 'react';
 /**
- * The settings page: alert rules, webhooks and the estimator (read-only for viewers), and for
- * operators API tokens and accounts; one's own password. With AUTH=off there are no accounts.
+ * The settings page: alert rules, webhooks, the estimator and where devices connect (read-only for
+ * viewers), and for operators device accounts, API tokens and accounts; one's own password. With AUTH=off there are no accounts.
  */
 import { useSession } from '../../lib/session';
 import { ChangePasswordForm } from '../change-password-form';
 import { AlertRulesSection } from './alert-rules-section';
+import { DevicesSection } from './devices-section';
 import { EstimatorSection } from './estimator-section';
 import { TokensSection } from './tokens-section';
 import { UsersSection } from './users-section';
@@ -65,6 +66,9 @@ export function SettingsView() {
         <li>
           <a href="#estimator-title">Estimator</a>
         </li>
+        <li>
+          <a href="#devices-title">Devices</a>
+        </li>
         {canOperate && !view.authDisabled ? (
           <>
             <li>
@@ -79,6 +83,7 @@ export function SettingsView() {
       <AlertRulesSection canOperate={canOperate} />
       <WebhooksSection canOperate={canOperate} />
       <EstimatorSection canOperate={canOperate} />
+      <DevicesSection canOperate={canOperate} />
       {view.authDisabled ? (
         <section className="panel settings-section" data-testid="auth-off-notice">
           <h2>API tokens and accounts</h2>
