@@ -24,6 +24,8 @@ export const {
   dilutionPrograms,
   assayEntries,
   refinements,
+  deviceAccounts,
+  deviceActivity,
   estimatorSettings,
   alertRules,
   alarms,
