@@ -9,7 +9,7 @@ import type { PlantSignal, ReactorSummary } from '../../contract/api';
 import { satelliteFraction, shownValue, signalUnits } from '../../contract/display-units';
 import { formatNumber, formatQuantity } from '../lib/number-format';
 import { type Problem, reactorProblems, type Severity, stateWords, worst } from '../lib/reactor-status';
-import { formatAge, formatTime, type TimeMode } from '../lib/time-format';
+import { formatAge, formatSpan, formatTime, type TimeMode } from '../lib/time-format';
 
 export const problemIcons: Record<Severity, string> = { ok: '✓', info: 'ℹ', warning: '⚠', alarm: '✕' };
 
@@ -135,6 +135,7 @@ export function ReactorCard(props: {
   const problems = reactorProblems(summary);
   const severity = worst(problems);
   const estimate = summary.latestEstimate;
+  const progress = summary.fitProgress;
   const od = summary.latest.od;
   return (
     <article
@@ -160,8 +161,14 @@ export function ReactorCard(props: {
           last fit:{' '}
           {estimate ? (
             <>
-              {formatAge(nowMs - estimate.fittedAtMs)}
+              {/* Two clocks: when it was computed (wall) and how far its window is behind the readings (plant). */}
+              finished {formatAge(nowMs - estimate.fittedAtMs)}
               {estimate.status === 'failed' ? ' (failed)' : ''}
+              {progress &&
+              progress.lagMs !== null &&
+              (progress.state === 'behind' || progress.state === 'catching-up')
+                ? `, its window ${formatSpan(progress.lagMs)} of plant time behind the readings`
+                : ''}
             </>
           ) : (
             'none yet'

@@ -635,6 +635,7 @@ describe('before the first fit, and catching up', () => {
         state: await card.locator('[data-testid=state-label]').textContent(),
         text: await card.locator('.problems').textContent(),
         count: await page.locator('[data-testid=reactor-count]').textContent(),
+        meta: await card.locator('.card-meta').textContent(),
       };
       await page.unrouteAll({ behavior: 'ignoreErrors' });
       return words;
@@ -656,6 +657,8 @@ describe('before the first fit, and catching up', () => {
       words: 'Fits lag the readings by 20 h (plant time), and none has finished for 60 min',
     });
     expect(stopped.state).toContain('Needs attention');
+    // The last fit's age (wall clock) is not read as fits being current: its window's lag stands beside it.
+    expect(stopped.meta).toMatch(/last fit: finished .* ago, its window 20 h of plant time behind the readings/);
     expect(stopped.text).toContain(
       'Fits lag the readings by 20 h (plant time), and none has finished for 60 min',
     );
