@@ -226,13 +226,14 @@ function limitNotes(
     notes.push(
       `The estimator remembers about ${refit.spanH} h of readings (its long-horizon refit; readings ${refit.ageH} h older count a third as much), so a band after ${horizonH} h holds only what the last ${refit.spanH + windowHours} h teach, whatever is known today.`,
     );
-  for (const [k, band] of (ranked[0]?.bands ?? []).entries()) {
-    const best = Math.min(...ranked.map((r) => r.bands[k].varianceRatio));
-    if (Math.sqrt(best) < narrowedSdRatio) continue;
+  const unnarrowed = (ranked[0]?.bands ?? []).flatMap((band, k) => {
+    const best = Math.sqrt(Math.min(...ranked.map((r) => r.bands[k].varianceRatio)));
+    return best < narrowedSdRatio ? [] : [`${band.label} (at best ${best.toFixed(2)}× today's width)`];
+  });
+  if (unnarrowed.length > 0)
     notes.push(
-      `No action here narrows ${band.label}: the best keeps its band ${Math.sqrt(best) < 1 ? 'about as wide as' : `${Math.sqrt(best).toFixed(2)}× as wide as`} today's. What the estimator forgets as it ages (its drift rates, set for a plant that may change within a day) outweighs what these readings teach; a band narrower than that needs a slower-changing plant assumed, or an assay.`,
+      `No action here narrows ${unnarrowed.join(', ')}. What the estimator forgets as it ages (its drift rates, set for a plant that may change within a day) outweighs what these readings teach; a narrower band needs a slower-changing plant assumed, or an assay.`,
     );
-  }
   return notes;
 }
 
