@@ -11,7 +11,7 @@
  *    main organism's yield falls), whether it fires on the satellite's inhibition (it acts on 1 % of
  *    od: printed with how little the truth moved), and false alarms per month of plant time on plants
  *    where nothing changes; for the mechanistic model and for the hybrid with its committed weights
- *    (whose signal also fires when a window's network term passes 3× its training contribution: the
+ *    (whose signal also fires when the median network term over the last span's windows passes 3× its training contribution: the
  *    largest such ratio is printed for each plant).
  */
 import { readFileSync } from 'node:fs';
@@ -380,7 +380,7 @@ function largestGrowth(windows: readonly WindowResiduals[], trained?: Record<str
 function mismatchSignal(): void {
   const settings = defaultMismatchSettings;
   console.log(
-    `\n3. Mismatch signal: Ljung–Box on the chain's residuals (each reading from the first window that saw it), ${settings.spanHours} h span, ${settings.lags} lags, fires at p < ${settings.fireP}; for the hybrid also when a window's network term passes ${settings.growthFactor}× its training contribution`,
+    `\n3. Mismatch signal: Ljung–Box on the chain's residuals (each reading from the first window that saw it), ${settings.spanHours} h span, ${settings.lags} lags, fires at p < ${settings.fireP}; for the hybrid also when the median network term over the last ${settings.spanHours} h of windows passes ${settings.growthFactor}× its training contribution`,
   );
   const onsetH = 48;
   const days = quick ? 3 : 4;
