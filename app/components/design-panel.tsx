@@ -27,7 +27,7 @@ import {
 } from '../../contract/display-units';
 import { describeError } from '../lib/api-client';
 import { type AdviceAsk, acceptProgram, fetchAcceptedPrograms, fetchDesignAdvice } from '../lib/design-api';
-import { model } from '../lib/model-info';
+import { combinationModelUnit, model } from '../lib/model-info';
 import { formatNumber, formatQuantity } from '../lib/number-format';
 import { formatClock, formatTime, type TimeMode, zoneOf } from '../lib/time-format';
 import { AssayEntryForm } from './assay-entry-form';
@@ -41,7 +41,9 @@ export function targetUnit(target: string): DisplayUnit {
   if (target === 'satellite_fraction') return satelliteFraction;
   if (model.states.includes(target)) return concentration;
   const parameter = model.parameters.find((p) => p.name === target);
-  return parameter ? modelUnit(parameter.unit) : dimensionless;
+  if (parameter) return modelUnit(parameter.unit);
+  const combination = model.combinations?.find((c) => c.name === target);
+  return combination ? modelUnit(combinationModelUnit(combination.exponents)) : dimensionless;
 }
 
 function bandText(band: DesignBandValue, unit: DisplayUnit): string {

@@ -41,7 +41,12 @@ const modelUnits: ReadonlyMap<string, string> = new Map(model.parameters.map((p)
 
 /** The unit of a combination of the model's parameters (gB/vB: h), as the page writes it. */
 export function combinationUnit(exponents: Record<string, number>): string {
-  return displayUnit(productUnit(modelUnits, exponents));
+  return displayUnit(combinationModelUnit(exponents));
+}
+
+/** A combination's unit in the model file's notation (`h`, `1`), from its parameters' units. */
+export function combinationModelUnit(exponents: Record<string, number>): string {
+  return productUnit(modelUnits, exponents);
 }
 
 /**

@@ -61,6 +61,10 @@ describe('to learn more, in the browser', () => {
         /^\d+\.\d{2} % – \d+\.\d{2} %$/,
       );
       expect(await fraction.locator('[data-band=after-horizon]').textContent()).toMatch(/%.*–.*%/);
+      // A combination shows its unit too (gB/vB is in hours).
+      expect(await actions.nth(k).locator('tr[data-target="gB/vB"] [data-band=today]').textContent()).toMatch(
+        /^\S+ h – \S+ h$/,
+      );
     }
     // A dilution program is among them, with its plot drawn on a canvas.
     const program = panel.locator('[data-testid=design-action][data-kind=dilution-program]').first();
